@@ -1,0 +1,1 @@
+"""Answer engines: extractive (offline) and llm, behind one interface."""

@@ -1,0 +1,87 @@
+"""Embedding cache keyed by (embedder, text hash), in SQLite so every write is atomic."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ragtool.errors import StoreError
+from ragtool.index.embed import Embedder
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS emb (embedder TEXT, hash TEXT, dim INT, vec BLOB,"
+                " PRIMARY KEY (embedder, hash))"
+            )
+            self._db.commit()
+        except (sqlite3.Error, OSError) as e:
+            raise StoreError(f"cannot open embedding cache {path}: {e}") from e
+
+    def get_many(self, embedder: str, dim: int, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(hashes), 500):
+            part = list(hashes[i : i + 500])
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(
+                f"SELECT hash, dim, vec FROM emb WHERE embedder=? AND hash IN ({marks})", [embedder, *part]
+            ).fetchall()
+            for h, d, blob in rows:
+                if d == dim and blob is not None and len(blob) == 4 * dim:  # a corrupt row is ignored
+                    found[h] = np.frombuffer(blob, dtype=np.float32).copy()
+        return found
+
+    def put_many(self, embedder: str, items: dict[str, np.ndarray]) -> None:
+        if not items:
+            return
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)",
+                    [(embedder, h, int(v.shape[0]), v.astype(np.float32).tobytes()) for h, v in items.items()],
+                )
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot write embedding cache: {e}") from e
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed_with_cache(
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    texts: Sequence[str],
+    batch: int = 64,
+    on_batch: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Embed passages, computing only those not cached. on_batch(n) reports progress."""
+    hashes = [text_hash(t) for t in texts]
+    known = cache.get_many(embedder.name, embedder.dim, hashes) if cache else {}
+    todo = [i for i, h in enumerate(hashes) if h not in known]
+    if on_batch and len(texts) - len(todo):
+        on_batch(len(texts) - len(todo))
+    for start in range(0, len(todo), batch):
+        idx = todo[start : start + batch]
+        vecs = embedder.embed_passages([texts[i] for i in idx])
+        fresh = {hashes[i]: vecs[j] for j, i in enumerate(idx)}
+        known.update(fresh)
+        if cache:
+            cache.put_many(embedder.name, fresh)
+        if on_batch:
+            on_batch(len(idx))
+    if not texts:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.stack([known[h] for h in hashes])

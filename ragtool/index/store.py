@@ -1,0 +1,234 @@
+"""The vector store: two Chroma collections, one of chunks and one registry of documents.
+
+A document is committed when its registry record exists: chunks are written first, the record last,
+so a crash leaves at most orphan chunks, which readers ignore and the next write removes.
+The same code serves the embedded PersistentClient and a remote Chroma server (HttpClient).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ragtool.config import Settings
+from ragtool.errors import StoreError
+from ragtool.models import Chunk, DocMeta, Document
+
+_WRITE_BATCH = 1000
+
+
+def _client(settings: Settings) -> Any:
+    import chromadb
+
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        if not url.hostname:
+            raise StoreError(f"bad RAGTOOL_CHROMA_URL {settings.chroma_url!r}: expected http://host:port")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https"
+            )
+        except Exception as e:
+            raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
+    path = settings.home / "chroma"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path))
+    except Exception as e:
+        raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0][:200] if text else type(e).__name__
+
+
+def _chunk_meta(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "doc_id": chunk.doc_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "tokens": chunk.tokens,
+        "section": chunk.section,
+        "text": chunk.text,
+        "title": meta.title,
+        "kind": meta.kind,
+        "place": meta.place or "",
+        "date": meta.date or "",
+        "year": meta.year or 0,
+    }
+    return out
+
+
+def _chunk_from(cid: str, search_text: str, m: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=cid,
+        doc_id=str(m["doc_id"]),
+        index=int(m["index"]),
+        text=str(m["text"]),
+        start=int(m["start"]),
+        end=int(m["end"]),
+        section=str(m.get("section", "")),
+        search_text=search_text or "",
+        tokens=int(m.get("tokens", 0)),
+    )
+
+
+class VectorStore:
+    """Chunks with their embeddings, and the document registry, in Chroma."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.where = settings.chroma_url or str(settings.home / "chroma")
+        client = _client(settings)
+        try:
+            self._chunks = client.get_or_create_collection(
+                f"{settings.collection}_chunks", embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            self._docs = client.get_or_create_collection(
+                f"{settings.collection}_docs", embedding_function=None
+            )
+        except Exception as e:
+            if settings.chroma_url:
+                raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
+            raise StoreError(f"cannot open index at {self.where}: {_one_line(e)}") from e
+        self._client = client
+
+    # ---- registry ----------------------------------------------------------------------------
+
+    def documents(self) -> list[DocMeta]:
+        got = self._safe(lambda: self._docs.get(include=["metadatas"]))
+        metas = [DocMeta.model_validate_json(m["meta"]) for m in (got["metadatas"] or [])]
+        return sorted(metas, key=lambda m: (m.place or "", m.date or "", m.doc_id))
+
+    def doc_ids(self) -> list[str]:
+        got = self._safe(lambda: self._docs.get(include=[]))
+        return sorted(got["ids"])
+
+    def get_document(self, doc_id: str) -> Document | None:
+        got = self._safe(lambda: self._docs.get(ids=[doc_id], include=["metadatas", "documents"]))
+        if not got["ids"]:
+            return None
+        meta = DocMeta.model_validate_json(got["metadatas"][0]["meta"])
+        return Document(meta=meta, text=got["documents"][0])
+
+    def signature(self) -> str:
+        """Changes whenever the set of committed documents changes."""
+        return hashlib.sha256("\n".join(self.doc_ids()).encode()).hexdigest()[:16]
+
+    def embedder_name(self) -> str | None:
+        got = self._safe(lambda: self._docs.get(limit=1, include=["metadatas"]))
+        if not got["ids"]:
+            return None
+        return str(got["metadatas"][0].get("embedder") or "") or None
+
+    # ---- chunks ------------------------------------------------------------------------------
+
+    def chunks(self, doc_id: str) -> list[Chunk]:
+        got = self._safe(
+            lambda: self._chunks.get(where={"doc_id": doc_id}, include=["metadatas", "documents"])
+        )
+        out = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return sorted(out, key=lambda c: c.index)
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk of every committed document (orphans left by a crash are skipped)."""
+        committed = set(self.doc_ids())
+        got = self._safe(lambda: self._chunks.get(include=["metadatas", "documents"]))
+        out = [
+            _chunk_from(i, d, m)
+            for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            if m["doc_id"] in committed
+        ]
+        return sorted(out, key=lambda c: (c.doc_id, c.index))
+
+    def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity, optionally within some documents."""
+        where: dict[str, Any] | None = None
+        if doc_ids is not None:
+            if not doc_ids:
+                return []
+            where = {"doc_id": {"$in": list(doc_ids)}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        n = self._safe(self._chunks.count)
+        if n == 0:
+            return []
+        got = self._safe(
+            lambda: self._chunks.query(
+                query_embeddings=[vector.tolist()],
+                n_results=min(k, n),
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+        )
+        return [
+            (_chunk_from(i, d, m), 1.0 - float(dist))
+            for i, d, m, dist in zip(
+                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
+            )
+        ]
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    def put_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray, embedder: str) -> None:
+        """Write a document's chunks, then commit it with its registry record."""
+        doc_id = doc.meta.doc_id
+        self._delete_chunks(doc_id)
+        for i in range(0, len(chunks), _WRITE_BATCH):
+            part = chunks[i : i + _WRITE_BATCH]
+            self._safe(
+                lambda part=part, i=i: self._chunks.add(
+                    ids=[c.chunk_id for c in part],
+                    embeddings=vectors[i : i + len(part)].tolist(),
+                    documents=[c.search_text for c in part],
+                    metadatas=[_chunk_meta(c, doc.meta) for c in part],
+                )
+            )
+        record = {"meta": doc.meta.model_dump_json(), "embedder": embedder, "source": doc.meta.source}
+        self._safe(
+            lambda: self._docs.upsert(ids=[doc_id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record])
+        )
+
+    def remove_document(self, doc_id: str) -> bool:
+        """Uncommit first, then drop the chunks."""
+        existed = bool(self._safe(lambda: self._docs.get(ids=[doc_id], include=[]))["ids"])
+        self._safe(lambda: self._docs.delete(ids=[doc_id]))
+        self._delete_chunks(doc_id)
+        return existed
+
+    def remove_orphans(self) -> int:
+        """Drop chunks whose document was never committed (left by a crash)."""
+        committed = set(self.doc_ids())
+        got = self._safe(lambda: self._chunks.get(include=["metadatas"]))
+        orphans = {m["doc_id"] for m in got["metadatas"] or [] if m["doc_id"] not in committed}
+        for doc_id in orphans:
+            self._delete_chunks(doc_id)
+        return len(orphans)
+
+    def reset(self) -> None:
+        for name in (f"{self.settings.collection}_chunks", f"{self.settings.collection}_docs"):
+            try:
+                self._client.delete_collection(name)
+            except Exception:  # noqa: BLE001 - absent collection
+                pass
+        self.__init__(self.settings)  # type: ignore[misc]
+
+    def _delete_chunks(self, doc_id: str) -> None:
+        self._safe(lambda: self._chunks.delete(where={"doc_id": doc_id}))
+
+    def _safe(self, fn: Any) -> Any:
+        try:
+            return fn()
+        except StoreError:
+            raise
+        except Exception as e:
+            if self.settings.chroma_url:
+                raise StoreError(f"Chroma server at {self.settings.chroma_url} failed: {_one_line(e)}") from e
+            raise StoreError(f"index at {self.where} failed: {_one_line(e)}") from e
+

@@ -1,0 +1,1 @@
+"""Ingest: load files, clean text, extract metadata, chunk."""

@@ -1,0 +1,152 @@
+"""Pydantic models at ragtool's boundaries: documents, chunks, answers and summaries."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DocKind = Literal["政府工作报告", "党代会", "党委会议", "other"]
+AnswerStatus = Literal["answered", "not_found", "conflicting"]
+
+
+class DocMeta(BaseModel):
+    """Metadata of one ingested document."""
+
+    doc_id: str
+    title: str = ""
+    date: str | None = None  # ISO YYYY-MM-DD when known
+    year: int | None = None
+    place: str | None = None  # main place, e.g. 凤岗镇
+    places: list[str] = Field(default_factory=list)  # every place named in title and text
+    kind: DocKind = "other"
+    url: str | None = None
+    source: str = ""  # path the document was loaded from
+    file_hash: str = ""  # sha256 of the raw file bytes
+    chunks: int = 0
+
+
+class Document(BaseModel):
+    """A cleaned document: `text` is what is shown and quoted."""
+
+    meta: DocMeta
+    text: str
+
+
+class Chunk(BaseModel):
+    """A slice of a document's cleaned text, with what is embedded and indexed for it."""
+
+    chunk_id: str  # f"{doc_id}-{index:04d}", stable across re-ingest
+    doc_id: str
+    index: int
+    text: str  # original cleaned text, text == document.text[start:end]
+    start: int
+    end: int
+    section: str = ""  # nearest heading above the chunk
+    search_text: str = ""  # context header + simplified (t2s) text: embedded and indexed
+    tokens: int = 0
+
+
+class Citation(BaseModel):
+    doc_id: str
+    title: str
+    chunk_id: str
+    quote: str  # verbatim from the chunk's original text
+    start: int  # offsets of the quote in the document's cleaned text
+    end: int
+
+
+class Candidate(BaseModel):
+    """One source's value when sources disagree."""
+
+    value: str
+    quote: str
+    doc_id: str
+    title: str
+    date: str | None = None
+    kind: str = "other"
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+    calls: int = 0
+    cached_calls: int = 0
+    seconds: dict[str, float] = Field(default_factory=dict)  # per stage: sync, embed, retrieve, answer
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.total_tokens += other.total_tokens
+        self.calls += other.calls
+        self.cached_calls += other.cached_calls
+        for stage, secs in other.seconds.items():
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + secs
+
+
+class Answer(BaseModel):
+    """The one answer model, shared by both engines and printed by --json."""
+
+    question: str
+    answer: str = ""
+    status: AnswerStatus = "not_found"
+    citations: list[Citation] = Field(default_factory=list)
+    candidates: list[Candidate] = Field(default_factory=list)
+    confidence: float = 0.0
+    engine: str = ""
+    usage: Usage = Field(default_factory=Usage)
+
+
+class RetrievedChunk(BaseModel):
+    """A chunk returned by retrieval, with its scores."""
+
+    chunk: Chunk
+    meta: DocMeta
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+# ---- summaries -------------------------------------------------------------------------------
+
+
+class Official(BaseModel):
+    name: str
+    role: str
+    quote: str = ""
+    chunk_id: str = ""
+
+
+class KeyFigure(BaseModel):
+    indicator: str  # canonical name, e.g. 地区生产总值
+    value: str  # as written, e.g. "411" or "增长5.5%"
+    unit: str = ""  # 亿元, %, 家 ...
+    year: int | None = None
+    type: Literal["actual", "target"] = "actual"
+    qualifier: str = ""  # 左右, 以上, 同比增长 ...
+    quote: str
+    chunk_id: str = ""
+
+
+class Priority(BaseModel):
+    text: str
+    quote: str
+    chunk_id: str = ""
+
+
+class DocumentSummary(BaseModel):
+    """Structured summary of one document; every quoted item is verified against its chunk."""
+
+    doc_id: str
+    title: str = ""
+    place: str | None = None
+    kind: str = "other"
+    date: str | None = None
+    meeting: str = ""
+    officials: list[Official] = Field(default_factory=list)
+    key_figures: list[KeyFigure] = Field(default_factory=list)
+    priorities: list[Priority] = Field(default_factory=list)
+    abstract: str = Field("", max_length=400)
+    engine: str = ""
+    prompt_version: str = ""
