@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import time
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Literal, Protocol
 
 from ragtool.config import Settings
+from ragtool.errors import UsageError
+from ragtool.index.corpus import Corpus
+from ragtool.index.lock import index_lock
+from ragtool.ingest.pipeline import IngestReport, discover, ingest_paths
 from ragtool.models import Answer, RetrievedChunk
+from ragtool.query import ParsedQuery, Vocabulary, parse_query
+from ragtool.retrieve import Filters, Retriever
 
 EngineName = Literal["auto", "extractive", "llm"]
+MAX_QUESTION_CHARS = 2000
+
+
+class Engine(Protocol):
+    name: str
+
+    def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer: ...
+
+
+def resolve_engine(settings: Settings, engine: str) -> str:
+    if engine == "auto":
+        return "llm" if settings.llm_configured else "extractive"
+    if engine not in ("extractive", "llm"):
+        raise UsageError(f"unknown engine {engine!r}: use auto, extractive or llm")
+    return engine
+
+
+def check_question(question: str) -> str:
+    q = question.strip()
+    if not q:
+        raise UsageError("empty question")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise UsageError(f"question too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
+    return q
 
 
 class Session:
@@ -16,6 +50,41 @@ class Session:
     def __init__(self, settings: Settings, *, sync: bool = True) -> None:
         self.settings = settings
         self.sync = sync
+        self._synced = False
+        self._engines: dict[tuple[str, bool], Engine] = {}
+
+    @cached_property
+    def corpus(self) -> Corpus:
+        return Corpus(self.settings)
+
+    @cached_property
+    def vocab(self) -> Vocabulary:
+        return Vocabulary.load(self.settings)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.corpus)
+
+    def sync_corpus(self, progress: Callable[[str, int, int], None] | None = None) -> IngestReport | None:
+        """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync."""
+        if not is_stale(self.settings, self.corpus):
+            return None
+        report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus)
+        record_sync(self.settings)
+        return report
+
+    def engine(self, name: str, use_cache: bool = True) -> Engine:
+        key = (name, use_cache)
+        if key not in self._engines:
+            if name == "llm":
+                from ragtool.answer.llm import LLMEngine
+
+                self._engines[key] = LLMEngine(self.settings, use_cache=use_cache)
+            else:
+                from ragtool.answer.extractive import ExtractiveEngine
+
+                self._engines[key] = ExtractiveEngine(self.settings, self.vocab)
+        return self._engines[key]
 
     def ask(
         self,
@@ -44,4 +113,63 @@ class Session:
         use_cache: bool = True,
     ) -> tuple[Answer, list[RetrievedChunk]]:
         """The answer and the retrieved chunks it was drawn from (best first)."""
-        raise NotImplementedError
+        q = check_question(question)
+        name = resolve_engine(self.settings, engine)
+        if year is not None and not 1900 <= year <= 2100:
+            raise UsageError(f"bad --year {year}: expected a year such as 2025")
+        k = top_k or self.settings.top_k
+        if k < 1:
+            raise UsageError("--top-k must be at least 1")
+        seconds: dict[str, float] = {}
+        if self.sync and not self._synced:
+            t0 = time.perf_counter()
+            self.sync_corpus()
+            self._synced = True
+            seconds["sync"] = time.perf_counter() - t0
+        with index_lock(self.settings):
+            self.corpus.check_embedder()
+            t0 = time.perf_counter()
+            pq = parse_query(q, self.vocab, self.retriever.places())
+            seconds["parse"] = time.perf_counter() - t0
+            retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
+        seconds.update(retrieval.seconds)
+        t0 = time.perf_counter()
+        answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq)
+        seconds["answer"] = time.perf_counter() - t0
+        for stage, secs in seconds.items():
+            answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
+        answer.question = question
+        return answer, retrieval.hits
+
+
+# ---- corpus sync -------------------------------------------------------------------------------
+
+
+def _fingerprint(settings: Settings) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for p in discover([settings.corpus]):
+        if isinstance(p, Path):
+            try:
+                st = p.stat()
+            except OSError:
+                continue
+            out[str(p.resolve())] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def is_stale(settings: Settings, corpus: Corpus) -> bool:
+    from ragtool.fsutil import read_json_or_none
+
+    if not corpus.store.doc_ids():
+        return Path(settings.corpus).exists()
+    saved = read_json_or_none(settings.home / "sync.json")
+    return saved != {"corpus": str(Path(settings.corpus).resolve()), "files": _fingerprint(settings)}
+
+
+def record_sync(settings: Settings) -> None:
+    from ragtool.fsutil import write_json_atomic
+
+    write_json_atomic(
+        settings.home / "sync.json",
+        {"corpus": str(Path(settings.corpus).resolve()), "files": _fingerprint(settings)},
+    )

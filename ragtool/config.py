@@ -18,41 +18,38 @@ EmbedderName = Literal["local", "hash", "openai"]
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _env(name: str) -> Any:
-    return AliasChoices(name, name.lower())
-
-
 class Settings(BaseSettings):
-    """Every knob ragtool reads. Env vars win over ragtool.toml, which wins over defaults."""
+    """Every knob ragtool reads: RAGTOOL_<FIELD> env vars (and OPENAI_API_KEY, OPENAI_BASE_URL) win over
+    ./ragtool.toml (same names in lower case, without the prefix), which wins over the defaults."""
 
     model_config = SettingsConfigDict(
+        env_prefix="RAGTOOL_",
         toml_file="ragtool.toml",
         extra="ignore",
-        populate_by_name=True,
     )
 
-    home: Path = Field(Path(".ragtool"), validation_alias=_env("RAGTOOL_HOME"))
-    corpus: Path = Field(Path("seeds"), validation_alias=_env("RAGTOOL_CORPUS"))
-    embedder: EmbedderName = Field("local", validation_alias=_env("RAGTOOL_EMBEDDER"))
-    embed_model: str = Field("text-embedding-3-small", validation_alias=_env("RAGTOOL_EMBED_MODEL"))
-    embed_batch: int = Field(64, validation_alias=_env("RAGTOOL_EMBED_BATCH"))
-    chroma_url: str | None = Field(None, validation_alias=_env("RAGTOOL_CHROMA_URL"))
-    collection: str = Field("ragtool", validation_alias=_env("RAGTOOL_COLLECTION"))
+    home: Path = Field(Path(".ragtool"))
+    corpus: Path = Field(Path("seeds"))
+    embedder: EmbedderName = Field("local")
+    embed_model: str = Field("text-embedding-3-small")
+    embed_batch: int = Field(64, ge=1)
+    chroma_url: str | None = Field(None)
+    collection: str = Field("ragtool")
 
-    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY"))
-    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL"))
-    llm_model: str = Field("gpt-4o-mini", validation_alias=_env("RAGTOOL_LLM_MODEL"))
-    llm_context_tokens: int = Field(8000, validation_alias=_env("RAGTOOL_LLM_CONTEXT_TOKENS"))
-    llm_timeout: float = Field(60.0, validation_alias=_env("RAGTOOL_LLM_TIMEOUT"))
-    llm_max_retries: int = Field(3, validation_alias=_env("RAGTOOL_LLM_MAX_RETRIES"))
+    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"))
+    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "openai_base_url"))
+    llm_model: str = Field("gpt-4o-mini")
+    llm_context_tokens: int = Field(8000, ge=512)
+    llm_timeout: float = Field(60.0, gt=0)
+    llm_max_retries: int = Field(3, ge=0)
 
-    chunk_tokens: int = Field(300, validation_alias=_env("RAGTOOL_CHUNK_TOKENS"))
-    chunk_overlap_sentences: int = Field(1, validation_alias=_env("RAGTOOL_CHUNK_OVERLAP"))
-    top_k: int = Field(8, validation_alias=_env("RAGTOOL_TOP_K"))
-    lock_timeout: float = Field(60.0, validation_alias=_env("RAGTOOL_LOCK_TIMEOUT"))
+    chunk_tokens: int = Field(300, ge=32)
+    chunk_overlap_sentences: int = Field(1, ge=0)
+    top_k: int = Field(8, ge=1)
+    lock_timeout: float = Field(60.0, ge=0)
 
-    data_dir: Path | None = Field(None, validation_alias=_env("RAGTOOL_DATA_DIR"))
-    prompts_dir: Path | None = Field(None, validation_alias=_env("RAGTOOL_PROMPTS_DIR"))
+    data_dir: Path | None = Field(None)
+    prompts_dir: Path | None = Field(None)
 
     @classmethod
     def settings_customise_sources(

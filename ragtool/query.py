@@ -1,23 +1,210 @@
-"""Query understanding: script, places, years, indicator synonyms and question type."""
+"""Query understanding: script, places, years, indicator synonyms and question type.
+
+Every word list comes from data files (synonyms.toml, question.toml) so users can tune it.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool.config import Settings
+from ragtool.models import DocMeta
+from ragtool.textnorm import halfwidth, t2s
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 QuestionType = Literal["number", "name", "list", "date", "other"]
+
+PLACE_SUFFIXES = ("街道", "镇", "区", "县", "市", "乡")
+_PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 class ParsedQuery(BaseModel):
     raw: str
     text: str  # half-width, simplified
     places: list[str] = Field(default_factory=list)  # indexed place names matched, e.g. 凤岗镇
-    place_terms: list[str] = Field(default_factory=list)  # as written in the question, e.g. 凤岗
+    place_terms: list[str] = Field(default_factory=list)  # as found in the question, e.g. 凤岗, 深圳
+    unknown_places: list[str] = Field(default_factory=list)  # place names the index does not know
     years: list[int] = Field(default_factory=list)  # explicit years
-    relative_year: int | None = None  # 今年=0, 明年=+1, 去年=-1 relative to each document's year
+    relative_year: int | None = None  # 今年=0, 明年=+1, 去年=-1, relative to each document's year
     indicators: list[str] = Field(default_factory=list)  # canonical indicator names, e.g. 地区生产总值
-    indicator_terms: list[str] = Field(default_factory=list)  # every surface form to look for
-    target: bool | None = None  # True: asks for a target/plan; False: asks for an actual result
+    indicator_terms: list[str] = Field(default_factory=list)  # every surface form of those indicators
+    target: bool | None = None  # True: asks for a target or plan; False: an actual result
     qtype: QuestionType = "other"
-    expanded: str = ""  # text plus synonyms, for lexical search
+    keywords: list[str] = Field(default_factory=list)  # content words left once places, years, cues go
+    expanded: str = ""  # text plus synonyms and full place names, for lexical search
+
+
+@dataclass
+class Vocabulary:
+    """Word lists from the data files."""
+
+    indicators: dict[str, list[str]]
+    abbreviations: dict[str, str]
+    qtype_cues: dict[str, list[str]]
+    target_cues: list[str]
+    actual_cues: list[str]
+    relative_years: dict[str, int]
+    stopwords: list[str]
+    not_places: list[str]
+    version: str = ""
+    _surface: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, settings: Settings) -> Vocabulary:
+        syn = _read_toml(settings, "synonyms.toml")
+        q = _read_toml(settings, "question.toml")
+        vocab = cls(
+            indicators={k: [t2s(halfwidth(s)) for s in v] for k, v in syn.get("indicators", {}).items()},
+            abbreviations=dict(syn.get("abbreviations", {})),
+            qtype_cues=dict(q.get("qtype", {})),
+            target_cues=list(q.get("target_cues", [])),
+            actual_cues=list(q.get("actual_cues", [])),
+            relative_years=dict(q.get("relative_years", {})),
+            stopwords=sorted(q.get("stopwords", []), key=len, reverse=True),
+            not_places=list(q.get("not_places", [])),
+            version=f"{syn.get('version', '')}+{q.get('version', '')}",
+        )
+        vocab._surface = sorted(
+            ((s, canon) for canon, forms in vocab.indicators.items() for s in forms),
+            key=lambda p: len(p[0]),
+            reverse=True,
+        )
+        return vocab
+
+    def find_indicators(self, text: str) -> list[tuple[str, str]]:
+        """(surface form, canonical name) found in text, longest forms first, no overlaps."""
+        found: list[tuple[str, str]] = []
+        taken = [False] * len(text)
+        low = text.lower()
+        for surface, canon in self._surface:
+            start = low.find(surface.lower())
+            while start >= 0:
+                end = start + len(surface)
+                if not any(taken[start:end]):
+                    taken[start:end] = [True] * (end - start)
+                    found.append((surface, canon))
+                start = low.find(surface.lower(), end)
+        return found
+
+
+def _read_toml(settings: Settings, name: str) -> dict:  # type: ignore[type-arg]
+    path = settings.data_path(name)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        from ragtool.errors import UsageError
+
+        raise UsageError(f"cannot read data file {path}: {e}") from e
+
+
+@dataclass
+class PlaceIndex:
+    """Indexed place names and the short forms a question may use (凤岗 for 凤岗镇)."""
+
+    names: dict[str, set[str]]  # place name -> doc ids
+
+    @classmethod
+    def from_docs(cls, docs: list[DocMeta]) -> PlaceIndex:
+        names: dict[str, set[str]] = {}
+        for d in docs:
+            for p in {*(d.places or []), *([d.place] if d.place else [])}:
+                names.setdefault(t2s(p), set()).add(d.doc_id)
+        return cls(names)
+
+    def stems(self) -> list[tuple[str, str]]:
+        """(short form, place name), longest first."""
+        out = []
+        for name in self.names:
+            out.append((name, name))
+            stem = strip_place_suffix(name)
+            if stem != name and len(stem) >= 2:
+                out.append((stem, name))
+        return sorted(out, key=lambda p: len(p[0]), reverse=True)
+
+
+def strip_place_suffix(name: str) -> str:
+    for suf in PLACE_SUFFIXES:
+        if name.endswith(suf) and len(name) - len(suf) >= 2:
+            return name[: -len(suf)]
+    return name
+
+
+def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQuery:
+    text = t2s(halfwidth(question)).strip()
+    pq = ParsedQuery(raw=question, text=text)
+    rest = text
+    _match_places(pq, places, vocab.not_places)
+    for term in pq.place_terms:
+        rest = rest.replace(term, " ")
+    pq.years = sorted({int(y) for y in _YEAR.findall(text)})
+    rest = _YEAR.sub(" ", rest)
+    for word, delta in vocab.relative_years.items():
+        if word in text:
+            pq.relative_year = int(delta)
+            rest = rest.replace(word, " ")
+    for surface, canon in vocab.find_indicators(text):
+        if canon not in pq.indicators:
+            pq.indicators.append(canon)
+        rest = rest.replace(surface, " ")
+    pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
+    pq.qtype = _qtype(text, vocab)
+    if any(c in text for c in vocab.target_cues):
+        pq.target = True
+    elif pq.qtype == "number" and any(c in text for c in vocab.actual_cues):
+        pq.target = False
+    for word in vocab.stopwords + vocab.target_cues:
+        rest = rest.replace(word, " ")
+    pq.keywords = [w for w in re.split(r"[\s\W_]+", rest) if len(w) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", w or "x")]
+    pq.keywords = [w for w in pq.keywords if w]
+    expansions = [vocab.abbreviations[a] for a in vocab.abbreviations if a in text]
+    pq.expanded = " ".join([text, *pq.places, *pq.indicator_terms, *expansions])
+    return pq
+
+
+def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
+    for kind in ("date", "name", "list", "number"):
+        if any(cue in text for cue in vocab.qtype_cues.get(kind, [])):
+            if kind == "list" and re.search(r"多少|几[个项大方]?(?!项)", text) and "哪" not in text:
+                return "number"
+            return kind  # type: ignore[return-value]
+    return "other"
+
+
+def _match_places(pq: ParsedQuery, places: PlaceIndex, not_places: list[str]) -> None:
+    text = pq.text
+    taken = [False] * len(text)
+    for stem, name in places.stems():
+        start = text.find(stem)
+        if start < 0 or any(taken[start : start + len(stem)]):
+            continue
+        taken[start : start + len(stem)] = [True] * len(stem)
+        if name not in pq.places:
+            pq.places.append(name)
+        pq.place_terms.append(stem)
+        qualifier = _qualifier_before(text, start, taken)
+        if qualifier:
+            pq.place_terms.append(qualifier)
+            taken[start - len(qualifier) : start] = [True] * len(qualifier)
+    for m in _PLACE_LIKE.finditer(text):
+        if not any(taken[m.start() : m.end()]) and not any(m.group().endswith(w) for w in not_places):
+            pq.unknown_places.append(m.group())
+
+
+def _qualifier_before(text: str, start: int, taken: list[bool]) -> str:
+    """A city or province written right before a place (深圳 in 深圳龙华区)."""
+    j = start
+    while j > 0 and "\u4e00" <= text[j - 1] <= "\u9fff" and not taken[j - 1] and start - j < 3:
+        j -= 1
+    q = text[j:start]
+    q = q.removesuffix("市").removesuffix("省")
+    return q if len(q) >= 2 else ""

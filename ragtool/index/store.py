@@ -138,6 +138,13 @@ class VectorStore:
         out = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
         return sorted(out, key=lambda c: c.index)
 
+    def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
+        if not chunk_ids:
+            return []
+        got = self._safe(lambda: self._chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"]))
+        by_id = {i: _chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
+        return [by_id[c] for c in chunk_ids if c in by_id]
+
     def all_chunks(self) -> list[Chunk]:
         """Every chunk of every committed document (orphans left by a crash are skipped)."""
         committed = set(self.doc_ids())

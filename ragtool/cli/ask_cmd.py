@@ -1,0 +1,129 @@
+"""`ragtool ask`: one question, a file of questions, or questions on stdin."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ragtool.cli.common import ChromaUrl, EmbedderOpt, EngineOpt, Home, JsonOpt, NoCache, TopK, settings_from
+from ragtool.cli.output import err, fail, out, print_json, print_jsonl, progress_bar
+from ragtool.errors import ExitCode, RagtoolError, UsageError
+from ragtool.models import Answer, RetrievedChunk
+
+
+def ask_command(
+    question: Annotated[
+        str | None, typer.Argument(help="The question, e.g. 凤岗2025年GDP目标? Use - to read questions from stdin.")
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("-f", "--file", help="Answer one question per line of this file (- for stdin).")
+    ] = None,
+    engine: EngineOpt = "auto",
+    top_k: TopK = None,
+    place: Annotated[str | None, typer.Option("--place", help="Only documents about this place, e.g. 凤岗.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only documents from this year.")] = None,
+    doc: Annotated[str | None, typer.Option("--doc", help="Only this document id (or prefix).")] = None,
+    show_context: Annotated[bool, typer.Option("--show-context", help="Also print the retrieved chunks and scores.")] = False,
+    no_sync: Annotated[bool, typer.Option("--no-sync", help="Don't sync RAGTOOL_CORPUS into the index first.")] = False,
+    no_cache: NoCache = False,
+    json_out: JsonOpt = False,
+    home: Home = None,
+    embedder: EmbedderOpt = None,
+    chroma_url: ChromaUrl = None,
+) -> None:
+    """Answer a question from the indexed documents, with verified quotes.
+
+    Exit codes: 0 answered or conflicting (with -f: all questions processed), 3 not found, 2 usage error,
+    1 any other failure.
+    """
+    from ragtool.api import Session
+
+    questions = _questions(question, file)
+    settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
+    session = Session(settings, sync=False)
+    if not no_sync:
+        with progress_bar("sync corpus", enabled=not json_out) as update:
+            report = session.sync_corpus(progress=update)
+        if report and report.skipped and not json_out:
+            err.print(f"sync: skipped {len(report.skipped)} file(s); run `ragtool ingest` to see why", markup=False)
+    opts = {"engine": engine, "top_k": top_k, "place": place, "year": year, "doc": doc, "use_cache": not no_cache}
+    if file is None and question != "-":
+        answer, hits = session.ask_with_context(questions[0], **opts)  # type: ignore[arg-type]
+        _emit(answer, hits, json_out, show_context)
+        if answer.status == "not_found":
+            raise typer.Exit(ExitCode.NOT_FOUND)
+        return
+    failures = 0
+    for n, q in enumerate(questions, 1):
+        try:
+            answer, hits = session.ask_with_context(q, **opts)  # type: ignore[arg-type]
+        except UsageError as e:
+            failures += 1
+            fail(f"question {n}: {e}")
+            continue
+        except RagtoolError:
+            raise
+        if json_out:
+            print_jsonl(answer)
+        else:
+            out.rule(f"{n}. {q}", style="dim")
+            _emit(answer, hits, False, show_context)
+    if failures:
+        raise typer.Exit(ExitCode.FAILURE)
+
+
+def _questions(question: str | None, file: Path | None) -> list[str]:
+    if question and file:
+        raise UsageError("give either a question or -f FILE, not both")
+    if file is not None:
+        text = sys.stdin.read() if str(file) == "-" else _read(file)
+    elif question == "-":
+        text = sys.stdin.read()
+    elif question is not None:
+        return [question]
+    else:
+        raise UsageError("no question: try  ragtool ask \"凤岗2025年GDP目标?\"")
+    lines = [ln.strip() for ln in text.splitlines()]
+    found = [ln for ln in lines if ln and not ln.startswith("#")]
+    if not found:
+        raise UsageError("no questions found (one per line; # starts a comment)")
+    return found
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read questions from {path}: {getattr(e, 'strerror', None) or e}") from e
+
+
+def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_context: bool) -> None:
+    if json_out:
+        print_json(answer)
+        return
+    style = {"answered": "bold green", "conflicting": "bold yellow", "not_found": "bold red"}[answer.status]
+    out.print(answer.answer, style=style, markup=False)
+    if answer.status == "conflicting":
+        for i, c in enumerate(answer.candidates, 1):
+            out.print(f"  候选{i}: {c.value} — {c.kind} {c.date or ''} 《{c.title}》", markup=False)
+    for i, c in enumerate(answer.citations, 1):
+        out.print(f"[{i}] 《{c.title}》 {c.doc_id} {c.chunk_id} @{c.start}-{c.end}", style="dim", markup=False)
+        out.print(f"    「{c.quote}」", markup=False)
+    out.print(f"engine {answer.engine} · confidence {answer.confidence:.2f}", style="dim", markup=False)
+    if show_context:
+        out.rule("retrieved context", style="dim")
+        for i, h in enumerate(hits, 1):
+            out.print(
+                f"#{i} score {h.score:.4f} dense {_rank(h.dense_rank)} lexical {_rank(h.lexical_rank)} "
+                f"{h.chunk.chunk_id} {h.meta.place or ''} {h.meta.date or ''} § {h.chunk.section}",
+                style="dim",
+                markup=False,
+            )
+            out.print("    " + h.chunk.text[:200].replace("\n", " "), markup=False)
+
+
+def _rank(r: int | None) -> str:
+    return "-" if r is None else str(r + 1)

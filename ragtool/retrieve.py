@@ -1,0 +1,175 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused with reciprocal-rank fusion."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ragtool.errors import UsageError
+from ragtool.index.corpus import Corpus
+from ragtool.models import DocMeta, RetrievedChunk
+from ragtool.query import ParsedQuery, PlaceIndex, strip_place_suffix
+from ragtool.textnorm import t2s
+
+RRF_K = 60
+MAX_SCOPE_DIVERSITY = 6  # when a question names a place, every matching document gets a say
+PER_DOC = 3
+SCOPED_POOL = 300
+
+
+@dataclass
+class Filters:
+    place: str | None = None
+    year: int | None = None
+    doc: str | None = None
+
+
+@dataclass
+class Retrieval:
+    hits: list[RetrievedChunk]
+    seconds: dict[str, float] = field(default_factory=dict)
+    scope: list[str] | None = None  # doc ids retrieval was limited to, None for all
+
+
+def chunk_doc_id(chunk_id: str) -> str:
+    return chunk_id.rsplit("-", 1)[0]
+
+
+class Retriever:
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+        self._docs: tuple[str, dict[str, DocMeta], PlaceIndex] | None = None
+        self._texts: dict[str, str] = {}
+
+    def docs(self) -> dict[str, DocMeta]:
+        return self._catalog()[1]
+
+    def places(self) -> PlaceIndex:
+        return self._catalog()[2]
+
+    def _catalog(self) -> tuple[str, dict[str, DocMeta], PlaceIndex]:
+        sig = self.corpus.store.signature()
+        if self._docs is None or self._docs[0] != sig:
+            metas = self.corpus.documents()
+            self._docs = (sig, {m.doc_id: m for m in metas}, PlaceIndex.from_docs(metas))
+            self._texts = {}
+        return self._docs
+
+    def doc_text(self, doc_id: str) -> str:
+        if doc_id not in self._texts:
+            doc = self.corpus.store.get_document(doc_id)
+            self._texts[doc_id] = t2s(doc.text) if doc else ""
+        return self._texts[doc_id]
+
+    def scope(self, pq: ParsedQuery, filters: Filters) -> list[str] | None:
+        """Doc ids the question may be answered from: explicit filters, then places named in it."""
+        docs = self.docs()
+        ids: list[str] | None = None
+        if filters.doc:
+            ids = [d for d in docs if d.startswith(filters.doc)]
+            if not ids:
+                raise UsageError(f"no indexed document with id {filters.doc!r} (see `ragtool docs`)")
+        if filters.place:
+            wanted = self._docs_for_place(filters.place)
+            if not wanted:
+                known = "、".join(sorted({m.place for m in self.docs().values() if m.place})) or "none"
+                raise UsageError(f"unknown place {filters.place!r}; indexed places: {known}")
+            ids = [d for d in (ids or docs) if d in wanted]
+        if filters.year is not None:
+            ids = [d for d in (ids or docs) if docs[d].year == filters.year]
+        if pq.places:
+            ids = self._best_place_match(pq, ids if ids is not None else list(docs))
+        return ids
+
+    def _docs_for_place(self, place: str) -> set[str]:
+        name = t2s(place.strip())
+        stem = strip_place_suffix(name)
+        out: set[str] = set()
+        for known, doc_ids in self.places().names.items():
+            if known == name or strip_place_suffix(known) == stem:
+                out |= doc_ids
+        return out
+
+    def _best_place_match(self, pq: ParsedQuery, ids: list[str]) -> list[str]:
+        """Docs matching the most place terms of the question (深圳 + 龙华区 beats 龙华区 alone)."""
+        docs = self.docs()
+        scored: dict[str, int] = {}
+        for doc_id in ids:
+            meta = docs[doc_id]
+            known = {t2s(p) for p in [*meta.places, meta.place or ""] if p}
+            hits = sum(1 for p in pq.places if p in known)
+            if not hits:
+                continue
+            title = t2s(meta.title)
+            hits += sum(1 for q in pq.place_terms if q not in pq.places and q in title + self.doc_text(doc_id)
+                        and not any(q in p for p in pq.places))
+            scored[doc_id] = hits
+        if not scored:
+            return []
+        best = max(scored.values())
+        return [d for d, s in scored.items() if s == best]
+
+    def retrieve(self, pq: ParsedQuery, top_k: int, filters: Filters | None = None) -> Retrieval:
+        filters = filters or Filters()
+        seconds: dict[str, float] = {}
+        scope = self.scope(pq, filters)
+        if scope is not None and not scope:
+            return Retrieval([], seconds, scope)
+        pool = max(top_k * 4, 30)
+        if scope is not None and len(scope) <= MAX_SCOPE_DIVERSITY:
+            pool = max(pool, SCOPED_POOL)  # rank (nearly) every chunk of the named places' documents
+
+        t0 = time.perf_counter()
+        vector = self.corpus.embedder.embed_query(" ".join([*pq.places, pq.text, *pq.indicators]))
+        seconds["embed"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        dense = self.corpus.store.query(vector, pool, scope)
+        lexical = self.corpus.lexical()
+        allowed = None if scope is None else {c for c in lexical.chunk_ids if chunk_doc_id(c) in set(scope)}
+        lex = lexical.search(pq.expanded or pq.text, pool, allowed)
+        fused: dict[str, float] = {}
+        dense_rank = {c.chunk_id: r for r, (c, _) in enumerate(dense)}
+        lex_rank = {cid: r for r, (cid, _) in enumerate(lex)}
+        for cid in {*dense_rank, *lex_rank}:
+            score = 0.0
+            if cid in dense_rank:
+                score += 1.0 / (RRF_K + dense_rank[cid] + 1)
+            if cid in lex_rank:
+                score += 1.0 / (RRF_K + lex_rank[cid] + 1)
+            fused[cid] = score
+        ranked = sorted(fused, key=lambda c: -fused[c])
+        best = ranked[:top_k]
+        if scope is not None and len(scope) <= MAX_SCOPE_DIVERSITY:
+            best += _per_doc_extras(ranked[top_k:], best, scope)
+        chunks = {c.chunk_id: c for c, _ in dense}
+        missing = [c for c in best if c not in chunks]
+        chunks.update({c.chunk_id: c for c in self.corpus.store.get_chunks(missing)})
+        docs = self.docs()
+        hits = [
+            RetrievedChunk(
+                chunk=chunks[cid],
+                meta=docs[chunks[cid].doc_id],
+                score=round(fused[cid], 6),
+                dense_rank=dense_rank.get(cid),
+                lexical_rank=lex_rank.get(cid),
+            )
+            for cid in best
+            if cid in chunks and chunks[cid].doc_id in docs
+        ]
+        seconds["retrieve"] = time.perf_counter() - t0
+        return Retrieval(hits, seconds, scope)
+
+
+def _per_doc_extras(rest: list[str], best: list[str], scope: list[str]) -> list[str]:
+    """Top-ranked chunks of scoped documents that the cut-off left out, so sources can be compared."""
+    have: dict[str, int] = {}
+    for cid in best:
+        have[chunk_doc_id(cid)] = have.get(chunk_doc_id(cid), 0) + 1
+    extras: list[str] = []
+    for cid in rest:
+        doc = chunk_doc_id(cid)
+        if doc in scope and have.get(doc, 0) < PER_DOC:
+            have[doc] = have.get(doc, 0) + 1
+            extras.append(cid)
+    return extras
