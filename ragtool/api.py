@@ -83,7 +83,7 @@ class Session:
             else:
                 from ragtool.answer.extractive import ExtractiveEngine
 
-                self._engines[key] = ExtractiveEngine(self.settings, self.vocab)
+                self._engines[key] = ExtractiveEngine(self.settings, self.vocab, self.retriever.doc_text)
         return self._engines[key]
 
     def ask(

@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-QuestionType = Literal["number", "name", "list", "date", "other"]
+QuestionType = Literal["number", "name", "list", "date", "what", "other"]
 
 PLACE_SUFFIXES = ("街道", "镇", "区", "县", "市", "乡")
 _PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
@@ -40,7 +40,9 @@ class ParsedQuery(BaseModel):
     indicator_terms: list[str] = Field(default_factory=list)  # every surface form of those indicators
     target: bool | None = None  # True: asks for a target or plan; False: an actual result
     qtype: QuestionType = "other"
+    units: list[str] = Field(default_factory=list)  # units a number question asks for (多少人 → 人, 名 …)
     keywords: list[str] = Field(default_factory=list)  # content words left once places, years, cues go
+    unknown_terms: list[str] = Field(default_factory=list)  # keywords no indexed document contains
     expanded: str = ""  # text plus synonyms and full place names, for lexical search
 
 
@@ -56,6 +58,9 @@ class Vocabulary:
     relative_years: dict[str, int]
     stopwords: list[str]
     not_places: list[str]
+    title_after_place: list[str]
+    title_cues: list[str]
+    asked_units: dict[str, list[str]]
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
 
@@ -72,6 +77,9 @@ class Vocabulary:
             relative_years=dict(q.get("relative_years", {})),
             stopwords=sorted(q.get("stopwords", []), key=len, reverse=True),
             not_places=list(q.get("not_places", [])),
+            asked_units=dict(q.get("asked_units", {})),
+            title_after_place=list(q.get("title_after_place", [])),
+            title_cues=list(q.get("title_cues", [])),
             version=f"{syn.get('version', '')}+{q.get('version', '')}",
         )
         vocab._surface = sorted(
@@ -143,7 +151,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
     text = t2s(halfwidth(question)).strip()
     pq = ParsedQuery(raw=question, text=text)
     rest = text
-    _match_places(pq, places, vocab.not_places)
+    _match_places(pq, places, vocab)
     for term in pq.place_terms:
         rest = rest.replace(term, " ")
     pq.years = sorted({int(y) for y in _YEAR.findall(text)})
@@ -158,11 +166,14 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
+    pq.units = sorted({u for cue, units in vocab.asked_units.items() if cue in text for u in units})
     if any(c in text for c in vocab.target_cues):
         pq.target = True
     elif pq.qtype == "number" and any(c in text for c in vocab.actual_cues):
         pq.target = False
-    for word in vocab.stopwords + vocab.target_cues:
+    for short, full in vocab.abbreviations.items():
+        rest = rest.replace(short, full)
+    for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues]:
         rest = rest.replace(word, " ")
     pq.keywords = [w for w in re.split(r"[\s\W_]+", rest) if len(w) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", w or "x")]
     pq.keywords = [w for w in pq.keywords if w]
@@ -172,7 +183,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
 
 
 def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
-    for kind in ("date", "name", "list", "number"):
+    for kind in ("date", "name", "list", "what", "number"):
         if any(cue in text for cue in vocab.qtype_cues.get(kind, [])):
             if kind == "list" and re.search(r"多少|几[个项大方]?(?!项)", text) and "哪" not in text:
                 return "number"
@@ -180,7 +191,7 @@ def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
     return "other"
 
 
-def _match_places(pq: ParsedQuery, places: PlaceIndex, not_places: list[str]) -> None:
+def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> None:
     text = pq.text
     taken = [False] * len(text)
     for stem, name in places.stems():
@@ -196,8 +207,13 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, not_places: list[str]) ->
             pq.place_terms.append(qualifier)
             taken[start - len(qualifier) : start] = [True] * len(qualifier)
     for m in _PLACE_LIKE.finditer(text):
-        if not any(taken[m.start() : m.end()]) and not any(m.group().endswith(w) for w in not_places):
-            pq.unknown_places.append(m.group())
+        if any(taken[m.start() : m.end()]) or any(m.group().endswith(w) for w in vocab.not_places):
+            continue
+        if any(text.startswith(w, m.end()) for w in vocab.title_after_place):
+            continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
+        pq.unknown_places.append(m.group())
+    if pq.places:  # a question naming a known place is about it; other …区/…市 words are not places
+        pq.unknown_places = []
 
 
 def _qualifier_before(text: str, start: int, taken: list[bool]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -109,9 +110,21 @@ class Retriever:
         best = max(scored.values())
         return [d for d, s in scored.items() if s == best]
 
+    def mark_unknown_terms(self, pq: ParsedQuery) -> None:
+        """A leading keyword no indexed document contains: the question is about something else
+        (三水 in 三水今年重点做好几方面工作, asked of a corpus without 三水)."""
+        lexical = self.corpus.lexical()
+        for kw in pq.keywords:
+            if not pq.text.startswith(kw):
+                continue
+            grams = [kw[i : i + 2] for i in range(len(kw) - 1)]
+            if len(kw) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", kw) and not any(lexical.knows(g) for g in grams):
+                pq.unknown_terms.append(kw)
+
     def retrieve(self, pq: ParsedQuery, top_k: int, filters: Filters | None = None) -> Retrieval:
         filters = filters or Filters()
         seconds: dict[str, float] = {}
+        self.mark_unknown_terms(pq)
         scope = self.scope(pq, filters)
         if scope is not None and not scope:
             return Retrieval([], seconds, scope)

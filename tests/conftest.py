@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from chroma_server import TEST_URL_VAR, drop_collections, unique_collection
 
 from ragtool.config import Settings
 
@@ -21,6 +24,29 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
                 "RAGTOOL_CORPUS", "RAGTOOL_LLM_MODEL"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """With RAGTOOL_TEST_CHROMA_URL set (CI), every test runs on the embedded store and on that server."""
+    if os.environ.get(TEST_URL_VAR) and "store_backend" in metafunc.fixturenames:
+        metafunc.parametrize("store_backend", ["embedded", "chroma-server"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _isolated_env: None) -> Iterator[str]:
+    """The vector store tests use. "chroma-server" points RAGTOOL_CHROMA_URL (so every Settings, CLI run and
+    subprocess) at the shared server, with a collection of the test's own that is dropped afterwards."""
+    backend = getattr(request, "param", "embedded")
+    monkeypatch.delenv("RAGTOOL_COLLECTION", raising=False)
+    if backend != "chroma-server":
+        yield backend
+        return
+    url = os.environ[TEST_URL_VAR].rstrip("/")
+    collection = unique_collection()
+    monkeypatch.setenv("RAGTOOL_CHROMA_URL", url)
+    monkeypatch.setenv("RAGTOOL_COLLECTION", collection)
+    yield backend
+    drop_collections(url, collection)
 
 
 @pytest.fixture

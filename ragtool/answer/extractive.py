@@ -7,30 +7,46 @@ when no retrieved sentence carries the asked indicator, place, year or role, rat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ragtool.answer.spans import (
+    BOOK_TITLE,
     DATE,
+    ISO_DATE,
+    VALUE,
     Roles,
     clause_bounds,
-    enumeration,
     find_names,
-    find_values,
-    list_run,
-    role_matches,
+    list_spans,
+    value_unit,
+    what_span,
 )
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
-from ragtool.models import Answer, Candidate, Chunk, DocMeta, RetrievedChunk
+from ragtool.models import Answer, Candidate, Chunk, Citation, DocMeta, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.textnorm import t2s
 
-_SENT = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+NOT_FOUND = "未在文档中找到答案"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _RANGE_YEAR = re.compile(r"(?:到|至|—|-)\s*((?:19|20)\d{2})\s*年")
+_TARGET = re.compile(r"预期|目标|力争|争取|确保|左右|计划(?:完成|实现|增长)|将(?:达到|实现|完成)")
+_PAST = re.compile(r"过去一年|去年|上年|一年来|刚刚过去|回顾")
+_TERMINAL = "。！？!?；;：:"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
 QUOTE_MAX = 160
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
+MIN_DOC_COVERAGE = 0.34  # share of the question's keyword bigrams the evidence's document must contain
+CONFLICT_WINDOW = 2.5  # evidence scoring this close to the best counts as a rival source
+SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (poster-style layouts)
+# What may follow a value and still belong to it: 4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位.
+_MORE_VALUES = re.compile(
+    rf"(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至)[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
+)
+_FOLLOW_CHANGE = re.compile(r"[，,、]\s*(?:同比)?(?:增长|下降)\s*\d+(?:\.\d+)?%")
+_COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
+_COUNT_UNITS = ("大", "方面", "项", "个", "条")
 
 
 @dataclass
@@ -40,205 +56,216 @@ class Evidence:
     start: int  # sentence span within chunk.text
     end: int
     text: str  # original sentence
-    simp: str  # simplified sentence
+    simp: str  # simplified sentence, same length
     rank: int
+    section: str
+    lead: str = ""  # simplified text of the same sentence before the chunk starts (chunks may start at ；)
     score: float = 0.0
     span: tuple[int, int] | None = None  # answer span within the sentence
     value: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 class ExtractiveEngine:
     name = "extractive"
 
-    def __init__(self, settings: Settings, vocab: Vocabulary) -> None:
+    def __init__(self, settings: Settings, vocab: Vocabulary, doc_text: Callable[[str], str]) -> None:
+        """doc_text(doc_id) gives a document's simplified cleaned text (context beyond the chunks)."""
         self.vocab = vocab
         self.roles = Roles.load(settings)
-        target = settings.data_path("question.toml")
-        del target
-
-    # ---- public --------------------------------------------------------------------------------
+        self.doc_text = doc_text
 
     def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
-        out = Answer(question=question, engine=self.name, status="not_found", answer="未在文档中找到答案")
-        if query.unknown_places or not hits:
+        out = Answer(question=question, engine=self.name, status="not_found", answer=NOT_FOUND)
+        if query.unknown_places or query.unknown_terms or not hits:
             return out
-        best = [e for e in self._sentences(hits) if self._admissible(e, query) and self._extract(e, query)]
-        for e in best:
-            e.score = self._score(e, query)
-        best = sorted((e for e in best if e.score > 0), key=lambda e: -e.score)
+        units = evidence_units(hits)
+        for e in units:
+            e.lead = _lead(self.doc_text(e.meta.doc_id), e.chunk.start + e.start)
+        found = [e for e in units if self._admissible(e, query) and self._extract(e, query)]
+        for e in found:
+            e.score = self._score(e, query, found)
+        best = sorted((e for e in found if e.score > 0), key=lambda e: -e.score)
         if not best:
             return out
-        top = best[0]
         if query.qtype == "number" and query.indicators:
             conflict = self._conflict(best, query)
             if conflict:
                 return self._conflicting(out, conflict)
-        citation = self._cite(top)
+        citation = _cite(best[0])
         if citation is None:
             return out
         out.status = "answered"
-        out.answer = top.value
+        out.answer = best[0].value
         out.citations = [citation]
-        out.confidence = round(min(0.99, 0.35 + top.score / 10), 2)
+        out.confidence = round(min(0.95, 0.3 + best[0].score / 12), 2)
         return out
 
-    # ---- evidence ------------------------------------------------------------------------------
-
-    def _sentences(self, hits: list[RetrievedChunk]) -> list[Evidence]:
-        seen: set[tuple[str, int]] = set()
-        out: list[Evidence] = []
-        for rank, hit in enumerate(hits):
-            chunk = hit.chunk
-            for m in _SENT.finditer(chunk.text):
-                key = (chunk.doc_id, chunk.start + m.start())
-                text = m.group().strip()
-                if key in seen or len(text) < 4:
-                    continue
-                seen.add(key)
-                lead = len(m.group()) - len(m.group().lstrip())
-                start = m.start() + lead
-                out.append(Evidence(chunk, hit.meta, start, start + len(text), text, t2s(text), rank))
-        return out
+    # ---- constraints and scores ----------------------------------------------------------------
 
     def _admissible(self, e: Evidence, q: ParsedQuery) -> bool:
-        """Hard constraints: indicator, year, keywords in the document, the asked role."""
+        """Hard constraints: the indicator, the year, the asked role, a date."""
         if q.indicators and not any(term.lower() in e.simp.lower() for term in q.indicator_terms):
             return False
-        years = self._years_wanted(q, e.meta)
-        if years and not (self._sentence_years(e) & years):
-            return False
+        years = _years_wanted(q, e.meta)
+        if years:
+            said = _sentence_years(e) if q.qtype == "number" else _sentence_years(e) | _doc_years(e.meta)
+            if not said & years:
+                return False
         if q.qtype == "name":
             asked = self.roles.asked_role(q.text)
             names = find_names(e.text, self.roles)
-            if not names or (asked and not any(role_matches(asked, t2s(n.role)) for n in names)):
+            if not names or (asked and not any(self.roles.matches(asked, t2s(n.role)) for n in names)):
                 return False
-        if q.qtype == "date" and not DATE.search(e.text):
-            return False
-        return True
+        return not (q.qtype == "date" and not (DATE.search(e.text) or ISO_DATE.search(e.text)))
 
-    def _years_wanted(self, q: ParsedQuery, meta: DocMeta) -> set[int]:
-        if q.years:
-            return set(q.years)
-        if q.relative_year is not None and meta.year:
-            return {meta.year + q.relative_year}
-        return set()
-
-    def _sentence_years(self, e: Evidence) -> set[int]:
-        """Years a sentence speaks of: its own, else its section's, else the document's."""
-        ranged = {int(y) for y in _RANGE_YEAR.findall(e.simp)}
-        own = {int(y) for y in _YEAR.findall(e.simp)} - ranged
-        if own:
-            return own
-        section = {int(y) for y in _YEAR.findall(t2s(e.chunk.section))}
-        if section:
-            return section
-        if e.meta.year:
-            back = any(w in e.simp for w in ("过去一年", "去年", "上年", "一年来", "刚刚过去"))
-            return {e.meta.year - 1} if back else {e.meta.year}
-        return set()
-
-    def _score(self, e: Evidence, q: ParsedQuery) -> float:
-        score = 3.0 * _coverage(q.keywords, e.simp) + 1.5 / (1 + e.rank)
-        if q.indicators:
-            score += 2.0
-        if q.target is not None:
-            local = _is_target(_around(e))
-            score += (1.5 if local else -1.5) if q.target else (1.0 if not local else -0.5)
-        if q.qtype == "number" and not find_values(e.simp):
-            score -= 3.0
-        doc_cov = _coverage(q.keywords, t2s(e.chunk.text) + t2s(e.meta.title))
-        if q.keywords and doc_cov < 0.6:
+    def _score(self, e: Evidence, q: ParsedQuery, found: list[Evidence]) -> float:
+        context = self.doc_text(e.meta.doc_id) + t2s(e.meta.title)
+        if q.keywords and _coverage(q.keywords, context) < MIN_DOC_COVERAGE:
             return 0.0
+        score = 3.0 * _coverage(q.keywords, e.simp) + 1.5 / (1 + e.rank)
+        if q.target is False and q.qtype == "number" and q.indicators and is_target(e):
+            return 0.0  # asked for a result, and this is only a target
+        if q.target is not None and q.qtype == "number":
+            local = is_target(e)
+            score += (1.5 if local else -1.5) if q.target else (1.0 if not local else -0.5)
+        if q.units and e.span:
+            score += 1.5 if value_unit(e.simp[e.span[0] : e.span[1]], q.units) else -1.0
+        if q.qtype == "name" and e.span and _modifier_before(e.simp, e.span[0], q.keywords):
+            score += 2.0  # 大迳社区党委书记李伟文: the asked organisation stands right before the title
+        if q.qtype in ("name", "date") and not q.years:
+            score += (2.0 if "现任" in q.text else 0.5) * _recency(e.meta, found)
+        if q.years and {int(y) for y in _YEAR.findall(e.simp)} & set(q.years):
+            score += 1.0
+        if q.indicators and e.span:
+            score += self._indicator_strength(e.simp[e.span[0] : e.span[1]], q)
         return score
+
+    def _indicator_strength(self, span: str, q: ParsedQuery) -> float:
+        """1 when the answer names the indicator by its canonical name, less for looser synonyms."""
+        best = 0.0
+        for canon in q.indicators:
+            for i, form in enumerate(self.vocab.indicators.get(canon, [])):
+                if form.lower() in span.lower():
+                    best = max(best, 1.0 if i == 0 else 0.5 if i <= 2 else 0.0)
+        return best
 
     # ---- answer spans --------------------------------------------------------------------------
 
     def _extract(self, e: Evidence, q: ParsedQuery) -> bool:
-        if q.qtype == "number":
-            return self._extract_number(e, q)
-        if q.qtype == "name":
-            return self._extract_name(e, q)
-        if q.qtype == "date":
-            return self._extract_date(e)
-        if q.qtype == "list":
-            return self._extract_list(e, q)
-        start, end = clause_bounds(e.text, _anchor(e.simp, q))
-        e.span, e.value = (start, end), e.text[start:end]
-        return bool(e.value.strip())
+        extract = {
+            "number": self._extract_number,
+            "name": self._extract_name,
+            "date": self._extract_date,
+            "list": self._extract_list,
+            "what": self._extract_what,
+        }.get(q.qtype, self._extract_sentence)
+        if not extract(e, q):
+            return False
+        e.value = e.value.strip("，,；;：: \n")
+        return bool(e.value)
 
     def _extract_number(self, e: Evidence, q: ParsedQuery) -> bool:
-        """The value nearest after an indicator (or keyword) mention, with the mention: 地区生产总值增长5.5%左右."""
-        anchors = _indicator_spans(e.simp, q) if q.indicators else _keyword_spans(e.simp, q)
-        best: tuple[int, int, int] | None = None  # (distance, start, end)
-        for v in find_values(e.simp):
-            for a_start, a_end in anchors or [(v.start(), v.start())]:
-                gap = v.start() - a_end
-                if gap < 0 or gap > MAX_GAP or re.search(r"[，,；;。：:]", e.simp[a_end : v.start()]):
-                    continue
-                if best is None or gap < best[0]:
-                    best = (gap, a_start, v.end())
-        if best is None:
+        """The value nearest after an indicator or keyword mention, with the mention: 地区生产总值增长5.5%左右."""
+        anchors = _term_spans(e.simp, q.indicator_terms) if q.indicators else _keyword_spans(e.simp, q.keywords)
+        found = _nearest_value(e.simp, anchors, q, within_clause=True) or _nearest_value(
+            e.simp, anchors, q, within_clause=False
+        )
+        if found is None:
             return False
-        _, start, end = best
-        follow = re.match(r"[，,、]\s*(?:同比)?(?:增长|下降)\s*\d+(?:\.\d+)?%", e.simp[end:])
-        if follow:
-            end += follow.end()
+        start, end = found
+        end = _extend_value(e.simp, end)
         if not q.indicators:
-            start = min(start, clause_bounds(e.simp, start)[0])
-        e.span, e.value = (start, end), e.text[start:end].strip("，,；;：: ")
-        e.notes.append(f"gap={best[0]}")
-        return bool(e.value)
+            start = clause_bounds(e.simp, start)[0]
+        e.span, e.value = (start, end), e.text[start:end]
+        return True
 
     def _extract_name(self, e: Evidence, q: ParsedQuery) -> bool:
         asked = self.roles.asked_role(q.text)
         for hit in find_names(e.text, self.roles):
-            if asked is None or role_matches(asked, t2s(hit.role)):
+            if asked is None or self.roles.matches(asked, t2s(hit.role)):
                 e.span = (hit.start, hit.end)
-                e.value = f"{hit.role}{hit.name}" if hit.start < e.text.find(hit.name) else f"{hit.name}（{hit.role}）"
+                e.value = e.text[hit.start : hit.end]
                 return True
         return False
 
-    def _extract_date(self, e: Evidence) -> bool:
+    def _extract_date(self, e: Evidence, q: ParsedQuery) -> bool:
         m = DATE.search(e.text)
-        if not m:
-            return False
-        year = m.group(1) or (str(e.meta.year) if e.meta.year else "")
-        e.span = (m.start(), m.end())
-        e.value = (f"{year}年" if year and not m.group(1) else "") + m.group().strip()
+        if m:
+            year = "" if m.group(1) or not e.meta.year else f"{e.meta.year}年"
+            e.span, e.value = (m.start(), m.end()), year + re.sub(r"\s+", "", m.group())
+            return True
+        iso = ISO_DATE.search(e.text)
+        if iso:
+            y, mo, d = iso.groups()
+            e.span, e.value = (iso.start(), iso.end()), f"{y}年{int(mo)}月{int(d)}日"
+            return True
+        return False
+
+    def _extract_what(self, e: Evidence, q: ParsedQuery) -> bool:
+        """'要打造成什么示范区' → the phrase between the verb (打造成) and the head noun (示范区) in the sentence;
+        a title question → the nearest 《…》."""
+        if any(c in q.text for c in self.vocab.title_cues):
+            titles = list(BOOK_TITLE.finditer(e.text))
+            if titles:
+                m = titles[0]
+                e.span, e.value = (m.start(1), m.end(1)), m.group(1)
+                return True
+        span = what_span(e.simp, q.text)
+        if span is None:
+            return self._extract_list(e, q)
+        e.span, e.value = span, e.text[span[0] : span[1]]
         return True
 
     def _extract_list(self, e: Evidence, q: ParsedQuery) -> bool:
-        anchor = _anchor(e.simp, q)
-        span = enumeration(e.simp, anchor) or list_run(e.simp, anchor)
-        if span is None:
+        """The list span that the question's keywords point at (inside it or right next to it)."""
+        spans = _keyword_spans(e.simp, q.keywords)
+        candidates = list_spans(e.simp)
+        between = _between_anchors(e.simp, spans)
+        if between:
+            candidates.append((*between, "anchors"))
+        wanted = _asked_count(q.text)
+        best: tuple[float, tuple[int, int]] | None = None
+        for start, end, how in candidates:
+            if wanted and len(re.split(r"[、，,；;]", e.simp[start:end])) < wanted:
+                continue  # 哪七个 needs seven items, not a sentence that only names the seven
+            near = sum(1 for kw in q.keywords if _near(e.simp, kw, start, end))
+            score = near + {"cue": 2.0, "anchors": 1.0, "quoted": 0.5, "run": 0.5}[how] - (end - start) / 200
+            if best is None or score > best[0]:
+                best = (score, (start, end))
+        if best is None:
             return False
-        e.span, e.value = span, e.text[span[0] : span[1]].strip("，,；;：: ")
-        return len(e.value) >= 2
+        e.span = best[1]
+        e.value = e.text[e.span[0] : e.span[1]]
+        return True
 
-    # ---- conflicts and citations -----------------------------------------------------------------
+    def _extract_sentence(self, e: Evidence, q: ParsedQuery) -> bool:
+        spans = _keyword_spans(e.simp, q.keywords)
+        if q.keywords and not spans:
+            return False
+        e.span, e.value = (0, len(e.text)), e.text
+        return True
+
+    # ---- conflicts -----------------------------------------------------------------------------
 
     def _conflict(self, best: list[Evidence], q: ParsedQuery) -> list[Evidence]:
         """Best evidence per document when documents give different values for the same fact."""
-        top_score = best[0].score
+        top = best[0]
         per_doc: dict[str, Evidence] = {}
         for e in best:
-            if e.meta.doc_id not in per_doc and e.score >= top_score - 1.0:
+            if e.meta.doc_id not in per_doc and e.score >= top.score - CONFLICT_WINDOW and is_target(e) == is_target(top):
                 per_doc[e.meta.doc_id] = e
         if len(per_doc) < 2:
             return []
-        chosen = sorted(per_doc.values(), key=lambda e: (KIND_PRIORITY.get(e.meta.kind, 3), -(e.score)))
+        chosen = sorted(per_doc.values(), key=lambda e: (KIND_PRIORITY.get(e.meta.kind, 3), -e.score))
         values = {_number_key(e.value) for e in chosen}
         if len(values) < 2 or "" in values:
-            return []
-        if q.target is not None and len({_is_target(_around(e)) for e in chosen}) > 1:
             return []
         return chosen
 
     def _conflicting(self, out: Answer, chosen: list[Evidence]) -> Answer:
         parts: list[str] = []
         for e in chosen:
-            citation = self._cite(e)
+            citation = _cite(e)
             if citation is None:
                 continue
             out.citations.append(citation)
@@ -254,13 +281,153 @@ class ExtractiveEngine:
         out.confidence = 0.5
         return out
 
-    def _cite(self, e: Evidence) -> object:
-        quote = e.text
-        if len(quote) > QUOTE_MAX and e.span:
-            mid = (e.span[0] + e.span[1]) // 2
-            lo = max(0, min(mid - QUOTE_MAX // 2, e.span[0]))
-            quote = e.text[lo : max(lo + QUOTE_MAX, e.span[1])]
-        return verify_quote(quote, e.chunk, e.meta.title)
+
+# ---- evidence units ----------------------------------------------------------------------------
+
+
+def evidence_units(hits: list[RetrievedChunk]) -> list[Evidence]:
+    """Sentences of the retrieved chunks, each once; short unpunctuated lines run on into the next."""
+    seen: set[tuple[str, int]] = set()
+    out: list[Evidence] = []
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        for start, end in _sentence_spans(chunk.text):
+            keys = {(chunk.doc_id, chunk.start + start), (chunk.doc_id, -(chunk.start + end))}
+            text = chunk.text[start:end]
+            if keys & seen or len(text.strip()) < 4:
+                continue
+            seen.update(keys)
+            simp = t2s(text)
+            if len(simp) != len(text):
+                simp = text
+            out.append(Evidence(chunk, hit.meta, start, end, text, simp, rank, t2s(chunk.section)))
+    return out
+
+
+def _lead(doc_simp: str, pos: int) -> str:
+    """The part of the sentence at `pos` that lies before it (up to the previous 。！？ or line break)."""
+    start = pos
+    while start > 0 and pos - start < 200 and doc_simp[start - 1] not in "。！？!?\n":
+        start -= 1
+    return doc_simp[start:pos]
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        end_here = ch in "。！？!?"
+        if ch == "\n":
+            line = text[max(start, text.rfind("\n", 0, i) + 1) : i].strip()
+            end_here = not line or line[-1] in _TERMINAL or len(line) > SHORT_LINE
+        if end_here or i == len(text) - 1:
+            stop = i + 1 if ch != "\n" else i
+            seg = text[start:stop]
+            lead = len(seg) - len(seg.lstrip())
+            trail = len(seg.rstrip())
+            if seg.strip():
+                spans.append((start + lead, start + trail))
+            start = i + 1
+        i += 1
+    return spans
+
+
+# ---- years -------------------------------------------------------------------------------------
+
+
+def _years_wanted(q: ParsedQuery, meta: DocMeta) -> set[int]:
+    if q.years:
+        return set(q.years)
+    if q.relative_year is not None and meta.year:
+        return {meta.year + q.relative_year}
+    return set()
+
+
+def _doc_years(meta: DocMeta) -> set[int]:
+    return {meta.year} if meta.year else set()
+
+
+def _sentence_years(e: Evidence) -> set[int]:
+    """Years a sentence speaks of: its own, else its section's, else read from the document's year."""
+    text = e.lead + e.simp
+    ranged = {int(y) for y in _RANGE_YEAR.findall(text)}
+    own = {int(y) for y in _YEAR.findall(text)} - ranged
+    if own:
+        return own
+    section = {int(y) for y in _YEAR.findall(e.section)}
+    if section:
+        return section
+    y = e.meta.year
+    if not y:
+        return set()
+    if "今年" in text or "本年" in text:
+        return {y}
+    if _PAST.search(text) or _PAST.search(e.section):
+        return {y - 1}
+    if is_target(e):
+        return {y}
+    return {y - 1, y}  # a result with no year: last year's in an early-year report, else this year's
+
+
+def is_target(e: Evidence) -> bool:
+    """Does the sentence state a target or plan (rather than a result), up to the answer span?"""
+    upto = e.lead + (e.simp[: e.span[1] + 4] if e.span else e.simp)
+    return bool(_TARGET.search(upto)) or bool(re.search(r"(?:19|20)\d{2}年工作(?:安排|目标|任务)", e.section))
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+
+
+def _cite(e: Evidence) -> Citation | None:
+    quote = e.text
+    if len(quote) > QUOTE_MAX and e.span:
+        lo = max(0, min(e.span[0] - 20, len(quote) - QUOTE_MAX))
+        quote = quote[lo : max(lo + QUOTE_MAX, e.span[1])]
+    return verify_quote(quote.strip(), e.chunk, e.meta.title)
+
+
+def _nearest_value(
+    simp: str, anchors: list[tuple[int, int]], q: ParsedQuery, within_clause: bool
+) -> tuple[int, int] | None:
+    """Span from an anchor to the closest value after it (longer anchors win ties); optionally
+    crossing one comma (排名分别上升至第78名)."""
+    best: tuple[float, int, int] | None = None
+    for v in VALUE.finditer(simp):
+        if q.units and not value_unit(v.group(), q.units):
+            continue
+        for a_start, a_end in anchors or [(v.start(), v.start())]:
+            gap = v.start() - a_end
+            if gap < 0 and q.units and not q.indicators and -gap <= MAX_GAP:  # 5次进入…红榜
+                gap, a_start = -gap, v.start()
+            between = simp[min(a_end, v.start()) : max(a_end, v.start())]
+            breaks = len(re.findall(r"[，,；;。：:\n]", between))
+            if gap < 0 or gap > MAX_GAP or breaks > (0 if within_clause else 1) or re.search(r"[。；;\n]", between):
+                continue
+            cost = gap - 2 * (a_end - a_start)
+            if best is None or cost < best[0]:
+                best = (cost, min(a_start, v.start()), v.end())
+    return (best[1], best[2]) if best else None
+
+
+def _modifier_before(simp: str, pos: int, keywords: list[str]) -> bool:
+    window = simp[max(0, pos - 8) : pos]
+    return any(len(kw) >= 2 and kw[-2:] in window for kw in keywords)
+
+
+def _extend_value(simp: str, end: int) -> int:
+    """Take in what belongs to the value: a second value, a 同比增长 clause, the noun after 十大/八方面."""
+    while True:
+        m = _MORE_VALUES.match(simp, end) or _FOLLOW_CHANGE.match(simp, end)
+        if not m:
+            break
+        end = m.end()
+    if simp[:end].endswith(_COUNT_UNITS):
+        m = _COUNT_NOUN.match(simp, end)
+        if m:
+            end = m.end()
+    return end
 
 
 def _coverage(keywords: list[str], text: str) -> float:
@@ -274,42 +441,55 @@ def _coverage(keywords: list[str], text: str) -> float:
     return total / len(keywords)
 
 
-def _is_target(text: str) -> bool:
-    return bool(re.search(r"预期|目标|力争|争取|确保|左右|计划(?:完成|实现|增长)|将(?:达到|实现|完成)", text))
+def _recency(meta: DocMeta, found: list[Evidence]) -> float:
+    """1 for the newest document among the candidates, 0 for the oldest."""
+    dates = sorted({e.meta.date or "" for e in found})
+    if len(dates) < 2:
+        return 0.0
+    return dates.index(meta.date or "") / (len(dates) - 1)
 
 
-def _around(e: Evidence) -> str:
-    """Where target or actual cues for the answer sit: the sentence up to the end of the answer span."""
-    if e.span is None:
-        return e.simp
-    return e.simp[: e.span[1] + 4]
-
-
-def _indicator_spans(simp: str, q: ParsedQuery) -> list[tuple[int, int]]:
+def _term_spans(simp: str, terms: list[str]) -> list[tuple[int, int]]:
     low = simp.lower()
-    return [(m.start(), m.end()) for t in q.indicator_terms for m in re.finditer(re.escape(t.lower()), low)]
+    return [(m.start(), m.end()) for t in terms for m in re.finditer(re.escape(t.lower()), low)]
 
 
-def _keyword_spans(simp: str, q: ParsedQuery) -> list[tuple[int, int]]:
-    spans = []
-    for kw in q.keywords:
-        for size in sorted({len(kw), 2}, reverse=True):
-            for i in range(0, max(1, len(kw) - size + 1)):
-                piece = kw[i : i + size]
-                spans += [(m.start(), m.end()) for m in re.finditer(re.escape(piece), simp)]
-    return spans
+def _keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
+    """Where the question's keywords (or their bigrams) occur, in order."""
+    spans: set[tuple[int, int]] = set()
+    for kw in keywords:
+        pieces = [kw] if len(kw) <= 2 else [kw] + [kw[i : i + 2] for i in range(len(kw) - 1)]
+        for piece in pieces:
+            spans.update((m.start(), m.end()) for m in re.finditer(re.escape(piece), simp))
+    return sorted(spans)
 
 
-def _anchor(simp: str, q: ParsedQuery) -> int:
-    """Position in the sentence where the question's keywords best match."""
-    best, pos = 0, 0
-    for kw in q.keywords:
-        for size in (len(kw), 2):
-            for i in range(0, max(1, len(kw) - size + 1)):
-                j = simp.find(kw[i : i + size])
-                if j >= 0 and size > best:
-                    best, pos = size, j
-    return pos
+def _near(simp: str, keyword: str, start: int, end: int) -> bool:
+    """Does the keyword (or one of its bigrams) occur inside the span or within a few characters of it?"""
+    window = simp[max(0, start - 6) : end + 6]
+    return any(keyword[i : i + 2] in window for i in range(max(1, len(keyword) - 1)))
+
+
+def _between_anchors(simp: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """From the clause of the first keyword to the end of the clause of the last one, if they differ."""
+    if len(spans) < 2:
+        return None
+    first = clause_bounds(simp, spans[0][0])
+    last = clause_bounds(simp, spans[-1][0])
+    if first == last:
+        return None
+    return first[0], last[1]
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+
+
+def _asked_count(question: str) -> int:
+    """7 for 哪七个, 2 for 哪两个; 0 when the question gives no count."""
+    m = re.search(r"哪([一二两三四五六七八九十]|\d+)", question)
+    if not m:
+        return 0
+    return int(m.group(1)) if m.group(1).isdigit() else _CN_DIGITS[m.group(1)]
 
 
 def _number_key(value: str) -> str:

@@ -92,9 +92,10 @@ def _cases_path(cases: Path | None) -> Path:
 
 
 def _update(path: Path, run: EvalRun, quiet: bool) -> None:
-    if run.provider_errors:
+    if run.infrastructure_failed:
         raise ProviderError(
-            f"baseline not updated: {len(run.provider_errors)} case(s) hit provider errors; fix them and rerun"
+            f"baseline not updated: {len(run.provider_errors)} case(s) hit provider errors"
+            + (f", summaries failed: {run.summary.error}" if run.summary.error else "")
         )
     save_baseline(path, run)
     if not quiet:
@@ -112,5 +113,5 @@ def _json(run: EvalRun, gate: GateResult | None) -> dict[str, Any]:
 def _exit(run: EvalRun, gate: GateResult | None) -> None:
     if gate is not None and gate.regressed:
         raise typer.Exit(ExitCode.REGRESSION)
-    if run.provider_errors:
+    if run.infrastructure_failed:
         raise typer.Exit(ExitCode.PROVIDER)

@@ -62,6 +62,12 @@ class LexicalIndex:
         order = np.argsort(-scores)[:k]
         return [(self.chunk_ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
+    def knows(self, token: str) -> bool:
+        """Whether any indexed chunk contains this token (a CJK character or bigram, a word, a number)."""
+        if self._retriever is None:
+            return False
+        return token in self._retriever.vocab_dict  # type: ignore[attr-defined]
+
     # ---- persistence -------------------------------------------------------------------------
 
     def save(self, home: Path, signature: str) -> None:

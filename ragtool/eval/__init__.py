@@ -1,0 +1,1 @@
+"""Eval harness: labelled cases, deterministic checking, metrics, reports and the regression gate."""

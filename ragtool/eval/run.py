@@ -1,0 +1,217 @@
+"""Run a labelled suite: ingest its corpus into a private index, ask every case, score and measure."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ragtool.config import PACKAGE_DIR, Settings
+from ragtool.errors import IndexBusyError, ProviderError, RagtoolError, StoreError, UsageError
+from ragtool.eval.cases import EvalCase, load_cases, select
+from ragtool.eval.check import check_answer
+from ragtool.eval.metrics import compute_metrics, first_rank, grouped_metrics
+from ragtool.eval.results import CaseResult, EvalRun, SummaryEval
+from ragtool.models import Answer, RetrievedChunk
+from ragtool.textnorm import fold_ws
+
+if TYPE_CHECKING:
+    from ragtool.api import Session
+
+Progress = Callable[[int, int], None]  # (cases done, cases total)
+SUMMARY_FACTS = "summary_facts.jsonl"
+
+
+def suite_name(cases_path: Path) -> str:
+    """A stable suite name from the cases file: 'evals/seeds', 'devcorpus/qa'."""
+    return f"{cases_path.resolve().parent.name}/{cases_path.stem}"
+
+
+def resolve_corpus(cases_path: Path, corpus: Path | None, settings: Settings) -> Path:
+    """--corpus, else a docs/ folder beside the cases file, else the settings corpus."""
+    if corpus is not None:
+        chosen = corpus
+    elif (cases_path.parent / "docs").is_dir():
+        chosen = cases_path.parent / "docs"
+    else:
+        chosen = settings.corpus
+    if not chosen.is_dir():
+        raise UsageError(f"eval corpus folder not found: {chosen} (use --corpus DIR)")
+    return chosen.resolve()
+
+
+def check_sources(cases: list[EvalCase], corpus_dir: Path) -> None:
+    """Every file a case names must be in the corpus folder."""
+    present = {p.name for p in corpus_dir.rglob("*") if p.is_file()}
+    missing = sorted({s for c in cases for s in c.sources if s not in present})
+    if missing:
+        shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+        raise UsageError(f"cases name documents not in {corpus_dir}: {shown} (use --corpus DIR)")
+
+
+def suite_settings(settings: Settings, corpus_dir: Path) -> Settings:
+    """Settings whose index lives under <home>/evals/<corpus>-<hash>, apart from the user's corpus."""
+    slug = f"{corpus_dir.name}-{hashlib.sha256(str(corpus_dir).encode()).hexdigest()[:8]}"
+    return settings.model_copy(update={"home": settings.home / "evals" / slug, "corpus": corpus_dir})
+
+
+def ingest_fingerprint(settings: Settings) -> str:
+    """Changes whenever ingest would produce other chunks: settings, data files, ingest code."""
+    h = hashlib.sha256()
+    for part in (settings.embedder, settings.embed_model, settings.chunk_tokens, settings.chunk_overlap_sentences):
+        h.update(f"{part}\n".encode())
+    folders = [PACKAGE_DIR / "data", PACKAGE_DIR / "ingest"]
+    if settings.data_dir is not None:
+        folders.append(settings.data_dir)
+    for folder in folders:
+        for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+            if path.is_file() and path.suffix in {".py", ".toml", ".txt"}:
+                h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def prepare_index(esettings: Settings, corpus_dir: Path) -> None:
+    """Ingest the suite's corpus; rebuilt from scratch when the ingest fingerprint changed."""
+    from ragtool.ingest.pipeline import ingest_paths
+
+    stamp = esettings.home.with_suffix(".fingerprint")
+    fingerprint = ingest_fingerprint(esettings)
+    old = stamp.read_text(encoding="utf-8").strip() if stamp.exists() else None
+    report = ingest_paths([corpus_dir], esettings, reset=old is not None and old != fingerprint)
+    if report.skipped:
+        first = report.skipped[0]
+        raise UsageError(f"eval corpus file could not be ingested: {first.path}: {first.reason}")
+    try:
+        stamp.write_text(fingerprint, encoding="utf-8")
+    except OSError as e:
+        raise StoreError(f"cannot write {stamp}: {e.strerror or e}") from e
+
+
+class CaseRunner:
+    """Asks cases through one Session and scores the answers."""
+
+    def __init__(self, session: Session, engine: str, top_k: int | None, use_cache: bool) -> None:
+        self.session = session
+        self.engine = engine
+        self.top_k = top_k
+        self.use_cache = use_cache
+        self._texts: dict[str, str] = {}
+
+    def doc_text(self, doc_id: str) -> str:
+        """The cited document's text as quote verification compares it (half-width, no whitespace)."""
+        if doc_id not in self._texts:
+            doc = self.session.corpus.get_document(doc_id)
+            self._texts[doc_id] = fold_ws(doc.text) if doc else ""
+        return self._texts[doc_id]
+
+    def run(self, case: EvalCase) -> tuple[CaseResult, Answer | None]:
+        result = CaseResult(
+            id=case.id, question=case.question, kind=case.kind, tags=case.tags, expected=case.answer,
+            must_include=case.must_include, sources=case.sources,
+        )
+        t0 = time.perf_counter()
+        try:
+            answer, hits = self.session.ask_with_context(
+                case.question, engine=self.engine, top_k=self.top_k, use_cache=self.use_cache  # type: ignore[arg-type]
+            )
+        except ProviderError as e:
+            result.error = str(e)
+            result.seconds = round(time.perf_counter() - t0, 4)
+            return result, None
+        except (StoreError, IndexBusyError):
+            raise
+        except RagtoolError as e:  # e.g. a question the tool rejects: that case fails, the run goes on
+            result.passed, result.reason = False, f"error: {e}"
+            result.seconds = round(time.perf_counter() - t0, 4)
+            return result, None
+        result.seconds = round(time.perf_counter() - t0, 4)
+        self._fill(result, case, answer, hits)
+        return result, answer
+
+    def _fill(self, result: CaseResult, case: EvalCase, answer: Answer, hits: list[RetrievedChunk]) -> None:
+        checked = check_answer(case, answer)
+        result.passed, result.reason, result.missing = checked.passed, checked.reason, checked.missing
+        result.status, result.engine = answer.status, answer.engine
+        result.got = answer.answer
+        result.candidates = [c.value for c in answer.candidates]
+        retrieved: list[str] = []
+        for h in hits:
+            name = Path(h.meta.source).name if h.meta.source else h.meta.doc_id
+            if name not in retrieved:
+                retrieved.append(name)
+        result.retrieved = retrieved
+        result.rank = first_rank(retrieved, case.sources) if case.answerable else None
+        result.citations = len(answer.citations)
+        result.valid_citations = sum(
+            1 for c in answer.citations if fold_ws(c.quote) and fold_ws(c.quote) in self.doc_text(c.doc_id)
+        )
+        result.tokens = answer.usage.total_tokens
+        result.llm_calls, result.cached_calls = answer.usage.calls, answer.usage.cached_calls
+
+
+def run_suite(
+    settings: Settings,
+    cases_path: Path,
+    *,
+    corpus: Path | None = None,
+    engine: str = "extractive",
+    top_k: int | None = None,
+    label: str | None = None,
+    use_cache: bool = True,
+    judge: bool = False,
+    summaries: bool = True,
+    progress: Progress | None = None,
+) -> EvalRun:
+    """Run every (selected) case of a suite and compute its metrics."""
+    from ragtool.api import Session
+
+    t0 = time.perf_counter()
+    cases = select(load_cases(cases_path), label)
+    corpus_dir = resolve_corpus(cases_path, corpus, settings)
+    check_sources(cases, corpus_dir)
+    if judge and not settings.llm_configured:
+        raise UsageError("--judge needs an LLM: set OPENAI_BASE_URL or OPENAI_API_KEY")
+    esettings = suite_settings(settings, corpus_dir)
+    prepare_index(esettings, corpus_dir)
+    session = Session(esettings, sync=False)
+    runner = CaseRunner(session, engine, top_k, use_cache)
+    judge_fn = _judge(esettings, use_cache) if judge else None
+    results: list[CaseResult] = []
+    for n, case in enumerate(cases):
+        result, answer = runner.run(case)
+        if judge_fn is not None and case.free_text and answer is not None:
+            judge_fn(case, answer, result)
+        results.append(result)
+        if progress:
+            progress(n + 1, len(cases))
+    run = EvalRun(
+        suite=suite_name(cases_path), engine=engine, embedder=_embedder_label(settings),
+        top_k=top_k or settings.top_k, filter=label, corpus=str(corpus_dir),
+        started=datetime.now(timezone.utc).isoformat(timespec="seconds"), cases=results,
+    )
+    run.metrics = compute_metrics(results)
+    run.per_kind = grouped_metrics(results, lambda r: [r.kind])
+    run.per_tag = grouped_metrics(results, lambda r: r.tags)
+    facts_path = cases_path.parent / SUMMARY_FACTS
+    if summaries and label is None and facts_path.exists():
+        from ragtool.eval.summary import evaluate_summaries
+
+        run.summary = evaluate_summaries(session, facts_path, engine, use_cache)
+        run.metrics.summary_recall = run.summary.recall
+    else:
+        run.summary = SummaryEval(message="summaries not checked" + (" (--filter)" if label else ""))
+    run.seconds = round(time.perf_counter() - t0, 3)
+    return run
+
+
+def _embedder_label(settings: Settings) -> str:
+    return f"openai:{settings.embed_model}" if settings.embedder == "openai" else settings.embedder
+
+
+def _judge(settings: Settings, use_cache: bool) -> Callable[[EvalCase, Answer, CaseResult], None]:
+    from ragtool.eval.judge import Judge
+
+    return Judge(settings, use_cache).score

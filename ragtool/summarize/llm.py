@@ -1,0 +1,181 @@
+"""The LLM engine: map over groups of chunks, merge in Python, then let the model only pick items by id.
+
+Quotes never pass through a rewriting step: each map item is verified against its chunk and kept as is;
+the reduce call sees numbered items and returns ids (plus an abstract), so provenance cannot be lost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, Field
+
+from ragtool.config import Settings
+from ragtool.llm.client import LLMClient, count_message_tokens, count_tokens
+from ragtool.llm.prompts import load_prompt, render
+from ragtool.models import Chunk, Document, DocumentSummary, KeyFigure, Official, Priority, Usage
+from ragtool.summarize.provenance import dedupe, figure_key, official_key, priority_key, verified
+from ragtool.textnorm import fold
+
+MAP_SYSTEM, MAP_USER = "summary_map.system.md", "summary_map.user.md"
+REDUCE_SYSTEM, REDUCE_USER = "summary_reduce.system.md", "summary_reduce.user.md"
+DELIMITERS = ("<<<CONTEXT", "CONTEXT>>>")
+ABSTRACT_CHARS = 200
+
+
+class MapResult(BaseModel):
+    """What the model extracts from one group of chunks."""
+
+    officials: list[Official] = Field(default_factory=list)
+    key_figures: list[KeyFigure] = Field(default_factory=list)
+    priorities: list[Priority] = Field(default_factory=list)
+    meeting: str = ""
+    abstract: str = ""
+
+
+class ReduceResult(BaseModel):
+    """The model's choice among merged items, by id, and the abstract."""
+
+    officials: list[str] = Field(default_factory=list)
+    key_figures: list[str] = Field(default_factory=list)
+    priorities: list[str] = Field(default_factory=list)
+    abstract: str = ""
+
+
+@dataclass
+class Merged:
+    """Verified, deduplicated map items of one document, with the map abstracts and meetings."""
+
+    officials: list[Official] = field(default_factory=list)
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    priorities: list[Priority] = field(default_factory=list)
+    meetings: list[str] = field(default_factory=list)
+    abstracts: list[str] = field(default_factory=list)
+
+    def numbered(self) -> dict[str, dict[str, BaseModel]]:
+        return {
+            "officials": {f"O{i}": o for i, o in enumerate(self.officials, 1)},
+            "key_figures": {f"F{i}": f for i, f in enumerate(self.key_figures, 1)},
+            "priorities": {f"P{i}": p for i, p in enumerate(self.priorities, 1)},
+        }
+
+
+def llm_version(settings: Settings) -> str:
+    """Versions of the map and reduce prompts: part of every LLM summary, used by resume."""
+    return f"{load_prompt(settings, MAP_SYSTEM).version}+{load_prompt(settings, REDUCE_SYSTEM).version}"
+
+
+def _safe(text: str) -> str:
+    """Document text cannot close the context block early."""
+    for d in DELIMITERS:
+        text = text.replace(d, d.replace("<", "‹").replace(">", "›"))
+    return text
+
+
+def chunk_block(chunk: Chunk) -> str:
+    return f"[chunk_id: {chunk.chunk_id}]\n{_safe(chunk.text)}"
+
+
+def _header(doc: Document) -> dict[str, str]:
+    m = doc.meta
+    return {"title": _safe(m.title), "date": m.date or "", "kind": m.kind, "place": m.place or ""}
+
+
+def map_messages(settings: Settings, doc: Document, group: list[Chunk]) -> list[dict[str, str]]:
+    context = "\n\n".join(chunk_block(c) for c in group)
+    user = render(load_prompt(settings, MAP_USER).text, context=context, **_header(doc))
+    return [{"role": "system", "content": load_prompt(settings, MAP_SYSTEM).text}, {"role": "user", "content": user}]
+
+
+def group_chunks(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[list[Chunk]]:
+    """Chunks in order, packed into groups whose map prompt fits llm_context_tokens (with room for the reply)."""
+    reply = min(1024, settings.llm_context_tokens // 4)
+    budget = settings.llm_context_tokens - reply - count_message_tokens(map_messages(settings, doc, []))
+    groups: list[list[Chunk]] = []
+    used = 0
+    for chunk in sorted(chunks, key=lambda c: c.index):
+        cost = count_tokens(chunk_block(chunk)) + 2
+        if groups and used + cost <= budget:
+            groups[-1].append(chunk)
+            used += cost
+        else:
+            groups.append([chunk])
+            used = cost
+    return groups
+
+
+def merge_maps(doc: Document, groups: list[list[Chunk]], results: list[MapResult]) -> Merged:
+    """Verify every item against the chunks of its own group, then deduplicate (first occurrence wins)."""
+    merged = Merged()
+    title = doc.meta.title
+    folded_text = fold(doc.text)
+    for group, result in zip(groups, results, strict=True):
+        by_id = {c.chunk_id: c for c in group}
+        merged.officials += verified(result.officials, by_id, title, group)
+        merged.key_figures += verified(result.key_figures, by_id, title, group)
+        merged.priorities += verified(result.priorities, by_id, title, group)
+        if result.meeting and fold(result.meeting) in folded_text:
+            merged.meetings.append(result.meeting.strip())
+        if result.abstract.strip():
+            merged.abstracts.append(result.abstract.strip())
+    merged.officials = dedupe(merged.officials, official_key)
+    merged.key_figures = dedupe(merged.key_figures, figure_key)
+    merged.priorities = dedupe(merged.priorities, priority_key)
+    return merged
+
+
+def reduce_messages(settings: Settings, doc: Document, merged: Merged) -> list[dict[str, str]]:
+    items = {
+        kind: {key: item.model_dump(exclude={"quote", "chunk_id"}) for key, item in table.items()}
+        for kind, table in merged.numbered().items()
+    }
+    context = _safe(json.dumps({**items, "part_abstracts": merged.abstracts}, ensure_ascii=False, indent=1))
+    user = render(load_prompt(settings, REDUCE_USER).text, context=context, **_header(doc))
+    return [{"role": "system", "content": load_prompt(settings, REDUCE_SYSTEM).text},
+            {"role": "user", "content": user}]
+
+
+def needs_reduce(merged: Merged, groups: list[list[Chunk]]) -> bool:
+    return len(groups) > 1
+
+
+def _pick(table: dict[str, BaseModel], ids: list[str]) -> list[BaseModel]:
+    chosen = [table[i] for i in dict.fromkeys(ids) if i in table]
+    return chosen or list(table.values())
+
+
+def finish(settings: Settings, doc: Document, merged: Merged, reduced: ReduceResult | None) -> DocumentSummary:
+    """The DocumentSummary: items chosen by id (all of them without a reduce step), never rewritten."""
+    table = merged.numbered()
+    pick = reduced or ReduceResult()
+    abstract = (reduced.abstract if reduced else "") or (merged.abstracts[0] if merged.abstracts else "")
+    m = doc.meta
+    return DocumentSummary(
+        doc_id=m.doc_id, title=m.title, place=m.place, kind=m.kind, date=m.date,
+        meeting=merged.meetings[0] if merged.meetings else "",
+        officials=_pick(table["officials"], pick.officials),  # type: ignore[arg-type]
+        key_figures=_pick(table["key_figures"], pick.key_figures),  # type: ignore[arg-type]
+        priorities=_pick(table["priorities"], pick.priorities),  # type: ignore[arg-type]
+        abstract=abstract.strip()[:ABSTRACT_CHARS],
+        engine="llm", prompt_version=llm_version(settings),
+    )
+
+
+def summarize_llm(settings: Settings, doc: Document, chunks: list[Chunk], use_cache: bool = True,
+                  client: LLMClient | None = None) -> tuple[DocumentSummary, Usage]:
+    """Map-reduce summary of one document through the configured OpenAI-compatible server."""
+    client = client or LLMClient(settings, use_cache)
+    usage = Usage()
+    groups = group_chunks(settings, doc, chunks)
+    results: list[MapResult] = []
+    for n, group in enumerate(groups):
+        result, u = client.structured(map_messages(settings, doc, group), MapResult, name=f"summary_map_{n}")
+        results.append(result)
+        usage.add(u)
+    merged = merge_maps(doc, groups, results)
+    reduced = None
+    if needs_reduce(merged, groups):
+        reduced, u = client.structured(reduce_messages(settings, doc, merged), ReduceResult, name="summary_reduce")
+        usage.add(u)
+    return finish(settings, doc, merged, reduced), usage

@@ -1,0 +1,118 @@
+"""Priorities: numbered headings (一、…, (一)…) and numbered programmes (“投资扩能、产业提质、城市更新”三大行动)."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ragtool.models import Priority
+from ragtool.summarize.context import YEAR, DocContext
+from ragtool.summarize.provenance import Found
+from ragtool.summarize.rules import Rules, alternation
+from ragtool.summarize.view import TextView
+
+CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CN_NUM = "[一二两三四五六七八九十]{1,3}|\\d{1,2}"
+HEADING = re.compile(r"^[ \t]*(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|\d{1,2}、)[ \t]*(?P<text>[^\n]+)", re.M)
+QUOTE_MARKS = "“”‘’\"'「」『』"
+
+
+def cn_number(text: str) -> int | None:
+    """1-99 written in digits or Chinese numerals (三, 十二, 二十)."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in CN_DIGITS for c in text):
+        return None
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return CN_DIGITS.get(tens, 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+    return CN_DIGITS[text] if len(text) == 1 else None
+
+
+@dataclass
+class PriorityFinder:
+    rules: Rules
+    ctx: DocContext
+    table: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.table = dict(self.rules.cues.get("priorities", {}))
+
+    @cached_property
+    def programme(self) -> re.Pattern[str]:
+        nouns = alternation(list(self.table.get("programme_nouns", [])))
+        items = r"“(?P<quoted>[^“”\n]{2,80})”|(?P<plain>[\u4e00-\u9fff]{2,12}(?:、[\u4e00-\u9fff]{2,10})+)"
+        return re.compile(rf"(?:{items})(?P<n>{CN_NUM})(?P<big>大|个|项|条)?(?P<noun>{nouns})")
+
+    @property
+    def max_chars(self) -> int:
+        return int(self.table.get("max_chars", 40))
+
+    def programmes(self, view: TextView) -> list[Found[Priority]]:
+        """Items of numbered programmes in a document, given the view of its whole text."""
+        out: list[Found[Priority]] = []
+        for m in self.programme.finditer(view.text):
+            n = cn_number(m.group("n"))
+            if m.group("plain") and m.group("big") != "大":
+                continue
+            group = "quoted" if m.group("quoted") else "plain"
+            items = _split_items(view, m.start(group), m.end(group))
+            if n is None or len(items) != n:
+                continue
+            if group == "plain":
+                items[0] = _trim_first(items)
+            quote, span = view.cut(*m.span()), view.span(*m.span())
+            out.extend(Found(Priority(text=_unquote(view.clean_cut(a, b)), quote=quote), span) for a, b in items)
+        return out
+
+    def headings(self, view: TextView) -> list[tuple[bool, Found[Priority]]]:
+        """Numbered headings, each with whether it sits in a section about plans (安排/目标)."""
+        out: list[tuple[bool, Found[Priority]]] = []
+        structural = self.rules.section_cue("structural") + self.rules.section_cue("actual")
+        for m in HEADING.finditer(view.text):
+            start = m.start("text")
+            stop = view.text.find("。", start, m.end())
+            end = self._shorten(view.text, start, m.end() if stop < 0 else stop)
+            if end is None:
+                continue
+            text = view.text[start:end].strip()
+            if any(w in text for w in structural) or (YEAR.search(text) and len(text) < 16):
+                continue
+            section = self.ctx.section_at(view.index[start])
+            forward = section is not None and section.type == "target"
+            first = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+            priority = Priority(text=view.clean_cut(start, end).strip(), quote=view.cut(first, end).strip())
+            out.append((forward, Found(priority, view.span(first, end))))
+        return out
+
+    def _shorten(self, text: str, start: int, end: int) -> int | None:
+        if end - start <= self.max_chars:
+            return end if end - start >= 2 else None
+        cut = max(text.rfind(",", start, start + self.max_chars), text.rfind(";", start, start + self.max_chars))
+        return cut if cut - start >= 4 else None
+
+
+def _split_items(view: TextView, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in re.finditer(r"[、,]", view.text[start:end]):
+        spans.append((pos, start + m.start()))
+        pos = start + m.end()
+    spans.append((pos, end))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _trim_first(items: list[tuple[int, int]]) -> tuple[int, int]:
+    """Unquoted lists start after a verb (通过典型引领): trim the first item to the others' usual length."""
+    a, b = items[0]
+    usual = int(statistics.median(e - s for s, e in items[1:]))
+    return (max(a, b - usual), b)
+
+
+def _unquote(text: str) -> str:
+    return text.strip(QUOTE_MARKS + " ")

@@ -1,0 +1,66 @@
+"""Tables the extractive summary reads: indicators, cue words and official titles (ragtool/data/*.toml)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from ragtool.config import Settings
+from ragtool.errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DATA_FILES = ("indicators.toml", "cues.toml", "officials.toml")
+
+
+def _load(settings: Settings, name: str) -> tuple[dict[str, Any], bytes]:
+    path = settings.data_path(name)
+    try:
+        raw = path.read_bytes()
+        return tomllib.loads(raw.decode("utf-8")), raw
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise UsageError(f"cannot read data file {path}: {e}") from e
+
+
+def alternation(words: list[str] | set[str] | tuple[str, ...]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the extractive engine reads from data files, plus a version string of those files."""
+
+    indicators: dict[str, list[str]]  # canonical name -> forms
+    cues: dict[str, Any]
+    officials: dict[str, Any]
+    version: str
+
+    @classmethod
+    def load(cls, settings: Settings) -> Rules:
+        tables: list[dict[str, Any]] = []
+        digest = hashlib.sha256()
+        for name in DATA_FILES:
+            data, raw = _load(settings, name)
+            tables.append(data)
+            digest.update(raw)
+        indicators = {name: list(spec.get("forms", [name])) for name, spec in tables[0].get("indicator", {}).items()}
+        return cls(indicators, tables[1], tables[2], f"extractive-v1+{digest.hexdigest()[:8]}")
+
+    def form_to_indicator(self) -> dict[str, str]:
+        return {form: name for name, forms in self.indicators.items() for form in forms}
+
+    def figure_cue(self, key: str) -> list[str]:
+        return list(self.cues.get("figures", {}).get(key, []))
+
+    def section_cue(self, key: str) -> list[str]:
+        return list(self.cues.get("sections", {}).get(key, []))
+
+    def relative_years(self) -> dict[str, int]:
+        return dict(self.cues.get("years", {}).get("relative", {}))
