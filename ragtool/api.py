@@ -83,7 +83,9 @@ class Session:
             else:
                 from ragtool.answer.extractive import ExtractiveEngine
 
-                self._engines[key] = ExtractiveEngine(self.settings, self.vocab, self.retriever.doc_text)
+                self._engines[key] = ExtractiveEngine(
+                    self.settings, self.vocab, self.retriever.document, self.retriever.doc_chunks
+                )
         return self._engines[key]
 
     def ask(

@@ -40,6 +40,7 @@ class ParsedQuery(BaseModel):
     indicator_terms: list[str] = Field(default_factory=list)  # every surface form of those indicators
     target: bool | None = None  # True: asks for a target or plan; False: an actual result
     qtype: QuestionType = "other"
+    kinds: list[str] = Field(default_factory=list)  # document kinds the question names (党代会 → 党代会)
     units: list[str] = Field(default_factory=list)  # units a number question asks for (多少人 → 人, 名 …)
     keywords: list[str] = Field(default_factory=list)  # content words left once places, years, cues go
     unknown_terms: list[str] = Field(default_factory=list)  # keywords no indexed document contains
@@ -60,6 +61,10 @@ class Vocabulary:
     not_places: list[str]
     title_after_place: list[str]
     title_cues: list[str]
+    separators: list[str]
+    publication_cues: list[str]
+    publish_question_cues: list[str]
+    kind_cues: dict[str, str]
     asked_units: dict[str, list[str]]
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
@@ -80,6 +85,10 @@ class Vocabulary:
             asked_units=dict(q.get("asked_units", {})),
             title_after_place=list(q.get("title_after_place", [])),
             title_cues=list(q.get("title_cues", [])),
+            separators=list(q.get("separators", [])),
+            publication_cues=list(q.get("publication_cues", [])),
+            publish_question_cues=list(q.get("publish_question_cues", [])),
+            kind_cues=dict(q.get("kind_cues", {})),
             version=f"{syn.get('version', '')}+{q.get('version', '')}",
         )
         vocab._surface = sorted(
@@ -153,7 +162,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
     rest = text
     _match_places(pq, places, vocab)
     for term in pq.place_terms:
-        rest = rest.replace(term, " ")
+        if any(term in p for p in pq.places):  # the place itself; a qualifier (深圳) stays a keyword
+            rest = rest.replace(term, " ")
     pq.years = sorted({int(y) for y in _YEAR.findall(text)})
     rest = _YEAR.sub(" ", rest)
     for word, delta in vocab.relative_years.items():
@@ -166,6 +176,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
+    pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})
     pq.units = sorted({u for cue, units in vocab.asked_units.items() if cue in text for u in units})
     if any(c in text for c in vocab.target_cues):
         pq.target = True
@@ -173,7 +184,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         pq.target = False
     for short, full in vocab.abbreviations.items():
         rest = rest.replace(short, full)
-    for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues]:
+    for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues, *vocab.separators]:
         rest = rest.replace(word, " ")
     pq.keywords = [w for w in re.split(r"[\s\W_]+", rest) if len(w) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", w or "x")]
     pq.keywords = [w for w in pq.keywords if w]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
-from ragtool.models import DocMeta, RetrievedChunk
+from ragtool.models import Chunk, DocMeta, Document, RetrievedChunk
 from ragtool.query import ParsedQuery, PlaceIndex, strip_place_suffix
 from ragtool.textnorm import t2s
 
@@ -16,6 +16,7 @@ RRF_K = 60
 MAX_SCOPE_DIVERSITY = 6  # when a question names a place, every matching document gets a say
 PER_DOC = 3
 SCOPED_POOL = 300
+GUARANTEED = 2  # top hits of each ranker kept whatever their fused score
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Retriever:
         self.corpus = corpus
         self._docs: tuple[str, dict[str, DocMeta], PlaceIndex] | None = None
         self._texts: dict[str, str] = {}
+        self._doc_cache = {}
+        self._chunk_cache = {}
 
     def docs(self) -> dict[str, DocMeta]:
         return self._catalog()[1]
@@ -54,11 +57,27 @@ class Retriever:
             metas = self.corpus.documents()
             self._docs = (sig, {m.doc_id: m for m in metas}, PlaceIndex.from_docs(metas))
             self._texts = {}
+            self._doc_cache: dict[str, Document | None] = {}
+            self._chunk_cache: dict[str, list[Chunk]] = {}
         return self._docs
 
+    def document(self, doc_id: str) -> Document | None:
+        """A committed document, read once per index state."""
+        self._catalog()
+        if doc_id not in self._doc_cache:
+            self._doc_cache[doc_id] = self.corpus.store.get_document(doc_id)
+        return self._doc_cache[doc_id]
+
+    def doc_chunks(self, doc_id: str) -> list[Chunk]:
+        self._catalog()
+        if doc_id not in self._chunk_cache:
+            self._chunk_cache[doc_id] = self.corpus.store.chunks(doc_id)
+        return self._chunk_cache[doc_id]
+
     def doc_text(self, doc_id: str) -> str:
+        """A document's simplified text (for matching place qualifiers)."""
         if doc_id not in self._texts:
-            doc = self.corpus.store.get_document(doc_id)
+            doc = self.document(doc_id)
             self._texts[doc_id] = t2s(doc.text) if doc else ""
         return self._texts[doc_id]
 
@@ -152,7 +171,10 @@ class Retriever:
                 score += 1.0 / (RRF_K + lex_rank[cid] + 1)
             fused[cid] = score
         ranked = sorted(fused, key=lambda c: -fused[c])
-        best = ranked[:top_k]
+        # each ranker's own best hits always make the cut: a rare name found only lexically, or a
+        # paraphrase found only densely, is not drowned by chunks both rankers find middling
+        sure = [c.chunk_id for c, _ in dense[:GUARANTEED]] + [c for c, _ in lex[:GUARANTEED]]
+        best = list(dict.fromkeys([c for c in ranked if c in sure] + ranked))[:top_k]
         if scope is not None and len(scope) <= MAX_SCOPE_DIVERSITY:
             best += _per_doc_extras(ranked[top_k:], best, scope)
         chunks = {c.chunk_id: c for c, _ in dense}

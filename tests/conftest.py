@@ -26,9 +26,21 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+# A test module that names one of these reaches the vector store (ingest, ask, eval, summarize, CLI).
+INDEX_ENTRY_POINTS = ("ragtool.api", "ragtool.cli", "ragtool.index.corpus", "ragtool.index.store",
+                      "ragtool.ingest.pipeline", "ragtool.eval.run", "ragtool.summarize", '"-m", "ragtool"')
+
+
+def _reaches_index(module: object) -> bool:
+    source = Path(getattr(module, "__file__", "") or "")
+    return source.is_file() and any(name in source.read_text(encoding="utf-8") for name in INDEX_ENTRY_POINTS)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """With RAGTOOL_TEST_CHROMA_URL set (CI), every test runs on the embedded store and on that server."""
-    if os.environ.get(TEST_URL_VAR) and "store_backend" in metafunc.fixturenames:
+    """With RAGTOOL_TEST_CHROMA_URL set (CI), tests of modules that reach the index run twice: on the
+    embedded store and on that Chroma server."""
+    if (os.environ.get(TEST_URL_VAR) and "store_backend" in metafunc.fixturenames
+            and _reaches_index(metafunc.module)):
         metafunc.parametrize("store_backend", ["embedded", "chroma-server"], indirect=True)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ragtool.answer.spans import (
     BOOK_TITLE,
+    NUMBER,
     DATE,
     ISO_DATE,
     VALUE,
@@ -24,7 +25,7 @@ from ragtool.answer.spans import (
 )
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
-from ragtool.models import Answer, Candidate, Chunk, Citation, DocMeta, RetrievedChunk
+from ragtool.models import Answer, Candidate, Chunk, Citation, DocMeta, Document, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.textnorm import t2s
 
@@ -42,7 +43,7 @@ CONFLICT_WINDOW = 2.5  # evidence scoring this close to the best counts as a riv
 SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (poster-style layouts)
 # What may follow a value and still belong to it: 4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位.
 _MORE_VALUES = re.compile(
-    rf"(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至)[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
+    rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至)[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
 )
 _FOLLOW_CHANGE = re.compile(r"[，,、]\s*(?:同比)?(?:增长|下降)\s*\d+(?:\.\d+)?%")
 _COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
@@ -51,15 +52,14 @@ _COUNT_UNITS = ("大", "方面", "项", "个", "条")
 
 @dataclass
 class Evidence:
-    chunk: Chunk
+    doc: Document
     meta: DocMeta
-    start: int  # sentence span within chunk.text
+    start: int  # sentence span in the document's cleaned text
     end: int
     text: str  # original sentence
     simp: str  # simplified sentence, same length
-    rank: int
+    rank: int  # retrieval rank of the chunk it came from
     section: str
-    lead: str = ""  # simplified text of the same sentence before the chunk starts (chunks may start at ；)
     score: float = 0.0
     span: tuple[int, int] | None = None  # answer span within the sentence
     value: str = ""
@@ -68,19 +68,26 @@ class Evidence:
 class ExtractiveEngine:
     name = "extractive"
 
-    def __init__(self, settings: Settings, vocab: Vocabulary, doc_text: Callable[[str], str]) -> None:
-        """doc_text(doc_id) gives a document's simplified cleaned text (context beyond the chunks)."""
+    def __init__(
+        self,
+        settings: Settings,
+        vocab: Vocabulary,
+        document: Callable[[str], Document | None],
+        chunks_of: Callable[[str], list[Chunk]],
+    ) -> None:
+        """document(doc_id) and chunks_of(doc_id) read the index: evidence sentences are taken whole from
+        the document, and quotes are cited from every chunk they fall in."""
         self.vocab = vocab
         self.roles = Roles.load(settings)
-        self.doc_text = doc_text
+        self.document = document
+        self.chunks_of = chunks_of
+        self._sentences: dict[str, tuple[str, list[tuple[int, int]]]] = {}
 
     def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
         out = Answer(question=question, engine=self.name, status="not_found", answer=NOT_FOUND)
         if query.unknown_places or query.unknown_terms or not hits:
             return out
-        units = evidence_units(hits)
-        for e in units:
-            e.lead = _lead(self.doc_text(e.meta.doc_id), e.chunk.start + e.start)
+        units = self.evidence_units(hits)
         found = [e for e in units if self._admissible(e, query) and self._extract(e, query)]
         for e in found:
             e.score = self._score(e, query, found)
@@ -91,14 +98,61 @@ class ExtractiveEngine:
             conflict = self._conflict(best, query)
             if conflict:
                 return self._conflicting(out, conflict)
-        citation = _cite(best[0])
-        if citation is None:
+        citations = self._cite(best[0])
+        if not citations:
             return out
         out.status = "answered"
         out.answer = best[0].value
-        out.citations = [citation]
+        out.citations = citations
         out.confidence = round(min(0.95, 0.3 + best[0].score / 12), 2)
         return out
+
+    def evidence_units(self, hits: list[RetrievedChunk]) -> list[Evidence]:
+        """Whole sentences of the documents that the retrieved chunks overlap, each once, best rank first."""
+        out: dict[tuple[str, int], Evidence] = {}
+        for rank, hit in enumerate(hits):
+            doc = self.document(hit.meta.doc_id)
+            if doc is None:
+                continue
+            simp_doc, spans = self._split(doc)
+            chunk = hit.chunk
+            for start, end in spans:
+                if end <= chunk.start or start >= chunk.end or (doc.meta.doc_id, start) in out:
+                    continue
+                text = doc.text[start:end]
+                if len(text.strip()) >= 4:
+                    out[(doc.meta.doc_id, start)] = Evidence(
+                        doc, hit.meta, start, end, text, simp_doc[start:end], rank, t2s(chunk.section)
+                    )
+        return list(out.values())
+
+    def _split(self, doc: Document) -> tuple[str, list[tuple[int, int]]]:
+        if doc.meta.doc_id not in self._sentences:
+            simp = t2s(doc.text)
+            if len(simp) != len(doc.text):
+                simp = doc.text
+            self._sentences[doc.meta.doc_id] = (simp, _sentence_spans(doc.text))
+        return self._sentences[doc.meta.doc_id]
+
+    def _cite(self, e: Evidence) -> list[Citation]:
+        """The quote (the sentence, or a window of it around the answer), cited from each chunk it spans."""
+        lo, hi = 0, len(e.text)
+        if hi > QUOTE_MAX and e.span:
+            lo = max(0, min(e.span[0] - 20, hi - QUOTE_MAX))
+            hi = max(lo + QUOTE_MAX, e.span[1])
+        start, end = e.start + lo, e.start + hi
+        citations: list[Citation] = []
+        for chunk in self.chunks_of(e.meta.doc_id):
+            if chunk.end <= start or chunk.start >= end:
+                continue
+            part = e.doc.text[max(start, chunk.start) : min(end, chunk.end)].strip()
+            c = verify_quote(part, chunk, e.meta.title) if len(part) >= 2 else None
+            if c is not None:
+                citations.append(c)
+                start = chunk.end
+            if start >= end:
+                break
+        return citations
 
     # ---- constraints and scores ----------------------------------------------------------------
 
@@ -119,12 +173,12 @@ class ExtractiveEngine:
         return not (q.qtype == "date" and not (DATE.search(e.text) or ISO_DATE.search(e.text)))
 
     def _score(self, e: Evidence, q: ParsedQuery, found: list[Evidence]) -> float:
-        context = self.doc_text(e.meta.doc_id) + t2s(e.meta.title)
+        context = self._split(e.doc)[0] + t2s(e.meta.title)
         if q.keywords and _coverage(q.keywords, context) < MIN_DOC_COVERAGE:
             return 0.0
         score = 3.0 * _coverage(q.keywords, e.simp) + 1.5 / (1 + e.rank)
-        if q.target is False and q.qtype == "number" and q.indicators and is_target(e):
-            return 0.0  # asked for a result, and this is only a target
+        if q.qtype == "number" and q.indicators and q.target is not None and q.target != is_target(e):
+            return 0.0  # asked for a result and this is a target, or the other way round
         if q.target is not None and q.qtype == "number":
             local = is_target(e)
             score += (1.5 if local else -1.5) if q.target else (1.0 if not local else -0.5)
@@ -132,6 +186,12 @@ class ExtractiveEngine:
             score += 1.5 if value_unit(e.simp[e.span[0] : e.span[1]], q.units) else -1.0
         if q.qtype == "name" and e.span and _modifier_before(e.simp, e.span[0], q.keywords):
             score += 2.0  # 大迳社区党委书记李伟文: the asked organisation stands right before the title
+        if q.qtype == "name" and e.span and _coverage(q.keywords, e.simp[e.span[1] : e.span[1] + 16]) >= 0.5:
+            score += 2.0  # 谁就经济工作作具体部署: the asked action follows the name
+        if q.kinds:
+            score += 1.5 if e.meta.kind in q.kinds else 0.0
+        if q.qtype == "date" and e.span:
+            score += self._date_fit(e, q)
         if q.qtype in ("name", "date") and not q.years:
             score += (2.0 if "现任" in q.text else 0.5) * _recency(e.meta, found)
         if q.years and {int(y) for y in _YEAR.findall(e.simp)} & set(q.years):
@@ -139,6 +199,16 @@ class ExtractiveEngine:
         if q.indicators and e.span:
             score += self._indicator_strength(e.simp[e.span[0] : e.span[1]], q)
         return score
+
+    def _date_fit(self, e: Evidence, q: ParsedQuery) -> float:
+        """An event date near the question's words; a publication date only when publication is asked."""
+        before = e.simp[max(0, e.span[0] - 8) : e.span[0]] if e.span else ""
+        published = any(c in before for c in self.vocab.publication_cues)
+        asks_publication = any(c in q.text for c in self.vocab.publish_question_cues)
+        if published != asks_publication:
+            return -2.0
+        near = e.simp[max(0, e.span[0] - 30) : e.span[1] + 30] if e.span else ""
+        return _coverage(q.keywords, near)
 
     def _indicator_strength(self, span: str, q: ParsedQuery) -> float:
         """1 when the answer names the indicator by its canonical name, less for looser synonyms."""
@@ -166,10 +236,13 @@ class ExtractiveEngine:
 
     def _extract_number(self, e: Evidence, q: ParsedQuery) -> bool:
         """The value nearest after an indicator or keyword mention, with the mention: 地区生产总值增长5.5%左右."""
-        anchors = _term_spans(e.simp, q.indicator_terms) if q.indicators else _keyword_spans(e.simp, q.keywords)
-        found = _nearest_value(e.simp, anchors, q, within_clause=True) or _nearest_value(
-            e.simp, anchors, q, within_clause=False
-        )
+        if q.indicators:
+            anchors = [(a, b) for a, b in _term_spans(e.simp, q.indicator_terms) if not _is_ratio_base(e.simp, a, b)]
+        else:
+            anchors = _keyword_spans(e.simp, q.keywords)
+        found = _nearest_value(e.simp, anchors, q, within_clause=True)
+        if found is None and q.units:
+            found = _nearest_value(e.simp, anchors, q, within_clause=False)
         if found is None:
             return False
         start, end = found
@@ -206,10 +279,11 @@ class ExtractiveEngine:
         a title question → the nearest 《…》."""
         if any(c in q.text for c in self.vocab.title_cues):
             titles = list(BOOK_TITLE.finditer(e.text))
-            if titles:
-                m = titles[0]
-                e.span, e.value = (m.start(1), m.end(1)), m.group(1)
-                return True
+            if not titles:
+                return False
+            m = titles[0]
+            e.span, e.value = (m.start(1), m.end(1)), m.group(1)
+            return True
         span = what_span(e.simp, q.text)
         if span is None:
             return self._extract_list(e, q)
@@ -265,12 +339,13 @@ class ExtractiveEngine:
     def _conflicting(self, out: Answer, chosen: list[Evidence]) -> Answer:
         parts: list[str] = []
         for e in chosen:
-            citation = _cite(e)
-            if citation is None:
+            citations = self._cite(e)
+            if not citations:
                 continue
-            out.citations.append(citation)
+            out.citations.extend(citations)
+            quote = "".join(c.quote for c in citations)
             out.candidates.append(
-                Candidate(value=e.value, quote=citation.quote, doc_id=e.meta.doc_id, title=e.meta.title,
+                Candidate(value=e.value, quote=quote, doc_id=e.meta.doc_id, title=e.meta.title,
                           date=e.meta.date, kind=e.meta.kind)
             )
             parts.append(f"{e.meta.kind}（{e.meta.date or '日期不详'}）：{e.value}")
@@ -282,34 +357,7 @@ class ExtractiveEngine:
         return out
 
 
-# ---- evidence units ----------------------------------------------------------------------------
-
-
-def evidence_units(hits: list[RetrievedChunk]) -> list[Evidence]:
-    """Sentences of the retrieved chunks, each once; short unpunctuated lines run on into the next."""
-    seen: set[tuple[str, int]] = set()
-    out: list[Evidence] = []
-    for rank, hit in enumerate(hits):
-        chunk = hit.chunk
-        for start, end in _sentence_spans(chunk.text):
-            keys = {(chunk.doc_id, chunk.start + start), (chunk.doc_id, -(chunk.start + end))}
-            text = chunk.text[start:end]
-            if keys & seen or len(text.strip()) < 4:
-                continue
-            seen.update(keys)
-            simp = t2s(text)
-            if len(simp) != len(text):
-                simp = text
-            out.append(Evidence(chunk, hit.meta, start, end, text, simp, rank, t2s(chunk.section)))
-    return out
-
-
-def _lead(doc_simp: str, pos: int) -> str:
-    """The part of the sentence at `pos` that lies before it (up to the previous 。！？ or line break)."""
-    start = pos
-    while start > 0 and pos - start < 200 and doc_simp[start - 1] not in "。！？!?\n":
-        start -= 1
-    return doc_simp[start:pos]
+# ---- sentences ---------------------------------------------------------------------------------
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -351,7 +399,7 @@ def _doc_years(meta: DocMeta) -> set[int]:
 
 def _sentence_years(e: Evidence) -> set[int]:
     """Years a sentence speaks of: its own, else its section's, else read from the document's year."""
-    text = e.lead + e.simp
+    text = e.simp
     ranged = {int(y) for y in _RANGE_YEAR.findall(text)}
     own = {int(y) for y in _YEAR.findall(text)} - ranged
     if own:
@@ -373,19 +421,11 @@ def _sentence_years(e: Evidence) -> set[int]:
 
 def is_target(e: Evidence) -> bool:
     """Does the sentence state a target or plan (rather than a result), up to the answer span?"""
-    upto = e.lead + (e.simp[: e.span[1] + 4] if e.span else e.simp)
+    upto = e.simp[: e.span[1] + 4] if e.span else e.simp
     return bool(_TARGET.search(upto)) or bool(re.search(r"(?:19|20)\d{2}年工作(?:安排|目标|任务)", e.section))
 
 
 # ---- helpers -----------------------------------------------------------------------------------
-
-
-def _cite(e: Evidence) -> Citation | None:
-    quote = e.text
-    if len(quote) > QUOTE_MAX and e.span:
-        lo = max(0, min(e.span[0] - 20, len(quote) - QUOTE_MAX))
-        quote = quote[lo : max(lo + QUOTE_MAX, e.span[1])]
-    return verify_quote(quote.strip(), e.chunk, e.meta.title)
 
 
 def _nearest_value(
@@ -411,9 +451,14 @@ def _nearest_value(
     return (best[1], best[2]) if best else None
 
 
+def _is_ratio_base(simp: str, start: int, end: int) -> bool:
+    """占地区生产总值比重: the indicator is the base of a ratio, not the thing measured."""
+    return simp[max(0, start - 1) : start] == "占" or simp.startswith(("比重", "的比重", "比例"), end)
+
+
 def _modifier_before(simp: str, pos: int, keywords: list[str]) -> bool:
     window = simp[max(0, pos - 8) : pos]
-    return any(len(kw) >= 2 and kw[-2:] in window for kw in keywords)
+    return any(len(kw) >= 2 and (kw in window or kw[:2] in window) for kw in keywords)
 
 
 def _extend_value(simp: str, end: int) -> int:

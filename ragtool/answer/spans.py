@@ -21,13 +21,13 @@ CN_NUM = "零一二两三四五六七八九十百千万"
 NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
 UNIT = (
     r"(?:个百分点|%|‰|亿美元|万美元|亿元|万元|千元|元|万人次|人次|万人|余人|多人|人|万户|户|家|个|项|宗|亩|万亩|公里|千米|"
-    r"万平方米|平方米|平方公里|座|所|名|次|位|套|条|场次|场|倍|万吨|吨|千瓦|万千瓦|件|批|类|方面|大|届|期|强|天|岁|周年|年|"
+    r"万平方米|平方米|平方公里|座|所|名|次|位|套|条|场次|场|倍|万吨|吨|千瓦|万千瓦|件|批|类|方面|大|届|期|天|岁|周年|年|"
     r"A级|星级)"
 )
 QUAL_AFTER = r"(?:左右|以上|以内|以下|之内|上下|多|余)"
 CHANGE = r"(?:同比)?(?:增长|下降|增加|减少|提高|提升|回落|上升|增速|降低)"
 VALUE = re.compile(
-    rf"(?:{CHANGE}\s*)?(?:第\s*)?{NUMBER}\s*{UNIT}{QUAL_AFTER}?|与上年持平|基本持平|持平|正增长|同步|负增长"
+    rf"(?:{CHANGE}\s*)?(?:第\s*)?{NUMBER}\s*{UNIT}{QUAL_AFTER}?|第\s*\d+(?![\d.])|与上年持平|基本持平|持平|正增长|同步|负增长"
 )
 DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:上午|下午|晚上)?")
 ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
@@ -45,6 +45,7 @@ class Roles:
     org_suffixes: list[str]
     before_title: str
     aliases: dict[str, str]
+    surnames: frozenset[str]
 
     @classmethod
     def load(cls, settings: Settings) -> Roles:
@@ -57,7 +58,14 @@ class Roles:
             org_suffixes=list(data.get("org_suffixes", [])),
             before_title="".join(data.get("name_before_title_after", [])),
             aliases=dict(data.get("aliases", {})),
+            surnames=_surnames(settings),
         )
+
+    def is_name(self, name: str) -> bool:
+        """Starts with a known surname and isn't a place, an organ or part of a title."""
+        if len(name) < 2 or not (name[0] in self.surnames or name[:2] in self.surnames):
+            return False
+        return _plausible_name(name, self)
 
     def matches(self, asked: str, found: str) -> bool:
         return role_matches(asked, found, self.aliases)
@@ -72,6 +80,11 @@ class Roles:
 
     def alternation(self) -> str:
         return "|".join(re.escape(r) for r in self.roles)
+
+
+def _surnames(settings: Settings) -> frozenset[str]:
+    text = settings.data_path("surnames.txt").read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
 def role_matches(asked: str, found: str, aliases: dict[str, str] | None = None) -> bool:
@@ -107,24 +120,27 @@ def find_names(sentence: str, roles: Roles) -> list[NameHit]:
     between = "|".join(re.escape(b) for b in roles.between if b.strip())
     for m in re.finditer(rf"({role_alt})(?:[ \t\u3000]|{between})*([\u4e00-\u9fff]{{2,4}})", simp):
         name = _trim_name(simp, m.start(2), roles)
-        if name:
+        if name and roles.is_name(name):
             hits.append(NameHit(sentence[m.start(1) : m.end(1)], sentence[m.start(2) : m.start(2) + len(name)],
                                 m.start(1), m.start(2) + len(name)))
     elected = rf"(?:选举|^|\s)((?:[\u4e00-\u9fff]{{2,3}}、)*[\u4e00-\u9fff]{{2,3}})(?:同志)?(?:当选|为)[^，,。；;]{{0,30}}?({role_alt})"
     for m in re.finditer(elected, simp):
         names = m.group(1)
-        if names[0] not in roles.not_name_start:
+        if all(roles.is_name(n) for n in names.split("、")):
             hits.append(NameHit(sentence[m.start(2) : m.end(2)], sentence[m.start(1) : m.end(1)], m.start(1), m.end(2)))
     for m in re.finditer(rf"([\u4e00-\u9fff]{{2,3}})同志当选({role_alt})", simp):
-        if m.group(1)[0] not in roles.not_name_start:
-            hits.append(NameHit(sentence[m.start(2) : m.end(2)], sentence[m.start(1) : m.end(1)], m.start(1), m.end(2)))
-    for m in re.finditer(rf"(?:^|[{re.escape(roles.before_title)}])([\u4e00-\u9fff]{{2,3}})({role_alt})", simp):
-        name = m.group(1)
-        if _plausible_name(name, roles):
+        if roles.is_name(m.group(1)):
             hits.append(NameHit(sentence[m.start(2) : m.end(2)], sentence[m.start(1) : m.end(1)], m.start(1), m.end(2)))
     orgs = "|".join(re.escape(o) for o in roles.org_suffixes)
     for m in re.finditer(rf"[\u4e00-\u9fff]{{2,20}}(?:{orgs})[ \t]+([\u4e00-\u9fff]{{2,3}})(?=\s*(?:\n|$))", simp):
-        hits.append(NameHit(sentence[m.start() : m.start(1)].strip(), sentence[m.start(1) : m.end(1)], m.start(), m.end(1)))
+        if roles.is_name(m.group(1)):
+            hits.append(NameHit(sentence[m.start() : m.start(1)].strip(), sentence[m.start(1) : m.end(1)], m.start(), m.end(1)))
+    if not hits:  # 审议了雷卫华区长…: only when nothing clearer is in the sentence
+        for m in re.finditer(rf"(?:^|[{re.escape(roles.before_title)}])([\u4e00-\u9fff]{{2,3}})({role_alt})", simp):
+            if roles.is_name(m.group(1)):
+                hits.append(
+                    NameHit(sentence[m.start(2) : m.end(2)], sentence[m.start(1) : m.end(1)], m.start(1), m.end(2))
+                )
     return _dedupe(hits)
 
 
