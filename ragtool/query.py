@@ -218,11 +218,12 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
             pq.place_terms.append(qualifier)
             taken[start - len(qualifier) : start] = [True] * len(qualifier)
     for m in _PLACE_LIKE.finditer(text):
-        if any(taken[m.start() : m.end()]) or any(m.group().endswith(w) for w in vocab.not_places):
+        word = m.group()
+        if any(taken[m.start() : m.end()]) or any(word.endswith(w) for w in vocab.not_places):
             continue
         if any(text.startswith(w, m.end()) for w in vocab.title_after_place):
             continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
-        pq.unknown_places.append(m.group())
+        pq.unknown_places.append(word)
     if pq.places:  # a question naming a known place is about it; other …区/…市 words are not places
         pq.unknown_places = []
 

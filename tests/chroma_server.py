@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -94,7 +95,6 @@ def unique_collection(prefix: str = "t") -> str:
 def drop_collections(url: str, prefix: str) -> None:
     """Delete every collection on the server whose name starts with `prefix` (test clean-up)."""
     import chromadb
-    from urllib.parse import urlparse
 
     parsed = urlparse(url)
     client = chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000)

@@ -38,9 +38,9 @@ def _reaches_index(module: object) -> bool:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """With RAGTOOL_TEST_CHROMA_URL set (CI), tests of modules that reach the index run twice: on the
-    embedded store and on that Chroma server."""
+    embedded store and on that Chroma server (tests that ask for `chroma_url` already use a server)."""
     if (os.environ.get(TEST_URL_VAR) and "store_backend" in metafunc.fixturenames
-            and _reaches_index(metafunc.module)):
+            and "chroma_url" not in metafunc.fixturenames and _reaches_index(metafunc.module)):
         metafunc.parametrize("store_backend", ["embedded", "chroma-server"], indirect=True)
 
 

@@ -40,7 +40,8 @@ QUOTE_MAX = 160
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 MIN_DOC_COVERAGE = 0.34  # share of the question's keyword bigrams the evidence's document must contain
 CONFLICT_WINDOW = 2.5  # evidence scoring this close to the best counts as a rival source
-SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (poster-style layouts)
+SHORT_LINE = 40
+NEIGHBOURHOOD = 150  # characters around a retrieved chunk whose sentences are also read (headings, lead-ins)  # an unpunctuated line this short runs on into the next (poster-style layouts)
 # What may follow a value and still belong to it: 4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位.
 _MORE_VALUES = re.compile(
     rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至)[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
@@ -108,7 +109,7 @@ class ExtractiveEngine:
         return out
 
     def evidence_units(self, hits: list[RetrievedChunk]) -> list[Evidence]:
-        """Whole sentences of the documents that the retrieved chunks overlap, each once, best rank first."""
+        """Whole sentences of the documents around the retrieved chunks, each once, best rank first."""
         out: dict[tuple[str, int], Evidence] = {}
         for rank, hit in enumerate(hits):
             doc = self.document(hit.meta.doc_id)
@@ -116,8 +117,9 @@ class ExtractiveEngine:
                 continue
             simp_doc, spans = self._split(doc)
             chunk = hit.chunk
+            lo, hi = chunk.start - NEIGHBOURHOOD, chunk.end + NEIGHBOURHOOD // 3
             for start, end in spans:
-                if end <= chunk.start or start >= chunk.end or (doc.meta.doc_id, start) in out:
+                if end <= lo or start >= hi or (doc.meta.doc_id, start) in out:
                     continue
                 text = doc.text[start:end]
                 if len(text.strip()) >= 4:
