@@ -8,7 +8,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal, Protocol
 
-from ragtool.config import Settings
+from typing_extensions import TypedDict, Unpack
+
+from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
@@ -27,14 +29,6 @@ class Engine(Protocol):
     def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer: ...
 
 
-def resolve_engine(settings: Settings, engine: str) -> str:
-    if engine == "auto":
-        return "llm" if settings.llm_configured else "extractive"
-    if engine not in ("extractive", "llm"):
-        raise UsageError(f"unknown engine {engine!r}: use auto, extractive or llm")
-    return engine
-
-
 def check_question(question: str) -> str:
     q = question.strip()
     if not q:
@@ -42,6 +36,15 @@ def check_question(question: str) -> str:
     if len(q) > MAX_QUESTION_CHARS:
         raise UsageError(f"question too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
     return q
+
+
+class AskOptions(TypedDict, total=False):
+    engine: EngineName
+    top_k: int | None
+    place: str | None
+    year: int | None
+    doc: str | None
+    use_cache: bool
 
 
 class Session:
@@ -88,20 +91,9 @@ class Session:
                 )
         return self._engines[key]
 
-    def ask(
-        self,
-        question: str,
-        *,
-        engine: EngineName = "auto",
-        top_k: int | None = None,
-        place: str | None = None,
-        year: int | None = None,
-        doc: str | None = None,
-        use_cache: bool = True,
-    ) -> Answer:
-        return self.ask_with_context(
-            question, engine=engine, top_k=top_k, place=place, year=year, doc=doc, use_cache=use_cache
-        )[0]
+    def ask(self, question: str, **opts: Unpack[AskOptions]) -> Answer:
+        """The answer alone (see ask_with_context for the options)."""
+        return self.ask_with_context(question, **opts)[0]
 
     def ask_with_context(
         self,

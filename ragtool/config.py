@@ -105,3 +105,14 @@ def load_settings(**overrides: Any) -> Settings:
     """Settings with CLI overrides applied (None values are ignored)."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**clean)
+
+
+def resolve_engine(settings: Settings, engine: str) -> str:
+    """auto means the LLM when an OpenAI-compatible endpoint is configured, else the extractive engine."""
+    if engine == "auto":
+        return "llm" if settings.llm_configured else "extractive"
+    if engine not in ("extractive", "llm"):
+        from ragtool.errors import UsageError
+
+        raise UsageError(f"unknown engine {engine!r}: use auto, extractive or llm")
+    return engine

@@ -6,20 +6,15 @@ Every word list comes from data files (synonyms.toml, question.toml) so users ca
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from ragtool.config import Settings
+from ragtool.datafiles import load_data
 from ragtool.models import DocMeta
 from ragtool.textnorm import halfwidth, t2s
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 QuestionType = Literal["number", "name", "list", "date", "what", "other"]
 
@@ -114,14 +109,8 @@ class Vocabulary:
         return found
 
 
-def _read_toml(settings: Settings, name: str) -> dict:  # type: ignore[type-arg]
-    path = settings.data_path(name)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        from ragtool.errors import UsageError
-
-        raise UsageError(f"cannot read data file {path}: {e}") from e
+def _read_toml(settings: Settings, name: str) -> dict[str, Any]:
+    return load_data(settings, name)
 
 
 @dataclass
@@ -198,7 +187,7 @@ def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
         if any(cue in text for cue in vocab.qtype_cues.get(kind, [])):
             if kind == "list" and re.search(r"多少|几[个项大方]?(?!项)", text) and "哪" not in text:
                 return "number"
-            return kind  # type: ignore[return-value]
+            return kind  # type: ignore[return-value,unused-ignore]
     return "other"
 
 

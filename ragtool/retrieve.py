@@ -42,8 +42,8 @@ class Retriever:
         self.corpus = corpus
         self._docs: tuple[str, dict[str, DocMeta], PlaceIndex] | None = None
         self._texts: dict[str, str] = {}
-        self._doc_cache = {}
-        self._chunk_cache = {}
+        self._doc_cache: dict[str, Document | None] = {}
+        self._chunk_cache: dict[str, list[Chunk]] = {}
 
     def docs(self) -> dict[str, DocMeta]:
         return self._catalog()[1]
@@ -57,8 +57,8 @@ class Retriever:
             metas = self.corpus.documents()
             self._docs = (sig, {m.doc_id: m for m in metas}, PlaceIndex.from_docs(metas))
             self._texts = {}
-            self._doc_cache: dict[str, Document | None] = {}
-            self._chunk_cache: dict[str, list[Chunk]] = {}
+            self._doc_cache = {}
+            self._chunk_cache = {}
         return self._docs
 
     def document(self, doc_id: str) -> Document | None:

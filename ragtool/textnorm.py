@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 _WS = re.compile(r"\s+")
 
@@ -18,7 +19,7 @@ def halfwidth(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s_converter():  # type: ignore[no-untyped-def]
+def _t2s_converter() -> Any:
     import opencc
 
     return opencc.OpenCC("t2s")

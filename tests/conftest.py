@@ -37,28 +37,42 @@ def _reaches_index(module: object) -> bool:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """With RAGTOOL_TEST_CHROMA_URL set (CI), tests of modules that reach the index run twice: on the
-    embedded store and on that Chroma server (tests that ask for `chroma_url` already use a server)."""
+    """With RAGTOOL_TEST_CHROMA_URL set (CI), tests of modules that reach the index run twice, module by
+    module: on the embedded store and on that Chroma server (tests asking for `chroma_url` use a server anyway)."""
     if (os.environ.get(TEST_URL_VAR) and "store_backend" in metafunc.fixturenames
             and "chroma_url" not in metafunc.fixturenames and _reaches_index(metafunc.module)):
-        metafunc.parametrize("store_backend", ["embedded", "chroma-server"], indirect=True)
+        metafunc.parametrize("store_backend", ["embedded", "chroma-server"], indirect=True, scope="module")
+
+
+def _use_server(mp: pytest.MonkeyPatch) -> tuple[str, str]:
+    """Point RAGTOOL_CHROMA_URL at the test server, with a fresh collection; returns (url, collection)."""
+    url, collection = os.environ[TEST_URL_VAR].rstrip("/"), unique_collection()
+    mp.setenv("RAGTOOL_CHROMA_URL", url)
+    mp.setenv("RAGTOOL_COLLECTION", collection)
+    return url, collection
+
+
+@pytest.fixture(scope="module", autouse=True)
+def store_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The vector store of this module's tests: "embedded", or "chroma-server", which points every Settings,
+    CLI run and subprocess at the shared server. A module-scoped fixture that builds an index should request
+    `store_backend`, so it is built once per backend, in a collection of the module's own."""
+    backend = getattr(request, "param", "embedded")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("RAGTOOL_COLLECTION", raising=False)
+        server = _use_server(mp) if backend == "chroma-server" else None
+        yield backend
+    if server:
+        drop_collections(*server)
 
 
 @pytest.fixture(autouse=True)
-def store_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _isolated_env: None) -> Iterator[str]:
-    """The vector store tests use. "chroma-server" points RAGTOOL_CHROMA_URL (so every Settings, CLI run and
-    subprocess) at the shared server, with a collection of the test's own that is dropped afterwards."""
-    backend = getattr(request, "param", "embedded")
-    monkeypatch.delenv("RAGTOOL_COLLECTION", raising=False)
-    if backend != "chroma-server":
-        yield backend
-        return
-    url = os.environ[TEST_URL_VAR].rstrip("/")
-    collection = unique_collection()
-    monkeypatch.setenv("RAGTOOL_CHROMA_URL", url)
-    monkeypatch.setenv("RAGTOOL_COLLECTION", collection)
-    yield backend
-    drop_collections(url, collection)
+def _backend_env(store_backend: str, monkeypatch: pytest.MonkeyPatch, _isolated_env: None) -> Iterator[None]:
+    """On the server, each test gets a collection of its own, dropped afterwards."""
+    server = _use_server(monkeypatch) if store_backend == "chroma-server" else None
+    yield
+    if server:
+        drop_collections(*server)
 
 
 @pytest.fixture

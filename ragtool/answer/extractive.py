@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from ragtool.answer.spans import (
     BOOK_TITLE,
-    NUMBER,
     DATE,
     ISO_DATE,
+    NUMBER,
     VALUE,
     Roles,
     clause_bounds,
@@ -191,7 +191,7 @@ class ExtractiveEngine:
         if q.qtype == "name" and e.span and _coverage(q.keywords, e.simp[e.span[1] : e.span[1] + 16]) >= 0.5:
             score += 2.0  # 谁就经济工作作具体部署: the asked action follows the name
         if q.kinds:
-            score += 1.5 if e.meta.kind in q.kinds else 0.0
+            score += 1.5 if e.meta.kind in q.kinds else -1.5  # the question named the kind of meeting
         if q.qtype == "date" and e.span:
             score += self._date_fit(e, q)
         if q.qtype in ("name", "date") and not q.years:

@@ -6,16 +6,11 @@ The word lists come from data files (roles.toml); the patterns here are generic 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 
 from ragtool.config import Settings
+from ragtool.datafiles import load_data
 from ragtool.textnorm import t2s
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 CN_NUM = "零一二两三四五六七八九十百千万"
 NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
@@ -49,7 +44,7 @@ class Roles:
 
     @classmethod
     def load(cls, settings: Settings) -> Roles:
-        data = tomllib.loads(settings.data_path("roles.toml").read_text(encoding="utf-8"))
+        data = load_data(settings, "roles.toml")
         return cls(
             roles=sorted(set(data.get("roles", [])), key=len, reverse=True),
             name_stops=sorted(data.get("name_stops", []), key=len, reverse=True),
@@ -186,7 +181,9 @@ def value_unit(value: str, units: list[str]) -> bool:
     if "第" in units and "第" in value:
         return True
     m = re.search(rf"{NUMBER}\s*({UNIT})", value)
-    return bool(m) and any(m.group(1).startswith(u) or u in m.group(1) for u in units if u != "第")
+    if m is None:
+        return False
+    return any(m.group(1).startswith(u) or u in m.group(1) for u in units if u != "第")
 
 
 def find_values(text: str) -> list[re.Match[str]]:

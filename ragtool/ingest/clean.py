@@ -8,15 +8,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from ragtool.config import Settings
+from ragtool.datafiles import read_toml
 from ragtool.textnorm import halfwidth
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 BOILERPLATE_FILE = "boilerplate.toml"
 MIN_DEDUP_CHARS = 20  # shorter repeated lines (headings, table-of-contents entries) are kept
@@ -45,8 +40,7 @@ class Cleaner:
 
     @classmethod
     def from_file(cls, path: Path) -> Cleaner:
-        with path.open("rb") as f:
-            data: dict[str, Any] = tomllib.load(f)
+        data = read_toml(path)
         return cls(
             full_line=[re.compile(p, re.IGNORECASE) for p in data.get("full_line", [])],
             contains=[re.compile(p, re.IGNORECASE) for p in data.get("contains", [])],

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,13 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ragtool.config import Settings, load_settings
+from ragtool.datafiles import read_toml
 from ragtool.models import DocKind, DocMeta
 from ragtool.textnorm import halfwidth, t2s
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 META_FILE = "meta.toml"
 PLACES_FILE = "places.toml"
@@ -88,8 +83,7 @@ class PlaceRules:
 
 
 def _toml(path: Path) -> dict[str, Any]:
-    with path.open("rb") as f:
-        return tomllib.load(f)
+    return read_toml(path)
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:

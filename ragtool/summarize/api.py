@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ragtool.config import Settings
-from ragtool.errors import UsageError
+from ragtool.config import Settings, resolve_engine
 from ragtool.models import Chunk, Document, DocumentSummary
 
 
@@ -20,10 +19,3 @@ def summarize_document(
 
     return summarize_extractive(settings, doc, chunks)
 
-
-def resolve_engine(settings: Settings, engine: str) -> str:
-    if engine == "auto":
-        return "llm" if settings.llm_configured else "extractive"
-    if engine not in ("extractive", "llm"):
-        raise UsageError(f"unknown engine {engine!r}: use auto, extractive or llm")
-    return engine

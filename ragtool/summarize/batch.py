@@ -12,11 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ragtool.config import Settings
+from ragtool.config import Settings, resolve_engine
 from ragtool.errors import ExitCode, RagtoolError
 from ragtool.fsutil import read_json_or_none, write_bytes_atomic, write_json_atomic, write_text_atomic
 from ragtool.models import Chunk, Document, DocumentSummary, Usage
-from ragtool.summarize.api import resolve_engine
 from ragtool.summarize.render import to_csv, to_jsonl, to_markdown
 
 Format = Literal["json", "jsonl", "md", "csv"]

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from ragtool.config import Settings
-from ragtool.errors import UsageError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from ragtool.datafiles import read_toml
 
 DATA_FILES = ("indicators.toml", "cues.toml", "officials.toml")
 
 
 def _load(settings: Settings, name: str) -> tuple[dict[str, Any], bytes]:
     path = settings.data_path(name)
-    try:
-        raw = path.read_bytes()
-        return tomllib.loads(raw.decode("utf-8")), raw
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise UsageError(f"cannot read data file {path}: {e}") from e
+    data = read_toml(path)
+    return data, path.read_bytes()
 
 
 def alternation(words: list[str] | set[str] | tuple[str, ...]) -> str:

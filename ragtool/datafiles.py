@@ -1,0 +1,28 @@
+"""Reading the editable data files (TOML word lists in ragtool/data/, or the user's RAGTOOL_DATA_DIR)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from ragtool.config import Settings
+from ragtool.errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's contents; a missing or malformed file is a one-line usage error naming it."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise UsageError(f"cannot read data file {path}: {e}") from e
+
+
+def load_data(settings: Settings, name: str) -> dict[str, Any]:
+    """A data file by name, from RAGTOOL_DATA_DIR when the user has a copy there, else the bundled one."""
+    return read_toml(settings.data_path(name))
