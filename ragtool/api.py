@@ -122,6 +122,7 @@ class Session:
             seconds["sync"] = time.perf_counter() - t0
         with index_lock(self.settings):
             self.corpus.check_embedder()
+            self.retriever.refresh()
             t0 = time.perf_counter()
             pq = parse_query(q, self.vocab, self.retriever.places())
             seconds["parse"] = time.perf_counter() - t0

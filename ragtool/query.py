@@ -38,6 +38,7 @@ class ParsedQuery(BaseModel):
     kinds: list[str] = Field(default_factory=list)  # document kinds the question names (党代会 → 党代会)
     units: list[str] = Field(default_factory=list)  # units a number question asks for (多少人 → 人, 名 …)
     keywords: list[str] = Field(default_factory=list)  # content words left once places, years, cues go
+    alternates: dict[str, str] = Field(default_factory=dict)  # keyword → its spelled-out form (人代会 → 人民代表大会)
     unknown_terms: list[str] = Field(default_factory=list)  # keywords no indexed document contains
     expanded: str = ""  # text plus synonyms and full place names, for lexical search
 
@@ -171,12 +172,16 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         pq.target = True
     elif pq.qtype == "number" and any(c in text for c in vocab.actual_cues):
         pq.target = False
-    for short, full in vocab.abbreviations.items():
-        rest = rest.replace(short, full)
     for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues, *vocab.separators]:
         rest = rest.replace(word, " ")
     pq.keywords = [w for w in re.split(r"[\s\W_]+", rest) if len(w) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", w or "x")]
     pq.keywords = [w for w in pq.keywords if w]
+    for kw in pq.keywords:
+        full = kw
+        for short, long in vocab.abbreviations.items():
+            full = full.replace(short, long)
+        if full != kw:
+            pq.alternates[kw] = full
     expansions = [vocab.abbreviations[a] for a in vocab.abbreviations if a in text]
     pq.expanded = " ".join([text, *pq.places, *pq.indicator_terms, *expansions])
     return pq

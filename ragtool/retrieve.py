@@ -45,13 +45,8 @@ class Retriever:
         self._doc_cache: dict[str, Document | None] = {}
         self._chunk_cache: dict[str, list[Chunk]] = {}
 
-    def docs(self) -> dict[str, DocMeta]:
-        return self._catalog()[1]
-
-    def places(self) -> PlaceIndex:
-        return self._catalog()[2]
-
-    def _catalog(self) -> tuple[str, dict[str, DocMeta], PlaceIndex]:
+    def refresh(self) -> None:
+        """Re-read the document catalogue if the index changed since the last question."""
         sig = self.corpus.store.signature()
         if self._docs is None or self._docs[0] != sig:
             metas = self.corpus.documents()
@@ -59,17 +54,26 @@ class Retriever:
             self._texts = {}
             self._doc_cache = {}
             self._chunk_cache = {}
+
+    def _catalog(self) -> tuple[str, dict[str, DocMeta], PlaceIndex]:
+        if self._docs is None:
+            self.refresh()
+        assert self._docs is not None
         return self._docs
+
+    def docs(self) -> dict[str, DocMeta]:
+        return self._catalog()[1]
+
+    def places(self) -> PlaceIndex:
+        return self._catalog()[2]
 
     def document(self, doc_id: str) -> Document | None:
         """A committed document, read once per index state."""
-        self._catalog()
         if doc_id not in self._doc_cache:
             self._doc_cache[doc_id] = self.corpus.store.get_document(doc_id)
         return self._doc_cache[doc_id]
 
     def doc_chunks(self, doc_id: str) -> list[Chunk]:
-        self._catalog()
         if doc_id not in self._chunk_cache:
             self._chunk_cache[doc_id] = self.corpus.store.chunks(doc_id)
         return self._chunk_cache[doc_id]

@@ -16,6 +16,7 @@ from ragtool.answer.spans import (
     ISO_DATE,
     NUMBER,
     VALUE,
+    NameHit,
     Roles,
     clause_bounds,
     find_names,
@@ -64,6 +65,7 @@ class Evidence:
     score: float = 0.0
     span: tuple[int, int] | None = None  # answer span within the sentence
     value: str = ""
+    fit: float = 0.0  # how specifically the extracted span answers the question (0..1+)
 
 
 class ExtractiveEngine:
@@ -176,9 +178,9 @@ class ExtractiveEngine:
 
     def _score(self, e: Evidence, q: ParsedQuery, found: list[Evidence]) -> float:
         context = self._split(e.doc)[0] + t2s(e.meta.title)
-        if q.keywords and _coverage(q.keywords, context) < MIN_DOC_COVERAGE:
+        if q.keywords and _coverage(q, context) < MIN_DOC_COVERAGE:
             return 0.0
-        score = 3.0 * _coverage(q.keywords, e.simp) + 1.5 / (1 + e.rank)
+        score = 3.0 * _coverage(q, e.simp) + 1.5 / (1 + e.rank)
         if q.qtype == "number" and q.indicators and q.target is not None and q.target != is_target(e):
             return 0.0  # asked for a result and this is a target, or the other way round
         if q.target is not None and q.qtype == "number":
@@ -186,10 +188,7 @@ class ExtractiveEngine:
             score += (1.5 if local else -1.5) if q.target else (1.0 if not local else -0.5)
         if q.units and e.span:
             score += 1.5 if value_unit(e.simp[e.span[0] : e.span[1]], q.units) else -1.0
-        if q.qtype == "name" and e.span and _modifier_before(e.simp, e.span[0], q.keywords):
-            score += 2.0  # 大迳社区党委书记李伟文: the asked organisation stands right before the title
-        if q.qtype == "name" and e.span and _coverage(q.keywords, e.simp[e.span[1] : e.span[1] + 16]) >= 0.5:
-            score += 2.0  # 谁就经济工作作具体部署: the asked action follows the name
+        score += 2.0 * e.fit  # how well the answer's surroundings match the question (names, lists, what)
         if q.kinds:
             score += 1.5 if e.meta.kind in q.kinds else -1.5  # the question named the kind of meeting
         if q.qtype == "date" and e.span:
@@ -210,7 +209,7 @@ class ExtractiveEngine:
         if published != asks_publication:
             return -2.0
         near = e.simp[max(0, e.span[0] - 30) : e.span[1] + 30] if e.span else ""
-        return _coverage(q.keywords, near)
+        return _coverage(q, near)
 
     def _indicator_strength(self, span: str, q: ParsedQuery) -> float:
         """1 when the answer names the indicator by its canonical name, less for looser synonyms."""
@@ -255,13 +254,22 @@ class ExtractiveEngine:
         return True
 
     def _extract_name(self, e: Evidence, q: ParsedQuery) -> bool:
+        """The official with the asked title; among several, the one the question's words surround
+        (大迳社区党委书记李伟文, 韩俊峰就经济工作作具体部署)."""
         asked = self.roles.asked_role(q.text)
-        for hit in find_names(e.text, self.roles):
-            if asked is None or self.roles.matches(asked, t2s(hit.role)):
-                e.span = (hit.start, hit.end)
-                e.value = e.text[hit.start : hit.end]
-                return True
-        return False
+        hits = [h for h in find_names(e.text, self.roles) if asked is None or self.roles.matches(asked, t2s(h.role))]
+        if not hits:
+            return False
+
+        def fit(h: NameHit) -> float:
+            after = _coverage(q, e.simp[h.end : h.end + 16])
+            return after + (1.0 if _modifier_before(e.simp, h.start, q.keywords) else 0.0)
+
+        best = max(hits, key=lambda h: (fit(h), -h.start))
+        e.span = (best.start, best.end)
+        e.value = e.text[best.start : best.end]
+        e.fit = fit(best)
+        return True
 
     def _extract_date(self, e: Evidence, q: ParsedQuery) -> bool:
         m = DATE.search(e.text)
@@ -285,11 +293,13 @@ class ExtractiveEngine:
                 return False
             m = titles[0]
             e.span, e.value = (m.start(1), m.end(1)), m.group(1)
+            e.fit = 1.0
             return True
         span = what_span(e.simp, q.text)
         if span is None:
             return self._extract_list(e, q)
         e.span, e.value = span, e.text[span[0] : span[1]]
+        e.fit = 0.75
         return True
 
     def _extract_list(self, e: Evidence, q: ParsedQuery) -> bool:
@@ -304,14 +314,20 @@ class ExtractiveEngine:
         for start, end, how in candidates:
             if wanted and len(re.split(r"[、，,；;]", e.simp[start:end])) < wanted:
                 continue  # 哪七个 needs seven items, not a sentence that only names the seven
-            near = sum(1 for kw in q.keywords if _near(e.simp, kw, start, end))
-            score = near + {"cue": 2.0, "anchors": 1.0, "quoted": 0.5, "run": 0.5}[how] - (end - start) / 200
+            near = _list_binding(e.simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
+            if how == "cue" and e.simp[max(0, start - 4) : start].strip("：: ") in q.text:
+                near += 1.0  # the question itself says 包括/分别是
+            if q.keywords and near < 0.5:
+                continue
+            bonus = {"cue": 1.0, "anchors": 0.5 if _parallel(e.simp[start:end], q) else -0.5, "quoted": 0.5, "run": 0.3}
+            score = near + bonus[how] - (end - start) / 600
             if best is None or score > best[0]:
                 best = (score, (start, end))
         if best is None:
             return False
         e.span = best[1]
         e.value = e.text[e.span[0] : e.span[1]]
+        e.fit = 0.5
         return True
 
     def _extract_sentence(self, e: Evidence, q: ParsedQuery) -> bool:
@@ -477,15 +493,18 @@ def _extend_value(simp: str, end: int) -> int:
     return end
 
 
-def _coverage(keywords: list[str], text: str) -> float:
-    """Share of the keywords' character bigrams (or single characters) found in text."""
-    if not keywords:
+def _coverage(q: ParsedQuery, text: str) -> float:
+    """Share of the question's keyword bigrams found in text (a keyword or its spelled-out form)."""
+    if not q.keywords:
         return 1.0
-    total = 0.0
-    for kw in keywords:
-        grams = [kw[i : i + 2] for i in range(len(kw) - 1)] or [kw]
-        total += sum(1 for g in grams if g in text) / len(grams)
-    return total / len(keywords)
+    return sum(max(_gram_share(kw, text), _gram_share(q.alternates.get(kw, kw), text)) for kw in q.keywords) / len(
+        q.keywords
+    )
+
+
+def _gram_share(keyword: str, text: str) -> float:
+    grams = [keyword[i : i + 2] for i in range(len(keyword) - 1)] or [keyword]
+    return sum(1 for g in grams if g in text) / len(grams)
 
 
 def _recency(meta: DocMeta, found: list[Evidence]) -> float:
@@ -511,10 +530,25 @@ def _keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _near(simp: str, keyword: str, start: int, end: int) -> bool:
-    """Does the keyword (or one of its bigrams) occur inside the span or within a few characters of it?"""
-    window = simp[max(0, start - 6) : end + 6]
-    return any(keyword[i : i + 2] in window for i in range(max(1, len(keyword) - 1)))
+def _list_binding(simp: str, start: int, end: int, keywords: list[str], inside: float) -> float:
+    """How tightly the question's keywords bind to a list: right before it (算好政治账、经济账) or right
+    after it (“投资扩能、产业提质、城市更新”三大行动); inside it, weighted, for spans that absorb their
+    neighbours (典型引领、全域统筹、民生提质三大战略)."""
+    before, after = simp[max(0, start - 6) : start], simp[end : end + 6]
+    total = 0.0
+    for kw in keywords:
+        share = max(_gram_share(kw, before), 0.9 * _gram_share(kw, after))
+        share = max(share, inside * _gram_share(kw, simp[start:end]))
+        total += share
+    return total
+
+
+def _parallel(span: str, q: ParsedQuery) -> bool:
+    """A parallel structure: a keyword's bigram repeated (要在…上实干争先；要在…上实干争先, 组建…重新组建)
+    or three different keywords present."""
+    grams = {kw[i : i + 2] for kw in q.keywords for i in range(len(kw) - 1)}
+    present = sum(1 for kw in q.keywords if len(kw) >= 2 and kw in span)
+    return any(span.count(g) >= 2 for g in grams) or present >= 3
 
 
 def _between_anchors(simp: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
