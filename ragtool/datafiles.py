@@ -26,3 +26,13 @@ def read_toml(path: Path) -> dict[str, Any]:
 def load_data(settings: Settings, name: str) -> dict[str, Any]:
     """A data file by name, from RAGTOOL_DATA_DIR when the user has a copy there, else the bundled one."""
     return read_toml(settings.data_path(name))
+
+
+def load_surnames(settings: Settings) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Single-character and compound surnames from surnames.txt (shared by ask and summarize)."""
+    path = settings.data_path("surnames.txt")
+    try:
+        words = [w for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#") for w in line.split()]
+    except OSError as e:
+        raise UsageError(f"cannot read data file {path}: {e.strerror or e}") from e
+    return frozenset(w for w in words if len(w) == 1), tuple(w for w in words if len(w) > 1)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from ragtool.config import Settings
-from ragtool.datafiles import load_data
+from ragtool.datafiles import load_data, load_surnames
 from ragtool.textnorm import t2s
 
 CN_NUM = "零一二两三四五六七八九十百千万"
@@ -53,7 +53,7 @@ class Roles:
             org_suffixes=list(data.get("org_suffixes", [])),
             before_title="".join(data.get("name_before_title_after", [])),
             aliases=dict(data.get("aliases", {})),
-            surnames=_surnames(settings),
+            surnames=frozenset().union(*load_surnames(settings)),
         )
 
     def is_name(self, name: str) -> bool:
@@ -75,11 +75,6 @@ class Roles:
 
     def alternation(self) -> str:
         return "|".join(re.escape(r) for r in self.roles)
-
-
-def _surnames(settings: Settings) -> frozenset[str]:
-    text = settings.data_path("surnames.txt").read_text(encoding="utf-8")
-    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
 def role_matches(asked: str, found: str, aliases: dict[str, str] | None = None) -> bool:

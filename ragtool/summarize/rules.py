@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ragtool.config import Settings
-from ragtool.datafiles import read_toml
+from ragtool.datafiles import load_surnames, read_toml
 
 DATA_FILES = ("indicators.toml", "cues.toml", "officials.toml")
 
@@ -42,6 +42,9 @@ class Rules:
             tables.append(data)
             digest.update(raw)
         indicators = {name: list(spec.get("forms", [name])) for name, spec in tables[0].get("indicator", {}).items()}
+        single, compound = load_surnames(settings)
+        tables[2] = {**tables[2], "surnames": "".join(sorted(single)), "compound_surnames": list(compound)}
+        digest.update(settings.data_path("surnames.txt").read_bytes())
         return cls(indicators, tables[1], tables[2], f"extractive-v1+{digest.hexdigest()[:8]}")
 
     def form_to_indicator(self) -> dict[str, str]:
