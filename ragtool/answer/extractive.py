@@ -16,10 +16,7 @@ from ragtool.answer.spans import (
     ISO_DATE,
     NUMBER,
     VALUE,
-    NameHit,
-    Roles,
     clause_bounds,
-    find_names,
     list_spans,
     value_unit,
     what_span,
@@ -27,6 +24,7 @@ from ragtool.answer.spans import (
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.models import Answer, Candidate, Chunk, Citation, DocMeta, Document, RetrievedChunk
+from ragtool.officials import Mention, OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.textnorm import t2s
 
@@ -81,7 +79,7 @@ class ExtractiveEngine:
         """document(doc_id) and chunks_of(doc_id) read the index: evidence sentences are taken whole from
         the document, and quotes are cited from every chunk they fall in."""
         self.vocab = vocab
-        self.roles = Roles.load(settings)
+        self.officials = OfficialFinder.load(settings)
         self.document = document
         self.chunks_of = chunks_of
         self._sentences: dict[str, tuple[str, list[tuple[int, int]]]] = {}
@@ -170,9 +168,9 @@ class ExtractiveEngine:
             if not said & years:
                 return False
         if q.qtype == "name":
-            asked = self.roles.asked_role(q.text)
-            names = find_names(e.text, self.roles)
-            if not names or (asked and not any(self.roles.matches(asked, t2s(n.role)) for n in names)):
+            asked = self.officials.asked_role(q.text)
+            names = self.officials.find(e.simp)
+            if not names or (asked and not any(self.officials.matches(asked, e.simp[slice(*n.role)]) for n in names)):
                 return False
         return not (q.qtype == "date" and not (DATE.search(e.text) or ISO_DATE.search(e.text)))
 
@@ -256,18 +254,20 @@ class ExtractiveEngine:
     def _extract_name(self, e: Evidence, q: ParsedQuery) -> bool:
         """The official with the asked title; among several, the one the question's words surround
         (大迳社区党委书记李伟文, 韩俊峰就经济工作作具体部署)."""
-        asked = self.roles.asked_role(q.text)
-        hits = [h for h in find_names(e.text, self.roles) if asked is None or self.roles.matches(asked, t2s(h.role))]
-        if not hits:
+        asked = self.officials.asked_role(q.text)
+        mentions = [
+            m for m in self.officials.find(e.simp) if asked is None or self.officials.matches(asked, e.simp[slice(*m.role)])
+        ]
+        if not mentions:
             return False
 
-        def fit(h: NameHit) -> float:
-            after = _coverage(q, e.simp[h.end : h.end + 16])
-            return after + (1.0 if _modifier_before(e.simp, h.start, q.keywords) else 0.0)
+        def fit(m: Mention) -> float:
+            after = _coverage(q, e.simp[m.span[1] : m.span[1] + 16])
+            return after + (1.0 if _modifier_before(e.simp, m.span[0], q.keywords) else 0.0)
 
-        best = max(hits, key=lambda h: (fit(h), -h.start))
-        e.span = (best.start, best.end)
-        e.value = e.text[best.start : best.end]
+        best = max(mentions, key=lambda m: (fit(m), -m.span[0]))
+        e.span = best.span
+        e.value = e.text[slice(*best.span)]
         e.fit = fit(best)
         return True
 

@@ -1,16 +1,11 @@
-"""Answer-span patterns: numbers with units, officials' names, enumerations and dates.
+"""Answer-span patterns: numbers with units, enumerations, what-phrases and dates.
 
-The word lists come from data files (roles.toml); the patterns here are generic Chinese report grammar.
+Generic Chinese report grammar; officials' names are found by ragtool.officials.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-
-from ragtool.config import Settings
-from ragtool.datafiles import load_data, load_surnames
-from ragtool.textnorm import t2s
 
 CN_NUM = "零一二两三四五六七八九十百千万"
 NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
@@ -29,146 +24,6 @@ ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,60})[”\"」』]")
 CLAUSE_END = "，,；;：:。！？!?\n"
-
-
-@dataclass
-class Roles:
-    roles: list[str]  # longest first
-    name_stops: list[str]
-    not_name_start: str
-    between: list[str]
-    org_suffixes: list[str]
-    before_title: str
-    aliases: dict[str, str]
-    surnames: frozenset[str]
-
-    @classmethod
-    def load(cls, settings: Settings) -> Roles:
-        data = load_data(settings, "roles.toml")
-        return cls(
-            roles=sorted(set(data.get("roles", [])), key=len, reverse=True),
-            name_stops=sorted(data.get("name_stops", []), key=len, reverse=True),
-            not_name_start="".join(data.get("not_name_start", [])),
-            between=list(data.get("between", [])),
-            org_suffixes=list(data.get("org_suffixes", [])),
-            before_title="".join(data.get("name_before_title_after", [])),
-            aliases=dict(data.get("aliases", {})),
-            surnames=frozenset().union(*load_surnames(settings)),
-        )
-
-    def is_name(self, name: str) -> bool:
-        """Starts with a known surname and isn't a place, an organ or part of a title."""
-        if len(name) < 2 or not (name[0] in self.surnames or name[:2] in self.surnames):
-            return False
-        return _plausible_name(name, self)
-
-    def matches(self, asked: str, found: str) -> bool:
-        return role_matches(asked, found, self.aliases)
-
-    def asked_role(self, question: str) -> str | None:
-        """The title a question asks about (书记 in 小榄镇书记是谁)."""
-        q = t2s(question)
-        for role in self.roles:
-            if role in q:
-                return role
-        return None
-
-    def alternation(self) -> str:
-        return "|".join(re.escape(r) for r in self.roles)
-
-
-def role_matches(asked: str, found: str, aliases: dict[str, str] | None = None) -> bool:
-    """镇长 matches 镇长 and 代镇长, not 副镇长; 书记 matches 镇党委书记, not 党委副书记;
-    人大常委会主任 matches 常务委员会主任 (through the aliases in roles.toml)."""
-    if "副" in found and "副" not in asked:
-        return False
-    for short, full in (aliases or {}).items():
-        asked = asked.replace(short, full) if full not in asked else asked
-    if asked in found or (len(found) >= 4 and found in asked):
-        return True
-    core = asked.removeprefix("代").removeprefix("镇").removeprefix("区").removeprefix("市")
-    return len(core) >= 2 and found.endswith(core)
-
-
-@dataclass
-class NameHit:
-    role: str
-    name: str
-    start: int  # span of the role and name together in the sentence
-    end: int
-
-
-def find_names(sentence: str, roles: Roles) -> list[NameHit]:
-    """Officials named in a sentence, in four common layouts:
-    镇党委书记张耀洪 / 市長 李毓文 / 镇长候选人徐彦雄 (title, name); 雷卫华区长 (name, title);
-    选举祁森林为…主任, 吴文泉同志当选副镇长, 黄楚慧、潘鹏为…委员 (elections); 发展和改革局 林高翔 (byline)."""
-    simp = t2s(sentence)
-    if len(simp) != len(sentence):
-        simp = sentence
-    hits: list[NameHit] = []
-    role_alt = roles.alternation()
-    between = "|".join(re.escape(b) for b in roles.between if b.strip())
-    for m in re.finditer(rf"({role_alt})(?:[ \t\u3000]|{between})*([\u4e00-\u9fff]{{2,4}})", simp):
-        name = _trim_name(simp, m.start(2), roles)
-        if name and roles.is_name(name):
-            hits.append(NameHit(sentence[m.start(1) : m.end(1)], sentence[m.start(2) : m.start(2) + len(name)],
-                                m.start(1), m.start(2) + len(name)))
-    elected = rf"(?:选举|^|\s)((?:[\u4e00-\u9fff]{{2,3}}、)*[\u4e00-\u9fff]{{2,3}})(?:同志)?(?:当选|为)[^，,。；;]{{0,30}}?({role_alt})"
-    for m in re.finditer(elected, simp):
-        names = m.group(1)
-        if all(roles.is_name(n) for n in names.split("、")):
-            hits.append(NameHit(sentence[m.start(2) : m.end(2)], sentence[m.start(1) : m.end(1)], m.start(1), m.end(2)))
-    for m in re.finditer(rf"([\u4e00-\u9fff]{{2,3}})同志当选({role_alt})", simp):
-        if roles.is_name(m.group(1)):
-            hits.append(NameHit(sentence[m.start(2) : m.end(2)], sentence[m.start(1) : m.end(1)], m.start(1), m.end(2)))
-    orgs = "|".join(re.escape(o) for o in roles.org_suffixes)
-    for m in re.finditer(rf"[\u4e00-\u9fff]{{2,20}}(?:{orgs})[ \t]+([\u4e00-\u9fff]{{2,3}})(?=\s*(?:\n|$))", simp):
-        if roles.is_name(m.group(1)):
-            hits.append(NameHit(sentence[m.start() : m.start(1)].strip(), sentence[m.start(1) : m.end(1)], m.start(), m.end(1)))
-    if not hits:  # 审议了雷卫华区长…: only when nothing clearer is in the sentence
-        for m in re.finditer(rf"(?:^|[{re.escape(roles.before_title)}])([\u4e00-\u9fff]{{2,3}})({role_alt})", simp):
-            if roles.is_name(m.group(1)):
-                hits.append(
-                    NameHit(sentence[m.start(2) : m.end(2)], sentence[m.start(1) : m.end(1)], m.start(1), m.end(2))
-                )
-    return _dedupe(hits)
-
-
-def _plausible_name(name: str, roles: Roles) -> bool:
-    """Not a place (三水区), an organ (镇党委) or part of a title."""
-    if name[0] in roles.not_name_start or name[-1] in "区镇市县乡省村委局部办处院会":
-        return False
-    return not any(name in r for r in roles.roles)
-
-
-def _dedupe(hits: list[NameHit]) -> list[NameHit]:
-    seen: set[str] = set()
-    out = []
-    for h in sorted(hits, key=lambda h: h.start):
-        if h.name not in seen:
-            seen.add(h.name)
-            out.append(h)
-    return out
-
-
-def _trim_name(text: str, start: int, roles: Roles) -> str:
-    """A 2- or 3-character name starting at `start`, cut before words that end names (陈思|为新当选…)."""
-    if text[start] in roles.not_name_start:
-        return ""
-    three, two = text[start : start + 3], text[start : start + 2]
-    cjk = all("\u4e00" <= c <= "\u9fff" for c in three) and len(three) == 3
-    if cjk and _ends_name(text[start + 3 :], roles) and not _ends_name(text[start + 2 :], roles, strict=True):
-        return three
-    if len(two) == 2 and all("\u4e00" <= c <= "\u9fff" for c in two) and _ends_name(text[start + 2 :], roles):
-        return two
-    return three if cjk and _ends_name(text[start + 3 :], roles) else ""
-
-
-def _ends_name(rest: str, roles: Roles, strict: bool = False) -> bool:
-    """Whether a name may end right before `rest`; strict: only an explicit stop word counts."""
-    if not rest or not ("\u4e00" <= rest[0] <= "\u9fff"):
-        return not strict
-    return any(rest.startswith(s) for s in roles.name_stops)
 
 
 def value_unit(value: str, units: list[str]) -> bool:

@@ -6,7 +6,7 @@ from ragtool.config import Settings
 from ragtool.models import Chunk, Document, DocumentSummary
 from ragtool.summarize.context import document_context
 from ragtool.summarize.figures import FigureExtractor
-from ragtool.summarize.officials import OfficialFinder
+from ragtool.summarize.officials import find_officials
 from ragtool.summarize.overview import find_meeting, make_abstract
 from ragtool.summarize.priorities import PriorityFinder
 from ragtool.summarize.provenance import (
@@ -37,7 +37,7 @@ def summarize_extractive(settings: Settings, doc: Document, chunks: list[Chunk])
     by_id = {c.chunk_id: c for c in chunks}
     title = doc.meta.title
     max_items = int(rules.cues.get("priorities", {}).get("max_items", 15))
-    officials = assign_chunks(OfficialFinder(rules).find(view), chunks)
+    officials = assign_chunks(find_officials(rules, view), chunks)
     figures = assign_chunks(FigureExtractor(rules, ctx).extract(view), chunks)
     return DocumentSummary(
         doc_id=doc.meta.doc_id, title=title, place=doc.meta.place, kind=doc.meta.kind, date=doc.meta.date,

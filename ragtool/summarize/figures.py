@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ragtool.models import KeyFigure
+from ragtool.officials import alternation
 from ragtool.summarize.context import YEAR, DocContext, FigureType, sentences
 from ragtool.summarize.provenance import Found
-from ragtool.summarize.rules import Rules, alternation
+from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
 
 NUM = r"\d+(?:\.\d+)?"

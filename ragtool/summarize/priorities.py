@@ -9,9 +9,10 @@ from functools import cached_property
 from typing import Any
 
 from ragtool.models import Priority
+from ragtool.officials import alternation
 from ragtool.summarize.context import YEAR, DocContext
 from ragtool.summarize.provenance import Found
-from ragtool.summarize.rules import Rules, alternation
+from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
 
 CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}

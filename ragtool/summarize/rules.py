@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +16,6 @@ def _load(settings: Settings, name: str) -> tuple[dict[str, Any], bytes]:
     path = settings.data_path(name)
     data = read_toml(path)
     return data, path.read_bytes()
-
-
-def alternation(words: list[str] | set[str] | tuple[str, ...]) -> str:
-    """A regex alternation of literal words, longest first."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
 
 @dataclass(frozen=True)
