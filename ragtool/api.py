@@ -35,6 +35,8 @@ def check_question(question: str) -> str:
         raise UsageError("empty question")
     if len(q) > MAX_QUESTION_CHARS:
         raise UsageError(f"question too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
+    if not any(ch.isalnum() for ch in q):
+        raise UsageError('the question has no words, only punctuation or symbols: try  ragtool ask "凤岗2025年GDP目标?"')
     return q
 
 
@@ -58,7 +60,8 @@ class Session:
 
     @cached_property
     def corpus(self) -> Corpus:
-        return Corpus(self.settings)
+        with index_lock(self.settings):  # opening may create the collections: a write
+            return Corpus(self.settings)
 
     @cached_property
     def vocab(self) -> Vocabulary:
@@ -111,7 +114,7 @@ class Session:
         name = resolve_engine(self.settings, engine)
         if year is not None and not 1900 <= year <= 2100:
             raise UsageError(f"bad --year {year}: expected a year such as 2025")
-        k = top_k or self.settings.top_k
+        k = self.settings.top_k if top_k is None else top_k
         if k < 1:
             raise UsageError("--top-k must be at least 1")
         seconds: dict[str, float] = {}

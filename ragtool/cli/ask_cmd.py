@@ -39,9 +39,11 @@ def ask_command(
     Exit codes: 0 answered or conflicting (with -f: all questions processed), 3 not found, 2 usage error,
     1 any other failure.
     """
-    from ragtool.api import Session
+    from ragtool.api import Session, check_question
 
     questions = _questions(question, file)
+    if file is None and question != "-":
+        check_question(questions[0])
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
     session = Session(settings, sync=False)
     if not no_sync:
@@ -49,6 +51,8 @@ def ask_command(
             report = session.sync_corpus(progress=update)
         if report and report.skipped and not json_out:
             err.print(f"sync: skipped {len(report.skipped)} file(s); run `ragtool ingest` to see why", markup=False)
+    if not session.corpus.store.doc_ids():
+        raise UsageError(_empty_index(settings.corpus))
     opts = {"engine": engine, "top_k": top_k, "place": place, "year": year, "doc": doc, "use_cache": not no_cache}
     if file is None and question != "-":
         answer, hits = session.ask_with_context(questions[0], **opts)  # type: ignore[arg-type]
@@ -59,6 +63,7 @@ def ask_command(
     failures = 0
     for n, q in enumerate(questions, 1):
         try:
+            check_question(q)
             answer, hits = session.ask_with_context(q, **opts)  # type: ignore[arg-type]
         except UsageError as e:
             failures += 1
@@ -73,6 +78,12 @@ def ask_command(
             _emit(answer, hits, False, show_context)
     if failures:
         raise typer.Exit(ExitCode.FAILURE)
+
+
+def _empty_index(corpus: Path) -> str:
+    state = "has no documents" if corpus.is_dir() else "does not exist"
+    return (f"no documents indexed yet and the corpus folder {corpus} {state}: "
+            "run `ragtool ingest PATH`, or set RAGTOOL_CORPUS to a folder of documents")
 
 
 def _questions(question: str | None, file: Path | None) -> list[str]:
@@ -107,8 +118,8 @@ def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_conte
     style = {"answered": "bold green", "conflicting": "bold yellow", "not_found": "bold red"}[answer.status]
     out.print(answer.answer, style=style, markup=False)
     if answer.status == "conflicting":
-        for i, c in enumerate(answer.candidates, 1):
-            out.print(f"  候选{i}: {c.value} — {c.kind} {c.date or ''} 《{c.title}》", markup=False)
+        for i, cand in enumerate(answer.candidates, 1):
+            out.print(f"  候选{i}: {cand.value} — {cand.kind} {cand.date or ''} 《{cand.title}》", markup=False)
     for i, c in enumerate(answer.citations, 1):
         out.print(f"[{i}] 《{c.title}》 {c.doc_id} {c.chunk_id} @{c.start}-{c.end}", style="dim", markup=False)
         out.print(f"    「{c.quote}」", markup=False)

@@ -22,7 +22,7 @@ ChromaUrl = Annotated[
 EngineOpt = Annotated[
     str, typer.Option("--engine", help="auto (llm when an endpoint is configured), extractive or llm.")
 ]
-TopK = Annotated[int | None, typer.Option("--top-k", help="Chunks to retrieve (RAGTOOL_TOP_K, default 8).")]
+TopK = Annotated[int | None, typer.Option("--top-k", min=1, help="Chunks to retrieve (RAGTOOL_TOP_K, default 8).")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Bypass the LLM response cache.")]
 
 

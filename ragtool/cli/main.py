@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,10 @@ from ragtool.cli.common import (
 )
 from ragtool.cli.output import err, fail, out, print_json, progress_bar
 from ragtool.errors import ExitCode, RagtoolError, UsageError
+
+if TYPE_CHECKING:
+    from ragtool.index.corpus import Corpus
+    from ragtool.models import Document
 
 app = typer.Typer(
     name="ragtool",
@@ -128,8 +132,8 @@ def docs_list(
     from rich.table import Table
 
     table = Table("id", "place", "kind", "date", "title", "chunks")
-    for r in rows:
-        table.add_row(r["id"], r["place"] or "", r["kind"], r["date"] or "", (r["title"] or "")[:40], str(r["chunks"]))
+    for m in metas:
+        table.add_row(m.doc_id, m.place or "", m.kind, m.date or "", m.title[:40], str(m.chunks))
     out.print(table)
     if not rows:
         err.print("no documents indexed yet: run `ragtool ingest PATH` (or `ragtool ask`, which syncs the corpus)")
@@ -144,8 +148,11 @@ def docs_show(
 ) -> None:
     """Print a document's metadata and cleaned text."""
     from ragtool.index.corpus import Corpus
+    from ragtool.index.lock import index_lock
 
-    doc = _find_doc(doc_id, settings_from(home=home, chroma_url=chroma_url), Corpus)
+    settings = settings_from(home=home, chroma_url=chroma_url)
+    with index_lock(settings):
+        doc = _find_doc(doc_id, Corpus(settings))
     if json_out:
         print_json(doc)
         return
@@ -169,7 +176,7 @@ def docs_rm(
     settings = settings_from(home=home, chroma_url=chroma_url)
     with index_lock(settings):
         corpus = Corpus(settings)
-        doc = _find_doc(doc_id, settings, lambda s: corpus)
+        doc = _find_doc(doc_id, corpus)
         corpus.store.remove_document(doc.meta.doc_id)
     if json_out:
         print_json({"removed": doc.meta.doc_id})
@@ -177,11 +184,9 @@ def docs_rm(
         out.print(f"removed {doc.meta.doc_id} ({doc.meta.title})", markup=False)
 
 
-def _find_doc(doc_id: str, settings: Any, make: Any) -> Any:
-    from ragtool.index.lock import index_lock
-
-    with index_lock(settings):
-        doc = make(settings).get_document(doc_id)
+def _find_doc(doc_id: str, corpus: Corpus) -> Document:
+    """A document by id or unique prefix; the caller holds the index lock."""
+    doc = corpus.get_document(doc_id)
     if doc is None:
         raise UsageError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
     return doc
@@ -232,13 +237,25 @@ def run() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def _click_message(e: Exception) -> str:
+    """A click usage error as one line, pointing at the command's --help."""
+    message = str(e.format_message())  # type: ignore[attr-defined]
+    ctx = getattr(e, "ctx", None)
+    if ctx is not None and "UsageError" in {c.__name__ for c in type(e).__mro__}:
+        message += f" (see `{ctx.command_path} --help`)"
+    return message
+
+
 def _unexpected(e: Exception) -> int:
     names = {c.__name__ for c in type(e).__mro__}  # typer vendors click: match its exceptions by name
     if "Abort" in names:
         fail("aborted")
         return ExitCode.FAILURE
-    if "ClickException" in names:
+    if "NoArgsIsHelpError" in names:
         e.show()  # type: ignore[attr-defined]
+        return ExitCode.USAGE
+    if "ClickException" in names:
+        fail(_click_message(e))
         return ExitCode.USAGE if "UsageError" in names else int(getattr(e, "exit_code", 1))
     if isinstance(e, OSError):
         fail(f"{e.strerror or e} {e.filename or ''}".strip())

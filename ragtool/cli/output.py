@@ -44,8 +44,8 @@ def _plain(data: Any) -> Any:
 
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar on stderr; yields update(name, done, total)."""
-    if not enabled:
+    """A rich progress bar on stderr (only when it is a terminal); yields update(name, done, total)."""
+    if not enabled or not err.is_terminal:
         yield lambda name, done, total: None
         return
     with Progress(

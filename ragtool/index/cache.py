@@ -13,32 +13,60 @@ from ragtool.errors import StoreError
 from ragtool.index.embed import Embedder
 
 
+class _Corrupt(Exception):
+    """The cache file is not a usable SQLite database."""
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class EmbeddingCache:
+    """Vectors by (embedder, text hash). A corrupt row is ignored; a corrupt file is set aside and rebuilt."""
+
     def __init__(self, path: Path) -> None:
+        self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(
+        except OSError as e:
+            raise StoreError(f"cannot open embedding cache {path}: {e.strerror or e}") from e
+        try:
+            self._db = self._connect()
+        except _Corrupt:
+            path.replace(path.with_name(path.name + ".corrupt"))
+            self._db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(str(self.path), timeout=30)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open embedding cache {self.path}: {e}") from e
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
                 "CREATE TABLE IF NOT EXISTS emb (embedder TEXT, hash TEXT, dim INT, vec BLOB,"
                 " PRIMARY KEY (embedder, hash))"
             )
-            self._db.commit()
-        except (sqlite3.Error, OSError) as e:
-            raise StoreError(f"cannot open embedding cache {path}: {e}") from e
+            db.commit()
+        except sqlite3.OperationalError as e:  # locked, read-only, disk full: not the file's fault
+            db.close()
+            raise StoreError(f"cannot open embedding cache {self.path}: {e}") from e
+        except sqlite3.DatabaseError as e:  # "file is not a database", "disk image is malformed"
+            db.close()
+            raise _Corrupt from e
+        return db
 
     def get_many(self, embedder: str, dim: int, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(hashes), 500):
             part = list(hashes[i : i + 500])
             marks = ",".join("?" * len(part))
-            rows = self._db.execute(
-                f"SELECT hash, dim, vec FROM emb WHERE embedder=? AND hash IN ({marks})", [embedder, *part]
-            ).fetchall()
+            try:
+                rows = self._db.execute(
+                    f"SELECT hash, dim, vec FROM emb WHERE embedder=? AND hash IN ({marks})", [embedder, *part]
+                ).fetchall()
+            except sqlite3.Error:  # an unreadable page: recompute these
+                continue
             for h, d, blob in rows:
                 if d == dim and blob is not None and len(blob) == 4 * dim:  # a corrupt row is ignored
                     found[h] = np.frombuffer(blob, dtype=np.float32).copy()

@@ -3,11 +3,17 @@
 A document is committed when its registry record exists: chunks are written first, the record last,
 so a crash leaves at most orphan chunks, which readers ignore and the next write removes.
 The same code serves the embedded PersistentClient and a remote Chroma server (HttpClient).
+
+An embedded Chroma client keeps its vector index in memory and does not see what other processes write
+afterwards. So every write also replaces RAGTOOL_HOME/index.gen with a new token, and a store whose token
+is out of date reopens its client before its next operation (writers and readers hold the index lock).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,9 +21,11 @@ import numpy as np
 
 from ragtool.config import Settings
 from ragtool.errors import StoreError
+from ragtool.fsutil import write_text_atomic
 from ragtool.models import Chunk, DocMeta, Document
 
 _WRITE_BATCH = 1000
+GENERATION_FILE = "index.gen"
 
 
 def _client(settings: Settings) -> Any:
@@ -86,6 +94,12 @@ class VectorStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.where = settings.chroma_url or str(settings.home / "chroma")
+        self._gen_path = None if settings.chroma_url else settings.home / GENERATION_FILE
+        self._open()
+
+    def _open(self) -> None:
+        settings = self.settings
+        self._gen = self._read_gen()
         client = _client(settings)
         try:
             self._chunks = client.get_or_create_collection(
@@ -99,6 +113,47 @@ class VectorStore:
                 raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
             raise StoreError(f"cannot open index at {self.where}: {_one_line(e)}") from e
         self._client = client
+
+    # ---- freshness across processes --------------------------------------------------------------
+
+    def _read_gen(self) -> str:
+        if self._gen_path is None:
+            return ""
+        try:
+            return self._gen_path.read_text(encoding="utf-8")
+        except OSError:
+            return ""
+
+    def _bump_gen(self) -> None:
+        """Tell other processes' stores that the index changed."""
+        if self._gen_path is None:
+            return
+        gen = uuid.uuid4().hex
+        try:
+            write_text_atomic(self._gen_path, gen)
+        except OSError as e:
+            raise StoreError(f"cannot write {self._gen_path}: {e.strerror or e}") from e
+        self._gen = gen
+
+    def _refresh(self) -> None:
+        """Reopen the embedded client when another process wrote since it was opened."""
+        if self._gen_path is None or self._read_gen() == self._gen:
+            return
+        self.close()
+        self._open()
+
+    def close(self) -> None:
+        """Release the client; a fresh one is built on the next open (not shared with stale stores)."""
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        client = self._client
+        ident = getattr(client, "_identifier", None)
+        with contextlib.suppress(Exception):  # closing a broken client must not hide the real error
+            client.close()
+        # Other stores in this process may still hold the shared system: forget it without stopping it,
+        # so the next client loads the index from disk.
+        if ident is not None:
+            SharedSystemClient._identifier_to_system.pop(ident, None)
 
     # ---- registry ----------------------------------------------------------------------------
 
@@ -156,19 +211,28 @@ class VectorStore:
         return sorted(out, key=lambda c: (c.doc_id, c.index))
 
     def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity, optionally within some documents."""
+        """Nearest chunks of committed documents by cosine similarity, optionally within some documents."""
         where: dict[str, Any] | None = None
         if doc_ids is not None:
             if not doc_ids:
                 return []
             where = {"doc_id": {"$in": list(doc_ids)}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
-        n = self._safe(self._chunks.count)
-        if n == 0:
-            return []
+        total = self._safe(lambda: self._chunks.count())
+        committed = set(self.doc_ids())
+        want = min(k, total)
+        while want > 0:
+            found = self._nearest(vector, want, where)
+            kept = [hit for hit in found if hit[0].doc_id in committed]  # orphans left by a crash
+            if len(kept) >= k or len(found) < want or want >= total:
+                return kept[:k]
+            want = min(total, want * 2)
+        return []
+
+    def _nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
         got = self._safe(
             lambda: self._chunks.query(
                 query_embeddings=[vector.tolist()],
-                n_results=min(k, n),
+                n_results=n,
                 where=where,
                 include=["metadatas", "documents", "distances"],
             )
@@ -194,18 +258,22 @@ class VectorStore:
                     embeddings=vectors[i : i + len(part)].tolist(),
                     documents=[c.search_text for c in part],
                     metadatas=[_chunk_meta(c, doc.meta) for c in part],
-                )
+                ),
+                writing=True,
             )
         record = {"meta": doc.meta.model_dump_json(), "embedder": embedder, "source": doc.meta.source}
         self._safe(
-            lambda: self._docs.upsert(ids=[doc_id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record])
+            lambda: self._docs.upsert(ids=[doc_id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record]),
+            writing=True,
         )
+        self._bump_gen()
 
     def remove_document(self, doc_id: str) -> bool:
         """Uncommit first, then drop the chunks."""
         existed = bool(self._safe(lambda: self._docs.get(ids=[doc_id], include=[]))["ids"])
-        self._safe(lambda: self._docs.delete(ids=[doc_id]))
+        self._safe(lambda: self._docs.delete(ids=[doc_id]), writing=True)
         self._delete_chunks(doc_id)
+        self._bump_gen()
         return existed
 
     def remove_orphans(self) -> int:
@@ -215,26 +283,34 @@ class VectorStore:
         orphans = {m["doc_id"] for m in got["metadatas"] or [] if m["doc_id"] not in committed}
         for doc_id in orphans:
             self._delete_chunks(doc_id)
+        if orphans:
+            self._bump_gen()
         return len(orphans)
 
     def reset(self) -> None:
+        self._refresh()
         for name in (f"{self.settings.collection}_chunks", f"{self.settings.collection}_docs"):
-            try:
+            with contextlib.suppress(Exception):  # an absent collection
                 self._client.delete_collection(name)
-            except Exception:  # noqa: BLE001 - absent collection
-                pass
-        self.__init__(self.settings)  # type: ignore[misc]
+        self._open()
+        self._bump_gen()
 
     def _delete_chunks(self, doc_id: str) -> None:
-        self._safe(lambda: self._chunks.delete(where={"doc_id": doc_id}))
+        self._safe(lambda: self._chunks.delete(where={"doc_id": doc_id}), writing=True)
 
-    def _safe(self, fn: Any) -> Any:
+    def _safe(self, fn: Any, writing: bool = False) -> Any:
         try:
+            self._refresh()
             return fn()
         except StoreError:
             raise
         except Exception as e:
             if self.settings.chroma_url:
                 raise StoreError(f"Chroma server at {self.settings.chroma_url} failed: {_one_line(e)}") from e
+            if writing:
+                raise StoreError(
+                    f"cannot write index at {self.where}: {_one_line(e)} "
+                    "(check free disk space and permissions of RAGTOOL_HOME)"
+                ) from e
             raise StoreError(f"index at {self.where} failed: {_one_line(e)}") from e
 

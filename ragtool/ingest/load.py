@@ -90,7 +90,7 @@ def load_file(path: Path) -> LoadedFile:
 def _read_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise LoadError(f"file too large ({size / 1e6:.1f} MB; limit {MAX_FILE_BYTES / 1e6:.0f} MB)")
+        raise LoadError(f"file too large ({size / 2**20:.1f} MiB; limit {MAX_FILE_BYTES / 2**20:.0f} MiB)")
     if size == 0:
         raise LoadError("empty file (0 bytes)")
     raw = path.read_bytes()

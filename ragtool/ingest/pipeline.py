@@ -36,6 +36,8 @@ class IngestReport(BaseModel):
     seconds: float = 0.0
 
 
+MAX_DOC_CHARS = 2_000_000  # about 50 times a long work report; longer texts take minutes to chunk
+
 Progress = Callable[[str, int, int], None]  # (file name, files done, files total)
 
 
@@ -76,6 +78,8 @@ def discover(paths: Sequence[Path]) -> Iterator[Path | Skipped]:
 
 def prepare(loaded: LoadedFile, cleaner: Cleaner, settings: Settings) -> tuple[Document, list[Chunk]]:
     """Clean, describe and chunk one loaded file (no index access)."""
+    if len(loaded.text) > MAX_DOC_CHARS:
+        raise LoadError(f"document too long ({len(loaded.text):,} characters; limit {MAX_DOC_CHARS:,})")
     text = cleaner.clean(loaded.text)
     if not text.strip():
         raise LoadError("no text left after cleaning")
@@ -93,7 +97,12 @@ def ingest_paths(
     progress: Progress | None = None,
     corpus: Corpus | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the index. Bad files are skipped and reported, never fatal."""
+    """Ingest files and folders into the index. Bad files are skipped and reported, never fatal.
+
+    The index lock is held only while the index is read or written (setup, each document's commit, the
+    lexical rebuild), so questions can be answered between documents; files are read, chunked and
+    embedded outside it.
+    """
     t0 = time.perf_counter()
     report = IngestReport()
     with index_lock(settings):
@@ -103,32 +112,40 @@ def ingest_paths(
         else:
             corpus.check_embedder()
             corpus.store.remove_orphans()
-        cleaner = Cleaner.from_settings(settings)
         by_source = _committed_by_source(corpus.documents())
-        found = list(discover(paths))
-        files = [f for f in found if isinstance(f, Path)]
-        report.skipped.extend(f for f in found if isinstance(f, Skipped))
-        report.files = len(files)
-        for n, path in enumerate(files):
-            if progress:
-                progress(path.name, n, len(files))
-            try:
-                _ingest_one(path, corpus, cleaner, settings, by_source, report)
-            except LoadError as e:
-                report.skipped.append(Skipped(path=str(path), reason=str(e)))
-            except RagtoolError:
-                raise
-            except OSError as e:
-                report.skipped.append(Skipped(path=str(path), reason=f"cannot read: {e.strerror or e}"))
+    cleaner = Cleaner.from_settings(settings)
+    found = list(discover(paths))
+    files = [f for f in found if isinstance(f, Path)]
+    report.skipped.extend(f for f in found if isinstance(f, Skipped))
+    report.files = len(files)
+    for n, path in enumerate(files):
         if progress:
-            progress("", len(files), len(files))
-        corpus.lexical()  # rebuild the BM25 index once, inside the lock
+            progress(path.name, n, len(files))
+        try:
+            _ingest_one(path, corpus, cleaner, settings, by_source, report)
+        except LoadError as e:
+            report.skipped.append(Skipped(path=str(path), reason=str(e)))
+        except RagtoolError:
+            raise
+        except FileNotFoundError:
+            report.skipped.append(Skipped(path=str(path), reason="file vanished before it could be read"))
+        except OSError as e:
+            report.skipped.append(Skipped(path=str(path), reason=f"cannot read: {e.strerror or e}"))
+    if progress:
+        progress("", len(files), len(files))
+    with index_lock(settings):
+        corpus.lexical()  # rebuild the BM25 index once
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
 
 
-def _committed_by_source(docs: list[DocMeta]) -> dict[str, DocMeta]:
-    return {os.path.abspath(d.source): d for d in docs if d.source}
+def _committed_by_source(docs: list[DocMeta]) -> dict[str, list[DocMeta]]:
+    """Committed documents by absolute source path (more than one if a crash interrupted a replace)."""
+    out: dict[str, list[DocMeta]] = {}
+    for d in docs:
+        if d.source:
+            out.setdefault(os.path.abspath(d.source), []).append(d)
+    return out
 
 
 def _ingest_one(
@@ -136,31 +153,60 @@ def _ingest_one(
     corpus: Corpus,
     cleaner: Cleaner,
     settings: Settings,
-    by_source: dict[str, DocMeta],
+    by_source: dict[str, list[DocMeta]],
     report: IngestReport,
 ) -> None:
+    """Load, chunk and embed one file outside the lock, then commit it (and drop its old version) inside."""
     if path.suffix.lower() not in SUPPORTED:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
     key = os.path.abspath(path)
-    old = by_source.get(key)
+    olds = by_source.get(key, [])
     loaded = load_file(path)
-    if old and old.file_hash == loaded.file_hash:
+    if any(o.file_hash == loaded.file_hash for o in olds):
+        _drop_stale(corpus, settings, olds, keep=loaded.file_hash, report=report)
         report.unchanged += 1
         return
     doc, chunks = prepare(loaded, cleaner, settings)
-    if old and old.doc_id == doc.meta.doc_id:
+    if any(o.doc_id == doc.meta.doc_id for o in olds):
         report.unchanged += 1
         return
-    existing = corpus.store.get_document(doc.meta.doc_id)
-    if existing is not None:
-        report.duplicates += 1
+    with index_lock(settings):
+        known = corpus.store.get_document(doc.meta.doc_id)
+    if known is not None:
+        _count_known(known.meta, key, report)
         return
     vectors = corpus.embed_chunks(chunks)
-    corpus.store.put_document(doc, chunks, vectors, corpus.embedder.name)  # type: ignore[arg-type]
-    if old:
-        corpus.store.remove_document(old.doc_id)
+    with index_lock(settings):
+        known = corpus.store.get_document(doc.meta.doc_id)  # another process may have committed it meanwhile
+        if known is not None:
+            _count_known(known.meta, key, report)
+            return
+        corpus.store.put_document(doc, chunks, vectors, corpus.embedder.name)  # type: ignore[arg-type]
+        for old in olds:
+            corpus.store.remove_document(old.doc_id)
+    if olds:
         report.replaced += 1
     else:
         report.added += 1
-    by_source[key] = doc.meta
+    by_source[key] = [doc.meta]
     report.chunks += len(chunks)
+
+
+def _count_known(known: DocMeta, key: str, report: IngestReport) -> None:
+    if known.source and os.path.abspath(known.source) == key:
+        report.unchanged += 1
+    else:
+        report.duplicates += 1
+
+
+def _drop_stale(
+    corpus: Corpus, settings: Settings, olds: list[DocMeta], keep: str, report: IngestReport
+) -> None:
+    """Remove older versions of a file left committed beside the current one by an interrupted replace."""
+    stale = [o for o in olds if o.file_hash != keep]
+    if not stale:
+        return
+    with index_lock(settings):
+        for old in stale:
+            corpus.store.remove_document(old.doc_id)
+    report.replaced += len(stale)
