@@ -6,15 +6,17 @@ import time
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from typing_extensions import TypedDict, Unpack
+
+if TYPE_CHECKING:
+    from ragtool.ingest.pipeline import IngestReport
 
 from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
-from ragtool.ingest.pipeline import IngestReport, discover, ingest_paths
 from ragtool.models import Answer, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary, parse_query
 from ragtool.retrieve import Filters, Retriever
@@ -72,6 +74,8 @@ class Session:
         return Retriever(self.corpus)
 
     def sync_corpus(self, progress: Callable[[str, int, int], None] | None = None) -> IngestReport | None:
+        from ragtool.ingest.pipeline import ingest_paths
+
         """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync."""
         if not is_stale(self.settings, self.corpus):
             return None
@@ -144,6 +148,8 @@ class Session:
 
 
 def _fingerprint(settings: Settings) -> dict[str, list[int]]:
+    from ragtool.ingest.pipeline import discover
+
     out: dict[str, list[int]] = {}
     for p in discover([settings.corpus]):
         if isinstance(p, Path):

@@ -18,7 +18,7 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+def session(store_backend: object, tmp_path_factory: pytest.TempPathFactory) -> Session:
     home = tmp_path_factory.mktemp("ask-home")
     s = Session(Settings(home=home, corpus=SEEDS, embedder="hash"))
     s.sync_corpus()

@@ -55,7 +55,9 @@ def check_sources(cases: list[EvalCase], corpus_dir: Path) -> None:
 def suite_settings(settings: Settings, corpus_dir: Path) -> Settings:
     """Settings whose index lives under <home>/evals/<corpus>-<hash>, apart from the user's corpus."""
     slug = f"{corpus_dir.name}-{hashlib.sha256(str(corpus_dir).encode()).hexdigest()[:8]}"
-    return settings.model_copy(update={"home": settings.home / "evals" / slug, "corpus": corpus_dir})
+    return settings.model_copy(
+        update={"home": settings.home / "evals" / slug, "corpus": corpus_dir, "collection": f"{settings.collection}_eval_{slug}"}
+    )
 
 
 def ingest_fingerprint(settings: Settings) -> str:

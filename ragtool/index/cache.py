@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -56,7 +57,8 @@ class EmbeddingCache:
             raise _Corrupt from e
         return db
 
-    def get_many(self, embedder: str, dim: int, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+    def get_many(self, embedder: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """Cached vectors by text hash; rows that are corrupt, or of another size than most, are ignored."""
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(hashes), 500):
             part = list(hashes[i : i + 500])
@@ -68,8 +70,12 @@ class EmbeddingCache:
             except sqlite3.Error:  # an unreadable page: recompute these
                 continue
             for h, d, blob in rows:
-                if d == dim and blob is not None and len(blob) == 4 * dim:  # a corrupt row is ignored
+                if blob is not None and d and len(blob) == 4 * d:
                     found[h] = np.frombuffer(blob, dtype=np.float32).copy()
+        sizes = Counter(v.shape[0] for v in found.values())
+        if len(sizes) > 1:
+            usual = sizes.most_common(1)[0][0]
+            found = {h: v for h, v in found.items() if v.shape[0] == usual}
         return found
 
     def put_many(self, embedder: str, items: dict[str, np.ndarray]) -> None:
@@ -97,7 +103,7 @@ def embed_with_cache(
 ) -> np.ndarray:
     """Embed passages, computing only those not cached. on_batch(n) reports progress."""
     hashes = [text_hash(t) for t in texts]
-    known = cache.get_many(embedder.name, embedder.dim, hashes) if cache else {}
+    known = cache.get_many(embedder.name, hashes) if cache else {}  # no dim: it may cost a server call
     todo = [i for i, h in enumerate(hashes) if h not in known]
     if on_batch and len(texts) - len(todo):
         on_batch(len(texts) - len(todo))

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from ragtool.config import Settings
@@ -63,24 +60,15 @@ class Cleaner:
 def normalize_chars(text: str) -> str:
     """One kind of line break, no control or zero-width characters, half-width forms."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_LINE_BREAKS)
-    return halfwidth(_invisible().sub("", text))
+    return halfwidth(_INVISIBLE.sub("", text))
 
 
-@lru_cache(maxsize=1)
-def _invisible() -> re.Pattern[str]:
-    """Control and format characters (Unicode Cc, Cf) except newline and tab, as a class of ranges."""
-    codes = [
-        i
-        for i in range(sys.maxunicode + 1)
-        if unicodedata.category(chr(i)) in ("Cc", "Cf") and chr(i) not in "\n\t"
-    ]
-    ranges: list[list[int]] = []
-    for i in codes:
-        if ranges and ranges[-1][1] == i - 1:
-            ranges[-1][1] = i
-        else:
-            ranges.append([i, i])
-    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+# Control and format characters (Unicode Cc, Cf) except newline and tab, as ranges (Unicode 15).
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2"
+    "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def strip_pinyin(text: str) -> str:
