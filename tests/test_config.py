@@ -16,7 +16,8 @@ from ragtool.config import Settings, mask_secret
 runner = CliRunner()
 
 
-def test_defaults() -> None:
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RAGTOOL_CHROMA_URL", raising=False)  # the CI variant points every test at a server
     s = Settings()
     assert s.home == Path(".ragtool") and s.corpus == Path("seeds") and s.embedder == "local"
     assert s.chroma_url is None and not s.llm_configured
@@ -56,7 +57,8 @@ def test_doctor_reports_each_check(tmp_path: Path) -> None:
     assert all(c["ok"] for c in checks.values())
 
 
-def test_doctor_fails_loudly_when_the_store_cannot_open(tmp_path: Path) -> None:
+def test_doctor_fails_loudly_when_the_store_cannot_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RAGTOOL_CHROMA_URL", raising=False)  # the embedded store under an unusable home
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     r = runner.invoke(app, ["doctor", "--json", "--home", str(blocker / "h"), "--embedder", "hash"])

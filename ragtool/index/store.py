@@ -26,6 +26,7 @@ from ragtool.models import Chunk, DocMeta, Document
 
 _WRITE_BATCH = 1000
 GENERATION_FILE = "index.gen"
+REGISTRY_DIM = 8
 
 
 def _client(settings: Settings) -> Any:
@@ -74,6 +75,30 @@ def _chunk_meta(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
     return out
 
 
+def _gaps(chunks: Sequence[Chunk], text: str) -> list[str]:
+    """For each chunk, the text between the previous chunk's end and its start (whitespace, usually '')."""
+    gaps, pos = [], 0
+    for c in chunks:
+        gaps.append(text[pos : c.start] if c.start > pos else "")
+        pos = max(pos, c.end)
+    return gaps
+
+
+def _stitch(parts: list[dict[str, Any]], tail: str) -> str:
+    """A document's text from its chunks' metadata (sorted by start): gaps, then each chunk past the overlap."""
+    out, pos = [], 0
+    for m in parts:
+        start, end, text = int(m["start"]), int(m["end"]), str(m["text"])
+        if start > pos:
+            out.append(str(m.get("gap", "")))
+            pos = start
+        if end > pos:
+            out.append(text[pos - start :])
+            pos = end
+    out.append(tail)
+    return "".join(out)
+
+
 def _chunk_from(cid: str, search_text: str, m: dict[str, Any]) -> Chunk:
     return Chunk(
         chunk_id=cid,
@@ -86,6 +111,12 @@ def _chunk_from(cid: str, search_text: str, m: dict[str, Any]) -> Chunk:
         search_text=search_text or "",
         tokens=int(m.get("tokens", 0)),
     )
+
+
+def _registry_vector(doc_id: str) -> list[float]:
+    """The registry needs a vector per record; distinct ones keep Chroma's HNSW insert cheap (identical
+    vectors made each insert slower as the registry grew, so ingest went quadratic)."""
+    return [0.01 + b / 255 for b in hashlib.sha256(doc_id.encode()).digest()[:REGISTRY_DIM]]
 
 
 class VectorStore:
@@ -167,11 +198,16 @@ class VectorStore:
         return sorted(got["ids"])
 
     def get_document(self, doc_id: str) -> Document | None:
+        """A committed document; its text is rebuilt from its chunks and the gaps between them."""
         got = self._safe(lambda: self._docs.get(ids=[doc_id], include=["metadatas", "documents"]))
         if not got["ids"]:
             return None
-        meta = DocMeta.model_validate_json(got["metadatas"][0]["meta"])
-        return Document(meta=meta, text=got["documents"][0])
+        record = got["metadatas"][0]
+        meta = DocMeta.model_validate_json(record["meta"])
+        if got["documents"] and got["documents"][0]:  # indexes written before texts were rebuilt from chunks
+            return Document(meta=meta, text=got["documents"][0])
+        parts = self._safe(lambda: self._chunks.get(where={"doc_id": doc_id}, include=["metadatas"]))["metadatas"]
+        return Document(meta=meta, text=_stitch(sorted(parts, key=lambda m: int(m["start"])), str(record.get("tail", ""))))
 
     def signature(self) -> str:
         """Changes whenever the set of committed documents changes."""
@@ -249,6 +285,7 @@ class VectorStore:
     def put_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray, embedder: str) -> None:
         """Write a document's chunks, then commit it with its registry record."""
         doc_id = doc.meta.doc_id
+        gaps = _gaps(chunks, doc.text)
         self._delete_chunks(doc_id)
         for i in range(0, len(chunks), _WRITE_BATCH):
             part = chunks[i : i + _WRITE_BATCH]
@@ -257,13 +294,16 @@ class VectorStore:
                     ids=[c.chunk_id for c in part],
                     embeddings=vectors[i : i + len(part)].tolist(),
                     documents=[c.search_text for c in part],
-                    metadatas=[_chunk_meta(c, doc.meta) for c in part],
+                    metadatas=[_chunk_meta(c, doc.meta) | {"gap": g} for c, g in zip(part, gaps[i : i + len(part)], strict=True)],
                 ),
                 writing=True,
             )
-        record = {"meta": doc.meta.model_dump_json(), "embedder": embedder, "source": doc.meta.source}
+        # The text itself is not stored here: Chroma indexes record text, and long texts made every write slower
+        # as the registry grew. get_document() rebuilds it from the chunks, the gaps and this tail.
+        tail = doc.text[max((c.end for c in chunks), default=0) :]
+        record = {"meta": doc.meta.model_dump_json(), "embedder": embedder, "source": doc.meta.source, "tail": tail}
         self._safe(
-            lambda: self._docs.upsert(ids=[doc_id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record]),
+            lambda: self._docs.upsert(ids=[doc_id], embeddings=[_registry_vector(doc_id)], metadatas=[record]),
             writing=True,
         )
         self._bump_gen()
