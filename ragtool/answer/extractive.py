@@ -35,7 +35,7 @@ _TARGET = re.compile(r"预期|目标|力争|争取|确保|左右|计划(?:完成
 _PAST = re.compile(r"过去一年|去年|上年|一年来|刚刚过去|回顾")
 _TERMINAL = "。！？!?；;：:"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
-QUOTE_MAX = 160
+QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 MIN_DOC_COVERAGE = 0.34  # share of the question's keyword bigrams the evidence's document must contain
 CONFLICT_WINDOW = 2.5  # evidence scoring this close to the best counts as a rival source
@@ -139,9 +139,11 @@ class ExtractiveEngine:
     def _cite(self, e: Evidence) -> list[Citation]:
         """The quote (the sentence, or a window of it around the answer), cited from each chunk it spans."""
         lo, hi = 0, len(e.text)
-        if hi > QUOTE_MAX and e.span:
-            lo = max(0, min(e.span[0] - 20, hi - QUOTE_MAX))
-            hi = max(lo + QUOTE_MAX, e.span[1])
+        if hi > QUOTE_MAX and e.span:  # a long sentence: the answer with its clause around it
+            lo, hi = max(0, e.span[0] - 40), min(hi, e.span[1] + 30)
+            cut = max((i + 1 for i in range(lo, e.span[0]) if e.simp[i] in "，,；;：:。"), default=lo)
+            end = min((i + 1 for i in range(e.span[1], hi) if e.simp[i] in "，,；;。"), default=hi)
+            lo, hi = cut, max(end, e.span[1])
         start, end = e.start + lo, e.start + hi
         citations: list[Citation] = []
         for chunk in self.chunks_of(e.meta.doc_id):
