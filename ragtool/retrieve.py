@@ -125,8 +125,8 @@ class Retriever:
             if not hits:
                 continue
             title = t2s(meta.title)
-            hits += sum(1 for q in pq.place_terms if q not in pq.places and q in title + self.doc_text(doc_id)
-                        and not any(q in p for p in pq.places))
+            qualifiers = [q for q in pq.place_terms if q not in pq.places and not any(q in p for p in pq.places)]
+            hits += sum(1 for q in qualifiers if q in title or q in self.doc_text(doc_id))
             scored[doc_id] = hits
         if not scored:
             return []

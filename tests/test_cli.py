@@ -18,6 +18,14 @@ def test_python_dash_m_ragtool_runs_the_cli(tmp_path: Path) -> None:
     assert "ingest" in r.stdout and "Exit codes" in r.stdout
 
 
+def test_version_prints_the_package_version(tmp_path: Path) -> None:
+    from ragtool import __version__
+
+    r = cli("--version", env=cli_env(tmp_path / "home"))
+    assert r.code == 0
+    assert r.stdout.strip() == f"ragtool {__version__}"
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [(["nosuch"], "No such command"), (["ingest"], "Missing argument"), (["ask", "x", "--bogus"], "--bogus"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,9 +11,10 @@ from ragtool.cli.common import ChromaUrl, EmbedderOpt, EngineOpt, Home, JsonOpt,
 from ragtool.cli.output import err, out, print_json, progress_bar
 from ragtool.config import PACKAGE_DIR
 from ragtool.errors import ExitCode, ProviderError, UsageError
-from ragtool.eval.gate import GateResult, check_against, save_baseline
-from ragtool.eval.report import print_run, write_report
-from ragtool.eval.results import EvalRun
+
+if TYPE_CHECKING:  # the eval modules load only when eval runs (ragtool ask starts faster)
+    from ragtool.eval.gate import GateResult
+    from ragtool.eval.results import EvalRun
 
 DEFAULT_CASES = Path("evals/seeds.jsonl")
 DEFAULT_BASELINE = Path("evals/baseline.json")
@@ -53,6 +54,8 @@ def eval_command(
     quality failures), 8 --check found a regression (takes precedence over 7).
     """
     from ragtool.config import resolve_engine
+    from ragtool.eval.gate import check_against
+    from ragtool.eval.report import print_run, write_report
     from ragtool.eval.run import run_suite
 
     if not 0 <= tolerance < 1:
@@ -92,6 +95,8 @@ def _cases_path(cases: Path | None) -> Path:
 
 
 def _update(path: Path, run: EvalRun, quiet: bool) -> None:
+    from ragtool.eval.gate import save_baseline
+
     if run.infrastructure_failed:
         raise ProviderError(
             f"baseline not updated: {len(run.provider_errors)} case(s) hit provider errors"

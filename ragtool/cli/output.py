@@ -43,13 +43,35 @@ def _plain(data: Any) -> Any:
 
 @contextmanager
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar on stderr (only when it is a terminal); yields update(name, done, total)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """A rich progress bar on stderr (only when it is a terminal); yields update(name, done, total).
 
+    The bar appears at the first update, so work that turns out to be nothing (a corpus already in sync)
+    shows no bar and does not load rich.progress."""
     if not enabled or not err.is_terminal:
         yield lambda name, done, total: None
         return
-    with Progress(
+    bar: Any = None
+    task: Any = None
+
+    def update(name: str, done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            bar = _new_bar()
+            bar.start()
+            task = bar.add_task(label, total=None, name="")
+        bar.update(task, completed=done, total=total, name=name[:40])
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _new_bar() -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -57,13 +79,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[str, in
         TextColumn("{task.fields[name]}"),
         console=err,
         transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None, name="")
-
-        def update(name: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, name=name[:40])
-
-        yield update
+    )
 
 
 def fail(message: str) -> None:

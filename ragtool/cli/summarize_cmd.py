@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from ragtool.cli.common import ChromaUrl, EmbedderOpt, EngineOpt, Home, JsonOpt, NoCache, settings_from
 from ragtool.cli.output import err, out, print_json, progress_bar
-from ragtool.config import Settings
 from ragtool.errors import ExitCode, UsageError
-from ragtool.models import DocumentSummary
-from ragtool.summarize.batch import FORMATS, BatchReport, Failure, Job, NotFoundError, load_jobs, run_batch
+
+if TYPE_CHECKING:  # summaries load only when summarize runs (ragtool ask starts faster)
+    from ragtool.config import Settings
+    from ragtool.models import DocumentSummary
+    from ragtool.summarize.batch import BatchReport, Failure, Job
 
 
 def summarize_command(
@@ -39,6 +39,8 @@ def summarize_command(
 
     Exit codes: 0 ok, 3 nothing found, 4 some documents failed (listed at the end), 7 LLM server error.
     """
+    from ragtool.summarize.batch import FORMATS, NotFoundError, load_jobs
+
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}: use {', '.join(FORMATS)}")
     if not targets and not all_docs:
@@ -69,6 +71,7 @@ def _run(settings: Settings, jobs: list[Job], out_dir: Path, fmt: str, engine: s
          use_cache: bool, json_out: bool, batch_api: bool, batch_results: Path | None,
          poll_interval: float) -> BatchReport:
     from ragtool.summarize import batch_api as api
+    from ragtool.summarize.batch import run_batch
 
     runner = None
     version = None
@@ -111,6 +114,9 @@ def _print_summaries(settings: Settings, jobs: list[Job], failures: list[Failure
 
 
 def _print_readable(s: DocumentSummary) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     out.print(f"[bold]{escape(s.title or s.doc_id)}[/bold]")
     facts = " · ".join(escape(str(v)) for v in (s.doc_id, s.place, s.kind, s.date, s.meeting) if v)
     out.print(facts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -15,14 +15,10 @@ from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
 from ragtool.ingest.chunk import chunk_document
 from ragtool.ingest.clean import Cleaner
+from ragtool.ingest.discover import Skipped, discover
 from ragtool.ingest.load import SUPPORTED, LoadedFile, load_file
 from ragtool.ingest.meta import extract_meta
 from ragtool.models import Chunk, DocMeta, Document
-
-
-class Skipped(BaseModel):
-    path: str
-    reason: str
 
 
 class IngestReport(BaseModel):
@@ -39,41 +35,6 @@ class IngestReport(BaseModel):
 MAX_DOC_CHARS = 2_000_000  # about 50 times a long work report; longer texts take minutes to chunk
 
 Progress = Callable[[str, int, int], None]  # (file name, files done, files total)
-
-
-def discover(paths: Sequence[Path]) -> Iterator[Path | Skipped]:
-    """Files under the given paths, recursively, each once; symlink loops are not followed twice."""
-    seen_dirs: set[tuple[int, int]] = set()
-    seen_files: set[Path] = set()
-
-    def walk(p: Path) -> Iterator[Path | Skipped]:
-        try:
-            if p.is_dir():
-                st = p.stat()
-                key = (st.st_dev, st.st_ino)
-                if key in seen_dirs:
-                    return
-                seen_dirs.add(key)
-                for child in sorted(p.iterdir()):
-                    if child.name.startswith("."):
-                        continue
-                    yield from walk(child)
-            elif p.is_file():
-                real = p.resolve()
-                if real not in seen_files:
-                    seen_files.add(real)
-                    yield p
-            elif p.is_symlink():
-                yield Skipped(path=str(p), reason="broken symlink")
-            elif not p.exists():
-                yield Skipped(path=str(p), reason="no such file or folder")
-            else:
-                yield Skipped(path=str(p), reason="not a regular file")
-        except OSError as e:
-            yield Skipped(path=str(p), reason=f"cannot read: {e.strerror or e}")
-
-    for p in paths:
-        yield from walk(Path(p))
 
 
 def prepare(loaded: LoadedFile, cleaner: Cleaner, settings: Settings) -> tuple[Document, list[Chunk]]:

@@ -110,8 +110,9 @@ def load_jobs(settings: Settings, targets: Sequence[str], all_docs: bool) -> tup
 
 def _jobs_from_path(settings: Settings, path: Path) -> tuple[list[Job], list[Failure]]:
     from ragtool.ingest.clean import Cleaner
+    from ragtool.ingest.discover import Skipped, discover
     from ragtool.ingest.load import load_file
-    from ragtool.ingest.pipeline import Skipped, discover, prepare
+    from ragtool.ingest.pipeline import prepare
 
     cleaner = Cleaner.from_settings(settings)
     jobs: list[Job] = []
