@@ -63,9 +63,7 @@ class Session:
     @cached_property
     def corpus(self) -> Corpus:
         with index_lock(self.settings):  # opening may create the collections: a write
-            corpus = Corpus(self.settings)
-        corpus.store.warm_up()
-        return corpus
+            return Corpus(self.settings)
 
     @cached_property
     def vocab(self) -> Vocabulary:
@@ -130,7 +128,7 @@ class Session:
             self._synced = True
             seconds["sync"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        engine_ = self.engine(name, use_cache)
+        answerer = self.engine(name, use_cache)
         seconds["engine"] = time.perf_counter() - t0
         with index_lock(self.settings):
             self.corpus.check_embedder()
@@ -141,7 +139,7 @@ class Session:
             retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
-        answer = engine_.answer(q, retrieval.hits, pq)
+        answer = answerer.answer(q, retrieval.hits, pq)
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
