@@ -127,9 +127,6 @@ class Session:
             self.sync_corpus()
             self._synced = True
             seconds["sync"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        answerer = self.engine(name, use_cache)
-        seconds["engine"] = time.perf_counter() - t0
         with index_lock(self.settings):
             self.corpus.check_embedder()
             self.retriever.refresh()
@@ -139,7 +136,7 @@ class Session:
             retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
-        answer = answerer.answer(q, retrieval.hits, pq)
+        answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq)
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
