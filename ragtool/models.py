@@ -47,6 +47,11 @@ class Chunk(BaseModel):
     tokens: int = 0
 
 
+def chunk_doc_id(chunk_id: str) -> str:
+    """The document a chunk id belongs to."""
+    return chunk_id.rsplit("-", 1)[0]
+
+
 class Citation(BaseModel):
     doc_id: str
     title: str

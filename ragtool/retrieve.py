@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
-from ragtool.models import Chunk, DocMeta, Document, RetrievedChunk
+from ragtool.models import Chunk, DocMeta, Document, RetrievedChunk, chunk_doc_id
 from ragtool.query import ParsedQuery, PlaceIndex, strip_place_suffix
 from ragtool.textnorm import t2s
 
@@ -31,10 +31,6 @@ class Retrieval:
     hits: list[RetrievedChunk]
     seconds: dict[str, float] = field(default_factory=dict)
     scope: list[str] | None = None  # doc ids retrieval was limited to, None for all
-
-
-def chunk_doc_id(chunk_id: str) -> str:
-    return chunk_id.rsplit("-", 1)[0]
 
 
 class Retriever:
@@ -160,12 +156,13 @@ class Retriever:
         seconds["embed"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        dense = self.corpus.store.query(vector, pool, scope)
+        dense = self.corpus.store.nearest(vector, pool, scope)
         lexical = self.corpus.lexical()
-        allowed = None if scope is None else {c for c in lexical.chunk_ids if chunk_doc_id(c) in set(scope)}
+        in_scope = None if scope is None else set(scope)
+        allowed = None if in_scope is None else {c for c in lexical.chunk_ids if chunk_doc_id(c) in in_scope}
         lex = lexical.search(pq.expanded or pq.text, pool, allowed)
         fused: dict[str, float] = {}
-        dense_rank = {c.chunk_id: r for r, (c, _) in enumerate(dense)}
+        dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         lex_rank = {cid: r for r, (cid, _) in enumerate(lex)}
         for cid in {*dense_rank, *lex_rank}:
             score = 0.0
@@ -177,13 +174,11 @@ class Retriever:
         ranked = sorted(fused, key=lambda c: -fused[c])
         # each ranker's own best hits always make the cut: a rare name found only lexically, or a
         # paraphrase found only densely, is not drowned by chunks both rankers find middling
-        sure = [c.chunk_id for c, _ in dense[:GUARANTEED]] + [c for c, _ in lex[:GUARANTEED]]
+        sure = [c for c, _ in dense[:GUARANTEED]] + [c for c, _ in lex[:GUARANTEED]]
         best = list(dict.fromkeys([c for c in ranked if c in sure] + ranked))[:top_k]
         if scope is not None and len(scope) <= MAX_SCOPE_DIVERSITY:
             best += _per_doc_extras(ranked[top_k:], best, scope)
-        chunks = {c.chunk_id: c for c, _ in dense}
-        missing = [c for c in best if c not in chunks]
-        chunks.update({c.chunk_id: c for c in self.corpus.store.get_chunks(missing)})
+        chunks = {c.chunk_id: c for c in self.corpus.store.get_chunks(best)}
         docs = self.docs()
         hits = [
             RetrievedChunk(
@@ -203,12 +198,13 @@ class Retriever:
 def _per_doc_extras(rest: list[str], best: list[str], scope: list[str]) -> list[str]:
     """Top-ranked chunks of scoped documents that the cut-off left out, so sources can be compared."""
     have: dict[str, int] = {}
+    have_ids = set(best)  # a chunk promoted into the cut from further down is not added twice
     for cid in best:
         have[chunk_doc_id(cid)] = have.get(chunk_doc_id(cid), 0) + 1
     extras: list[str] = []
     for cid in rest:
         doc = chunk_doc_id(cid)
-        if doc in scope and have.get(doc, 0) < PER_DOC:
+        if cid not in have_ids and doc in scope and have.get(doc, 0) < PER_DOC:
             have[doc] = have.get(doc, 0) + 1
             extras.append(cid)
     return extras

@@ -22,7 +22,7 @@ import numpy as np
 from ragtool.config import Settings
 from ragtool.errors import StoreError
 from ragtool.fsutil import write_text_atomic
-from ragtool.models import Chunk, DocMeta, Document
+from ragtool.models import Chunk, DocMeta, Document, chunk_doc_id
 
 _WRITE_BATCH = 1000
 GENERATION_FILE = "index.gen"
@@ -238,7 +238,8 @@ class VectorStore:
     def get_chunks(self, chunk_ids: Sequence[str]) -> list[Chunk]:
         if not chunk_ids:
             return []
-        got = self._safe(lambda: self._chunks.get(ids=list(chunk_ids), include=["metadatas", "documents"]))
+        ids = list(dict.fromkeys(chunk_ids))  # Chroma refuses repeated ids
+        got = self._safe(lambda: self._chunks.get(ids=ids, include=["metadatas", "documents"]))
         by_id = {i: _chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [by_id[c] for c in chunk_ids if c in by_id]
 
@@ -255,6 +256,13 @@ class VectorStore:
 
     def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[Chunk, float]]:
         """Nearest chunks of committed documents by cosine similarity, optionally within some documents."""
+        hits = self.nearest(vector, k, doc_ids)
+        chunks = {c.chunk_id: c for c in self.get_chunks([cid for cid, _ in hits])}
+        return [(chunks[cid], score) for cid, score in hits if cid in chunks]
+
+    def nearest(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the nearest chunks of committed documents (no texts: a ranking
+        of hundreds of candidates reads only the few chunks that make the cut)."""
         where: dict[str, Any] | None = None
         if doc_ids is not None:
             if not doc_ids:
@@ -265,27 +273,19 @@ class VectorStore:
         want = min(k, total)
         while want > 0:
             found = self._nearest(vector, want, where)
-            kept = [hit for hit in found if hit[0].doc_id in committed]  # orphans left by a crash
+            kept = [hit for hit in found if chunk_doc_id(hit[0]) in committed]  # orphans left by a crash
             if len(kept) >= k or len(found) < want or want >= total:
                 return kept[:k]
             want = min(total, want * 2)
         return []
 
-    def _nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
+    def _nearest(self, vector: np.ndarray, n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         got = self._safe(
             lambda: self._chunks.query(
-                query_embeddings=[vector.tolist()],
-                n_results=n,
-                where=where,
-                include=["metadatas", "documents", "distances"],
+                query_embeddings=[vector.tolist()], n_results=n, where=where, include=["distances"]
             )
         )
-        return [
-            (_chunk_from(i, d, m), 1.0 - float(dist))
-            for i, d, m, dist in zip(
-                got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0], strict=True
-            )
-        ]
+        return [(i, 1.0 - float(dist)) for i, dist in zip(got["ids"][0], got["distances"][0], strict=True)]
 
     # ---- writes ------------------------------------------------------------------------------
 
