@@ -161,17 +161,10 @@ class Retriever:
         in_scope = None if scope is None else set(scope)
         allowed = None if in_scope is None else {c for c in lexical.chunk_ids if chunk_doc_id(c) in in_scope}
         lex = lexical.search(pq.expanded or pq.text, pool, allowed)
-        fused: dict[str, float] = {}
+        fused = dict(fuse([c for c, _ in dense], [c for c, _ in lex]))
+        ranked = list(fused)
         dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
         lex_rank = {cid: r for r, (cid, _) in enumerate(lex)}
-        for cid in {*dense_rank, *lex_rank}:
-            score = 0.0
-            if cid in dense_rank:
-                score += 1.0 / (RRF_K + dense_rank[cid] + 1)
-            if cid in lex_rank:
-                score += 1.0 / (RRF_K + lex_rank[cid] + 1)
-            fused[cid] = score
-        ranked = sorted(fused, key=lambda c: -fused[c])
         # each ranker's own best hits always make the cut: a rare name found only lexically, or a
         # paraphrase found only densely, is not drowned by chunks both rankers find middling
         sure = [c for c, _ in dense[:GUARANTEED]] + [c for c, _ in lex[:GUARANTEED]]
@@ -193,6 +186,18 @@ class Retriever:
         ]
         seconds["retrieve"] = time.perf_counter() - t0
         return Retrieval(hits, seconds, scope)
+
+
+def fuse(*rankings: list[str]) -> list[tuple[str, float]]:
+    """Reciprocal-rank fusion, best first. Equal scores go by the best single rank, then by id,
+    so a question gets the same ranking in every process."""
+    ranks = [{cid: r for r, cid in enumerate(ranking)} for ranking in rankings]
+    scores: dict[str, float] = {}
+    for rank_of in ranks:
+        for cid, r in rank_of.items():
+            scores[cid] = scores.get(cid, 0.0) + 1.0 / (RRF_K + r + 1)
+    order = sorted(scores, key=lambda c: (-scores[c], min(r.get(c, len(r)) for r in ranks), c))
+    return [(c, scores[c]) for c in order]
 
 
 def _per_doc_extras(rest: list[str], best: list[str], scope: list[str]) -> list[str]:

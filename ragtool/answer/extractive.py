@@ -197,6 +197,8 @@ class ExtractiveEngine:
             score += (2.0 if "现任" in q.text else 0.5) * _recency(e.meta, found)
         if q.years and {int(y) for y in _YEAR.findall(e.simp)} & set(q.years):
             score += 1.0
+        if q.qtype in ("name", "date") and e.meta.year in q.years:
+            score += 1.0  # who or when at that year's meeting: that year's document says it first-hand
         if q.indicators and e.span:
             score += self._indicator_strength(e.simp[e.span[0] : e.span[1]], q)
         return score
