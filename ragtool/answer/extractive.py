@@ -36,6 +36,7 @@ _PAST = re.compile(r"过去一年|去年|上年|一年来|刚刚过去|回顾")
 _TERMINAL = "。！？!?；;：:"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
+CLAUSE_FIT = 8.0  # weight of the question's words in a value's clause, against anchor distance
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 MIN_DOC_COVERAGE = 0.34  # share of the question's keyword bigrams the evidence's document must contain
 CONFLICT_WINDOW = 2.5  # evidence scoring this close to the best counts as a rival source
@@ -454,20 +455,23 @@ def _nearest_value(
     simp: str, anchors: list[tuple[int, int]], q: ParsedQuery, within_clause: bool
 ) -> tuple[int, int] | None:
     """Span from an anchor to the closest value after it (longer anchors win ties); optionally
-    crossing one comma (排名分别上升至第78名)."""
+    crossing one comma (排名分别上升至第78名). Without an indicator, the value whose clause holds more
+    of the question's words wins (新增1000个公共停车位 over 培育2个停车规范管理典型村)."""
     best: tuple[float, int, int] | None = None
     for v in VALUE.finditer(simp):
         if q.units and not value_unit(v.group(), q.units):
             continue
+        fit = 0.0 if q.indicators else CLAUSE_FIT * _coverage(q, simp[slice(*clause_bounds(simp, v.start()))])
         for a_start, a_end in anchors or [(v.start(), v.start())]:
+            length = a_end - a_start
             gap = v.start() - a_end
-            if gap < 0 and q.units and not q.indicators and -gap <= MAX_GAP:  # 5次进入…红榜
-                gap, a_start = -gap, v.start()
+            if gap < 0 and q.units and not q.indicators and a_start >= v.end() and a_start - v.end() <= MAX_GAP:
+                gap, a_start = a_start - v.end(), v.start()  # the count before its noun: 5次进入…红榜
             between = simp[min(a_end, v.start()) : max(a_end, v.start())]
             breaks = len(re.findall(r"[，,；;。：:\n]", between))
             if gap < 0 or gap > MAX_GAP or breaks > (0 if within_clause else 1) or re.search(r"[。；;\n]", between):
                 continue
-            cost = gap - 2 * (a_end - a_start)
+            cost = gap - 2 * length - fit
             if best is None or cost < best[0]:
                 best = (cost, min(a_start, v.start()), v.end())
     return (best[1], best[2]) if best else None

@@ -1,0 +1,45 @@
+"""Extraction rules on a report written for the test, not taken from the seeds or the devcorpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragtool.api import Session
+from ragtool.config import Settings
+
+REPORT = """Title: 清溪镇2025年政府工作报告
+Date: 2025-01-10
+
+清溪镇2025年政府工作报告
+
+一、2024年工作回顾
+2024年,全镇地区生产总值完成268.4亿元,同比增长4.9%。
+
+二、2025年工作安排
+完善优质企业梯度培育体系,争取新增工业“小升规”企业25家以上,规上工业企业突破420家,新增国家级专精特新“小巨人”企业2家、省级专精特新企业5家。
+加强城市精细化管理,利用桥下空间等闲置场地规划建设停车设施,新增不少于800个路外公共停车位,培育3个停车规范管理典型村。
+"""
+
+
+@pytest.fixture(scope="module")
+def qingxi(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    corpus = tmp_path_factory.mktemp("qingxi")
+    (corpus / "qingxi_2025.txt").write_text(REPORT, encoding="utf-8")
+    s = Session(Settings(home=tmp_path_factory.mktemp("home"), corpus=corpus, embedder="hash"))
+    s.sync_corpus()
+    return s
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "not_value"),
+    [
+        # several counts in one sentence: the one whose clause holds the question's words
+        ("清溪2025年规上工业企业要突破多少家", "420家", "2家"),
+        ("清溪2025年要新增多少个公共停车位", "800个", "3个"),
+    ],
+)
+def test_the_count_of_the_asked_thing_not_its_neighbour(qingxi: Session, question: str, value: str, not_value: str) -> None:
+    a = qingxi.ask(question, engine="extractive")
+    assert a.status == "answered"
+    assert value in a.answer and not a.answer.endswith(not_value)
+    assert value in "".join(c.quote for c in a.citations)
