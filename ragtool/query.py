@@ -57,6 +57,7 @@ class Vocabulary:
     not_places: list[str]
     title_after_place: list[str]
     title_cues: list[str]
+    definition_cues: list[str]
     separators: list[str]
     publication_cues: list[str]
     publish_question_cues: list[str]
@@ -81,6 +82,7 @@ class Vocabulary:
             asked_units=dict(q.get("asked_units", {})),
             title_after_place=list(q.get("title_after_place", [])),
             title_cues=list(q.get("title_cues", [])),
+            definition_cues=list(q.get("definition_cues", [])),
             separators=list(q.get("separators", [])),
             publication_cues=list(q.get("publication_cues", [])),
             publish_question_cues=list(q.get("publish_question_cues", [])),

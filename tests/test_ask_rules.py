@@ -18,6 +18,12 @@ Date: 2025-01-10
 二、2025年工作安排
 完善优质企业梯度培育体系,争取新增工业“小升规”企业25家以上,规上工业企业突破420家,新增国家级专精特新“小巨人”企业2家、省级专精特新企业5家。
 加强城市精细化管理,利用桥下空间等闲置场地规划建设停车设施,新增不少于800个路外公共停车位,培育3个停车规范管理典型村。
+推动更高水平开放。着力打好“三外联动”组合拳,推进外贸稳规模优结构、外资稳存量扩增量、外智全球引才。全力支持企业出海抢订单。
+牢牢把握“两新”[1]政策实施机遇,全力稳固经济基本盘,着力激活发展新动能。
+
+名词解释
+[1]“两新”:指大规模设备更新和消费品以旧换新。
+[2]“三个不发生”:指不发生重大安全事故、不发生群体性事件、不发生暴恐案件。
 """
 
 
@@ -43,3 +49,17 @@ def test_the_count_of_the_asked_thing_not_its_neighbour(qingxi: Session, questio
     assert a.status == "answered"
     assert value in a.answer and not a.answer.endswith(not_value)
     assert value in "".join(c.quote for c in a.citations)
+
+
+def test_a_numbered_term_gets_the_list_of_as_many_items(qingxi: Session) -> None:
+    a = qingxi.ask("清溪“三外联动”包括哪些", engine="extractive")
+    assert a.status == "answered"
+    assert all(item in a.answer for item in ("外贸", "外资", "外智"))
+
+
+@pytest.mark.parametrize("question", ["“两新”政策指什么", "清溪“两新”是什么意思"])
+def test_what_a_term_means_comes_from_its_glossary_entry(qingxi: Session, question: str) -> None:
+    a = qingxi.ask(question, engine="extractive")
+    assert a.status == "answered"
+    assert "设备更新" in a.answer and "以旧换新" in a.answer and "经济基本盘" not in a.answer
+    assert any("指大规模设备更新" in c.quote for c in a.citations)

@@ -17,6 +17,7 @@ from ragtool.answer.spans import (
     NUMBER,
     VALUE,
     clause_bounds,
+    definition_span,
     list_spans,
     value_unit,
     what_span,
@@ -37,6 +38,7 @@ _TERMINAL = "。！？!?；;：:"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 CLAUSE_FIT = 8.0  # weight of the question's words in a value's clause, against anchor distance
+NUMBERED_REACH = 16  # characters between a numbered term and the list it counts
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 MIN_DOC_COVERAGE = 0.34  # share of the question's keyword bigrams the evidence's document must contain
 CONFLICT_WINDOW = 2.5  # evidence scoring this close to the best counts as a rival source
@@ -300,6 +302,12 @@ class ExtractiveEngine:
             e.span, e.value = (m.start(1), m.end(1)), m.group(1)
             e.fit = 1.0
             return True
+        if any(c in q.text for c in self.vocab.definition_cues):
+            span = definition_span(e.simp, q.text)
+            if span is not None:
+                e.span, e.value = span, e.text[span[0] : span[1]]
+                e.fit = 2.0  # a glossary entry for the very term asked about
+                return True
         span = what_span(e.simp, q.text)
         if span is None:
             return self._extract_list(e, q)
@@ -322,6 +330,8 @@ class ExtractiveEngine:
             near = _list_binding(e.simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
             if how == "cue" and e.simp[max(0, start - 4) : start].strip("：: ") in q.text:
                 near += 1.0  # the question itself says 包括/分别是
+            if _names_its_items(e.simp, start, end, q.keywords):
+                near += 1.0  # “五外联动”组合拳,推进外贸…、外资…、外包…、外经…、外智…
             if q.keywords and near < 0.5:
                 continue
             bonus = {"cue": 1.0, "anchors": 0.5 if _parallel(e.simp[start:end], q) else -0.5, "quoted": 0.5, "run": 0.3}
@@ -579,6 +589,17 @@ def _asked_count(question: str) -> int:
     if not m:
         return 0
     return int(m.group(1)) if m.group(1).isdigit() else _CN_DIGITS[m.group(1)]
+
+
+def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bool:
+    """A numbered term of the question (五外联动, 三大行动) just before or after a list of as many items."""
+    items = len(re.split(r"[、，,；;]", simp[start:end]))
+    for kw in keywords:
+        m = re.match(r"([一二两三四五六七八九十])", kw)
+        near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_REACH]
+        if m and near and _CN_DIGITS[m.group(1)] == items:
+            return True
+    return False
 
 
 def _number_key(value: str) -> str:

@@ -51,6 +51,9 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
+GLOSSARY_ENTRY = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』][^，,。；;“”]{0,12}?[：:]\s*(?:是指|指)?")
+
+
 def list_spans(text: str) -> list[tuple[int, int, str]]:
     """Every list-like span in a sentence, with how it was found:
     'cue' items after 包括/分别是/即/：; 'quoted' “A、B、C”; 'run' A、B、C."""
@@ -66,6 +69,19 @@ def list_spans(text: str) -> list[tuple[int, int, str]]:
     for m in re.finditer(r"[\u4e00-\u9fff“”]{2,14}(?:、[\u4e00-\u9fff“”]{2,14})+", text):
         out.append((m.start(), m.end(), "run"))
     return out
+
+
+def definition_span(simp: str, question: str) -> tuple[int, int] | None:
+    """For '“两新”指什么': the definition in a glossary entry whose term the question names,
+    “两新”:指大规模设备更新和消费品以旧换新 → 大规模设备更新和消费品以旧换新."""
+    for m in GLOSSARY_ENTRY.finditer(simp):
+        if m.group(1) not in question:
+            continue
+        stop = re.search(r"[。；;\n]", simp[m.end() :])
+        end = m.end() + (stop.start() if stop else len(simp) - m.end())
+        if end - m.end() >= 2:
+            return m.end(), end
+    return None
 
 
 def what_span(simp: str, question: str) -> tuple[int, int] | None:
