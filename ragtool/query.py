@@ -58,6 +58,8 @@ class Vocabulary:
     title_after_place: list[str]
     title_cues: list[str]
     definition_cues: list[str]
+    slot_nouns: list[str]
+    frame_verbs: list[str]
     separators: list[str]
     publication_cues: list[str]
     publish_question_cues: list[str]
@@ -83,6 +85,8 @@ class Vocabulary:
             title_after_place=list(q.get("title_after_place", [])),
             title_cues=list(q.get("title_cues", [])),
             definition_cues=list(q.get("definition_cues", [])),
+            slot_nouns=list(q.get("frames", {}).get("slot_nouns", [])),
+            frame_verbs=list(q.get("frames", {}).get("verbs", [])),
             separators=list(q.get("separators", [])),
             publication_cues=list(q.get("publication_cues", [])),
             publish_question_cues=list(q.get("publish_question_cues", [])),

@@ -21,6 +21,14 @@ Date: 2025-01-10
 推动更高水平开放。着力打好“三外联动”组合拳,推进外贸稳规模优结构、外资稳存量扩增量、外智全球引才。全力支持企业出海抢订单。
 牢牢把握“两新”[1]政策实施机遇,全力稳固经济基本盘,着力激活发展新动能。
 
+三、重点任务
+会议强调,要以“三大行动”为抓手,推动全镇各项工作提质增效。
+要实施产业升级行动,加快传统产业数字化改造,培育先进制造业集群。
+要实施城市更新行动,推进老旧小区改造,完善公共服务配套。
+要实施乡村振兴行动,壮大村级集体经济,提升人居环境。
+要着力处理好发展和安全的关系,守住安全生产底线;要着力处理好政府和市场的关系,持续优化营商环境。
+要在推进科技创新上走在前列,加大研发投入;要在保障和改善民生上走在前列,办好十件民生实事。
+
 名词解释
 [1]“两新”:指大规模设备更新和消费品以旧换新。
 [2]“三个不发生”:指不发生重大安全事故、不发生群体性事件、不发生暴恐案件。
@@ -63,3 +71,20 @@ def test_what_a_term_means_comes_from_its_glossary_entry(qingxi: Session, questi
     assert a.status == "answered"
     assert "设备更新" in a.answer and "以旧换新" in a.answer and "经济基本盘" not in a.answer
     assert any("指大规模设备更新" in c.quote for c in a.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        # one item per sentence, read through the question's own frame
+        ("清溪要在哪些方面走在前列", ["推进科技创新", "保障和改善民生"]),
+        ("清溪要处理好哪些关系", ["发展和安全", "政府和市场"]),
+        ("清溪的三大行动是什么", ["产业升级", "城市更新", "乡村振兴"]),
+    ],
+)
+def test_a_list_spread_over_parallel_sentences(qingxi: Session, question: str, items: list[str]) -> None:
+    a = qingxi.ask(question, engine="extractive")
+    assert a.status == "answered"
+    assert a.answer.split("、") == items
+    quotes = "".join(c.quote for c in a.citations)
+    assert all(item in quotes for item in items)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ragtool.answer.frames import Frame, parallel_run, question_frame
 from ragtool.answer.spans import (
     BOOK_TITLE,
     DATE,
@@ -38,6 +39,7 @@ _TERMINAL = "。！？!?；;：:"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 CLAUSE_FIT = 8.0  # weight of the question's words in a value's clause, against anchor distance
+QUOTES = "“”‘’「」『』\"'"
 NUMBERED_REACH = 16  # characters between a numbered term and the list it counts
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 MIN_DOC_COVERAGE = 0.34  # share of the question's keyword bigrams the evidence's document must contain
@@ -91,11 +93,18 @@ class ExtractiveEngine:
         out = Answer(question=question, engine=self.name, status="not_found", answer=NOT_FOUND)
         if query.unknown_places or query.unknown_terms or not hits:
             return out
+        v = self.vocab
+        frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if query.qtype in ("list", "what") else None
+        framed = self._framed_list(hits, frame, query) if frame else None
+        if framed and frame and not frame.count:
+            return framed
         units = self.evidence_units(hits)
         found = [e for e in units if self._admissible(e, query) and self._extract(e, query)]
         for e in found:
             e.score = self._score(e, query, found)
         best = sorted((e for e in found if e.score > 0), key=lambda e: -e.score)
+        if framed and frame and (not best or len(re.split(r"[、，,；;]", best[0].value)) != frame.count):
+            return framed  # 四大行动 in four sentences, unless one sentence lists all four
         if not best:
             return out
         if query.qtype == "number" and query.indicators:
@@ -110,6 +119,25 @@ class ExtractiveEngine:
         out.citations = citations
         out.confidence = round(min(0.95, 0.3 + best[0].score / 12), 2)
         return out
+
+    def _framed_list(self, hits: list[RetrievedChunk], frame: Frame, q: ParsedQuery) -> Answer | None:
+        """Items filling the question's frame in parallel sentences of the best-ranked document that has
+        them (要在A上实干争先；要在B上实干争先), each cited."""
+        for rank, hit in enumerate(hits):
+            doc = self.document(hit.meta.doc_id)
+            if doc is None or (rank and hit.meta.doc_id in {h.meta.doc_id for h in hits[:rank]}):
+                continue
+            simp = self._split(doc)[0]
+            run = parallel_run(simp, frame)
+            if not run:
+                continue
+            out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.8)
+            out.answer = "、".join(doc.text[slice(*m.span(1))].strip(QUOTES) for m in run)
+            for m in run:
+                e = Evidence(doc, hit.meta, m.start(), m.end(), doc.text[m.start() : m.end()], m.group(), rank, "")
+                out.citations.extend(self._cite(e))
+            return out if len(out.citations) >= len(run) else None
+        return None
 
     def evidence_units(self, hits: list[RetrievedChunk]) -> list[Evidence]:
         """Whole sentences of the documents around the retrieved chunks, each once, best rank first."""

@@ -1,0 +1,61 @@
+"""Lists spread over parallel sentences, read through a frame taken from the question.
+
+要在哪些方面实干争先 → 在…上实干争先: 要在A上实干争先；要在B上实干争先 → A、B
+要统筹好哪些关系 → 统筹好…的关系
+四大行动是什么 → 实施…行动, four times
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PUNCT = "，,。；;：:！？!?、\n"
+_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+_ASK = re.compile(r"哪(?:些|几[个项条]?)")
+_NUMBERED = re.compile(r"([两二三四五六七八九十])大([\u4e00-\u9fff]{2})")
+_TAIL = re.compile(r"(?:是什么|是哪些|有哪些|有什么|分别是|呢|吗|[？?。！!\s])+$")
+MAX_REACH = 800  # characters between two sentences of one parallel run
+
+
+@dataclass
+class Frame:
+    pattern: re.Pattern[str]  # group 1 is the filler
+    count: int = 0  # items the question names (四大行动 → 4); 0 for 哪些
+
+
+def question_frame(question: str, separators: list[str], slot_nouns: list[str], verbs: list[str]) -> Frame | None:
+    """The parallel structure the question asks to fill, if its wording gives one."""
+    n = _NUMBERED.search(question)
+    if n and verbs:
+        verb = "|".join(re.escape(v) for v in verbs)
+        filler = rf"([^{_PUNCT}]{{2,10}}?)"
+        return Frame(re.compile(rf"(?:{verb}){filler}{re.escape(n.group(2))}"), _CN_DIGITS[n.group(1)])
+    m = _ASK.search(question)
+    if m:
+        before, after = question[: m.start()], _TAIL.sub("", question[m.end() :])
+        for noun in slot_nouns:
+            after = after.removeprefix(noun)
+        cut = max((before.rfind(s) + len(s) for s in separators if s != "在" and s in before), default=0)
+        prefix = before[cut:]
+        if not (1 <= len(prefix) <= 4 and 1 <= len(after) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", prefix + after)):
+            return None
+        filler = rf"([^{_PUNCT}]{{2,30}}?)"
+        return Frame(re.compile(re.escape(prefix) + filler + r"(?:上|中|的)?" + re.escape(after)))
+    return None
+
+
+def parallel_run(simp: str, frame: Frame) -> list[re.Match[str]]:
+    """The frame's matches in the longest run of nearby ones (at least two, or exactly the number
+    asked for), one per filler; empty when the text has no such run."""
+    runs: list[list[re.Match[str]]] = []
+    for m in frame.pattern.finditer(simp):
+        if runs and m.start() - runs[-1][-1].end() <= MAX_REACH:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    for run in sorted(runs, key=len, reverse=True):
+        distinct = list({m.group(1): m for m in run}.values())
+        if len(distinct) >= 2 and (not frame.count or len(distinct) == frame.count):
+            return distinct
+    return []
