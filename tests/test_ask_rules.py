@@ -14,6 +14,8 @@ Date: 2025-01-10
 
 一、2024年工作回顾
 2024年,全镇地区生产总值完成268.4亿元,同比增长4.9%。
+深化项目管理,120个重点项目完成投资95.4亿元,12个项目建成投用,新谋划重点项目300个、总投资860亿元。
+优化招商引资机制,镇领导带队招商考察18次,拜访目标企业90家,签约亿元以上项目15个、投资规模64亿元,实际使用内资12.2亿元。
 
 二、2025年工作安排
 完善优质企业梯度培育体系,争取新增工业“小升规”企业25家以上,规上工业企业突破420家,新增国家级专精特新“小巨人”企业2家、省级专精特新企业5家。
@@ -50,6 +52,8 @@ def qingxi(tmp_path_factory: pytest.TempPathFactory) -> Session:
         # several counts in one sentence: the one whose clause holds the question's words
         ("清溪2025年规上工业企业要突破多少家", "420家", "2家"),
         ("清溪2025年要新增多少个公共停车位", "800个", "3个"),
+        # several sentences with counts: the one whose clause holds the question's words
+        ("清溪签约亿元以上项目多少个?投资规模?", "15个", "300个"),
     ],
 )
 def test_the_count_of_the_asked_thing_not_its_neighbour(qingxi: Session, question: str, value: str, not_value: str) -> None:

@@ -283,6 +283,7 @@ class ExtractiveEngine:
         end = _extend_value(e.simp, end)
         if not q.indicators:
             start = clause_bounds(e.simp, start)[0]
+            e.fit = _coverage(q, e.simp[start:end])  # 签约亿元以上项目27个 over 新谋划重点项目630个
         e.span, e.value = (start, end), e.text[start:end]
         return True
 
