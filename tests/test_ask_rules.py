@@ -25,6 +25,7 @@ Date: 2025-01-10
 
 三、重点任务
 会议强调,要以“三大行动”为抓手,推动全镇各项工作提质增效。
+全镇上下要紧扣“五大攻坚”,统筹推动经济运行持续好转、内生动力持续增强。
 要实施产业升级行动,加快传统产业数字化改造,培育先进制造业集群。
 要实施城市更新行动,推进老旧小区改造,完善公共服务配套。
 要实施乡村振兴行动,壮大村级集体经济,提升人居环境。
@@ -92,3 +93,9 @@ def test_a_list_spread_over_parallel_sentences(qingxi: Session, question: str, i
     assert a.answer.split("、") == items
     quotes = "".join(c.quote for c in a.citations)
     assert all(item in quotes for item in items)
+
+
+def test_a_numbered_term_whose_items_are_not_listed_is_not_answered_with_a_fragment(qingxi: Session) -> None:
+    """五大攻坚 is named but never listed: two unrelated clauses are not its five items."""
+    a = qingxi.ask("清溪“五大攻坚”是什么", engine="extractive")
+    assert a.status == "not_found", a.answer

@@ -613,8 +613,8 @@ _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} |
 
 
 def _asked_count(question: str) -> int:
-    """7 for 哪七个, 2 for 哪两个; 0 when the question gives no count."""
-    m = re.search(r"哪([一二两三四五六七八九十]|\d+)", question)
+    """7 for 哪七个, 2 for 哪两个, 5 for 五大攻坚是什么; 0 when the question gives no count."""
+    m = re.search(r"哪([一二两三四五六七八九十]|\d+)", question) or re.search(r"([三四五六七八九十])大[\u4e00-\u9fff]", question)
     if not m:
         return 0
     return int(m.group(1)) if m.group(1).isdigit() else _CN_DIGITS[m.group(1)]
