@@ -28,7 +28,7 @@ from ragtool.config import Settings
 from ragtool.models import Answer, Candidate, Chunk, Citation, DocMeta, Document, RetrievedChunk
 from ragtool.officials import Mention, OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
-from ragtool.textnorm import t2s
+from ragtool.textnorm import cn_number, t2s
 
 NOT_FOUND = "未在文档中找到答案"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -123,9 +123,11 @@ class ExtractiveEngine:
     def _framed_list(self, hits: list[RetrievedChunk], frame: Frame, q: ParsedQuery) -> Answer | None:
         """Items filling the question's frame in parallel sentences of the best-ranked document that has
         them (要在A上实干争先；要在B上实干争先), each cited."""
+        seen: set[str] = set()
         for rank, hit in enumerate(hits):
-            doc = self.document(hit.meta.doc_id)
-            if doc is None or (rank and hit.meta.doc_id in {h.meta.doc_id for h in hits[:rank]}):
+            doc = None if hit.meta.doc_id in seen else self.document(hit.meta.doc_id)
+            seen.add(hit.meta.doc_id)
+            if doc is None:
                 continue
             simp = self._split(doc)[0]
             run = parallel_run(simp, frame)
@@ -609,15 +611,12 @@ def _between_anchors(simp: str, spans: list[tuple[int, int]]) -> tuple[int, int]
     return first[0], last[1]
 
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
-
-
 def _asked_count(question: str) -> int:
     """7 for 哪七个, 2 for 哪两个, 5 for 五大攻坚是什么; 0 when the question gives no count."""
     m = re.search(r"哪([一二两三四五六七八九十]|\d+)", question) or re.search(r"([三四五六七八九十])大[\u4e00-\u9fff]", question)
     if not m:
         return 0
-    return int(m.group(1)) if m.group(1).isdigit() else _CN_DIGITS[m.group(1)]
+    return cn_number(m.group(1)) or 0
 
 
 def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bool:
@@ -626,7 +625,7 @@ def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bo
     for kw in keywords:
         m = re.match(r"([一二两三四五六七八九十])", kw)
         near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_REACH]
-        if m and near and _CN_DIGITS[m.group(1)] == items:
+        if m and near and cn_number(m.group(1)) == items:
             return True
     return False
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ragtool.textnorm import cn_number
+
 _PUNCT = "，,。；;：:！？!?、\n"
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 _ASK = re.compile(r"哪(?:些|几[个项条]?)")
 _NUMBERED = re.compile(r"([两二三四五六七八九十])大([\u4e00-\u9fff]{2})")
 _TAIL = re.compile(r"(?:是什么|是哪些|有哪些|有什么|分别是|呢|吗|[？?。！!\s])+$")
@@ -30,7 +31,7 @@ def question_frame(question: str, separators: list[str], slot_nouns: list[str], 
     if n and verbs:
         verb = "|".join(re.escape(v) for v in verbs)
         filler = rf"([^{_PUNCT}]{{2,10}}?)"
-        return Frame(re.compile(rf"(?:{verb}){filler}{re.escape(n.group(2))}"), _CN_DIGITS[n.group(1)])
+        return Frame(re.compile(rf"(?:{verb}){filler}{re.escape(n.group(2))}"), cn_number(n.group(1)) or 0)
     m = _ASK.search(question)
     if m:
         before, after = question[: m.start()], _TAIL.sub("", question[m.end() :])

@@ -14,7 +14,7 @@ from typing import Any
 from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
 from ragtool.models import DocKind, DocMeta
-from ragtool.textnorm import halfwidth, t2s
+from ragtool.textnorm import cn_number, halfwidth, t2s
 
 META_FILE = "meta.toml"
 PLACES_FILE = "places.toml"
@@ -26,20 +26,6 @@ _MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _ANNIVERSARY = re.compile(r"((?:19|20)\d{2})年[^。]{0,40}?([一二三四五六七八九十百零〇两\d]+)周年")
 _TERMINAL = "。!?;,:、"
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 
 
 def doc_id_for(text: str) -> str:
@@ -259,25 +245,6 @@ def _anniversaries(text: str) -> list[int]:
         if n:
             out.append(int(m.group(1)) + n)
     return out
-
-
-def cn_number(s: str) -> int | None:
-    """Small numbers in digits or Chinese numerals (三十, 二十五, 75); None when not a number."""
-    if s.isdigit():
-        return int(s)
-    total, current = 0, 0
-    for ch in s:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current or None
 
 
 # ---- kind --------------------------------------------------------------------------------------

@@ -14,25 +14,11 @@ from ragtool.summarize.context import YEAR, DocContext
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
+from ragtool.textnorm import cn_number
 
-CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 CN_NUM = "[一二两三四五六七八九十]{1,3}|\\d{1,2}"
 HEADING = re.compile(r"^[ \t]*(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|\d{1,2}、)[ \t]*(?P<text>[^\n]+)", re.M)
 QUOTE_MARKS = "“”‘’\"'「」『』"
-
-
-def cn_number(text: str) -> int | None:
-    """1-99 written in digits or Chinese numerals (三, 十二, 二十)."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in CN_DIGITS for c in text):
-        return None
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return CN_DIGITS.get(tens, 1) * 10 + (CN_DIGITS[ones] if ones else 0)
-    return CN_DIGITS[text] if len(text) == 1 else None
 
 
 @dataclass
