@@ -42,7 +42,7 @@ def fold_ws(text: str) -> str:
     return _WS.sub("", halfwidth(text))
 
 
-CN_DIGITS = {
+_CN_DIGITS = {
     "零": 0,
     "〇": 0,
     "一": 1,
@@ -64,8 +64,8 @@ def cn_number(s: str) -> int | None:
         return int(s)
     total, current = 0, 0
     for ch in s:
-        if ch in CN_DIGITS:
-            current = CN_DIGITS[ch]
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
         elif ch == "十":
             total += (current or 1) * 10
             current = 0

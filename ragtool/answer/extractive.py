@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ragtool.answer.frames import Frame, parallel_run, question_frame
+from ragtool.answer.frames import Frame, item_count, numbered_term, parallel_run, question_frame
 from ragtool.answer.spans import (
     BOOK_TITLE,
     DATE,
@@ -103,7 +103,7 @@ class ExtractiveEngine:
         for e in found:
             e.score = self._score(e, query, found)
         best = sorted((e for e in found if e.score > 0), key=lambda e: -e.score)
-        if framed and frame and (not best or len(re.split(r"[、，,；;]", best[0].value)) != frame.count):
+        if framed and frame and (not best or item_count(best[0].value) != frame.count):
             return framed  # 四大行动 in four sentences, unless one sentence lists all four
         if not best:
             return out
@@ -356,7 +356,7 @@ class ExtractiveEngine:
         wanted = _asked_count(q.text)
         best: tuple[float, tuple[int, int]] | None = None
         for start, end, how in candidates:
-            if wanted and len(re.split(r"[、，,；;]", e.simp[start:end])) < wanted:
+            if wanted and item_count(e.simp[start:end]) < wanted:
                 continue  # 哪七个 needs seven items, not a sentence that only names the seven
             near = _list_binding(e.simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
             if how == "cue" and e.simp[max(0, start - 4) : start].strip("：: ") in q.text:
@@ -613,15 +613,16 @@ def _between_anchors(simp: str, spans: list[tuple[int, int]]) -> tuple[int, int]
 
 def _asked_count(question: str) -> int:
     """7 for 哪七个, 2 for 哪两个, 5 for 五大攻坚是什么; 0 when the question gives no count."""
-    m = re.search(r"哪([一二两三四五六七八九十]|\d+)", question) or re.search(r"([三四五六七八九十])大[\u4e00-\u9fff]", question)
+    m = re.search(r"哪([一二两三四五六七八九十]|\d+)", question)
     if not m:
-        return 0
+        numbered = numbered_term(question)
+        return numbered[0] if numbered and numbered[0] >= 3 else 0  # 两大…: a pair is often A和B, one item by 、
     return cn_number(m.group(1)) or 0
 
 
 def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bool:
     """A numbered term of the question (五外联动, 三大行动) just before or after a list of as many items."""
-    items = len(re.split(r"[、，,；;]", simp[start:end]))
+    items = item_count(simp[start:end])
     for kw in keywords:
         m = re.match(r"([一二两三四五六七八九十])", kw)
         near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_REACH]

@@ -25,13 +25,25 @@ class Frame:
     count: int = 0  # items the question names (四大行动 → 4); 0 for 哪些
 
 
+def numbered_term(question: str) -> tuple[int, str] | None:
+    """The count and noun of a numbered programme the question names: 四大行动 → (4, 行动)."""
+    n = _NUMBERED.search(question)
+    return (cn_number(n.group(1)) or 0, n.group(2)) if n else None
+
+
+def item_count(text: str) -> int:
+    """Items of a list written A、B、C (or with commas and semicolons)."""
+    return len(re.split(r"[、，,；;]", text))
+
+
 def question_frame(question: str, separators: list[str], slot_nouns: list[str], verbs: list[str]) -> Frame | None:
     """The parallel structure the question asks to fill, if its wording gives one."""
-    n = _NUMBERED.search(question)
-    if n and verbs:
+    numbered = numbered_term(question)
+    if numbered and verbs:
+        count, noun = numbered
         verb = "|".join(re.escape(v) for v in verbs)
         filler = rf"([^{_PUNCT}]{{2,10}}?)"
-        return Frame(re.compile(rf"(?:{verb}){filler}{re.escape(n.group(2))}"), cn_number(n.group(1)) or 0)
+        return Frame(re.compile(rf"(?:{verb}){filler}{re.escape(noun)}"), count)
     m = _ASK.search(question)
     if m:
         before, after = question[: m.start()], _TAIL.sub("", question[m.end() :])
