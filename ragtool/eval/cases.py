@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ragtool.errors import UsageError
 
-CaseKind = Literal["number", "name", "list", "date", "unanswerable", "conflict"]
-ANSWERABLE_KINDS = ("number", "name", "list", "date")
+CaseKind = Literal["number", "name", "list", "date", "yesno", "unanswerable", "conflict"]
+ANSWERABLE_KINDS = ("number", "name", "list", "date", "yesno")
 
 
 class EvalCase(BaseModel):
