@@ -19,6 +19,7 @@ from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
 from ragtool.models import Answer, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary, parse_query
+from ragtool.wording import Wording
 from ragtool.retrieve import Filters, Retriever
 
 EngineName = Literal["auto", "extractive", "llm"]
@@ -28,7 +29,7 @@ MAX_QUESTION_CHARS = 2000
 class Engine(Protocol):
     name: str
 
-    def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer: ...
+    def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool = False) -> Answer: ...
 
 
 def check_question(question: str) -> str:
@@ -49,6 +50,7 @@ class AskOptions(TypedDict, total=False):
     year: int | None
     doc: str | None
     use_cache: bool
+    explain: bool
 
 
 class Session:
@@ -64,6 +66,10 @@ class Session:
     def corpus(self) -> Corpus:
         with index_lock(self.settings):  # opening may create the collections: a write
             return Corpus(self.settings)
+
+    @cached_property
+    def wording(self) -> Wording:
+        return Wording.load(self.settings)
 
     @cached_property
     def vocab(self) -> Vocabulary:
@@ -112,6 +118,7 @@ class Session:
         year: int | None = None,
         doc: str | None = None,
         use_cache: bool = True,
+        explain: bool = False,
     ) -> tuple[Answer, list[RetrievedChunk]]:
         """The answer and the retrieved chunks it was drawn from (best first)."""
         q = check_question(question)
@@ -131,12 +138,15 @@ class Session:
             self.corpus.check_embedder()
             self.retriever.refresh()
             t0 = time.perf_counter()
-            pq = parse_query(q, self.vocab, self.retriever.places())
+            places = self.retriever.places()
+            reading = self.wording.rewrite(q, places.names, self.corpus.lexical().knows)
+            pq = parse_query(reading.text, self.vocab, places)
             seconds["parse"] = time.perf_counter() - t0
             retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
-        answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq)
+        answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
+        answer.notes = [*reading.notes, *answer.notes]
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)

@@ -18,6 +18,7 @@ class DocMeta(BaseModel):
     date: str | None = None  # ISO YYYY-MM-DD when known
     year: int | None = None
     place: str | None = None  # main place, e.g. 凤岗镇
+    level: str | None = None  # the main place's level: 省, 市, 区, 县, 镇 or 街道
     places: list[str] = Field(default_factory=list)  # every place named in title and text
     kind: DocKind = "other"
     url: str | None = None
@@ -90,6 +91,19 @@ class Usage(BaseModel):
             self.seconds[stage] = self.seconds.get(stage, 0.0) + secs
 
 
+class ExplainedCandidate(BaseModel):
+    """A candidate answer the extractive engine weighed (ask --explain): its features and score."""
+
+    value: str
+    score: float
+    vetoed: str = ""  # the constraint it broke (time, role, place …), if any
+    doc_id: str
+    title: str = ""
+    sentence: str = ""
+    section: str = ""
+    features: dict[str, float] = Field(default_factory=dict)
+
+
 class Answer(BaseModel):
     """The one answer model, shared by both engines and printed by --json."""
 
@@ -100,6 +114,8 @@ class Answer(BaseModel):
     candidates: list[Candidate] = Field(default_factory=list)
     confidence: float = 0.0
     engine: str = ""
+    notes: list[str] = Field(default_factory=list)  # what was assumed in reading the question (凤刚 → 凤岗)
+    explanation: list[ExplainedCandidate] = Field(default_factory=list)  # ask --explain
     usage: Usage = Field(default_factory=Usage)
 
 

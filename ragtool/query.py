@@ -14,11 +14,11 @@ from pydantic import BaseModel, Field
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
 from ragtool.models import DocMeta
+from ragtool.places import PlaceRules
 from ragtool.textnorm import halfwidth, t2s
 
-QuestionType = Literal["number", "name", "list", "date", "what", "other"]
+QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
 
-PLACE_SUFFIXES = ("街道", "镇", "区", "县", "市", "乡")
 _PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 
@@ -29,11 +29,13 @@ class ParsedQuery(BaseModel):
     places: list[str] = Field(default_factory=list)  # indexed place names matched, e.g. 凤岗镇
     place_terms: list[str] = Field(default_factory=list)  # as found in the question, e.g. 凤岗, 深圳
     unknown_places: list[str] = Field(default_factory=list)  # place names the index does not know
+    place_scope: Literal["own", "mentioned"] = "own"  # "mentioned": no document of the place's own; evidence must name it
     years: list[int] = Field(default_factory=list)  # explicit years
     relative_year: int | None = None  # 今年=0, 明年=+1, 去年=-1, relative to each document's year
     indicators: list[str] = Field(default_factory=list)  # canonical indicator names, e.g. 地区生产总值
     indicator_terms: list[str] = Field(default_factory=list)  # every surface form of those indicators
     target: bool | None = None  # True: asks for a target or plan; False: an actual result
+    plan: str = ""  # asks about a five-year plan (十五五) or a multi-year average (年均); "" for one year
     qtype: QuestionType = "other"
     kinds: list[str] = Field(default_factory=list)  # document kinds the question names (党代会 → 党代会)
     units: list[str] = Field(default_factory=list)  # units a number question asks for (多少人 → 人, 名 …)
@@ -65,6 +67,10 @@ class Vocabulary:
     publish_question_cues: list[str]
     kind_cues: dict[str, str]
     asked_units: dict[str, list[str]]
+    negations: list[str] = field(default_factory=list)
+    threshold_cues: list[str] = field(default_factory=list)
+    plan_cues: list[str] = field(default_factory=list)
+    incumbent_cues: list[str] = field(default_factory=list)
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
 
@@ -91,6 +97,10 @@ class Vocabulary:
             publication_cues=list(q.get("publication_cues", [])),
             publish_question_cues=list(q.get("publish_question_cues", [])),
             kind_cues=dict(q.get("kind_cues", {})),
+            negations=list(q.get("negations", [])),
+            threshold_cues=list(q.get("threshold_cues", [])),
+            plan_cues=list(q.get("plan_cues", [])),
+            incumbent_cues=list(q.get("incumbent_cues", [])),
             version=f"{syn.get('version', '')}+{q.get('version', '')}",
         )
         vocab._surface = sorted(
@@ -122,34 +132,28 @@ def _read_toml(settings: Settings, name: str) -> dict[str, Any]:
 
 @dataclass
 class PlaceIndex:
-    """Indexed place names and the short forms a question may use (凤岗 for 凤岗镇)."""
+    """Indexed place names and the short forms a question may use (凤岗 for 凤岗镇, 广西 for 广西壮族自治区)."""
 
     names: dict[str, set[str]]  # place name -> doc ids
+    rules: PlaceRules
 
     @classmethod
-    def from_docs(cls, docs: list[DocMeta]) -> PlaceIndex:
+    def from_docs(cls, docs: list[DocMeta], rules: PlaceRules) -> PlaceIndex:
         names: dict[str, set[str]] = {}
         for d in docs:
             for p in {*(d.places or []), *([d.place] if d.place else [])}:
                 names.setdefault(t2s(p), set()).add(d.doc_id)
-        return cls(names)
+        return cls(names, rules)
 
     def stems(self) -> list[tuple[str, str]]:
         """(short form, place name), longest first."""
         out = []
         for name in self.names:
             out.append((name, name))
-            stem = strip_place_suffix(name)
+            stem = self.rules.short_form(name)
             if stem != name and len(stem) >= 2:
                 out.append((stem, name))
         return sorted(out, key=lambda p: len(p[0]), reverse=True)
-
-
-def strip_place_suffix(name: str) -> str:
-    for suf in PLACE_SUFFIXES:
-        if name.endswith(suf) and len(name) - len(suf) >= 2:
-            return name[: -len(suf)]
-    return name
 
 
 def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQuery:
@@ -172,6 +176,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
+    pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})
     pq.units = sorted({u for cue, units in vocab.asked_units.items() if cue in text for u in units})
     if any(c in text for c in vocab.target_cues):
@@ -194,7 +199,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
 
 
 def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
-    for kind in ("date", "name", "list", "what", "number"):
+    for kind in ("yesno", "date", "name", "list", "what", "number"):
         if any(cue in text for cue in vocab.qtype_cues.get(kind, [])):
             if kind == "list" and re.search(r"多少|几[个项大方]?(?!项)", text) and "哪" not in text:
                 return "number"
@@ -205,6 +210,7 @@ def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
 def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> None:
     text = pq.text
     taken = [False] * len(text)
+    starts: list[int] = []
     for stem, name in places.stems():
         start = text.find(stem)
         if start < 0 or any(taken[start : start + len(stem)]):
@@ -213,10 +219,13 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
         if name not in pq.places:
             pq.places.append(name)
         pq.place_terms.append(stem)
+        starts.append(start)
+    for start in starts:  # qualifiers only once every indexed place is matched (长安 in 长安是广东第几个…)
         qualifier = _qualifier_before(text, start, taken)
         if qualifier:
             pq.place_terms.append(qualifier)
             taken[start - len(qualifier) : start] = [True] * len(qualifier)
+    sub_units: list[str] = []  # an unknown place written right after a known one: 广东深圳市 asks about 深圳市
     for m in _PLACE_LIKE.finditer(text):
         word = m.group()
         if any(taken[m.start() : m.end()]) or any(word.endswith(w) for w in vocab.not_places):
@@ -224,8 +233,10 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
         if any(text.startswith(w, m.end()) for w in vocab.title_after_place):
             continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
         pq.unknown_places.append(word)
+        if m.start() > 0 and taken[m.start() - 1]:
+            sub_units.append(word)
     if pq.places:  # a question naming a known place is about it; other …区/…市 words are not places
-        pq.unknown_places = []
+        pq.unknown_places = sub_units
 
 
 def _qualifier_before(text: str, start: int, taken: list[bool]) -> str:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.models import Chunk, DocMeta, Document, RetrievedChunk, chunk_doc_id
-from ragtool.query import ParsedQuery, PlaceIndex, strip_place_suffix
+from ragtool.places import load_place_rules
+from ragtool.query import ParsedQuery, PlaceIndex
 from ragtool.textnorm import t2s
 
 RRF_K = 60
@@ -46,7 +47,7 @@ class Retriever:
         sig = self.corpus.store.signature()
         if self._docs is None or self._docs[0] != sig:
             metas = self.corpus.documents()
-            self._docs = (sig, {m.doc_id: m for m in metas}, PlaceIndex.from_docs(metas))
+            self._docs = (sig, {m.doc_id: m for m in metas}, PlaceIndex.from_docs(metas, load_place_rules(self.corpus.settings)))
             self._texts = {}
             self._doc_cache = {}
             self._chunk_cache = {}
@@ -103,23 +104,28 @@ class Retriever:
 
     def _docs_for_place(self, place: str) -> set[str]:
         name = t2s(place.strip())
-        stem = strip_place_suffix(name)
+        short = self.places().rules.short_form
+        stem = short(name)
         out: set[str] = set()
         for known, doc_ids in self.places().names.items():
-            if known == name or strip_place_suffix(known) == stem:
+            if known == name or short(known) == stem:
                 out |= doc_ids
         return out
 
     def _best_place_match(self, pq: ParsedQuery, ids: list[str]) -> list[str]:
-        """Docs matching the most place terms of the question (深圳 + 龙华区 beats 龙华区 alone)."""
+        """Docs about a place the question names, matching the most of its place terms (深圳 + 龙华区 beats 龙华区
+        alone). A place's own documents (their main place) win: never a neighbour's, a parent's or a sub-unit's."""
         docs = self.docs()
+        own = {d for d in ids if any(p == t2s(docs[d].place or "") for p in pq.places)}
+        if not own:  # no report of the place itself: others' documents, and only sentences that name it
+            pq.place_scope = "mentioned"
         scored: dict[str, int] = {}
         for doc_id in ids:
             meta = docs[doc_id]
             known = {t2s(p) for p in [*meta.places, meta.place or ""] if p}
-            hits = sum(1 for p in pq.places if p in known)
-            if not hits:
+            if own and doc_id not in own:
                 continue
+            hits = sum(1 for p in pq.places if p in known)  # the place, and a parent named with it (深圳 + 龙华区)
             title = t2s(meta.title)
             qualifiers = [q for q in pq.place_terms if q not in pq.places and not any(q in p for p in pq.places)]
             hits += sum(1 for q in qualifiers if q in title or q in self.doc_text(doc_id))

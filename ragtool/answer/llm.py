@@ -66,7 +66,9 @@ class LLMEngine:
     def prompt_version(self) -> str:
         return self.system.version
 
-    def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery | None = None) -> Answer:
+    def answer(
+        self, question: str, hits: list[RetrievedChunk], query: ParsedQuery | None = None, explain: bool = False
+    ) -> Answer:
         started = time.perf_counter()
         out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
         shown = self._fit(question, hits)

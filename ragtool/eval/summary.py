@@ -1,8 +1,13 @@
-"""Summary checks: the figures, officials and priorities each document's summary must contain."""
+"""Summary checks: the figures, officials and priorities each document's summary must contain.
+
+Two formats of summary_facts.jsonl, detected per line: one line per document with figures/officials/priorities
+(evals/summary_facts.jsonl), or one line per fact with a field and a value (evals/provincial/summary_facts.jsonl).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,6 +18,7 @@ from ragtool.errors import ProviderError, UsageError
 from ragtool.eval.normalize import contains, normalize
 from ragtool.eval.results import FactResult, SummaryEval
 from ragtool.models import DocumentSummary, KeyFigure
+from ragtool.textnorm import halfwidth, t2s
 
 
 class FigureFact(BaseModel):
@@ -43,26 +49,51 @@ class SummaryFacts(BaseModel):
     priorities: list[str] = Field(default_factory=list)
 
 
-def load_summary_facts(path: Path) -> list[SummaryFacts]:
-    out: list[SummaryFacts] = []
+FactField = Literal["official", "gdp_2025", "gdp_target_2026", "other_target_2026"]
+GDP = "地区生产总值"
+
+
+class FieldFact(BaseModel):
+    """One line of the per-field format (evals/provincial): `value` is what the summary must carry for `field`.
+
+    official: "省长 孟凡利" (a title, then the name as written); gdp_2025: "5.2万亿元、增长5.4%";
+    gdp_target_2026: "增长5%左右"; other_target_2026: "一般公共预算收入增长4%左右" (an indicator, then its target).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc: str
+    field: FactField
+    value: str
+    quote: str = ""
+
+
+Facts = SummaryFacts | FieldFact
+
+
+def load_summary_facts(path: Path) -> list[Facts]:
+    """Both formats, detected per line: {"doc","figures","officials","priorities"} or {"doc","field","value","quote"}."""
+    out: list[Facts] = []
     for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            out.append(SummaryFacts.model_validate(json.loads(line)))
+            data = json.loads(line)
+            model: type[BaseModel] = FieldFact if isinstance(data, dict) and "field" in data else SummaryFacts
+            out.append(model.model_validate(data))  # type: ignore[arg-type]
         except (json.JSONDecodeError, ValidationError) as e:
             raise UsageError(f"{path} line {lineno}: invalid summary facts ({str(e).splitlines()[0]})") from None
     return out
 
 
 def indicator_canon(settings: Settings) -> dict[str, str]:
-    """Normalised surface form -> canonical indicator, from the synonyms data file."""
-    from ragtool.query import Vocabulary
+    """Normalised surface form -> canonical indicator, from the lexicon (every form documents or questions use)."""
+    from ragtool.lexicon import Lexicon
 
     out: dict[str, str] = {}
-    for canon, forms in Vocabulary.load(settings).indicators.items():
+    for canon, forms in Lexicon.load(settings).question_forms().items():
         for form in [canon, *forms]:
-            out[normalize(form)] = canon
+            out.setdefault(normalize(form), canon)
     return out
 
 
@@ -82,8 +113,10 @@ def _figure_matches(kf: KeyFigure, fact: FigureFact, canon: dict[str, str]) -> b
     )
 
 
-def check_summary(facts: SummaryFacts, summary: DocumentSummary, canon: dict[str, str]) -> list[FactResult]:
+def check_summary(facts: Facts, summary: DocumentSummary, canon: dict[str, str]) -> list[FactResult]:
     """One FactResult per labelled fact."""
+    if isinstance(facts, FieldFact):
+        return [check_field(facts, summary, canon)]
     out: list[FactResult] = []
     for f in facts.figures:
         hit = next((k for k in summary.key_figures if _figure_matches(k, f, canon)), None)
@@ -105,6 +138,100 @@ def check_summary(facts: SummaryFacts, summary: DocumentSummary, canon: dict[str
     return out
 
 
+# ---- the per-field format -------------------------------------------------------------------------------------
+
+_DASHES = re.compile(r"(?<=[\d%])\s*(?:[—–\-~～]{1,2}|至|到)\s*(?=\d)")
+_NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·"})
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:万|%|个百分点)?")
+
+
+def _value_norm(text: str) -> str:
+    """normalize(), with every range dash (—–-~～至到 between numbers) written as "-"."""
+    return _DASHES.sub("-", normalize(text))
+
+
+def _holds(haystack: str, needle: str) -> bool:
+    """Normalised `needle` in normalised `haystack`, never inside a longer number nor as one end of a range
+    (5% is not found in 5.5%, nor in 5%-5.5%)."""
+    h, n = _value_norm(haystack), _value_norm(needle)
+    if not n:
+        return True
+    start = r"(?<![\d.])(?<!\d-)(?<!%-)" if n[0].isdigit() else ""
+    end = r"(?!\d|\.\d|-\d)" if n[-1].isdigit() or n[-1] == "%" else ""
+    return re.search(start + re.escape(n) + end, h) is not None
+
+
+def _written(kf: KeyFigure) -> list[str]:
+    """How a key figure reads: its value with each of its qualifiers (增长5%左右), and with its unit appended when
+    the value is a bare number."""
+    value = kf.value if kf.unit and kf.value.endswith(kf.unit) else f"{kf.value}{kf.unit}"
+    quals = [kf.qualifier, *kf.qualifier.split("、")] if kf.qualifier else []
+    return [value, *(value + q for q in quals)]
+
+
+def normalize_name(text: str) -> str:
+    """A person's name for comparison: simplified, no spaces, every kind of middle dot the same."""
+    return re.sub(r"\s+", "", t2s(halfwidth(text))).translate(_NAME_DOTS)
+
+
+def _split_official(value: str) -> tuple[str, str]:
+    """"省长 孟凡利" -> (省长, 孟凡利); "市长 龚 正" -> (市长, 龚 正): the title ends at the first space."""
+    parts = re.split(r"[ \t\u3000]+", value.strip(), maxsplit=1)
+    return (parts[0], parts[1]) if len(parts) == 2 else ("", value.strip())
+
+
+def _same_role(got: str, want: str) -> bool:
+    g, w = normalize(got), normalize(want)
+    if ("副" in g) != ("副" in w):
+        return False
+    return bool(w) and (w in g or g in w)
+
+
+def check_field(fact: FieldFact, summary: DocumentSummary, canon: dict[str, str]) -> FactResult:
+    """One per-field fact against a summary (see FieldFact)."""
+    result = FactResult(doc=fact.doc, what=fact.field, expected=fact.value, found=False)
+    if fact.field == "official":
+        role, name = _split_official(fact.value)
+        hit = next((o for o in summary.officials if normalize_name(o.name) == normalize_name(name)
+                    and (not role or _same_role(o.role, role))), None)
+        if hit is not None:
+            result.found, result.got = True, f"{hit.role} {hit.name}"
+        return result
+    if fact.field == "gdp_2025":
+        pool = [k for k in summary.key_figures
+                if canon.get(normalize(k.indicator)) == GDP and k.type == "actual" and k.year == 2025]
+        numbers = _NUMBER.findall(_value_norm(fact.value))
+        held = [next((k for k in pool if any(_holds(w, n) for w in _written(k))), None) for n in numbers]
+        if numbers and all(held):
+            result.found = True
+            result.got = "; ".join(dict.fromkeys(f"{k.value}{k.qualifier}" for k in held if k))
+        return result
+    if fact.field == "gdp_target_2026":
+        pool = [k for k in summary.key_figures
+                if canon.get(normalize(k.indicator)) == GDP and k.type == "target" and k.year == 2026]
+        want = fact.value
+    else:
+        pool = [k for k in summary.key_figures
+                if canon.get(normalize(k.indicator)) != GDP and k.type == "target" and k.year == 2026]
+        want = fact.value
+        lead = _leading_form(fact.value, canon)
+        if lead is not None:
+            form, indicator = lead
+            pool = [k for k in pool if canon.get(normalize(k.indicator), k.indicator) == indicator]
+            want = fact.value[len(form):]
+    hit_k = next((k for k in pool if any(_holds(w, want) for w in _written(k))), None)
+    if hit_k is not None:
+        result.found, result.got = True, f"{hit_k.indicator} {hit_k.value}{hit_k.qualifier} {hit_k.year} {hit_k.type}"
+    return result
+
+
+def _leading_form(value: str, canon: dict[str, str]) -> tuple[str, str] | None:
+    """The indicator a value starts with (the longest known form): 地方一般公共预算收入增长3% -> its form and name."""
+    plain = t2s(halfwidth(value))
+    best = max((f for f in canon if f and normalize(plain[: len(f)]) == f), key=len, default=None)
+    return (plain[: len(best)], canon[best]) if best else None
+
+
 def evaluate_summaries(session: Any, facts_path: Path, engine: str, use_cache: bool) -> SummaryEval:
     """Summarise each labelled document and check its facts; skipped with a message if summaries
     are not available in this build, or reported as an infrastructure error."""
@@ -117,17 +244,19 @@ def evaluate_summaries(session: Any, facts_path: Path, engine: str, use_cache: b
     by_name = {Path(m.source).name: m.doc_id for m in corpus.documents() if m.source}
     canon = indicator_canon(settings)
     results: list[FactResult] = []
+    summaries: dict[str, DocumentSummary] = {}  # one summary per document, however many lines name it
     for facts in load_summary_facts(facts_path):
-        doc_id = by_name.get(facts.doc)
-        doc = corpus.get_document(doc_id) if doc_id else None
-        if doc is None:
-            raise UsageError(f"{facts_path}: document {facts.doc} is not in the eval corpus")
-        try:
-            summary = summarize_document(
-                settings, doc, corpus.store.chunks(doc.meta.doc_id), engine=engine, use_cache=use_cache
-            )
-        except ProviderError as e:
-            return SummaryEval(message="summary checks not scored", error=str(e), facts=results)
-        results.extend(check_summary(facts, summary, canon))
+        if facts.doc not in summaries:
+            doc_id = by_name.get(facts.doc)
+            doc = corpus.get_document(doc_id) if doc_id else None
+            if doc is None:
+                raise UsageError(f"{facts_path}: document {facts.doc} is not in the eval corpus")
+            try:
+                summaries[facts.doc] = summarize_document(
+                    settings, doc, corpus.store.chunks(doc.meta.doc_id), engine=engine, use_cache=use_cache
+                )
+            except ProviderError as e:
+                return SummaryEval(message="summary checks not scored", error=str(e), facts=results)
+        results.extend(check_summary(facts, summaries[facts.doc], canon))
     recall = round(sum(r.found for r in results) / len(results), 4) if results else None
     return SummaryEval(ran=True, facts=results, recall=recall)

@@ -14,10 +14,10 @@ from typing import Any
 from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
 from ragtool.models import DocKind, DocMeta
+from ragtool.places import PlaceRules, load_place_rules
 from ragtool.textnorm import cn_number, halfwidth, t2s
 
 META_FILE = "meta.toml"
-PLACES_FILE = "places.toml"
 TITLE_MAX_CHARS = 80
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -49,25 +49,6 @@ class MetaRules:
     kind_window: int
 
 
-@dataclass(frozen=True)
-class PlaceRules:
-    """How place names are recognised (places.toml)."""
-
-    levels: dict[str, int]
-    bad_chars: str
-    bad_start: str
-    bad_end: str
-    bad_next: dict[str, str]
-    modifier_next: str
-    min_mentions: int
-    generic: frozenset[str]
-    generic_cores: frozenset[str]
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return re.compile("|".join(sorted(self.levels, key=len, reverse=True)))
-
-
 def _toml(path: Path) -> dict[str, Any]:
     return read_toml(path)
 
@@ -94,29 +75,9 @@ def load_meta_rules(path: Path, mtime: float = 0.0) -> MetaRules:
     )
 
 
-@lru_cache(maxsize=8)
-def load_place_rules(path: Path, mtime: float = 0.0) -> PlaceRules:
-    data = _toml(path)
-    rules = data.get("rules", {})
-    return PlaceRules(
-        levels={k: int(v) for k, v in data.get("levels", {}).items()},
-        bad_chars=rules.get("bad_chars", ""),
-        bad_start=rules.get("bad_start", ""),
-        bad_end=rules.get("bad_end", ""),
-        bad_next=dict(rules.get("bad_next", {})),
-        modifier_next=rules.get("modifier_next", ""),
-        min_mentions=int(rules.get("min_mentions", 2)),
-        generic=frozenset(rules.get("generic", [])),
-        generic_cores=frozenset(rules.get("generic_cores", [])),
-    )
-
-
 def _rules(settings: Settings) -> tuple[MetaRules, PlaceRules]:
-    meta_path, place_path = settings.data_path(META_FILE), settings.data_path(PLACES_FILE)
-    return (
-        load_meta_rules(meta_path, meta_path.stat().st_mtime),
-        load_place_rules(place_path, place_path.stat().st_mtime),
-    )
+    meta_path = settings.data_path(META_FILE)
+    return load_meta_rules(meta_path, meta_path.stat().st_mtime), load_place_rules(settings)
 
 
 # ---- entry point -------------------------------------------------------------------------------
@@ -143,7 +104,8 @@ def extract_meta(
         title=title,
         date=date,
         year=year,
-        place=main_place(places, simple_title, simple_text, prules),
+        place=(place := main_place(places, simple_title, simple_text, prules)),
+        level=prules.level(place),
         places=places,
         kind=find_kind(simple_title, simple_text, mrules),
         url=url,
@@ -297,11 +259,14 @@ def find_places(title: str, text: str, rules: PlaceRules) -> list[str]:
         if (n in title or (standalone[n] and (counts[n] >= rules.min_mentions or n in nested)))
         and (n not in weak or (n in title and counts[n] >= 2))
     ]
+    for name, short in rules.provincial.items():  # named in full, or by its short form in the title
+        at = full.find(name)
+        if at < 0 and short in title:
+            at = full.find(short)
+        if at >= 0 and (short in title or full.count(short) >= rules.min_mentions) and name not in keep:
+            keep.append(name)
+            first[name] = at
     return sorted(keep, key=first.__getitem__)
-
-
-def _suffix(name: str, rules: PlaceRules) -> str:
-    return next((s for s in sorted(rules.levels, key=len, reverse=True) if name.endswith(s)), "")
 
 
 def _candidate(text: str, pos: int, suffix: str, rules: PlaceRules) -> tuple[str, bool]:
@@ -329,12 +294,7 @@ def main_place(places: list[str], title: str, text: str, rules: PlaceRules) -> s
     if not places:
         return None
 
-    def level(name: str) -> int:
-        return rules.levels.get(_suffix(name, rules), 0)
-
-    def stem(name: str) -> str:
-        return name[: len(name) - len(_suffix(name, rules))]
-
+    level, stem = rules.specificity, rules.short_form
     mentions = {p: text.count(stem(p)) for p in places}
     in_title = [p for p in places if stem(p) in title]
     pool = in_title or places

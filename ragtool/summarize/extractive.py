@@ -28,15 +28,15 @@ def extractive_version(settings: Settings) -> str:
 
 def summarize_extractive(settings: Settings, doc: Document, chunks: list[Chunk]) -> DocumentSummary:
     rules = Rules.load(settings)
-    ctx = document_context(doc, rules)
     view = make_view(doc.text)
+    ctx = document_context(doc, rules, view)
     prio = PriorityFinder(rules, ctx)
     headings = prio.headings(view)
     forward = [f for is_forward, f in headings if is_forward]
     priorities = prio.programmes(view) + (forward or [f for _, f in headings])
     by_id = {c.chunk_id: c for c in chunks}
     title = doc.meta.title
-    max_items = int(rules.cues.get("priorities", {}).get("max_items", 15))
+    max_items = int(rules.priorities.get("max_items", 15))
     officials = assign_chunks(find_officials(rules, view), chunks)
     figures = assign_chunks(FigureExtractor(rules, ctx).extract(view), chunks)
     return DocumentSummary(

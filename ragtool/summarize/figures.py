@@ -1,4 +1,9 @@
-"""Key figures: a value with its unit next to an indicator name, typed as actual result or target."""
+"""Key figures: a value with its unit next to an indicator name, dated and typed by its time frame.
+
+The time frame (year or five-year plan, target or actual) comes from ragtool.timeframe: a 2026 report's
+"地区生产总值增长5%左右" under 2026年工作安排 is a 2026 target, its "“十五五”时期…年均增长5%左右" a 十五五 target
+(no single year), and its "地区生产总值增长5.4%" under 2025年工作回顾 a 2025 result.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,14 @@ from functools import cached_property
 
 from ragtool.models import KeyFigure
 from ragtool.officials import alternation
-from ragtool.summarize.context import YEAR, DocContext, FigureType, sentences
+from ragtool.summarize.context import DocContext, sentences
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
+from ragtool.timeframe import TimeFrame
 
 NUM = r"\d+(?:\.\d+)?"
 CLAUSE_BREAK = re.compile(r"[,;:]")
-QUOTED = re.compile(r"“[^“”]*”|《[^《》]*》")
 
 
 @dataclass(frozen=True)
@@ -29,13 +34,22 @@ class FigurePatterns:
         return re.compile(alternation(list(self.rules.form_to_indicator())))
 
     @cached_property
-    def value(self) -> re.Pattern[str]:
+    def _number(self) -> str:
+        joins = alternation(["、", "和", *self.rules.figure_cue("range_marks")])
+        return rf"{NUM}(?:%?(?:{joins}){{1,2}}{NUM})*"
+
+    def _value(self, optional_change: bool) -> re.Pattern[str]:
         cue = self.rules.figure_cue
+        chg = rf"(?P<chg>{alternation(cue('change_words'))})" + ("?" if optional_change else "")
         return re.compile(
-            rf"(?P<pre>{alternation(cue('prefix_qualifiers'))})?(?P<chg>{alternation(cue('change_words'))})?"
-            rf"(?P<num>{NUM}(?:%?[、和至到~-]{NUM})*)(?P<unit>{alternation(cue('units'))})"
+            rf"(?P<pre>{alternation(cue('prefix_qualifiers'))})?{chg}"
+            rf"(?P<num>{self._number})(?P<unit>{alternation(cue('units'))})"
             rf"(?P<suf>{alternation(cue('suffix_qualifiers'))})?"
         )
+
+    @cached_property
+    def value(self) -> re.Pattern[str]:
+        return self._value(optional_change=True)
 
     @cached_property
     def word_value(self) -> re.Pattern[str]:
@@ -44,23 +58,19 @@ class FigurePatterns:
     @cached_property
     def follow(self) -> re.Pattern[str]:
         """A second value right after the first: "411亿元,同比增长3.6%"."""
-        cue = self.rules.figure_cue
-        return re.compile(
-            rf"[,、]?(?P<pre>{alternation(cue('prefix_qualifiers'))})?(?P<chg>{alternation(cue('change_words'))})"
-            rf"(?P<num>{NUM}(?:%?[、和]{NUM})*)(?P<unit>{alternation(cue('units'))})"
-            rf"(?P<suf>{alternation(cue('suffix_qualifiers'))})?"
-        )
+        return re.compile(r"[,、]?" + self._value(optional_change=False).pattern)
 
 
 def _gap_ok(gap: str, rules: Rules) -> bool:
-    cues = rules.cues.get("figures", {})
-    if len(gap) > int(cues.get("max_gap", 12)) or CLAUSE_BREAK.search(gap):
+    if len(gap) > rules.figure_setting("max_gap", 12) or CLAUSE_BREAK.search(gap):
         return False
-    return not any(w in gap for w in cues.get("gap_stops", []))
+    return not any(w in gap for w in rules.figure_cue("gap_stops"))
 
 
-def _qualifier(m: re.Match[str], sentence_head: str) -> str:
+def _qualifier(m: re.Match[str], sentence_head: str, frame: TimeFrame) -> str:
     parts: list[str] = []
+    if frame.kind == "plan":  # the period of a plan figure: 十五五, 2023-2025年
+        parts.append(frame.plan or (f"{frame.years[0]}-{frame.years[1]}年" if frame.years else "年均" * frame.average))
     if "预计" in sentence_head and m.group("pre") != "预计":
         parts.append("预计")
     pre, chg = m.group("pre") or "", m.group("chg") or ""
@@ -68,32 +78,7 @@ def _qualifier(m: re.Match[str], sentence_head: str) -> str:
         parts.append(pre + chg if pre in ("同比", "比上年") and chg else pre)
     if m.group("suf"):
         parts.append(m.group("suf"))
-    return "、".join(parts)
-
-
-def _year(head: str, ctx: DocContext, rules: Rules, section_year: int | None) -> int | None:
-    years = YEAR.findall(head)
-    if years:
-        return int(years[-1])
-    if ctx.year is not None:
-        found = [(head.rfind(w), d) for w, d in rules.relative_years().items() if w in head]
-        if found:
-            return ctx.year + max(found)[1]
-    return section_year if section_year is not None else ctx.year
-
-
-def _type(head: str, year: int | None, ctx: DocContext, section_type: FigureType | None,
-          section_year: int | None, rules: Rules) -> FigureType:
-    head = QUOTED.sub("", head)  # names such as “倍增计划” are not cues
-    if any(w in head for w in rules.figure_cue("target")):
-        return "target"
-    if section_type is not None and not (year and section_year and year < section_year):
-        return section_type
-    if any(w in head for w in rules.figure_cue("actual")):
-        return "actual"
-    if year and ctx.year and year > ctx.year:
-        return "target"
-    return "actual"
+    return "、".join(p for p in parts if p)
 
 
 @dataclass
@@ -104,7 +89,9 @@ class FigureExtractor:
     def __post_init__(self) -> None:
         self.patterns = FigurePatterns(self.rules)
         self.names = self.rules.form_to_indicator()
-        self.before_stops = tuple(self.rules.cues.get("figures", {}).get("before_stops", []))
+        self.before_stops = tuple(self.rules.figure_cue("before_stops"))
+        self.from_words = tuple(self.rules.figure_cue("from_words"))
+        self.to_words = tuple(self.rules.figure_cue("to_words"))
 
     def extract(self, view: TextView) -> list[Found[KeyFigure]]:
         """Figures of a document, given the view of its whole text."""
@@ -116,44 +103,58 @@ class FigureExtractor:
     def _sentence(self, view: TextView, s: int, e: int) -> list[Found[KeyFigure]]:
         text = view.text
         mentions = list(self.patterns.indicator.finditer(text, s, e))
+        longest = max((len(w) for w in self.before_stops), default=0)
         out: list[Found[KeyFigure]] = []
         for i, m in enumerate(mentions):
-            if text[max(s, m.start() - 1) : m.start()].endswith(self.before_stops):
+            if text[max(s, m.start() - longest) : m.start()].endswith(self.before_stops):
                 continue
             region_end = mentions[i + 1].start() if i + 1 < len(mentions) else e
             out.extend(self._values(view, s, m, region_end))
         return out
 
+    def _first_value(self, text: str, start: int, end: int) -> re.Match[str] | None:
+        """The value after an indicator; in "从11.37万亿元提高到14.58万亿元" the value reached, not the start."""
+        found = self.patterns.value.search(text, start, end)
+        if found is None or not _gap_ok(text[start : found.start()], self.rules):
+            found = self.patterns.word_value.search(text, start, end)
+            return found if found is not None and _gap_ok(text[start : found.start()], self.rules) else None
+        if self.from_words and text[start : found.start()].endswith(self.from_words):
+            to = self.patterns.value.search(text, found.end(), end)
+            if to is None or text[found.end() : to.start()] not in self.to_words:
+                return None
+            return to
+        return found
+
     def _values(self, view: TextView, s: int, m: re.Match[str], end: int) -> list[Found[KeyFigure]]:
         text = view.text
-        found = self.patterns.value.search(text, m.end(), end)
-        if found is None or not _gap_ok(text[m.end() : found.start()], self.rules):
-            found = self.patterns.word_value.search(text, m.end(), end)
-            if found is None or not _gap_ok(text[m.end() : found.start()], self.rules):
-                return []
+        found = self._first_value(text, m.end(), end)
+        if found is None:
+            return []
         matches = [found]
         while True:
             nxt = self.patterns.follow.match(text, matches[-1].end(), end)
             if nxt is None:
                 break
             matches.append(nxt)
+        indicator = self.names[m.group(0)]
+        allowed = self.rules.lexicon.units_of(indicator)
         span = view.span(m.start(), matches[-1].end())
-        section = self.ctx.section_at(span[0])
-        s_type, s_year = (section.type, section.year) if section else (None, None)
         out = []
         for v in matches:
-            head = text[s : v.end()]
-            year = _year(text[s : m.start()] or head, self.ctx, self.rules, s_year)
             has_num = "num" in v.re.groupindex
+            unit = v.group("unit") if has_num else ""
+            if allowed and has_num and unit not in allowed:
+                continue
+            frame = self.ctx.frame_at(v.end())
             value_start = v.start("chg") if has_num and v.group("chg") else v.start("num" if has_num else "word")
             value_end = v.end("unit") if has_num else v.end("word")
             out.append(Found(KeyFigure(
-                indicator=self.names[m.group(0)],
+                indicator=indicator,
                 value=view.clean_cut(value_start, value_end),
-                unit=v.group("unit") if has_num else "",
-                year=year,
-                type=_type(head, year, self.ctx, s_type, s_year, self.rules),
-                qualifier=_qualifier(v, text[s : m.start()]) if has_num else "",
+                unit=unit,
+                year=frame.year if frame.kind == "annual" else None,
+                type=frame.role or ("target" if frame.kind == "plan" else "actual"),
+                qualifier=_qualifier(v, text[s : m.start()], frame) if has_num else "",
                 quote=view.original[span[0] : span[1]],
             ), span))
         return out

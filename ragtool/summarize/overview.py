@@ -44,7 +44,7 @@ def _org_start(text: str, core: int) -> int:
 
 def make_abstract(doc: Document, rules: Rules) -> str:
     """The leading sentences of the body, at most `abstract.max_chars` characters."""
-    table = rules.cues.get("abstract", {})
+    table = rules.abstract
     limit = int(table.get("max_chars", 200))
     skip = tuple(table.get("skip_prefixes", []))
     out = ""

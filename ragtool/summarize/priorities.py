@@ -28,7 +28,7 @@ class PriorityFinder:
     table: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.table = dict(self.rules.cues.get("priorities", {}))
+        self.table = dict(self.rules.priorities)
 
     @cached_property
     def programme(self) -> re.Pattern[str]:
@@ -70,8 +70,7 @@ class PriorityFinder:
             text = view.text[start:end].strip()
             if any(w in text for w in structural) or (YEAR.search(text) and len(text) < 16):
                 continue
-            section = self.ctx.section_at(view.index[start])
-            forward = section is not None and section.type == "target"
+            forward = self.ctx.frame_at(start).role == "target"
             first = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
             priority = Priority(text=view.clean_cut(start, end).strip(), quote=view.cut(first, end).strip())
             out.append((forward, Found(priority, view.span(first, end))))

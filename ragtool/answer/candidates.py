@@ -1,0 +1,33 @@
+"""Typed answer candidates: a span of an evidence sentence, with named features in [0, 1] and a score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ragtool.answer.evidence import Evidence, EvidenceReader
+from ragtool.officials import OfficialFinder
+from ragtool.query import ParsedQuery, Vocabulary
+
+
+@dataclass
+class Span:
+    """One candidate answer: e.text[start:end] (value may add a year or a verdict to it)."""
+
+    e: Evidence
+    start: int
+    end: int
+    value: str
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+    vetoed: str = ""  # the constraint it broke, if any
+    at: int = -1  # where in the sentence its time frame is read (the value itself, after its indicator); -1: start
+
+
+@dataclass
+class Context:
+    """What every extractor may read: the parsed question and the word lists."""
+
+    q: ParsedQuery
+    vocab: Vocabulary
+    officials: OfficialFinder
+    reader: EvidenceReader

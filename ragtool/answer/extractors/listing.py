@@ -1,0 +1,98 @@
+"""Lists: the enumeration the question's words point at, inside it or right next to it
+(“投资扩能、产业提质、城市更新”三大行动; 包括A、B、C)."""
+
+from __future__ import annotations
+
+import re
+
+from ragtool.answer.candidates import Context, Span
+from ragtool.answer.evidence import Evidence
+from ragtool.answer.extractors.number import keyword_spans
+from ragtool.answer.features import gram_share
+from ragtool.answer.frames import item_count, numbered_term
+from ragtool.answer.spans import clause_bounds, list_spans
+from ragtool.textnorm import cn_number
+
+NUMBERED_REACH = 16  # characters between a numbered term and the list it counts
+_BONUS = {"cue": 1.0, "quoted": 0.5, "run": 0.3}
+
+
+def extract(e: Evidence, ctx: Context) -> list[Span]:
+    q, simp = ctx.q, e.simp
+    candidates = list_spans(simp)
+    between = _between_anchors(simp, keyword_spans(simp, q.keywords))
+    if between:
+        candidates.append((*between, "anchors"))
+    wanted = asked_count(q.text)
+    best: tuple[float, int, int] | None = None
+    for start, end, how in candidates:
+        if wanted and item_count(simp[start:end]) < wanted:
+            continue  # 哪七个 needs seven items, not a sentence that only names the seven
+        near = _binding(simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
+        if how == "cue" and simp[max(0, start - 4) : start].strip("：: ") in q.text:
+            near += 1.0  # the question itself says 包括/分别是
+        if _names_its_items(simp, start, end, q.keywords):
+            near += 1.0  # “五外联动”组合拳,推进外贸…、外资…、外包…、外经…、外智…
+        if q.keywords and near < 0.5:
+            continue
+        bonus = _BONUS.get(how, 0.5 if _parallel(simp[start:end], q.keywords) else -0.5)
+        score = near + bonus - (end - start) / 600
+        if best is None or score > best[0]:
+            best = (score, start, end)
+    if best is None:
+        return []
+    score, start, end = best
+    span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"))
+    span.features.update(fit=max(0.0, min(1.0, score / 3)))
+    return [span]
+
+
+def asked_count(question: str) -> int:
+    """7 for 哪七个, 2 for 哪两个, 5 for 五大攻坚是什么; 0 when the question gives no count."""
+    m = re.search(r"哪([一二两三四五六七八九十]|\d+)", question)
+    if not m:
+        numbered = numbered_term(question)
+        return numbered[0] if numbered and numbered[0] >= 3 else 0  # 两大…: a pair is often A和B, one item by 、
+    return cn_number(m.group(1)) or 0
+
+
+def _binding(simp: str, start: int, end: int, keywords: list[str], inside: float) -> float:
+    """How tightly the question's keywords bind to a list: right before it (算好政治账、经济账) or right
+    after it (“投资扩能、产业提质、城市更新”三大行动); inside it, weighted, for spans that absorb their
+    neighbours (典型引领、全域统筹、民生提质三大战略)."""
+    before, after = simp[max(0, start - 6) : start], simp[end : end + 6]
+    total = 0.0
+    for kw in keywords:
+        share = max(gram_share(kw, before), 0.9 * gram_share(kw, after))
+        total += max(share, inside * gram_share(kw, simp[start:end]))
+    return total
+
+
+def _parallel(span: str, keywords: list[str]) -> bool:
+    """A parallel structure: a keyword's bigram repeated (要在…上实干争先；要在…上实干争先, 组建…重新组建)
+    or three different keywords present."""
+    grams = {kw[i : i + 2] for kw in keywords for i in range(len(kw) - 1)}
+    present = sum(1 for kw in keywords if len(kw) >= 2 and kw in span)
+    return any(span.count(g) >= 2 for g in grams) or present >= 3
+
+
+def _between_anchors(simp: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """From the clause of the first keyword to the end of the clause of the last one, if they differ."""
+    if len(spans) < 2:
+        return None
+    first = clause_bounds(simp, spans[0][0])
+    last = clause_bounds(simp, spans[-1][0])
+    if first == last:
+        return None
+    return first[0], last[1]
+
+
+def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bool:
+    """A numbered term of the question (五外联动, 三大行动) just before or after a list of as many items."""
+    items = item_count(simp[start:end])
+    for kw in keywords:
+        m = re.match(r"([一二两三四五六七八九十])", kw)
+        near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_REACH]
+        if m and near and cn_number(m.group(1)) == items:
+            return True
+    return False

@@ -1,0 +1,108 @@
+"""Numbers: a value with its unit and qualifier after a mention of the indicator (or of the question's words).
+
+地区生产总值增长4.5%—5% → 地区生产总值增长4.5%—5%; 签约亿元以上项目27个 over 新谋划重点项目630个.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ragtool.answer.candidates import Context, Span
+from ragtool.answer.evidence import Evidence
+from ragtool.answer.features import coverage
+from ragtool.answer.spans import NUMBER, VALUE, clause_bounds, value_unit
+
+MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
+PER_SENTENCE = 6
+# What may follow a value and still belong to it: 4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位.
+_MORE_VALUES = re.compile(
+    rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至)[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
+)
+_FOLLOW_CHANGE = re.compile(r"[，,、]\s*(?:同比)?(?:增长|下降)\s*\d+(?:\.\d+)?%")
+_COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
+_COUNT_UNITS = ("大", "方面", "项", "个", "条")
+
+
+def extract(e: Evidence, ctx: Context) -> list[Span]:
+    q, simp = ctx.q, e.simp
+    if q.indicators:
+        anchors = [(a, b) for a, b in term_spans(simp, q.indicator_terms) if not _is_ratio_base(simp, a, b)]
+        if not anchors:
+            return []
+    else:
+        anchors = keyword_spans(simp, q.keywords)
+        if q.keywords and not anchors:
+            return []
+    found = _pairs(simp, anchors, ctx, within_clause=True)
+    if not found and q.units:
+        found = _pairs(simp, anchors, ctx, within_clause=False)
+    out = []
+    for start, value_start, end, gap, anchor_len in sorted(found, key=lambda p: p[3] - 2 * p[4])[:PER_SENTENCE]:
+        end = _extend_value(simp, end)
+        if not q.indicators:
+            start = clause_bounds(simp, start)[0]
+        fit = coverage(q, simp[slice(*clause_bounds(simp, end - 1))]) if not q.indicators else 1.0
+        span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
+        span.features.update(fit=fit, gap=1.0 - gap / (MAX_GAP + 1), anchor=min(1.0, anchor_len / 6))
+        out.append(span)
+    return out
+
+
+def _pairs(
+    simp: str, anchors: list[tuple[int, int]], ctx: Context, within_clause: bool
+) -> list[tuple[int, int, int, int, int]]:
+    """(start, value start, end, gap, anchor length) for each value after an anchor (or a count before its noun)."""
+    q = ctx.q
+    out: list[tuple[int, int, int, int, int]] = []
+    for v in VALUE.finditer(simp):
+        if q.units and not value_unit(v.group(), q.units):
+            continue
+        best: tuple[int, int, int, int, int] | None = None
+        for a_start, a_end in anchors or [(v.start(), v.start())]:
+            gap = v.start() - a_end
+            if gap < 0 and q.units and not q.indicators and a_start >= v.end() and a_start - v.end() <= MAX_GAP:
+                gap, a_start = a_start - v.end(), v.start()  # the count before its noun: 5次进入…红榜
+            between = simp[min(a_end, v.start()) : max(a_end, v.start())]
+            breaks = len(re.findall(r"[，,；;。：:\n]", between))
+            if gap < 0 or gap > MAX_GAP or breaks > (0 if within_clause else 1) or re.search(r"[。；;\n]", between):
+                continue
+            pair = (min(a_start, v.start()), v.start(), v.end(), gap, a_end - a_start)
+            if best is None or pair[3] - 2 * pair[4] < best[3] - 2 * best[4]:
+                best = pair
+        if best:
+            out.append(best)
+    return out
+
+
+def term_spans(simp: str, terms: list[str]) -> list[tuple[int, int]]:
+    low = simp.lower()
+    return [(m.start(), m.end()) for t in terms for m in re.finditer(re.escape(t.lower()), low)]
+
+
+def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
+    """Where the question's keywords (or their bigrams) occur, in order."""
+    spans: set[tuple[int, int]] = set()
+    for kw in keywords:
+        pieces = [kw] if len(kw) <= 2 else [kw] + [kw[i : i + 2] for i in range(len(kw) - 1)]
+        for piece in pieces:
+            spans.update((m.start(), m.end()) for m in re.finditer(re.escape(piece), simp))
+    return sorted(spans)
+
+
+def _is_ratio_base(simp: str, start: int, end: int) -> bool:
+    """占地区生产总值比重: the indicator is the base of a ratio, not the thing measured."""
+    return simp[max(0, start - 1) : start] == "占" or simp.startswith(("比重", "的比重", "比例"), end)
+
+
+def _extend_value(simp: str, end: int) -> int:
+    """Take in what belongs to the value: a second value, a 同比增长 clause, the noun after 十大/八方面."""
+    while True:
+        m = _MORE_VALUES.match(simp, end) or _FOLLOW_CHANGE.match(simp, end)
+        if not m:
+            break
+        end = m.end()
+    if simp[:end].endswith(_COUNT_UNITS):
+        m = _COUNT_NOUN.match(simp, end)
+        if m:
+            end = m.end()
+    return end

@@ -1,0 +1,34 @@
+"""What-questions: a title in 《…》, a glossary definition (“两新”:指…), or the phrase between the question's
+verb and head noun (要打造成什么示范区 → …示范区); else a list."""
+
+from __future__ import annotations
+
+import re
+
+from ragtool.answer.candidates import Context, Span
+from ragtool.answer.evidence import Evidence
+from ragtool.answer.extractors import listing
+from ragtool.answer.spans import BOOK_TITLE, definition_span, what_span
+
+
+def extract(e: Evidence, ctx: Context) -> list[Span]:
+    q, v = ctx.q, ctx.vocab
+    if any(c in q.text for c in v.title_cues):
+        m = BOOK_TITLE.search(e.text)
+        return [_span(e, m.start(1), m.end(1), 1.0)] if m else []
+    if any(c in q.text for c in v.definition_cues):
+        found = definition_span(e.simp, q.text)
+        if found is not None:
+            return [_span(e, *found, 1.0)]  # a glossary entry for the very term asked about
+    found = what_span(e.simp, q.text)
+    spans = listing.extract(e, ctx) if found is None else [_span(e, *found, 0.6)]
+    if any(c in q.text for c in v.definition_cues):
+        for s in spans:  # a definition was asked and this is no glossary entry
+            s.features["fit"] *= 0.5
+    return spans
+
+
+def _span(e: Evidence, start: int, end: int, fit: float) -> Span:
+    span = Span(e, start, end, re.sub(r"\s*\n\s*", "", e.text[start:end]).strip("，,；;：: "))
+    span.features["fit"] = fit
+    return span

@@ -1,0 +1,121 @@
+"""Features every candidate gets, whatever its type, each in [0, 1] (0.5 where the question leaves it open).
+
+| feature | meaning |
+|---|---|
+| words | share of the question's words in the sentence |
+| near | share of the question's words in the clause window around the answer |
+| doc | share of the question's words anywhere in the document (a veto below min_doc) |
+| indicator | the asked indicator named at the answer: 1 canonical name, 0.5 a looser synonym |
+| time | the statement's year or plan period fits the question's (0 contradicts: a veto) |
+| role | target vs result fits the question's (0 contradicts: a veto) |
+| unit | the value carries the asked unit (多少人 → 人) |
+| kind | the document is of the kind the question names (党代会) |
+| place | the sentence names the place, when no document of the place's own exists (0: a veto) |
+| section | share of the question's words in the section heading |
+| rank | retrieval rank of the chunk the sentence came from |
+| year_doc | the document is the asked year's (who/when at that year's meeting) |
+| recency | the newest document among the candidates (who/when without a year) |
+| incumbent | the newest document, when the question asks who is in office now (现任) |
+| brevity | short answers over long ones |
+"""
+
+from __future__ import annotations
+
+from ragtool.answer.candidates import Context, Span
+from ragtool.answer.timeframe import Frame, default_years
+from ragtool.query import ParsedQuery
+
+MIN_DOC = 0.34
+NEAR = 24  # characters on each side of an answer that count as its clause window
+TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
+
+
+def coverage(q: ParsedQuery, text: str) -> float:
+    """Share of the question's keyword bigrams found in text (a keyword or its spelled-out form)."""
+    if not q.keywords:
+        return 1.0
+    return sum(max(gram_share(kw, text), gram_share(q.alternates.get(kw, kw), text)) for kw in q.keywords) / len(q.keywords)
+
+
+def gram_share(keyword: str, text: str) -> float:
+    grams = [keyword[i : i + 2] for i in range(len(keyword) - 1)] or [keyword]
+    return sum(1 for g in grams if g in text) / len(grams)
+
+
+def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> None:
+    """Fill the features every candidate shares (extractors set their own, such as fit, first)."""
+    q, e, f = ctx.q, span.e, span.features
+    f["words"] = coverage(q, e.simp)
+    f["near"] = coverage(q, e.simp[max(0, span.start - NEAR) : span.end + NEAR])
+    f["doc"] = 1.0 if coverage(q, doc_text) >= MIN_DOC else 0.0
+    f["indicator"] = indicator_strength(e.simp[max(0, span.start - 2) : span.end], ctx)
+    frame = e.frame_at(span.at if span.at >= 0 else span.start)
+    target = is_target(span, frame, ctx)
+    f["time"] = time_fit(q, frame, target, e.meta.year) if q.qtype in TIMED else 0.5
+    f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
+    f["unit"] = 0.5 if not q.units else float(unit_ok(span, q))
+    f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
+    f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))
+    f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
+    f["rank"] = 1.0 / (1 + e.rank)
+    f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)
+    newest = recency(e.meta.date, dates) if q.qtype in ("name", "date") and not q.years else 0.0
+    f["recency"] = newest
+    f["incumbent"] = newest if any(c in q.text for c in ctx.vocab.incumbent_cues) else 0.0
+    f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
+
+
+def is_target(span: Span, frame: Frame, ctx: Context) -> bool | None:
+    """A target when the frame says so, or a target qualifier follows the value (增长5%左右)."""
+    tail = span.e.simp[span.end : span.end + 3]
+    value = span.e.simp[span.start : span.end]
+    if any(c in value[-3:] or tail.startswith(c) for c in ctx.reader.cues.target_after):
+        return True
+    return frame.target
+
+
+def time_fit(q: ParsedQuery, frame: Frame, target: bool | None, doc_year: int | None) -> float:
+    """1 when the statement's year or plan is the asked one, 0 when it contradicts it, 0.5 when unsaid."""
+    if q.plan:
+        if frame.plan and (frame.plan == q.plan or frame.plan in ("年均", "到")):
+            return 1.0
+        return 0.0 if not frame.plan and frame.years else 0.3
+    if frame.plan and (q.years or q.relative_year is not None or q.target):
+        return 0.0  # a five-year average is not one year's target or result
+    wanted = set(q.years) if q.years else ({doc_year + q.relative_year} if doc_year and q.relative_year is not None else set())
+    if not wanted:
+        return 0.5
+    said = default_years(frame, doc_year, bool(target))
+    if not said:
+        return 0.5
+    return (1.0 if frame.years else 0.7) if said & wanted else 0.0
+
+
+def role_fit(q: ParsedQuery, target: bool | None) -> float:
+    if q.target is None or target is None:
+        return 0.5 if q.target is None or not q.indicators else (0.3 if q.target else 0.7)
+    return 1.0 if q.target == target else 0.0
+
+
+def unit_ok(span: Span, q: ParsedQuery) -> bool:
+    from ragtool.answer.spans import value_unit
+
+    return value_unit(span.e.simp[span.start : span.end], q.units)
+
+
+def indicator_strength(text: str, ctx: Context) -> float:
+    """1 when text names the indicator by its canonical name, less for looser synonyms."""
+    best = 0.0
+    low = text.lower()
+    for canon in ctx.q.indicators:
+        for i, form in enumerate(ctx.vocab.indicators.get(canon, [])):
+            if form.lower() in low:
+                best = max(best, 1.0 if i == 0 else 0.5 if i <= 2 else 0.25)
+    return best
+
+
+def recency(date: str | None, dates: list[str]) -> float:
+    """1 for the newest document among the candidates, 0 for the oldest."""
+    if len(dates) < 2:
+        return 0.0
+    return dates.index(date or "") / (len(dates) - 1)

@@ -1,0 +1,131 @@
+"""The indicator lexicon (lexicon.toml): one table of indicators, figure cues and time-frame cues.
+
+`ragtool ask` reads what users may type for an indicator (`question_forms`, `abbreviations`); `ragtool summarize`
+reads how documents write it (`document_forms`), the words around a value (`figures`) and the words that date it
+(`timeframe`, used by ragtool.timeframe). Everything is simplified, half-width text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ragtool.config import Settings
+from ragtool.datafiles import read_toml
+from ragtool.errors import UsageError
+from ragtool.textnorm import halfwidth, t2s
+
+FILE = "lexicon.toml"
+
+
+def _norm(word: str) -> str:
+    return t2s(halfwidth(str(word))).strip()
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    return tuple(w for w in (_norm(v) for v in (value or [])) if w)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: its canonical name, the forms documents write (first = canonical), what questions add."""
+
+    name: str
+    forms: tuple[str, ...]
+    informal: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()  # empty: any unit
+
+    @property
+    def question_forms(self) -> tuple[str, ...]:
+        """Every surface form a question may use, canonical first."""
+        return tuple(dict.fromkeys((*self.forms, *self.informal)))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    indicators: dict[str, Indicator]
+    abbreviations: dict[str, str]
+    figures: dict[str, Any]  # [figures]: qualifiers, change words, units, gap rules
+    timeframe: dict[str, Any]  # [timeframe] and [timeframe.sections]
+    priorities: dict[str, Any] = field(default_factory=dict)
+    abstract: dict[str, Any] = field(default_factory=dict)
+    version: str = ""  # file version plus a digest of its bytes: changes whenever the file does
+
+    @classmethod
+    def load(cls, settings: Settings) -> Lexicon:
+        path = settings.data_path(FILE)
+        return cls.from_table(read_toml(path), hashlib.sha256(path.read_bytes()).hexdigest()[:8], str(path))
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any], digest: str = "", source: str = FILE) -> Lexicon:
+        indicators: dict[str, Indicator] = {}
+        for raw_name, spec in dict(table.get("indicator", {})).items():
+            if not isinstance(spec, dict):
+                raise UsageError(f"{source}: [indicator.\"{raw_name}\"] must be a table with `forms`")
+            name = _norm(raw_name)
+            forms = tuple(dict.fromkeys((name, *_words(spec.get("forms")))))
+            informal = tuple(w for w in _words(spec.get("informal")) if w not in forms)
+            indicators[name] = Indicator(name, forms, informal, _words(spec.get("units")))
+        version = str(table.get("version", "lexicon"))
+        return cls(
+            indicators=indicators,
+            abbreviations={_norm(k): _norm(v) for k, v in dict(table.get("abbreviations", {})).items()},
+            figures=dict(table.get("figures", {})),
+            timeframe=dict(table.get("timeframe", {})),
+            priorities=dict(table.get("priorities", {})),
+            abstract=dict(table.get("abstract", {})),
+            version=f"{version}+{digest}" if digest else version,
+        )
+
+    # ---- indicators --------------------------------------------------------------------------------------------
+
+    def question_forms(self) -> dict[str, list[str]]:
+        """Canonical name -> every form a question may use (canonical first): what query understanding expands."""
+        return {name: list(ind.question_forms) for name, ind in self.indicators.items()}
+
+    @cached_property
+    def _document_forms(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, ind in self.indicators.items():
+            for form in ind.forms:
+                out.setdefault(form, name)
+        return out
+
+    def document_forms(self) -> dict[str, str]:
+        """Surface form as documents write it -> canonical name (summaries match these)."""
+        return dict(self._document_forms)
+
+    @cached_property
+    def _any_form(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, ind in self.indicators.items():
+            for form in ind.question_forms:
+                out.setdefault(form.lower(), name)
+        return out
+
+    def canonical(self, term: str) -> str | None:
+        """The canonical indicator a form (document or question) names, or None: 社零 -> 社会消费品零售总额."""
+        return self._any_form.get(_norm(term).lower())
+
+    def leading_indicator(self, text: str) -> tuple[str, str] | None:
+        """(form, canonical) of the longest form `text` starts with: 地方一般公共预算收入增长3% -> 地方一般公共预算收入."""
+        low = _norm(text).lower()
+        best = max((f for f in self._any_form if low.startswith(f)), key=len, default=None)
+        return (text[: len(best)], self._any_form[best]) if best else None
+
+    def units_of(self, canonical: str) -> tuple[str, ...]:
+        ind = self.indicators.get(canonical)
+        return ind.units if ind else ()
+
+    # ---- cue words ---------------------------------------------------------------------------------------------
+
+    def figure_words(self, key: str) -> list[str]:
+        return [_norm(w) for w in self.figures.get(key, [])]
+
+    def time_words(self, key: str) -> list[str]:
+        return [_norm(w) for w in self.timeframe.get(key, [])]
+
+    def section_words(self, key: str) -> list[str]:
+        return [_norm(w) for w in dict(self.timeframe.get("sections", {})).get(key, [])]
