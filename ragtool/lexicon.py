@@ -36,6 +36,7 @@ class Indicator:
     forms: tuple[str, ...]
     informal: tuple[str, ...] = ()
     units: tuple[str, ...] = ()  # empty: any unit
+    bare: tuple[str, ...] = ()  # forms that need punctuation or a scope word right before them (summaries)
 
     @property
     def question_forms(self) -> tuple[str, ...]:
@@ -67,7 +68,8 @@ class Lexicon:
             name = _norm(raw_name)
             forms = tuple(dict.fromkeys((name, *_words(spec.get("forms")))))
             informal = tuple(w for w in _words(spec.get("informal")) if w not in forms)
-            indicators[name] = Indicator(name, forms, informal, _words(spec.get("units")))
+            bare = tuple(w for w in _words(spec.get("bare")) if w in forms)
+            indicators[name] = Indicator(name, forms, informal, _words(spec.get("units")), bare)
         version = str(table.get("version", "lexicon"))
         return cls(
             indicators=indicators,
@@ -114,6 +116,11 @@ class Lexicon:
         low = _norm(text).lower()
         best = max((f for f in self._any_form if low.startswith(f)), key=len, default=None)
         return (text[: len(best)], self._any_form[best]) if best else None
+
+    @cached_property
+    def bare_forms(self) -> frozenset[str]:
+        """Document forms that count only after punctuation or a scope word (经济总量, not 泸州经济总量)."""
+        return frozenset(f for ind in self.indicators.values() for f in ind.bare)
 
     def units_of(self, canonical: str) -> tuple[str, ...]:
         ind = self.indicators.get(canonical)

@@ -44,6 +44,18 @@ class PlaceRules:
         suffix = self.suffix(name)
         return name[: -len(suffix)] if suffix and len(name) - len(suffix) >= 2 else name
 
+    def plausible(self, name: str) -> bool:
+        """Could this word be a place name (深圳市), rather than a phrase ending like one (今年地区, 全市)?"""
+        core = name[: -len(self.suffix(name))] if self.suffix(name) else name
+        return (
+            len(core) >= 2
+            and not any(c in self.bad_chars for c in core)
+            and core[0] not in self.bad_start
+            and name not in self.generic
+            and name[-2:] not in self.generic
+            and core not in self.generic_cores
+        )
+
     def specificity(self, name: str) -> int:
         return 0 if name in self.provincial else self.levels.get(self.suffix(name), 0)
 

@@ -170,12 +170,15 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         if word in text:
             pq.relative_year = int(delta)
             rest = rest.replace(word, " ")
-    for surface, canon in vocab.find_indicators(text):
+    found_indicators = vocab.find_indicators(text)
+    for surface, canon in found_indicators:
         if canon not in pq.indicators:
             pq.indicators.append(canon)
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
+    if pq.qtype == "other" and pq.indicators:
+        pq.qtype = "number"  # 四川2025年地区生产总值: an indicator alone asks for its value
     pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})
     pq.units = sorted({u for cue, units in vocab.asked_units.items() if cue in text for u in units})
@@ -226,14 +229,15 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
             pq.place_terms.append(qualifier)
             taken[start - len(qualifier) : start] = [True] * len(qualifier)
     sub_units: list[str] = []  # an unknown place written right after a known one: 广东深圳市 asks about 深圳市
-    for m in _PLACE_LIKE.finditer(text):
+    masked = "".join(" " if t else c for c, t in zip(text, taken))
+    for m in _PLACE_LIKE.finditer(masked):
         word = m.group()
         if any(taken[m.start() : m.end()]) or any(word.endswith(w) for w in vocab.not_places):
             continue
         if any(text.startswith(w, m.end()) for w in vocab.title_after_place):
             continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
         pq.unknown_places.append(word)
-        if m.start() > 0 and taken[m.start() - 1]:
+        if m.start() > 0 and taken[m.start() - 1] and places.rules.plausible(word):
             sub_units.append(word)
     if pq.places:  # a question naming a known place is about it; other …区/…市 words are not places
         pq.unknown_places = sub_units

@@ -39,6 +39,7 @@ NUMBERED = re.compile(
     r"|(?P<l2>[(（][一二三四五六七八九十]{1,3}[)）])|(?P<l3>\d{1,2}[、.](?!\d)))"
 )
 MAX_HEADING = 40
+OPENING_CHARS = 6  # a time word this close to the start of its sentence is what the sentence is about
 CN_YEAR = "[〇零一二三四五六七八九]{4}"
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
@@ -132,6 +133,7 @@ class Mark:
     years: tuple[int, int] | None = None
     plan: str = ""
     event: bool = False  # a date (2021年2月): dates an event, does not open a time frame for what follows
+    opener: bool = False  # a span word or a year range: always opens a time frame for what follows
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,7 @@ class Timeline:
             y1, y2 = _year_value(m.group("y1")), _year_value(m.group("y2"))
             if y1 is None or y2 is None or y2 <= y1:
                 return None
-            return Mark(m.start(), m.end(), "plan", years=(y1, y2), plan=_plan_named((y1, y2), cues))
+            return Mark(m.start(), m.end(), "plan", years=(y1, y2), plan=_plan_named((y1, y2), cues), opener=True)
         if m.group("year"):
             year = _year_value(m.group("year"))
             after = text[m.end() : m.end() + 2]
@@ -198,16 +200,16 @@ class Timeline:
             n = cn_number(m.group("n"))
             if not n or self.doc_year is None:
                 return None
-            return Mark(m.start(), m.end(), "plan", years=(self.doc_year - n, self.doc_year - 1))
+            return Mark(m.start(), m.end(), "plan", years=(self.doc_year - n, self.doc_year - 1), opener=True)
         if m.lastgroup == "plan":
             years = cues.plans[m.group("plan")]
             return Mark(m.start(), m.end(), "plan", years=years, plan=_plan_named(years, cues))
         if m.lastgroup == "span":
             if self.doc_year is None:
-                return Mark(m.start(), m.end(), "plan")
+                return Mark(m.start(), m.end(), "plan", opener=True)
             a, b = cues.relative_spans[m.group("span")]
             years = (self.doc_year + a, self.doc_year + b)
-            return Mark(m.start(), m.end(), "plan", years=years, plan=_plan_named(years, cues))
+            return Mark(m.start(), m.end(), "plan", years=years, plan=_plan_named(years, cues), opener=True)
         if m.lastgroup == "rel":
             if before.endswith(cues.not_before_year) or self.doc_year is None:
                 return None
@@ -296,6 +298,7 @@ class Timeline:
         return out
 
     def _last_mark(self, start: int, end: int, events: bool) -> Mark | None:
+        """The last time word in [start, end) (dates of events too when `events`)."""
         i = bisect.bisect_left(self._mark_starts, end) - 1
         while i >= 0 and self.marks[i].start >= start:
             mark = self.marks[i]
@@ -303,6 +306,41 @@ class Timeline:
                 return mark
             i -= 1
         return None
+
+    def _opens(self, mark: Mark, anchor: tuple[Part, ...]) -> bool:
+        """Whether a time word earlier in a section sets the time of what follows it: always when the section's
+        heading names no period or names this one; else only a span word (五年来, 过去五年), a year range, or a time
+        word that opens its sentence ("2025年,…", "“十四五”时期,…"). "为“十五五”开好局" under 2026年工作安排
+        does not make the 2026 targets five-year ones."""
+        if mark.event:
+            return False
+        if not anchor or any(_same_time(p.mark, mark) for p in anchor) or mark.opener:
+            return True
+        sentence = _last_break(SENTENCE_END, self.text, mark.start)
+        lead = self.text[sentence : mark.start]
+        for opener in self.cues.openers:
+            lead = lead.removeprefix(opener)
+        return len(lead.strip("“”\"' ")) <= OPENING_CHARS
+
+    def _topic_mark(self, start: int, end: int, anchor: tuple[Part, ...]) -> Mark | None:
+        """The time a passage is about at `end`: the first time word of the last sentence in [start, end) that has
+        one that sets the time (see _opens). "今年是“十五五”开局之年" is about 今年."""
+        i = bisect.bisect_left(self._mark_starts, end) - 1
+        last: Mark | None = None
+        while i >= 0 and self.marks[i].start >= start:
+            if self.marks[i].end <= end and self._opens(self.marks[i], anchor):
+                last = self.marks[i]
+                break
+            i -= 1
+        if last is None:
+            return None
+        sentence = max(start, _last_break(SENTENCE_END, self.text, last.start))
+        i = bisect.bisect_left(self._mark_starts, sentence)
+        while i < len(self.marks) and self.marks[i].start < last.start:
+            if self._opens(self.marks[i], anchor):
+                return self.marks[i]
+            i += 1
+        return last
 
     def at(self, pos: int) -> TimeFrame:
         """The time frame of the text at `pos`: pass the end of the value (or phrase) whose frame you want; the
@@ -322,9 +360,10 @@ class Timeline:
             if heading is not None:
                 heading_role = heading_role or heading.role
                 section_marks.extend(heading.parts)
+        anchor = next((h.parts for _, _, h in scopes if h is not None and h.parts), ())
         if mark is None:
             for lo, hi, heading in scopes:
-                mark = self._last_mark(lo, hi, events=False)
+                mark = self._topic_mark(lo, hi, anchor)
                 if mark is not None:
                     basis = "section"
                     break

@@ -15,7 +15,7 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence, EvidenceReader
 from ragtool.answer.extractors import EXTRACTORS
 from ragtool.answer.extractors.listing import asked_count
-from ragtool.answer.features import add_common
+from ragtool.answer.features import add_common, coverage
 from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
 from ragtool.answer.scorer import Scorer
 from ragtool.answer.timeframe import TimeCues
@@ -30,6 +30,8 @@ KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "ot
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 QUOTES = "“”‘’「」『』\"'"
 EXPLAIN_TOP = 8
+SCAN_DOCS = 3  # a question scoped to at most this many documents reads them whole
+SCAN_COVERAGE = 0.6  # without an indicator, a scanned sentence must hold this share of the question's words
 
 
 class ExtractiveEngine:
@@ -87,12 +89,32 @@ class ExtractiveEngine:
         ctx = Context(q, self.vocab, self.officials, self.reader)
         extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
         units = self.reader.evidence(hits)
+        if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
+            units += self._scan(hits, q, {(e.meta.doc_id, e.start) for e in units})
         spans = [s for e in units for s in extract(e, ctx) if s.value]
         dates = sorted({s.e.meta.date or "" for s in spans})
         for s in spans:
             add_common(s, ctx, self.reader.simplified(s.e.doc), dates)
             self.scorer.score(s)
         return sorted(spans, key=lambda s: (bool(s.vetoed), -s.score))
+
+    def _scan(self, hits: list[RetrievedChunk], q: ParsedQuery, seen: set[tuple[str, int]]) -> list[Evidence]:
+        """Sentences beyond the retrieved ones, in the scoped documents, that hold the asked indicator (or, for
+        other questions, most of the question's words), ranked after every retrieved one."""
+        doc_ids = list(dict.fromkeys(h.meta.doc_id for h in hits))
+        if len(doc_ids) > SCAN_DOCS:
+            return []
+        terms = [t.lower() for t in q.indicator_terms]
+        out = []
+        for doc_id in doc_ids:
+            doc = self.document(doc_id)
+            for e in self.reader.all_sentences(doc, rank=len(hits)) if doc else []:
+                if (doc_id, e.start) in seen:
+                    continue
+                low = e.simp.lower()
+                if any(t in low for t in terms) if terms else coverage(q, e.simp) >= SCAN_COVERAGE:
+                    out.append(e)
+        return out
 
     def _framed_list(self, hits: list[RetrievedChunk], frame: Frame, q: ParsedQuery) -> Answer | None:
         """Items filling the question's frame in parallel sentences of the best-ranked document that has

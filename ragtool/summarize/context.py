@@ -20,6 +20,7 @@ SENTENCE = re.compile(r"[^。!?\n]+[。!?]?")
 class DocContext:
     year: int | None
     timeline: Timeline  # over the view text of the whole document
+    place: str = ""  # the document's main place as the view writes it (厚街镇), "" when unknown
 
     def frame_at(self, pos: int) -> TimeFrame:
         """The time frame at view position `pos` (ragtool.timeframe)."""
@@ -47,4 +48,5 @@ def document_year(doc: Document) -> int | None:
 def document_context(doc: Document, rules: Rules, view: TextView | None = None) -> DocContext:
     year = document_year(doc)
     view = view or make_view(doc.text)
-    return DocContext(year, Timeline.build(view.text, year, rules.time_cues))
+    place = make_view(doc.meta.place or "").text
+    return DocContext(year, Timeline.build(view.text, year, rules.time_cues), place)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ragtool.models import KeyFigure
-from ragtool.officials import alternation
+from ragtool.officials import HAN, alternation
 from ragtool.summarize.context import DocContext, sentences
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
@@ -67,6 +67,14 @@ def _gap_ok(gap: str, rules: Rules) -> bool:
     return not any(w in gap for w in rules.figure_cue("gap_stops"))
 
 
+def _place_stems(place: str) -> tuple[str, ...]:
+    """厚街镇 -> (厚街镇, 厚街): how a document names its own place before an indicator."""
+    if len(place) < 2:
+        return ()
+    stem = re.sub(r"(?:特别行政区|自治区|自治州|自治县|街道|[省市区县镇乡])$", "", place)
+    return (place, stem) if len(stem) >= 2 else (place,)
+
+
 def _qualifier(m: re.Match[str], sentence_head: str, frame: TimeFrame) -> str:
     parts: list[str] = []
     if frame.kind == "plan":  # the period of a plan figure: 十五五, 2023-2025年
@@ -92,6 +100,8 @@ class FigureExtractor:
         self.before_stops = tuple(self.rules.figure_cue("before_stops"))
         self.from_words = tuple(self.rules.figure_cue("from_words"))
         self.to_words = tuple(self.rules.figure_cue("to_words"))
+        self.scope_words = tuple(self.rules.figure_cue("scope_words")) + _place_stems(self.ctx.place)
+        self.change_words = sorted(self.rules.figure_cue("change_words"), key=len, reverse=True)
 
     def extract(self, view: TextView) -> list[Found[KeyFigure]]:
         """Figures of a document, given the view of its whole text."""
@@ -106,11 +116,17 @@ class FigureExtractor:
         longest = max((len(w) for w in self.before_stops), default=0)
         out: list[Found[KeyFigure]] = []
         for i, m in enumerate(mentions):
-            if text[max(s, m.start() - longest) : m.start()].endswith(self.before_stops):
+            if text[max(s, m.start() - longest) : m.start()].endswith(self.before_stops) or not self._bare_ok(text, m):
                 continue
             region_end = mentions[i + 1].start() if i + 1 < len(mentions) else e
             out.extend(self._values(view, s, m, region_end))
         return out
+
+    def _bare_ok(self, text: str, m: re.Match[str]) -> bool:
+        """A form such as 经济总量 stands for the document's own economy only after punctuation or a scope word."""
+        if m.group(0) not in self.rules.lexicon.bare_forms or m.start() == 0 or not HAN.match(text[m.start() - 1]):
+            return True
+        return text[max(0, m.start() - 4) : m.start()].endswith(self.scope_words)
 
     def _first_value(self, text: str, start: int, end: int) -> re.Match[str] | None:
         """The value after an indicator; in "从11.37万亿元提高到14.58万亿元" the value reached, not the start."""
@@ -147,6 +163,8 @@ class FigureExtractor:
                 continue
             frame = self.ctx.frame_at(v.end())
             value_start = v.start("chg") if has_num and v.group("chg") else v.start("num" if has_num else "word")
+            if v is found and value_start == m.end():  # 经济增长5%: the change word is the end of the indicator's form
+                value_start -= next((len(w) for w in self.change_words if m.group(0).endswith(w)), 0)
             value_end = v.end("unit") if has_num else v.end("word")
             out.append(Found(KeyFigure(
                 indicator=indicator,

@@ -30,7 +30,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if not anchors:
             return []
     else:
-        anchors = keyword_spans(simp, q.keywords)
+        anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
         if q.keywords and not anchors:
             return []
     found = _pairs(simp, anchors, ctx, within_clause=True)
