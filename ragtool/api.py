@@ -19,8 +19,8 @@ from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
 from ragtool.models import Answer, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary, parse_query
-from ragtool.wording import Wording
 from ragtool.retrieve import Filters, Retriever
+from ragtool.wording import Wording
 
 EngineName = Literal["auto", "extractive", "llm"]
 MAX_QUESTION_CHARS = 2000

@@ -1,8 +1,13 @@
 """Officials named in a text: a title next to a personal name, in the layouts Chinese reports use.
 
 One finder serves `ragtool ask` (who is …?) and `ragtool summarize` (the officials list). It reads
-officials.toml (titles, name boundaries) and surnames.txt, and works on simplified, annotation-free text,
+officials.toml (titles, levels, name boundaries) and surnames.txt, and works on simplified, annotation-free text,
 so callers map spans back to their original text themselves.
+
+Layouts: a title then a name (广东省省长 孟凡利, 省长赵刚作政府工作报告, 市长 龚 正, 主席 艾尔肯·吐尼亚孜), a name
+elected to a title (选举徐彦雄同志为镇长), an organisation and a name alone on a byline line, and a name then a
+title (雷卫华区长). Every mention carries the place written before its title (广东省, 金湾区, 凤岗镇; "" when none),
+so a caller can tell a 市委书记 from a 区委书记 and the official of one place from another's.
 """
 
 from __future__ import annotations
@@ -14,8 +19,12 @@ from typing import Any
 
 from ragtool.config import Settings
 from ragtool.datafiles import load_data, load_surnames
+from ragtool.textnorm import halfwidth, t2s
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
+SPACES = " \t\u3000"
+NAME_DOTS = "·•・‧∙"
+_DOT_TABLE = str.maketrans({c: "·" for c in NAME_DOTS + "．."})
 
 
 def alternation(words: list[str] | set[str] | tuple[str, ...]) -> str:
@@ -23,13 +32,25 @@ def alternation(words: list[str] | set[str] | tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
 
+def normalize_name(name: str) -> str:
+    """A name for comparison: simplified, half-width, no spaces, every middle dot (·•・) the same: 龚 正 -> 龚正."""
+    return re.sub(r"\s+", "", t2s(halfwidth(name))).translate(_DOT_TABLE)
+
+
 @dataclass(frozen=True)
 class Mention:
-    """Spans, in the searched text, of a name (or 、-joined names), its title, and the whole mention."""
+    """Spans, in the searched text, of a name (or 、-joined names), its title, and the whole mention.
+
+    place: the place written before the title (广东省 in 广东省省长, 金湾区 in 金湾区委书记), "" when none.
+    norm_name: the name without inner spaces and with one kind of middle dot (龚 正 -> 龚正), for matching;
+    the name span keeps the text as written.
+    """
 
     name: tuple[int, int]
     role: tuple[int, int]
     span: tuple[int, int]
+    place: str = ""
+    norm_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,22 +63,24 @@ class OfficialFinder:
         table = load_data(settings, "officials.toml")
         return cls({**table, "surnames": "".join(sorted(single)), "compound_surnames": list(compound)})
 
+    def _list(self, key: str) -> list[str]:
+        return [str(w) for w in self.table.get(key, [])]
+
     # ---- patterns built from the table -------------------------------------------------------
 
     @cached_property
     def role(self) -> str:
-        levels = alternation(list(self.table.get("levels", [])))
-        return rf"(?:{levels})?(?:{alternation(list(self.table.get('roles', [])))})"
+        return rf"(?:{alternation(self._list('levels'))})?(?:{alternation(self._list('roles'))})"
 
     @cached_property
     def role_then_name(self) -> re.Pattern[str]:
-        between = alternation(list(self.table.get("between", [" "])))
+        between = alternation(self._list("between") or [" "])
         return re.compile(rf"(?P<role>{self.role})(?P<gap>(?:{between}){{0,3}})")
 
     @cached_property
     def elected(self) -> re.Pattern[str]:
         """吴文泉同志当选副镇长 / 选举祁森林为…主任 / 黄楚慧、潘鹏为…委员 (names before the title)."""
-        verbs = alternation(list(self.table.get("elected", ["为"])))
+        verbs = alternation(self._list("elected") or ["为"])
         names = r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})*"
         return re.compile(
             rf"(?:(?P<n1>{names})同志|(?:选举|^|\n)(?P<n2>{names}))(?:{verbs})[^，,。；;]{{0,30}}?(?P<role>{self.role})"
@@ -66,12 +89,18 @@ class OfficialFinder:
     @cached_property
     def byline(self) -> re.Pattern[str]:
         """广州市番禺区发展和改革局 林高翔: an organisation and a name alone at the end of a line."""
-        orgs = alternation(list(self.table.get("org_suffixes", [])))
+        orgs = alternation(self._list("org_suffixes"))
         return re.compile(rf"(?P<role>[\u4e00-\u9fff]{{2,20}}(?:{orgs}))[ \t\u3000]+(?=[\u4e00-\u9fff]{{2,4}}\s*(?:\n|$))")
 
     @cached_property
     def name_first(self) -> re.Pattern[str]:
-        return re.compile(rf"(?P<role>{alternation(list(self.table.get('after_name', [])))})")
+        return re.compile(rf"(?P<role>{alternation(self._list('after_name'))})")
+
+    @cached_property
+    def dotted(self) -> re.Pattern[str]:
+        """A transliterated name: Han segments joined by a middle dot (艾尔肯·吐尼亚孜)."""
+        dots = re.escape(NAME_DOTS + ".")
+        return re.compile(rf"[\u4e00-\u9fff]{{1,8}}(?:[{dots}][\u4e00-\u9fff]{{1,8}})+")
 
     @cached_property
     def surnames(self) -> set[str]:
@@ -79,11 +108,16 @@ class OfficialFinder:
 
     @cached_property
     def compound(self) -> tuple[str, ...]:
-        return tuple(self.table.get("compound_surnames", []))
+        return tuple(self._list("compound_surnames"))
 
     @cached_property
     def ends(self) -> tuple[str, ...]:
-        return tuple(self.table.get("name_ends", []))
+        return tuple(self._list("name_ends"))
+
+    @cached_property
+    def place_levels(self) -> list[str]:
+        """Level words that end a place name and may start a title (省, 自治区, 市, 区, 县, 镇, 街道 …), longest first."""
+        return sorted(self._list("place_levels"), key=len, reverse=True)
 
     # ---- names -------------------------------------------------------------------------------
 
@@ -93,6 +127,8 @@ class OfficialFinder:
             return False
         if any(c in str(self.table.get("not_in_name", "")) for c in name[1:]):
             return False
+        if name[0] in str(self.table.get("not_name_start", "")):
+            return False
         if name.startswith(self.compound):
             return 3 <= len(name) <= 4
         return name[0] in self.surnames and 2 <= len(name) <= 3
@@ -101,11 +137,30 @@ class OfficialFinder:
         return pos >= len(text) or not HAN.match(text[pos]) or text.startswith(self.ends, pos)
 
     def name_at(self, text: str, pos: int) -> str | None:
-        """The shortest plausible name starting at `pos` that is followed by a name boundary."""
+        """The shortest plausible name starting at `pos` that is followed by a name boundary: 孟凡利, a name
+        printed with a space inside (龚 正, before a line end or punctuation), or a transliterated name
+        (艾尔肯·吐尼亚孜)."""
+        dotted = self._dotted_at(text, pos)
+        if dotted:
+            return dotted
         for length in (2, 3, 4):
             name = text[pos : pos + length]
             if len(name) == length and self.plausible(name) and self.ends_name(text, pos + length):
                 return name
+        spaced = text[pos : pos + 3]
+        if (len(spaced) == 3 and spaced[1] in SPACES and self.plausible(spaced[0] + spaced[2])
+                and (pos + 3 >= len(text) or not HAN.match(text[pos + 3]))):
+            return spaced
+        return None
+
+    def _dotted_at(self, text: str, pos: int) -> str | None:
+        m = self.dotted.match(text, pos)
+        if m is None or text[pos] in str(self.table.get("not_in_name", "")):
+            return None
+        last = max(m.group(0).rfind(d) for d in NAME_DOTS + ".") + 1
+        for end in range(pos + last + 1, m.end() + 1):  # the shortest last segment followed by a boundary
+            if self.ends_name(text, end):
+                return text[pos:end]
         return None
 
     def name_before(self, text: str, end: int) -> int | None:
@@ -129,63 +184,174 @@ class OfficialFinder:
 
     def _drop_level(self, text: str, start: int, end: int) -> tuple[int, int]:
         """区区长 -> 区长: a level word is dropped when the title itself names the level."""
-        for level in sorted(self.table.get("levels", []), key=len, reverse=True):
+        for level in sorted(self._list("levels"), key=len, reverse=True):
             if text.startswith(level, start) and level in text[start + len(level) : end]:
                 return start + len(level), end
         return start, end
 
+    # ---- places ------------------------------------------------------------------------------
+
+    def place_before(self, text: str, role_start: int) -> str:
+        """The place written right before a title that starts at `role_start`: 广东 + 省省长 -> 广东省,
+        金湾 + 区委书记 -> 金湾区, 福建省人民政府 + 省长 -> 福建省, 新疆维吾尔 + 自治区主席 -> 新疆维吾尔自治区;
+        "" when the title stands alone (省长 李炳军, 会议由市委书记…主持)."""
+        return self._place(text, role_start)[0]
+
+    def _place(self, text: str, role_start: int) -> tuple[str, int]:
+        """The place before a title and where it starts (role_start when there is none)."""
+        level = next((w for w in self.place_levels if text.startswith(w, role_start)), "")
+        end = role_start
+        for org in sorted(self._list("between_place_and_role"), key=len, reverse=True):
+            if text[max(0, end - len(org)) : end] == org:
+                end -= len(org)
+                break
+        start = end
+        while start > 0 and end - start < 16 and HAN.match(text[start - 1]):
+            start -= 1
+        stop = max((text.rfind(c, start, end) for c in str(self.table.get("place_stops", ""))), default=-1)
+        start = max(start, stop + 1)
+        for prefix in sorted(self._list("place_prefixes"), key=len, reverse=True):
+            if text.startswith(prefix, start) and start + len(prefix) < end:
+                start += len(prefix)
+                break
+        run = text[start:end]
+        if level and run and not run.endswith(tuple(self.place_levels)):
+            written, suffix = run, level  # 广东 + 省(省长)
+        elif run.endswith(tuple(self.place_levels)):
+            suffix = next(w for w in self.place_levels if run.endswith(w))
+            written = run[: len(run) - len(suffix)]
+        else:
+            return "", role_start
+        core = self._lowest_core(written)
+        if not core:
+            return "", role_start
+        return core + suffix, start + len(written) - len(core)
+
+    def _lowest_core(self, written: str) -> str:
+        """广东省珠海市金湾 -> 金湾: the smallest unit of a written chain of places, without its level word."""
+        cut = max((written.rfind(w) + len(w) for w in self.place_levels if w in written), default=0)
+        core = written[cut:] if len(written) - cut >= 2 else written
+        return core if 2 <= len(core) <= int(self.table.get("max_place_core", 6)) else ""
+
     # ---- finding -----------------------------------------------------------------------------
+
+    def _not_a_title(self, text: str, start: int) -> bool:
+        """我省长期…, 全市长效…: a level word that belongs to the word before it (我省, 全市) does not start a title."""
+        before = text[max(0, start - 1) : start]
+        return bool(before) and before in str(self.table.get("not_before_level", "")) and text.startswith(
+            tuple(self.place_levels), start)
+
+    def _mention(self, text: str, name: tuple[int, int], role: tuple[int, int], span: tuple[int, int],
+                 role_start: int | None = None) -> Mention:
+        """A mention whose span starts at its place when one is written before the title (广东省省长 孟凡利)."""
+        role_start = role[0] if role_start is None else role_start
+        place, place_start = self._place(text, role_start)
+        if place and span[0] == role_start:
+            span = (place_start, span[1])
+        return Mention(name, role, span, place, normalize_name(text[name[0] : name[1]]))
 
     def find(self, text: str) -> list[Mention]:
         """Every official mentioned in `text` (simplified), in order of position, each name once."""
         out: list[Mention] = []
         for m in self.role_then_name.finditer(text):
+            if self._not_a_title(text, m.start()):
+                continue
             name = self.name_at(text, m.end())
             if name:
                 role = self._drop_level(text, *m.span("role"))
-                out.append(Mention((m.end(), m.end() + len(name)), role, (m.start(), m.end() + len(name))))
+                out.append(self._mention(text, (m.end(), m.end() + len(name)), role,
+                                         (m.start(), m.end() + len(name)), m.start("role")))
         for m in self.elected.finditer(text):
             group = "n1" if m.group("n1") else "n2"
             names = self._names(text, *m.span(group))
             if names is not None:
-                out.append(Mention(names, self._drop_level(text, *m.span("role")), (names[0], m.end())))
+                out.append(self._mention(text, names, self._drop_level(text, *m.span("role")), (names[0], m.end()),
+                                         m.start("role")))
         for m in self.byline.finditer(text):
             name = self.name_at(text, m.end())
             if name:
-                out.append(Mention((m.end(), m.end() + len(name)), m.span("role"), (m.start(), m.end() + len(name))))
+                out.append(Mention((m.end(), m.end() + len(name)), m.span("role"), (m.start(), m.end() + len(name)),
+                                   "", normalize_name(name)))
         if not out:  # 审议了雷卫华区长…: only when nothing clearer is in the text
             for m in self.name_first.finditer(text):
                 start = self.name_before(text, m.start())
                 if start is not None and self.ends_name(text, m.end()):
-                    out.append(Mention((start, m.start()), m.span("role"), (start, m.end())))
+                    out.append(Mention((start, m.start()), m.span("role"), (start, m.end()), "",
+                                       normalize_name(text[start : m.start()])))
         seen: set[str] = set()
         unique = []
         for mention in sorted(out, key=lambda x: x.span[0]):
-            name = text[slice(*mention.name)]
-            if name not in seen:
-                seen.add(name)
+            key = mention.norm_name or normalize_name(text[slice(*mention.name)])
+            if key not in seen:
+                seen.add(key)
                 unique.append(mention)
         return unique
+
+    # ---- titles and levels -------------------------------------------------------------------
+
+    def split_role(self, role: str) -> tuple[str, str]:
+        """(level, office) of a title: 广东省省长 -> (省, 长), 金湾区委书记 -> (区, 委书记), 镇党委书记 -> (镇, 党委书记),
+        自治区主席 -> (自治区, 主席), 街道办事处主任 -> (街道, 办事处主任), 党委书记 -> ("", 党委书记).
+        代/常务 are left out; 副 stays in the office (副 + 省 + 长 -> (省, 副长))."""
+        core = role
+        for prefix in self._list("role_prefixes"):
+            core = core.removeprefix(prefix)
+        deputy = core.startswith("副")
+        core = core.removeprefix("副")
+        level = next((w for w in self.place_levels if core.startswith(w) and len(core) > len(w)), "")
+        office = core[len(level) :]
+        return self._level_group(level), ("副" if deputy else "") + office
+
+    def _level_group(self, level: str) -> str:
+        """省 and 自治区 are one level (a province), as the table says."""
+        return str(dict(self.table.get("level_groups", {})).get(level, level))
+
+    def level_of_place(self, place: str) -> str:
+        """广东省 -> 省, 新疆维吾尔自治区 -> 省 (grouped), 凤岗镇 -> 镇, "" -> ""."""
+        suffix = next((w for w in self.place_levels if place.endswith(w)), "")
+        return self._level_group(suffix)
+
+    def mention_level(self, text: str, mention: Mention) -> str:
+        """The level of a mention: its title's (市委书记), else its place's (凤岗镇 + 党委书记)."""
+        level = self.split_role(text[slice(*mention.role)])[0]
+        return level or self.level_of_place(mention.place)
 
     # ---- questions ---------------------------------------------------------------------------
 
     @cached_property
     def _question_roles(self) -> list[str]:
-        return sorted({*self.table.get("roles", []), *self.table.get("question_roles", [])}, key=len, reverse=True)
+        return sorted({*self._list("roles"), *self._list("question_roles")}, key=len, reverse=True)
 
     def asked_role(self, question: str) -> str | None:
-        """The title a question asks about (书记 in 小榄镇书记是谁), or None."""
-        return next((r for r in self._question_roles if r in question), None)
+        """The title a question asks about, with its level when the question gives one: 广东省长是谁 -> 省长,
+        珠海市委书记 -> 市委书记, 金湾区委书记 -> 区委书记, 宁夏自治区主席 -> 自治区主席, 小榄镇书记是谁 -> 书记."""
+        text = t2s(halfwidth(question))
+        return next((r for r in self._question_roles if r in text), None)
 
-    def matches(self, asked: str, found: str) -> bool:
-        """镇长 matches 镇长 and 代镇长, not 副镇长; 书记 matches 镇党委书记, not 党委副书记;
-        人大常委会主任 matches 常务委员会主任 (through the aliases in officials.toml)."""
-        if "副" in found and "副" not in asked:
-            return False
-        for short, full in self.table.get("aliases", {}).items():
+    def _offices_match(self, asked: str, found: str) -> bool:
+        secretaries = set(self._list("secretary_offices"))
+        if asked in secretaries and found in secretaries:
+            return True
+        for short, full in dict(self.table.get("aliases", {})).items():
             if full not in asked:
                 asked = asked.replace(short, full)
         if asked in found or (len(found) >= 4 and found in asked):
             return True
-        core = asked.removeprefix("代").removeprefix("镇").removeprefix("区").removeprefix("市")
-        return len(core) >= 2 and found.endswith(core)
+        return len(asked) >= 2 and found.endswith(asked)
+
+    def matches(self, asked: str, found: str, place: str = "") -> bool:
+        """Whether a found title answers the asked one. 镇长 matches 镇长 and 代镇长, not 副镇长; 书记 matches
+        镇党委书记, not 党委副书记; 人大常委会主任 matches 常务委员会主任 (aliases in officials.toml). Levels must agree:
+        市委书记 does not match 区委书记, 省委书记 not 镇党委书记; `place` (Mention.place) gives the level of a title
+        that has none (凤岗镇 + 党委书记 is a 镇 secretary). A title of no level answers a levelled question only for
+        the levels in `bare_role_levels` (a town report's 党委书记 is the 镇党委书记)."""
+        if "副" in found and "副" not in asked:
+            return False
+        asked_level, asked_office = self.split_role(asked)
+        found_level, found_office = self.split_role(found)
+        found_level = found_level or self.level_of_place(place)
+        if asked_level and found_level and asked_level != found_level:
+            return False
+        if asked_level and not found_level and asked_level not in self._list("bare_role_levels"):
+            return False
+        return self._offices_match(asked_office or asked, found_office or found)

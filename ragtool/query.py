@@ -177,8 +177,6 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
-    if pq.qtype == "other" and pq.indicators:
-        pq.qtype = "number"  # 四川2025年地区生产总值: an indicator alone asks for its value
     pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})
     pq.units = sorted({u for cue, units in vocab.asked_units.items() if cue in text for u in units})
@@ -188,8 +186,14 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         pq.target = False
     for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues, *vocab.separators]:
         rest = rest.replace(word, " ")
+    if pq.qtype == "yesno":  # 有没有达到6%: the threshold is checked against the fact, it is no word to find
+        for word in vocab.threshold_cues:
+            rest = rest.replace(word, " ")
+        rest = re.sub(r"\d+(?:\.\d+)?\s*%?", " ", rest)
     pq.keywords = [w for w in re.split(r"[\s\W_]+", rest) if len(w) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", w or "x")]
     pq.keywords = [w for w in pq.keywords if w]
+    if pq.qtype == "other" and pq.indicators and not pq.keywords:
+        pq.qtype = "number"  # 四川2025年地区生产总值: an indicator alone asks for its value
     for kw in pq.keywords:
         full = kw
         for short, long in vocab.abbreviations.items():
@@ -229,7 +233,7 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
             pq.place_terms.append(qualifier)
             taken[start - len(qualifier) : start] = [True] * len(qualifier)
     sub_units: list[str] = []  # an unknown place written right after a known one: 广东深圳市 asks about 深圳市
-    masked = "".join(" " if t else c for c, t in zip(text, taken))
+    masked = "".join(" " if t else c for c, t in zip(text, taken, strict=True))
     for m in _PLACE_LIKE.finditer(masked):
         word = m.group()
         if any(taken[m.start() : m.end()]) or any(word.endswith(w) for w in vocab.not_places):

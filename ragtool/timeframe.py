@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Literal
@@ -77,6 +78,8 @@ class TimeCues:
     average: tuple[str, ...] = ()
     not_before_year: tuple[str, ...] = ()
     not_after_year: tuple[str, ...] = ()
+    recent: tuple[str, ...] = ()  # 近 in 近3年: the last N years
+    range_marks: tuple[str, ...] = ()  # — – - ~ 至 到 between the years of a range
     openers: tuple[str, ...] = ()
     section_actual: tuple[str, ...] = ()
     section_target: tuple[str, ...] = ()
@@ -98,6 +101,8 @@ class TimeCues:
             average=tuple(lex.time_words("average")),
             not_before_year=tuple(lex.time_words("not_before_year")),
             not_after_year=tuple(lex.time_words("not_after_year")),
+            recent=tuple(lex.time_words("recent")),
+            range_marks=tuple(lex.time_words("range_marks") or lex.figure_words("range_marks")),
             openers=tuple(lex.time_words("openers")),
             section_actual=tuple(lex.section_words("actual")),
             section_target=tuple(lex.section_words("target")),
@@ -106,19 +111,20 @@ class TimeCues:
     @cached_property
     def marker(self) -> re.Pattern[str]:
         """Every time word: year ranges, years, plans, relative spans and years, the current plan, 近N年."""
-        def alt(words: object) -> str:
-            return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)  # type: ignore[call-overload]
+        def alt(words: Iterable[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
         year = rf"(?:(?:19|20)\d{{2}}|{CN_YEAR})"
         parts = [
-            rf"(?P<range>(?P<y1>{year})\s*年?\s*[-—–~至到]\s*(?P<y2>{year})\s*年)",
+            rf"(?P<range>(?P<y1>{year})\s*年?\s*(?:{alt(self.range_marks or ['-'])})\s*(?P<y2>{year})\s*年)",
             rf"(?P<year>{year})\s*年(?P<month>\s*\d{{1,2}}\s*月)?",
-            r"(?P<recent>近(?P<n>\d{1,2}|[两二三四五六七八九十]{1,2})年)",
         ]
         for name, words in (("plan", self.plans), ("span", self.relative_spans), ("rel", self.relative_years),
                             ("current", self.current_plan)):
             if words:
                 parts.append(rf"(?P<{name}>{alt(words)})")
+        if self.recent:  # last: 过去一年 is a relative year, 过去五年 a span word, 近3年 the last three years
+            parts.append(rf"(?P<recent>(?:{alt(self.recent)})(?P<n>\d{{1,2}}|[两二三四五六七八九十]{{1,2}})年)")
         return re.compile("|".join(parts))
 
 
@@ -196,7 +202,7 @@ class Timeline:
             if year is None or before.endswith(cues.not_before_year) or after.startswith(cues.not_after_year):
                 return None
             return Mark(m.start(), m.end(), "annual", year=year, event=bool(m.group("month")))
-        if m.group("recent"):
+        if m.lastgroup == "recent":
             n = cn_number(m.group("n"))
             if not n or self.doc_year is None:
                 return None
@@ -356,7 +362,7 @@ class Timeline:
         heading_role: Role | None = None
         scopes = self._scopes(sent)
         section_marks: list[Part] = []
-        for lo, hi, heading in scopes:
+        for _, _, heading in scopes:
             if heading is not None:
                 heading_role = heading_role or heading.role
                 section_marks.extend(heading.parts)
@@ -418,9 +424,9 @@ def _last_break(pattern: re.Pattern[str], text: str, pos: int) -> int:
 
 @lru_cache(maxsize=8)
 def _default_cues() -> TimeCues:
-    from ragtool.config import Settings
+    from ragtool.config import load_settings
 
-    return TimeCues.from_lexicon(Lexicon.load(Settings()))
+    return TimeCues.from_lexicon(Lexicon.load(load_settings()))
 
 
 @lru_cache(maxsize=16)

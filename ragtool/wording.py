@@ -20,6 +20,7 @@ from ragtool.textnorm import t2s
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]")
+_CODE = re.compile(r"[{}$<>=;|\\]|--")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _TOKEN = re.compile(r"[A-Za-z0-9&]+(?:\.[0-9]+)*")  # r&d, pm2.5, 2025
 _POSSESSIVE = re.compile(r"['’]s\b", re.IGNORECASE)
@@ -239,7 +240,8 @@ class Wording:
         words = [w for w in _LATIN_WORD.findall(question) if w.lower() not in self.abbreviations]
         letters, han = sum(map(len, words)), len(_HAN.findall(question))
         enough = len(words) >= (self.english.min_words if han else 1)
-        return enough and letters >= 2 * han
+        code = bool(_CODE.search(question))  # {"question": …} or SQL is not a question in English
+        return enough and letters >= 2 * han and not code
 
     def _english(self, question: str, names: tuple[str, ...]) -> Rewrite:
         read = self._read_english(question, names)

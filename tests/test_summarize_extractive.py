@@ -195,19 +195,89 @@ def test_every_quote_verifies_against_its_chunk(settings: Settings, path: Path) 
 
 
 def test_user_data_files_override_the_bundled_tables(settings: Settings, tmp_path: Path) -> None:
-    path = DEV / "005_nanshan.txt"
+    path = tmp_path / "report.txt"
+    path.write_text("2025年工作回顾\n2025年，全镇森林覆盖率达到65.2%，地区生产总值增长5%。\n", encoding="utf-8")
     before = summary_of(settings, path)
-    assert not figures(before, "空气质量优良率")
+    assert not figures(before, "森林覆盖率") and figures(before, "地区生产总值")
     data = tmp_path / "data"
     data.mkdir()
-    bundled = (REPO / "ragtool" / "data" / "indicators.toml").read_text(encoding="utf-8")
-    (data / "indicators.toml").write_text(
-        bundled + '\n[indicator."空气质量优良率"]\nforms = ["空气质量优良率"]\n', encoding="utf-8"
-    )
+    bundled = (REPO / "ragtool" / "data" / "lexicon.toml").read_text(encoding="utf-8")
+    (data / "lexicon.toml").write_text(bundled + '\n[indicator."森林覆盖率"]\nforms = ["森林覆盖率"]\n', encoding="utf-8")
     custom = settings.model_copy(update={"data_dir": data})
     after = summary_of(custom, path)
-    assert [f.value for f in figures(after, "空气质量优良率")] == ["96.7%"]
+    assert [(f.value, f.year, f.type) for f in figures(after, "森林覆盖率")] == [("65.2%", 2025, "actual")]
     assert after.prompt_version != before.prompt_version  # resume sees the rules changed
+
+
+# ---- a provincial work report, written for these tests -------------------------------------------------------
+
+PROVINCIAL = """Title: 2026年江南省政府工作报告
+Date: 2026-02-03
+
+政府工作报告
+——2026年1月20日在江南省第九届
+人民代表大会第三次会议上
+江南省省长 林 涛
+各位代表：
+现在，我代表省人民政府，向大会报告工作，请予审议。
+一、2025年和“十四五”时期工作回顾
+过去一年，全省上下顶压前行。
+一是经济运行稳中有进。全省地区生产总值6.2万亿元、增长5.3%，一般公共预算收入增长2%。临江经济总量突破3000亿元，海洋生产总值增长6%左右。
+各位代表！经过五年接续奋斗，“十四五”顺利收官。五年来，地区生产总值从4.1万亿元提高到6.2万亿元，年均增长5.5%，人均地区生产总值达到9万元。
+二、“十五五”时期主要目标任务
+“十五五”时期经济社会发展的
+主要目标
+是：地区生产总值年均增长5%左右，常住人口城镇化率达到70%左右。
+三、2026年工作安排
+今年是“十五五”开局之年，要为“十五五”开好局、起好步。
+今年经济社会发展的
+主要预期目标
+是：地区生产总值增长4.5%—5%，在实际工作中努力争取更好结果；地方一般公共预算收入增长3%左右；城镇新增就业60万人以上，城镇调查失业率5.5%左右，居民消费价格涨幅2%左右，粮食产量稳定在600亿斤以上。
+（一）扩大内需。社会消费品零售总额增长5%左右。
+"""
+
+
+@pytest.fixture()
+def provincial(settings: Settings, tmp_path: Path) -> DocumentSummary:
+    path = tmp_path / "jiangnan.txt"
+    path.write_text(PROVINCIAL, encoding="utf-8")
+    return summary_of(settings, path)
+
+
+def test_provincial_speaker_comes_from_the_byline(provincial: DocumentSummary) -> None:
+    assert [(o.role, o.name) for o in provincial.officials] == [("省长", "林 涛")]  # as written, space and all
+    assert "江南省省长 林 涛" in provincial.officials[0].quote
+
+
+def test_provincial_gdp_of_the_review_year(provincial: DocumentSummary) -> None:
+    gdp_2025 = {(f.value, f.type) for f in figures(provincial, "地区生产总值") if f.year == 2025}
+    assert gdp_2025 == {("6.2万亿元", "actual"), ("增长5.3%", "actual")}  # not 临江's 经济总量 nor 海洋生产总值
+
+
+def test_provincial_gdp_target_is_the_years_not_the_five_year_average(provincial: DocumentSummary) -> None:
+    gdp = figures(provincial, "地区生产总值")
+    assert [(f.value, f.qualifier) for f in gdp if f.year == 2026] == [("增长4.5%—5%", "")]
+    assert all(f.type == "target" for f in gdp if f.year == 2026)
+    plan = [f for f in gdp if "十五五" in f.qualifier]
+    assert [(f.value, f.year, f.type, f.qualifier) for f in plan] == [("年均增长5%", None, "target", "十五五、左右")]
+    past = {(f.value, f.year, f.type) for f in gdp if "十四五" in f.qualifier}
+    assert past == {("6.2万亿元", None, "actual"), ("年均增长5.5%", None, "actual")}  # the value reached, not 4.1
+
+
+def test_provincial_other_targets_of_the_year(provincial: DocumentSummary) -> None:
+    targets = {(f.indicator, f.value, f.qualifier) for f in provincial.key_figures if f.year == 2026 and f.type == "target"}
+    assert {
+        ("一般公共预算收入", "增长3%", "左右"),
+        ("城镇新增就业", "60万人", "以上"),
+        ("城镇调查失业率", "5.5%", "左右"),
+        ("居民消费价格", "涨幅2%", "左右"),
+        ("粮食产量", "600亿斤", "以上"),
+        ("社会消费品零售总额", "增长5%", "左右"),
+    } <= targets, targets
+    urban = figures(provincial, "常住人口城镇化率")  # in the 十五五 section: a plan target, not a 2026 one
+    assert [(f.value, f.year, f.type, f.qualifier) for f in urban] == [("70%", None, "target", "十五五、左右")]
+    per_head = figures(provincial, "人均地区生产总值")  # its own indicator, never GDP
+    assert [(f.value, f.qualifier) for f in per_head] == [("9万元", "十四五")]
 
 
 def test_exported_json_schema_is_in_sync() -> None:

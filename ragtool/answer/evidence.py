@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ragtool.answer.timeframe import Frame, TimeCues, frame_of
-from ragtool.models import Document, DocMeta, RetrievedChunk
+from ragtool.models import DocMeta, Document, RetrievedChunk
 from ragtool.textnorm import t2s
 
 SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (headings broken across lines)

@@ -110,7 +110,7 @@ def _scan(text: str, frame: Frame, doc_year: int | None, cues: TimeCues) -> Fram
     for name, (lo, hi) in cues.plans.items():
         if name in text:
             past = doc_year is not None and doc_year > hi
-            frame = Frame(tuple(range(lo, hi + 1)), name, False if past else True)
+            frame = Frame(tuple(range(lo, hi + 1)), name, not past)
     ranged = _RANGE.search(text)
     if ranged:
         end = int(ranged.group(1) or ranged.group(2))

@@ -28,6 +28,9 @@ def ask_command(
     doc: Annotated[str | None, typer.Option("--doc", help="Only this document id (or prefix).")] = None,
     show_context: Annotated[bool, typer.Option("--show-context", help="Also print the retrieved chunks and scores.")] = False,
     no_sync: Annotated[bool, typer.Option("--no-sync", help="Don't sync RAGTOOL_CORPUS into the index first.")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also print the candidate answers the extractive engine weighed, with their features.")
+    ] = False,
     no_cache: NoCache = False,
     json_out: JsonOpt = False,
     home: Home = None,
@@ -53,7 +56,8 @@ def ask_command(
             err.print(f"sync: skipped {len(report.skipped)} file(s); run `ragtool ingest` to see why", markup=False)
     if not session.corpus.store.doc_ids():
         raise UsageError(_empty_index(settings.corpus))
-    opts = {"engine": engine, "top_k": top_k, "place": place, "year": year, "doc": doc, "use_cache": not no_cache}
+    opts = {"engine": engine, "top_k": top_k, "place": place, "year": year, "doc": doc, "use_cache": not no_cache,
+            "explain": explain}
     if file is None and question != "-":
         answer, hits = session.ask_with_context(questions[0], **opts)  # type: ignore[arg-type]
         _emit(answer, hits, json_out, show_context)
@@ -123,7 +127,15 @@ def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_conte
     for i, c in enumerate(answer.citations, 1):
         out.print(f"[{i}] 《{c.title}》 {c.doc_id} {c.chunk_id} @{c.start}-{c.end}", style="dim", markup=False)
         out.print(f"    「{c.quote}」", markup=False)
+    for note in answer.notes:
+        out.print(f"note: {note}", style="yellow", markup=False)
     out.print(f"engine {answer.engine} · confidence {answer.confidence:.2f}", style="dim", markup=False)
+    if answer.explanation:
+        out.rule("candidates (score, veto, features)", style="dim")
+        for c in answer.explanation:
+            feats = " ".join(f"{k}={v:g}" for k, v in c.features.items())
+            out.print(f"{c.score:7.2f} {c.vetoed or '-':6} {c.value[:50]} 《{c.title}》 § {c.section}", markup=False)
+            out.print(f"        {feats}", style="dim", markup=False)
     if show_context:
         out.rule("retrieved context", style="dim")
         for i, h in enumerate(hits, 1):

@@ -18,6 +18,7 @@ from ragtool.errors import ProviderError, UsageError
 from ragtool.eval.normalize import contains, normalize
 from ragtool.eval.results import FactResult, SummaryEval
 from ragtool.models import DocumentSummary, KeyFigure
+from ragtool.officials import normalize_name
 from ragtool.textnorm import halfwidth, t2s
 
 
@@ -141,7 +142,6 @@ def check_summary(facts: Facts, summary: DocumentSummary, canon: dict[str, str])
 # ---- the per-field format -------------------------------------------------------------------------------------
 
 _DASHES = re.compile(r"(?<=[\d%])\s*(?:[—–\-~～]{1,2}|至|到)\s*(?=\d)")
-_NAME_DOTS = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "．": "·"})
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:万|%|个百分点)?")
 
 
@@ -167,11 +167,6 @@ def _written(kf: KeyFigure) -> list[str]:
     value = kf.value if kf.unit and kf.value.endswith(kf.unit) else f"{kf.value}{kf.unit}"
     quals = [kf.qualifier, *kf.qualifier.split("、")] if kf.qualifier else []
     return [value, *(value + q for q in quals)]
-
-
-def normalize_name(text: str) -> str:
-    """A person's name for comparison: simplified, no spaces, every kind of middle dot the same."""
-    return re.sub(r"\s+", "", t2s(halfwidth(text))).translate(_NAME_DOTS)
 
 
 def _split_official(value: str) -> tuple[str, str]:

@@ -67,11 +67,13 @@ def _gap_ok(gap: str, rules: Rules) -> bool:
     return not any(w in gap for w in rules.figure_cue("gap_stops"))
 
 
-def _place_stems(place: str) -> tuple[str, ...]:
-    """厚街镇 -> (厚街镇, 厚街): how a document names its own place before an indicator."""
+def _place_stems(place: str, levels: list[str]) -> tuple[str, ...]:
+    """厚街镇 -> (厚街镇, 厚街): how a document names its own place before an indicator (levels: officials.toml's
+    place_levels)."""
     if len(place) < 2:
         return ()
-    stem = re.sub(r"(?:特别行政区|自治区|自治州|自治县|街道|[省市区县镇乡])$", "", place)
+    suffix = next((w for w in sorted(levels, key=len, reverse=True) if place.endswith(w)), "")
+    stem = place[: len(place) - len(suffix)]
     return (place, stem) if len(stem) >= 2 else (place,)
 
 
@@ -100,7 +102,8 @@ class FigureExtractor:
         self.before_stops = tuple(self.rules.figure_cue("before_stops"))
         self.from_words = tuple(self.rules.figure_cue("from_words"))
         self.to_words = tuple(self.rules.figure_cue("to_words"))
-        self.scope_words = tuple(self.rules.figure_cue("scope_words")) + _place_stems(self.ctx.place)
+        self.scope_words = tuple(self.rules.figure_cue("scope_words")) + _place_stems(
+            self.ctx.place, [str(w) for w in self.rules.officials.get("place_levels", [])])
         self.change_words = sorted(self.rules.figure_cue("change_words"), key=len, reverse=True)
 
     def extract(self, view: TextView) -> list[Found[KeyFigure]]:

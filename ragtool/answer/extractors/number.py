@@ -26,7 +26,7 @@ _COUNT_UNITS = ("大", "方面", "项", "个", "条")
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
     if q.indicators:
-        anchors = [(a, b) for a, b in term_spans(simp, q.indicator_terms) if not _is_ratio_base(simp, a, b)]
+        anchors = [(a, b) for a, b in term_spans(simp, q.indicator_terms) if not is_ratio_base(simp, a, b)]
         if not anchors:
             return []
     else:
@@ -38,7 +38,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         found = _pairs(simp, anchors, ctx, within_clause=False)
     out = []
     for start, value_start, end, gap, anchor_len in sorted(found, key=lambda p: p[3] - 2 * p[4])[:PER_SENTENCE]:
-        end = _extend_value(simp, end)
+        end = _extend_value(simp, end, ctx)
         if not q.indicators:
             start = clause_bounds(simp, start)[0]
         fit = coverage(q, simp[slice(*clause_bounds(simp, end - 1))]) if not q.indicators else 1.0
@@ -89,16 +89,18 @@ def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
-def _is_ratio_base(simp: str, start: int, end: int) -> bool:
+def is_ratio_base(simp: str, start: int, end: int) -> bool:
     """占地区生产总值比重: the indicator is the base of a ratio, not the thing measured."""
     return simp[max(0, start - 1) : start] == "占" or simp.startswith(("比重", "的比重", "比例"), end)
 
 
-def _extend_value(simp: str, end: int) -> int:
-    """Take in what belongs to the value: a second value, a 同比增长 clause, the noun after 十大/八方面."""
+def _extend_value(simp: str, end: int, ctx: Context) -> int:
+    """Take in what belongs to the value: a second value, a 同比增长 clause, the noun after 十大/八方面; never
+    the next indicator's value (增长5%—5.5%，城镇新增就业80万人)."""
+    asked = set(ctx.q.indicators)
     while True:
         m = _MORE_VALUES.match(simp, end) or _FOLLOW_CHANGE.match(simp, end)
-        if not m:
+        if not m or any(canon not in asked for _, canon in ctx.vocab.find_indicators(m.group())):
             break
         end = m.end()
     if simp[:end].endswith(_COUNT_UNITS):
