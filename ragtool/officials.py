@@ -319,14 +319,20 @@ class OfficialFinder:
     # ---- questions ---------------------------------------------------------------------------
 
     @cached_property
-    def _question_roles(self) -> list[str]:
-        return sorted({*self._list("roles"), *self._list("question_roles")}, key=len, reverse=True)
+    def _question_role(self) -> re.Pattern[str]:
+        roles = alternation([*self._list("roles"), *self._list("question_roles")])
+        return re.compile(rf"(?:{alternation(self._list('levels'))})?(?:{roles})")
 
     def asked_role(self, question: str) -> str | None:
         """The title a question asks about, with its level when the question gives one: 广东省长是谁 -> 省长,
-        珠海市委书记 -> 市委书记, 金湾区委书记 -> 区委书记, 宁夏自治区主席 -> 自治区主席, 小榄镇书记是谁 -> 书记."""
+        珠海市委书记 -> 市委书记, 金湾区委书记 -> 区委书记, 凤岗镇党委书记 -> 镇党委书记, 小榄镇书记是谁 -> 镇书记,
+        宁夏自治区主席 -> 自治区主席, 金湾区区长 -> 区长."""
         text = t2s(halfwidth(question))
-        return next((r for r in self._question_roles if r in text), None)
+        m = self._question_role.search(text)
+        if m is None:
+            return None
+        start, end = self._drop_level(text, *m.span())
+        return text[start:end]
 
     def _offices_match(self, asked: str, found: str) -> bool:
         secretaries = set(self._list("secretary_offices"))

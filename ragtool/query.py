@@ -1,6 +1,6 @@
 """Query understanding: script, places, years, indicator synonyms and question type.
 
-Every word list comes from data files (synonyms.toml, question.toml) so users can tune it.
+Every word list comes from data files (lexicon.toml, question.toml) so users can tune it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
+from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
 from ragtool.places import PlaceRules
 from ragtool.textnorm import halfwidth, t2s
@@ -35,6 +36,7 @@ class ParsedQuery(BaseModel):
     indicators: list[str] = Field(default_factory=list)  # canonical indicator names, e.g. 地区生产总值
     indicator_terms: list[str] = Field(default_factory=list)  # every surface form of those indicators
     target: bool | None = None  # True: asks for a target or plan; False: an actual result
+    measure: Literal["change", "amount", ""] = ""  # what a number question measures; "" for either
     plan: str = ""  # asks about a five-year plan (十五五) or a multi-year average (年均); "" for one year
     qtype: QuestionType = "other"
     kinds: list[str] = Field(default_factory=list)  # document kinds the question names (党代会 → 党代会)
@@ -71,16 +73,18 @@ class Vocabulary:
     threshold_cues: list[str] = field(default_factory=list)
     plan_cues: list[str] = field(default_factory=list)
     incumbent_cues: list[str] = field(default_factory=list)
+    change_cues: list[str] = field(default_factory=list)
+    amount_cues: list[str] = field(default_factory=list)
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls, settings: Settings) -> Vocabulary:
-        syn = _read_toml(settings, "synonyms.toml")
+        lexicon = Lexicon.load(settings)
         q = _read_toml(settings, "question.toml")
         vocab = cls(
-            indicators={k: [t2s(halfwidth(s)) for s in v] for k, v in syn.get("indicators", {}).items()},
-            abbreviations=dict(syn.get("abbreviations", {})),
+            indicators={k: [t2s(halfwidth(s)) for s in v] for k, v in lexicon.question_forms().items()},
+            abbreviations=dict(lexicon.abbreviations),
             qtype_cues=dict(q.get("qtype", {})),
             target_cues=list(q.get("target_cues", [])),
             actual_cues=list(q.get("actual_cues", [])),
@@ -101,7 +105,9 @@ class Vocabulary:
             threshold_cues=list(q.get("threshold_cues", [])),
             plan_cues=list(q.get("plan_cues", [])),
             incumbent_cues=list(q.get("incumbent_cues", [])),
-            version=f"{syn.get('version', '')}+{q.get('version', '')}",
+            change_cues=list(q.get("change_cues", [])),
+            amount_cues=list(q.get("amount_cues", [])),
+            version=f"{lexicon.version}+{q.get('version', '')}",
         )
         vocab._surface = sorted(
             ((s, canon) for canon, forms in vocab.indicators.items() for s in forms),
@@ -177,6 +183,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
+    change, amount = (any(c in text for c in cues) for cues in (vocab.change_cues, vocab.amount_cues))
+    pq.measure = "change" if change and not amount else "amount" if amount and not change else ""
     pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})
     pq.units = sorted({u for cue, units in vocab.asked_units.items() if cue in text for u in units})

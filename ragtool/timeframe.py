@@ -40,6 +40,7 @@ NUMBERED = re.compile(
     r"|(?P<l2>[(（][一二三四五六七八九十]{1,3}[)）])|(?P<l3>\d{1,2}[、.](?!\d)))"
 )
 MAX_HEADING = 40
+PLAN_YEAR_CHARS = 8  # how far after a plan's name a word such as 开局 or 收官 is looked for
 OPENING_CHARS = 6  # a time word this close to the start of its sentence is what the sentence is about
 CN_YEAR = "[〇零一二三四五六七八九]{4}"
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
@@ -79,6 +80,7 @@ class TimeCues:
     not_before_year: tuple[str, ...] = ()
     not_after_year: tuple[str, ...] = ()
     recent: tuple[str, ...] = ()  # 近 in 近3年: the last N years
+    plan_year: tuple[str, ...] = ()  # 开局, 收官 …: "“十五五”开局之年" describes a year, it is not a plan frame
     range_marks: tuple[str, ...] = ()  # — – - ~ 至 到 between the years of a range
     openers: tuple[str, ...] = ()
     section_actual: tuple[str, ...] = ()
@@ -102,6 +104,7 @@ class TimeCues:
             not_before_year=tuple(lex.time_words("not_before_year")),
             not_after_year=tuple(lex.time_words("not_after_year")),
             recent=tuple(lex.time_words("recent")),
+            plan_year=tuple(lex.time_words("plan_year")),
             range_marks=tuple(lex.time_words("range_marks") or lex.figure_words("range_marks")),
             openers=tuple(lex.time_words("openers")),
             section_actual=tuple(lex.section_words("actual")),
@@ -207,6 +210,9 @@ class Timeline:
             if not n or self.doc_year is None:
                 return None
             return Mark(m.start(), m.end(), "plan", years=(self.doc_year - n, self.doc_year - 1), opener=True)
+        if m.lastgroup in ("plan", "current") and any(w in text[m.end() : m.end() + PLAN_YEAR_CHARS]
+                                                       for w in cues.plan_year):
+            return None  # 2025年是“十四五”规划收官之年: about the year, not a frame of its own
         if m.lastgroup == "plan":
             years = cues.plans[m.group("plan")]
             return Mark(m.start(), m.end(), "plan", years=years, plan=_plan_named(years, cues))

@@ -123,9 +123,9 @@ def test_check_passes_against_its_own_baseline_and_fails_on_a_planted_regression
 
     assert _eval(tmp_path, suite, "--check").exit_code == 0
 
-    broken = tmp_path / "broken-data"  # a synonyms table that no longer knows GDP = 地区生产总值
+    broken = tmp_path / "broken-data"  # a lexicon that no longer knows GDP = 地区生产总值
     broken.mkdir()
-    (broken / "synonyms.toml").write_text('version = "broken"\n[indicators]\n[abbreviations]\n', encoding="utf-8")
+    (broken / "lexicon.toml").write_text('version = "broken"\n', encoding="utf-8")
     result = _eval(tmp_path, suite, "--check", "--json", env={"RAGTOOL_DATA_DIR": str(broken)})
     assert result.exit_code == ExitCode.REGRESSION, result.output
     data = json.loads(result.output)

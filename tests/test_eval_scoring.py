@@ -42,6 +42,16 @@ def test_candidate_values_count_except_for_lists() -> None:
     assert not check_answer(_case("list", ["5.5%"]), answer).passed
 
 
+@pytest.mark.parametrize("kind", ["number", "name", "date", "yesno"])
+def test_a_short_answer_kind_fails_when_the_answer_is_a_passage(kind: str) -> None:
+    fact = "5.5%左右"
+    assert check_answer(_case(kind, [fact]), _answer("是：" + fact)).passed
+    long = _answer("综合考虑各方面因素，" * 10 + fact)
+    result = check_answer(_case(kind, [fact]), long)
+    assert not result.passed and "100" in result.reason
+    assert check_answer(_case("list", [fact]), long).passed  # a list may be long
+
+
 def test_unanswerable_passes_only_when_not_found() -> None:
     case = _case("unanswerable", [])
     assert check_answer(case, _answer("", "not_found")).passed

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.datafiles import read_toml
 from ragtool.errors import UsageError
 from ragtool.lexicon import Lexicon
 from ragtool.summarize.view import make_view
@@ -52,16 +51,37 @@ def test_longer_forms_are_other_indicators(lex: Lexicon) -> None:
     assert lex.leading_indicator("增长3%") is None
 
 
-def test_nothing_of_the_old_synonyms_table_is_lost(lex: Lexicon) -> None:
-    path = REPO / "ragtool" / "data" / "synonyms.toml"
-    if not path.exists():
-        pytest.skip("synonyms.toml is gone: query understanding reads the lexicon")
-    old = read_toml(path)
-    for canonical, forms in old["indicators"].items():
-        for form in forms:
-            assert lex.canonical(form) is not None, form
-        assert lex.canonical(canonical) == canonical
-    assert old["abbreviations"] == lex.abbreviations
+# What users could type before the lexicon replaced synonyms.toml: each form must still name the same indicator.
+OLD_SYNONYMS = {
+    "地区生产总值": ["地区生产总值", "GDP", "国内生产总值", "生产总值", "经济增长", "经济总量", "经济增速"],
+    "规模以上工业增加值": ["规模以上工业增加值", "规上工业增加值"],
+    "规模以上工业总产值": ["规模以上工业总产值", "规上工业总产值", "工业总产值"],
+    "社会消费品零售总额": ["社会消费品零售总额", "社零", "社零总额", "社消零", "消费品零售总额"],
+    "固定资产投资": ["固定资产投资", "固投"],
+    "一般公共预算收入": ["一般公共预算收入", "地方一般公共预算收入", "财政收入", "财政一般预算收入", "地方财政一般预算收入",
+                 "一般预算收入"],
+    "一般公共预算支出": ["一般公共预算支出", "财政支出"],
+    "税收收入": ["税收收入", "税收"],
+    "进出口总额": ["进出口总额", "外贸进出口总额", "进出口", "外贸进出口", "外贸"],
+    "实际利用外资": ["实际利用外资", "实际使用外资", "利用外资", "外资"],
+    "居民人均可支配收入": ["居民人均可支配收入", "人均可支配收入", "居民收入", "可支配收入"],
+    "研发经费": ["研发经费", "R&D经费", "R&D", "研发投入", "研发经费投入"],
+    "城镇新增就业": ["城镇新增就业", "新增就业"],
+    "工业投资": ["工业投资"],
+    "高新技术企业": ["高新技术企业", "高企"],
+    "专精特新企业": ["专精特新企业", "专精特新"],
+    "商事主体": ["商事主体", "市场主体", "经营主体"],
+    "空气质量优良率": ["空气质量优良率", "空气质量优良天数比例", "空气优良率", "空气质量"],
+}
+
+
+@pytest.mark.parametrize("canonical", sorted(OLD_SYNONYMS))
+def test_nothing_of_the_old_synonyms_table_is_lost(lex: Lexicon, canonical: str) -> None:
+    forms = lex.question_forms()[canonical]
+    assert forms[0] == canonical
+    assert set(OLD_SYNONYMS[canonical]) <= set(forms)
+    assert {lex.canonical(f) for f in OLD_SYNONYMS[canonical]} == {canonical}
+    assert lex.abbreviations["规上"] == "规模以上" and lex.abbreviations["人代会"] == "人民代表大会"
 
 
 def test_a_users_copy_overrides_the_bundled_lexicon(tmp_path: Path) -> None:
@@ -142,6 +162,7 @@ def test_the_years_targets_under_its_heading_despite_the_plan_words_before_them(
         ("“十四五”时期年均增长5.5%。", "plan", None, "actual"),
         ("2021—2025年年均增长5.5%。", "plan", None, "actual"),
         ("近3年年均增长6%。", "plan", None, "actual"),
+        ("今年是“十五五”开局之年,地区生产总值增长5%左右。", "annual", 2026, None),  # the plan describes the year
         ("过去一年增长6%。", "annual", 2025, "actual"),
         ("今后五年年均增长5%。", "plan", None, "target"),
         ("2026年1月20日在江南省第九届人民代表大会上。", "annual", 2026, None),

@@ -108,7 +108,10 @@ def test_each_person_once_in_order(finder: OfficialFinder) -> None:
         ("天山自治区主席是谁", "自治区主席"),
         ("临江市委书记是谁", "市委书记"),
         ("金沙区委书记是谁", "区委书记"),
-        ("凤溪镇书记是谁", "书记"),
+        ("凤溪镇书记是谁", "镇书记"),
+        ("凤溪镇党委书记是谁", "镇党委书记"),
+        ("金沙区区长是谁", "区长"),
+        ("新疆主席是谁", "主席"),
         ("臨江市長是誰", "市长"),  # traditional script
     ],
 )
@@ -127,6 +130,8 @@ def test_asked_role_keeps_the_level(finder: OfficialFinder, question: str, role:
         ("省委书记", "党委书记", "", False),  # a province's secretary is never written as bare 党委书记
         ("镇党委书记", "党委书记", "", True),  # a town report writes 党委书记 alone
         ("书记", "镇党委书记", "凤溪镇", True),
+        ("镇书记", "党委书记", "凤溪镇", True),
+        ("镇书记", "区委书记", "金沙区", False),
         ("书记", "党委副书记", "", False),
         ("省长", "省长", "江南省", True),
         ("省长", "副省长", "江南省", False),

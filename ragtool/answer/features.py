@@ -9,6 +9,7 @@
 | time | the statement's year or plan period fits the question's (0 contradicts: a veto) |
 | role | target vs result fits the question's (0 contradicts: a veto) |
 | unit | the value carries the asked unit (多少人 → 人) |
+| measure | the value is a change when a change is asked (增长多少 → 增长14.1%), an amount when an amount is |
 | kind | the document is of the kind the question names (党代会) |
 | place | the sentence names the place, when no document of the place's own exists (0: a veto) |
 | section | share of the question's words in the section heading |
@@ -21,10 +22,15 @@
 
 from __future__ import annotations
 
+import re
+
 from ragtool.answer.candidates import Context, Span
+from ragtool.answer.spans import CHANGE
 from ragtool.answer.timeframe import Frame, default_years
 from ragtool.query import ParsedQuery
 
+_CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
+_AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
 TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
@@ -54,6 +60,7 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
     f["time"] = time_fit(q, frame, target, e.meta.year) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units else float(unit_ok(span, q))
+    f["measure"] = measure_fit(q, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
@@ -79,7 +86,7 @@ def time_fit(q: ParsedQuery, frame: Frame, target: bool | None, doc_year: int | 
     if q.plan:
         if frame.plan and (frame.plan == q.plan or frame.plan in ("年均", "到")):
             return 1.0
-        return 0.0 if not frame.plan and frame.years else 0.3
+        return 0.0 if not frame.plan and frame.years and q.indicators else 0.3  # one year's figure for a plan's
     if frame.plan and (q.years or q.relative_year is not None or q.target):
         return 0.0  # a five-year average is not one year's target or result
     wanted = set(q.years) if q.years else ({doc_year + q.relative_year} if doc_year and q.relative_year is not None else set())
@@ -91,9 +98,23 @@ def time_fit(q: ParsedQuery, frame: Frame, target: bool | None, doc_year: int | 
     return (1.0 if frame.years else 0.7) if said & wanted else 0.0
 
 
+def measure_fit(q: ParsedQuery, value: str) -> float:
+    """1 when the value is the kind asked (a change for 增长多少, an amount for 总量), 0 when it is the other."""
+    if not q.measure:
+        return 0.5
+    change = bool(_CHANGE.search(value))
+    amount = bool(_AMOUNT.search(value))
+    if change == amount:
+        return 0.5
+    return 1.0 if change == (q.measure == "change") else 0.0
+
+
 def role_fit(q: ParsedQuery, target: bool | None) -> float:
+    """Target vs result: a contradiction vetoes an indicator's figure; for other counts it only weighs."""
     if q.target is None or target is None:
         return 0.5 if q.target is None or not q.indicators else (0.3 if q.target else 0.7)
+    if not q.indicators:
+        return 0.7 if q.target == target else 0.3
     return 1.0 if q.target == target else 0.0
 
 

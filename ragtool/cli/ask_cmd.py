@@ -132,9 +132,12 @@ def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_conte
     out.print(f"engine {answer.engine} · confidence {answer.confidence:.2f}", style="dim", markup=False)
     if answer.explanation:
         out.rule("candidates (score, veto, features)", style="dim")
-        for c in answer.explanation:
-            feats = " ".join(f"{k}={v:g}" for k, v in c.features.items())
-            out.print(f"{c.score:7.2f} {c.vetoed or '-':6} {c.value[:50]} 《{c.title}》 § {c.section}", markup=False)
+        for weighed in answer.explanation:
+            feats = " ".join(f"{k}={v:g}" for k, v in weighed.features.items())
+            out.print(
+                f"{weighed.score:7.2f} {weighed.vetoed or '-':6} {weighed.value[:50]} 《{weighed.title}》 § {weighed.section}",
+                markup=False,
+            )
             out.print(f"        {feats}", style="dim", markup=False)
     if show_context:
         out.rule("retrieved context", style="dim")

@@ -9,6 +9,10 @@ from ragtool.eval.normalize import contains
 from ragtool.models import Answer
 
 
+SHORT_KINDS = ("number", "name", "date", "yesno")  # answered with a value, a name, a date or 是/否 plus the fact
+MAX_SHORT_ANSWER = 100
+
+
 class CheckResult(BaseModel):
     passed: bool
     missing: list[str] = Field(default_factory=list)  # must_include facts not found
@@ -24,10 +28,13 @@ def answer_text(case: EvalCase, answer: Answer) -> str:
 
 def check_answer(case: EvalCase, answer: Answer) -> CheckResult:
     """Unanswerable: pass iff not_found. Conflict: pass iff conflicting with both values.
-    Otherwise: pass iff every must_include fact is present."""
+    Otherwise: pass iff every must_include fact is present, in an answer of at most 100 characters for the
+    number, name, date and yesno kinds."""
     if case.kind == "unanswerable":
         ok = answer.status == "not_found"
         return CheckResult(passed=ok, reason="" if ok else f"expected not_found, got {answer.status}")
+    if case.kind in SHORT_KINDS and answer.status == "answered" and len(answer.answer) > MAX_SHORT_ANSWER:
+        return CheckResult(passed=False, reason=f"answer longer than {MAX_SHORT_ANSWER} characters")
     text = answer_text(case, answer)
     missing = [fact for fact in case.must_include if not contains(text, fact)]
     if case.kind == "conflict" and answer.status != "conflicting":

@@ -59,7 +59,7 @@ def _pairs(
             continue
         best: tuple[int, int, int, int, int] | None = None
         for a_start, a_end in anchors or [(v.start(), v.start())]:
-            gap = v.start() - a_end
+            gap = 0 if a_start <= v.start() < a_end else v.start() - a_end  # 经济增长 + 增长5%左右 overlap
             if gap < 0 and q.units and not q.indicators and a_start >= v.end() and a_start - v.end() <= MAX_GAP:
                 gap, a_start = a_start - v.end(), v.start()  # the count before its noun: 5次进入…红榜
             between = simp[min(a_end, v.start()) : max(a_end, v.start())]
@@ -91,7 +91,7 @@ def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
 
 def is_ratio_base(simp: str, start: int, end: int) -> bool:
     """占地区生产总值比重: the indicator is the base of a ratio, not the thing measured."""
-    return simp[max(0, start - 1) : start] == "占" or simp.startswith(("比重", "的比重", "比例"), end)
+    return "占" in simp[max(0, start - 3) : start] or simp.startswith(("比重", "的比重", "比例"), end)
 
 
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
