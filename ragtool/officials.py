@@ -183,10 +183,14 @@ class OfficialFinder:
         return end - len("、".join(names)), end
 
     def _drop_level(self, text: str, start: int, end: int) -> tuple[int, int]:
-        """区区长 -> 区长: a level word is dropped when the title itself names the level."""
+        """区区长 -> 区长: a level word is dropped when the title itself names the level, or names one of its own
+        (the 州 of 贵州 before 省长 is the place's last character, not a level)."""
         for level in sorted(self._list("levels"), key=len, reverse=True):
-            if text.startswith(level, start) and level in text[start + len(level) : end]:
-                return start + len(level), end
+            if text.startswith(level, start):
+                rest = text[start + len(level) : end]
+                if level in rest or rest.startswith(tuple(self.place_levels)):
+                    return start + len(level), end
+                break
         return start, end
 
     # ---- places ------------------------------------------------------------------------------
@@ -350,7 +354,8 @@ class OfficialFinder:
         镇党委书记, not 党委副书记; 人大常委会主任 matches 常务委员会主任 (aliases in officials.toml). Levels must agree:
         市委书记 does not match 区委书记, 省委书记 not 镇党委书记; `place` (Mention.place) gives the level of a title
         that has none (凤岗镇 + 党委书记 is a 镇 secretary). A title of no level answers a levelled question only for
-        the levels in `bare_role_levels` (a town report's 党委书记 is the 镇党委书记)."""
+        a level that is only a prefix (镇党委书记: a town report writes 党委书记 alone), never one whose level is part of
+        the title word (省委书记, 市长)."""
         if "副" in found and "副" not in asked:
             return False
         asked_level, asked_office = self.split_role(asked)
@@ -358,6 +363,14 @@ class OfficialFinder:
         found_level = found_level or self.level_of_place(place)
         if asked_level and found_level and asked_level != found_level:
             return False
-        if asked_level and not found_level and asked_level not in self._list("bare_role_levels"):
+        if asked_level and not found_level and self._intrinsic_level(asked):
             return False
         return self._offices_match(asked_office or asked, found_office or found)
+
+    def _intrinsic_level(self, role: str) -> bool:
+        """Whether the level is part of the title word itself (省长, 市委书记, 区长), not a prefix of it (镇 + 党委书记,
+        区 + 人大常委会主任): such a title is never written without it, so a bare 党委书记 is no 省委书记."""
+        core = role
+        for prefix in [*self._list("role_prefixes"), "副"]:
+            core = core.removeprefix(prefix)
+        return core in self._list("roles") and any(core.startswith(w) and len(core) > len(w) for w in self.place_levels)

@@ -30,6 +30,7 @@ class ParsedQuery(BaseModel):
     places: list[str] = Field(default_factory=list)  # indexed place names matched, e.g. 凤岗镇
     place_terms: list[str] = Field(default_factory=list)  # as found in the question, e.g. 凤岗, 深圳
     unknown_places: list[str] = Field(default_factory=list)  # place names the index does not know
+    scope: list[str] | None = None  # doc ids retrieval was limited to (set by the retriever), None for all
     place_scope: Literal["own", "mentioned"] = "own"  # "mentioned": no document of the place's own; evidence must name it
     years: list[int] = Field(default_factory=list)  # explicit years
     relative_year: int | None = None  # 今年=0, 明年=+1, 去年=-1, relative to each document's year
@@ -142,6 +143,7 @@ class PlaceIndex:
 
     names: dict[str, set[str]]  # place name -> doc ids
     rules: PlaceRules
+    mains: set[str] = field(default_factory=set)  # places that are some document's main place
 
     @classmethod
     def from_docs(cls, docs: list[DocMeta], rules: PlaceRules) -> PlaceIndex:
@@ -149,15 +151,16 @@ class PlaceIndex:
         for d in docs:
             for p in {*(d.places or []), *([d.place] if d.place else [])}:
                 names.setdefault(t2s(p), set()).add(d.doc_id)
-        return cls(names, rules)
+        return cls(names, rules, {t2s(d.place) for d in docs if d.place})
 
     def stems(self) -> list[tuple[str, str]]:
-        """(short form, place name), longest first."""
+        """(short form, place name), longest first. A place only mentioned in others' documents is matched by its
+        full name (重点县, never 重点 in 重点任务); one with documents of its own, or a province, by its short form too."""
         out = []
         for name in self.names:
             out.append((name, name))
             stem = self.rules.short_form(name)
-            if stem != name and len(stem) >= 2:
+            if stem != name and len(stem) >= 2 and (name in self.mains or name in self.rules.provincial):
                 out.append((stem, name))
         return sorted(out, key=lambda p: len(p[0]), reverse=True)
 
@@ -226,15 +229,23 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
     text = pq.text
     taken = [False] * len(text)
     starts: list[int] = []
+    found: dict[int, tuple[int, str]] = {}  # start -> (end, place name)
     for stem, name in places.stems():
         start = text.find(stem)
         if start < 0 or any(taken[start : start + len(stem)]):
             continue
+        short = places.rules.short_form(name)
+        if stem == name != short and any(text.startswith(w, start + len(stem)) for w in vocab.title_after_place):
+            stem = short  # 中山市委书记: the place is 中山市, 市委书记 the title
         taken[start : start + len(stem)] = [True] * len(stem)
-        if name not in pq.places:
-            pq.places.append(name)
+        found[start] = (start + len(stem), name)
         pq.place_terms.append(stem)
         starts.append(start)
+    parents = {name for end, name in found.values() if end in found}  # 广东深圳市, 东莞凤岗: the second is asked about
+    for start in sorted(found):
+        name = found[start][1]
+        if name not in pq.places and (name not in parents or all(n == name for _, n in found.values())):
+            pq.places.append(name)
     for start in starts:  # qualifiers only once every indexed place is matched (长安 in 长安是广东第几个…)
         qualifier = _qualifier_before(text, start, taken)
         if qualifier:

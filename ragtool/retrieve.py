@@ -117,12 +117,14 @@ class Retriever:
         alone). A place's own documents (their main place) win: never a neighbour's, a parent's or a sub-unit's."""
         docs = self.docs()
         own = {d for d in ids if any(p == t2s(docs[d].place or "") for p in pq.places)}
-        if not own:  # no report of the place itself: others' documents, and only sentences that name it
+        named = set()
+        if not own:  # no report of the place itself: others' documents that name it, and only sentences that do
             pq.place_scope = "mentioned"
+            named = self._docs_naming([t for t in pq.place_terms if any(t in p for p in pq.places)])
         scored: dict[str, int] = {}
         for doc_id in ids:
             meta = docs[doc_id]
-            known = {t2s(p) for p in [*meta.places, meta.place or ""] if p}
+            known = {t2s(p) for p in [*meta.places, meta.place or ""] if p} | ({*pq.places} if doc_id in named else set())
             if own and doc_id not in own:
                 continue
             hits = sum(1 for p in pq.places if p in known)  # the place, and a parent named with it (深圳 + 龙华区)
@@ -134,6 +136,17 @@ class Retriever:
             return []
         best = max(scored.values())
         return [d for d, s in scored.items() if s == best]
+
+    def _docs_naming(self, terms: list[str]) -> set[str]:
+        """Documents whose text holds one of the terms (found through the lexical index, not by reading every text)."""
+        lexical = self.corpus.lexical()
+        out: set[str] = set()
+        for term in terms:
+            for cid, _ in lexical.search(term, SCOPED_POOL, None):
+                doc_id = chunk_doc_id(cid)
+                if doc_id not in out and term in self.doc_text(doc_id):
+                    out.add(doc_id)
+        return out
 
     def mark_unknown_terms(self, pq: ParsedQuery) -> None:
         """A leading keyword no indexed document contains: the question is about something else
@@ -151,6 +164,7 @@ class Retriever:
         seconds: dict[str, float] = {}
         self.mark_unknown_terms(pq)
         scope = self.scope(pq, filters)
+        pq.scope = scope
         if scope is not None and not scope:
             return Retrieval([], seconds, scope)
         pool = max(top_k * 4, 30)

@@ -142,7 +142,7 @@ class Mark:
     years: tuple[int, int] | None = None
     plan: str = ""
     event: bool = False  # a date (2021年2月): dates an event, does not open a time frame for what follows
-    opener: bool = False  # a span word or a year range: always opens a time frame for what follows
+    opener: bool = False  # a span word (五年来, 过去五年): always opens a time frame for what follows
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ class Timeline:
             y1, y2 = _year_value(m.group("y1")), _year_value(m.group("y2"))
             if y1 is None or y2 is None or y2 <= y1:
                 return None
-            return Mark(m.start(), m.end(), "plan", years=(y1, y2), plan=_plan_named((y1, y2), cues), opener=True)
+            return Mark(m.start(), m.end(), "plan", years=(y1, y2), plan=_plan_named((y1, y2), cues))
         if m.group("year"):
             year = _year_value(m.group("year"))
             after = text[m.end() : m.end() + 2]
@@ -209,7 +209,7 @@ class Timeline:
             n = cn_number(m.group("n"))
             if not n or self.doc_year is None:
                 return None
-            return Mark(m.start(), m.end(), "plan", years=(self.doc_year - n, self.doc_year - 1), opener=True)
+            return Mark(m.start(), m.end(), "plan", years=(self.doc_year - n, self.doc_year - 1))
         if m.lastgroup in ("plan", "current") and any(w in text[m.end() : m.end() + PLAN_YEAR_CHARS]
                                                        for w in cues.plan_year):
             return None  # 2025年是“十四五”规划收官之年: about the year, not a frame of its own
@@ -321,8 +321,8 @@ class Timeline:
 
     def _opens(self, mark: Mark, anchor: tuple[Part, ...]) -> bool:
         """Whether a time word earlier in a section sets the time of what follows it: always when the section's
-        heading names no period or names this one; else only a span word (五年来, 过去五年), a year range, or a time
-        word that opens its sentence ("2025年,…", "“十四五”时期,…"). "为“十五五”开好局" under 2026年工作安排
+        heading names no period or names this one; else only a span word (五年来, 过去五年) or a time word that
+        opens its sentence ("2025年,…", "“十四五”时期,…"). "为“十五五”开好局" under 2026年工作安排
         does not make the 2026 targets five-year ones."""
         if mark.event:
             return False

@@ -66,6 +66,7 @@ def test_spaced_name_is_kept_as_written_and_normalised_for_matching(finder: Offi
         ("江南省副省长陈文华作说明。", "副省长", "陈文华", "江南省"),
         ("天山维吾尔自治区主席艾山·买买提讲话。", "自治区主席", "艾山·买买提", "天山维吾尔自治区"),
         ("临江市市长周建国主持会议。", "市长", "周建国", "临江市"),
+        ("南州市市长温志明出席。", "市长", "温志明", "南州市"),  # a place ending in 州
         ("临江市金沙区区长罗明辉参加。", "区长", "罗明辉", "金沙区"),  # a chain of places: the smallest unit
         ("青石县县长唐志刚表示。", "县长", "唐志刚", "青石县"),
         ("凤溪镇镇长梁永胜汇报。", "镇长", "梁永胜", "凤溪镇"),
@@ -112,6 +113,9 @@ def test_each_person_once_in_order(finder: OfficialFinder) -> None:
         ("凤溪镇党委书记是谁", "镇党委书记"),
         ("金沙区区长是谁", "区长"),
         ("新疆主席是谁", "主席"),
+        ("黔州省长是谁", "省长"),  # the 州 ending a place's name is no level
+        ("南州市长是谁", "市长"),
+        ("金沙区人大常委会主任是谁", "区人大常委会主任"),
         ("臨江市長是誰", "市长"),  # traditional script
     ],
 )
@@ -141,6 +145,8 @@ def test_asked_role_keeps_the_level(finder: OfficialFinder, question: str, role:
         ("主席", "自治区主席", "", True),
         ("省长", "自治区主席", "", False),
         ("人大常委会主任", "常务委员会主任", "", True),
+        ("区人大常委会主任", "常务委员会主任", "", True),  # a level that is only a prefix may be left unwritten
+        ("区人大常委会主任", "常务委员会主任", "青石县", False),
     ],
 )
 def test_matches_by_level_and_office(finder: OfficialFinder, asked: str, title: str, place: str, ok: bool) -> None:

@@ -69,6 +69,10 @@ class EvidenceReader:
     def simplified(self, doc: Document) -> str:
         return self.view(doc).simp
 
+    def with_title(self, doc: Document) -> str:
+        """The simplified text and title: what a document says about itself."""
+        return self.view(doc).simp + "\n" + t2s(doc.meta.title)
+
     def evidence(self, hits: list[RetrievedChunk]) -> list[Evidence]:
         """Whole sentences of the documents around the retrieved chunks, each once, best rank first."""
         out: dict[tuple[str, int], Evidence] = {}

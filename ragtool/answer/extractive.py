@@ -30,6 +30,8 @@ KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "ot
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 QUOTES = "“”‘’「」『』\"'"
 EXPLAIN_TOP = 8
+FRAMED = ("list", "what", "other")  # question types a parallel frame may answer (哪些方面, 哪方面, 四大行动)
+LEAD_IN = 20  # characters before a parallel item that say which one it is (一是全力实施投资扩能行动，在…上)
 SCAN_DOCS = 3  # a question scoped to at most this many documents reads them whole
 SCAN_COVERAGE = 0.6  # without an indicator, a scanned sentence must hold this share of the question's words
 
@@ -58,7 +60,7 @@ class ExtractiveEngine:
         if query.unknown_places or query.unknown_terms or not hits:
             return out
         v = self.vocab
-        frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if query.qtype in ("list", "what") else None
+        frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if query.qtype in FRAMED else None
         framed = self._framed_list(hits, frame, query) if frame else None
         if framed and frame and not frame.count:
             return framed
@@ -94,14 +96,14 @@ class ExtractiveEngine:
         spans = [s for e in units for s in extract(e, ctx) if s.value]
         dates = sorted({s.e.meta.date or "" for s in spans})
         for s in spans:
-            add_common(s, ctx, self.reader.simplified(s.e.doc), dates)
+            add_common(s, ctx, self.reader.with_title(s.e.doc), dates)
             self.scorer.score(s)
         return sorted(spans, key=lambda s: (bool(s.vetoed), -s.score))
 
     def _scan(self, hits: list[RetrievedChunk], q: ParsedQuery, seen: set[tuple[str, int]]) -> list[Evidence]:
-        """Sentences beyond the retrieved ones, in the scoped documents, that hold the asked indicator (or, for
+        """Sentences beyond the retrieved ones, in the documents the question is scoped to, that hold the asked indicator (or, for
         other questions, most of the question's words), ranked after every retrieved one."""
-        doc_ids = list(dict.fromkeys(h.meta.doc_id for h in hits))
+        doc_ids = q.scope if q.scope is not None else list(dict.fromkeys(h.meta.doc_id for h in hits))
         if len(doc_ids) > SCAN_DOCS:
             return []
         terms = [t.lower() for t in q.indicator_terms]
@@ -125,7 +127,11 @@ class ExtractiveEngine:
             seen.add(hit.meta.doc_id)
             if doc is None:
                 continue
-            run = parallel_run(self.reader.simplified(doc), frame)
+            simp = self.reader.simplified(doc)
+            run = parallel_run(simp, frame)
+            if run and frame.single:  # 投资扩能行动要在哪方面…: the item led in by the question's words
+                best = max(run, key=lambda m: coverage(q, simp[max(0, m.start() - LEAD_IN) : m.start()]))
+                run = [best] if coverage(q, simp[max(0, best.start() - LEAD_IN) : best.start()]) >= 0.5 else []
             if not run:
                 continue
             out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.8)
@@ -133,7 +139,7 @@ class ExtractiveEngine:
             for m in run:
                 e = self.reader.sentence(doc, m.start(), m.end(), rank)
                 out.citations.extend(self._cite(Span(e, 0, len(e.text), e.text)))
-            return out if len(out.citations) >= len(run) else None
+            return out if run and len(out.citations) >= len(run) else None
         return None
 
     def _cite(self, s: Span) -> list[Citation]:

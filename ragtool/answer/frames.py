@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ragtool.textnorm import cn_number
 
 _PUNCT = "，,。；;：:！？!?、\n"
-_ASK = re.compile(r"哪(?:些|几[个项条]?)")
+_ASK = re.compile(r"哪(?:些|几[个项条]?)|哪(?:个|一个)?(?=方面|领域)")
 _NUMBERED = re.compile(r"([两二三四五六七八九十])大([\u4e00-\u9fff]{2})")
 _TAIL = re.compile(r"(?:是什么|是哪些|有哪些|有什么|分别是|呢|吗|[？?。！!\s])+$")
 MAX_REACH = 800  # characters between two sentences of one parallel run
@@ -23,6 +23,7 @@ MAX_REACH = 800  # characters between two sentences of one parallel run
 class Frame:
     pattern: re.Pattern[str]  # group 1 is the filler
     count: int = 0  # items the question names (四大行动 → 4); 0 for 哪些
+    single: bool = False  # 哪方面: the one item whose lead-in holds the question's other words
 
 
 def numbered_term(question: str) -> tuple[int, str] | None:
@@ -54,7 +55,8 @@ def question_frame(question: str, separators: list[str], slot_nouns: list[str], 
         if not (1 <= len(prefix) <= 4 and 1 <= len(after) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", prefix + after)):
             return None
         filler = rf"([^{_PUNCT}]{{2,30}}?)"
-        return Frame(re.compile(re.escape(prefix) + filler + r"(?:上|中|的)?" + re.escape(after)))
+        single = not m.group().startswith(("哪些", "哪几"))
+        return Frame(re.compile(re.escape(prefix) + filler + r"(?:上|中|的)?" + re.escape(after)), single=single)
     return None
 
 

@@ -137,9 +137,10 @@ class FigureExtractor:
         if found is None or not _gap_ok(text[start : found.start()], self.rules):
             found = self.patterns.word_value.search(text, start, end)
             return found if found is not None and _gap_ok(text[start : found.start()], self.rules) else None
-        if self.from_words and text[start : found.start()].endswith(self.from_words):
+        gap = text[start : found.start()]
+        if self.from_words and (gap.startswith(self.from_words) or gap.endswith(self.from_words)):
             to = self.patterns.value.search(text, found.end(), end)
-            if to is None or text[found.end() : to.start()] not in self.to_words:
+            if to is None or not text[found.end() : to.start()].startswith(self.to_words):
                 return None
             return to
         return found
