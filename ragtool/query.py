@@ -22,6 +22,7 @@ QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other
 
 _PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_ASKED_COUNT = re.compile(r"哪[一二两三四五六七八九十几\d]+(?:个|项|条|大|类|种|位|家)?")
 
 
 class ParsedQuery(BaseModel):
@@ -197,6 +198,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         pq.target = False
     for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues, *vocab.separators]:
         rest = rest.replace(word, " ")
+    rest = _ASKED_COUNT.sub(" ", rest)  # 哪三个, 哪几项: the count is read from the text, it is no word to find
     if pq.qtype == "yesno":  # 有没有达到6%: the threshold is checked against the fact, it is no word to find
         for word in vocab.threshold_cues:
             rest = rest.replace(word, " ")

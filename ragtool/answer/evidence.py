@@ -17,6 +17,7 @@ from ragtool.textnorm import t2s
 SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (headings broken across lines)
 NEIGHBOURHOOD = 150  # characters around a retrieved chunk whose sentences are also read (headings, lead-ins)
 _TERMINAL = "。！？!?；;：:"
+_GLOSSARY_TERM = re.compile(r"[”\"」』]\s*[：:]$")  # 6.轨道交通“四网融合”：\n指… runs on into its definition
 _HEADING = re.compile(r"^[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[^\n]{0,60}$", re.M)
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]")
 
@@ -110,6 +111,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if ch == "\n":
             line = text[max(start, text.rfind("\n", 0, i) + 1) : i].strip()
             end_here = not line or line[-1] in _TERMINAL or len(line) > SHORT_LINE or bool(_HEADING.match(line))
+            end_here = end_here and not _GLOSSARY_TERM.search(line)
             nxt = text[i + 1 : text.find("\n", i + 1) if text.find("\n", i + 1) >= 0 else len(text)]
             end_here = end_here or bool(_HEADING.match(nxt))
         if end_here or i == len(text) - 1:

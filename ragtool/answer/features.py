@@ -59,7 +59,7 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
     target = is_target(span, frame, ctx)
     f["time"] = time_fit(q, frame, target, e.meta.year) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
-    f["unit"] = 0.5 if not q.units else float(unit_ok(span, q))
+    f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))
     f["measure"] = measure_fit(q, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))

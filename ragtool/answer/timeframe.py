@@ -15,6 +15,7 @@ from ragtool.config import Settings
 from ragtool.datafiles import load_data
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_PLAN_DOCUMENT = re.compile(r"[”\"’]?\s*规划")
 _RANGE = re.compile(r"(?:19|20)\d{2}\s*(?:年)?\s*(?:—|–|-|~|至|到)\s*((?:19|20)\d{2})\s*年|(?:到|至)\s*((?:19|20)\d{2})\s*年")
 
 
@@ -99,6 +100,8 @@ def _clause_end(simp: str, pos: int) -> int:
 def _cues(simp: str, cues: TimeCues) -> list[tuple[int, str]]:
     words = [*cues.plans, *cues.average, *cues.current, *cues.previous, *cues.target, *cues.actual]
     found = [(m.start(), m.group()) for w in words for m in re.finditer(re.escape(w), simp)]
+    # “十五五”规划 names the plan document (…规划收官, 规划纲要), not the period a figure is for
+    found = [(at, w) for at, w in found if not (w in cues.plans and _PLAN_DOCUMENT.match(simp, at + len(w)))]
     found += [(m.start(), m.group()) for m in _RANGE.finditer(simp)]
     ranged = [(m.start(), m.end()) for m in _RANGE.finditer(simp)]
     found += [(m.start(), m.group()) for m in _YEAR.finditer(simp) if not any(a <= m.start() < b for a, b in ranged)]

@@ -13,8 +13,11 @@ from ragtool.answer.frames import item_count, numbered_term
 from ragtool.answer.spans import clause_bounds, list_spans
 from ragtool.textnorm import cn_number
 
-NUMBERED_REACH = 16  # characters between a numbered term and the list it counts
+NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
+NUMBERED_AFTER = 3  # ... and between a list and the term right after it (西安、榆林两大增长极)
 _BONUS = {"cue": 1.0, "quoted": 0.5, "run": 0.3}
+_LAST_JOIN = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:和|及|以及)[\u4e00-\u9fff]{2,}")
+_COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|项|条|类|种)")
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
@@ -26,17 +29,19 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     wanted = asked_count(q.text)
     best: tuple[float, int, int] | None = None
     for start, end, how in candidates:
-        if wanted and item_count(simp[start:end]) < wanted:
+        start, end = _trim(simp, start, end, wanted)
+        if wanted and items(simp[start:end]) < wanted:
             continue  # 哪七个 needs seven items, not a sentence that only names the seven
         near = _binding(simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
         if how == "cue" and simp[max(0, start - 4) : start].strip("：: ") in q.text:
             near += 1.0  # the question itself says 包括/分别是
-        if _names_its_items(simp, start, end, q.keywords):
+        named = _names_its_items(simp, start, end, q.keywords)
+        if named:
             near += 1.0  # “五外联动”组合拳,推进外贸…、外资…、外包…、外经…、外智…
         if q.keywords and near < 0.5:
             continue
         bonus = _BONUS.get(how, 0.5 if _parallel(simp[start:end], q.keywords) else -0.5)
-        score = near + bonus - (end - start) / 600
+        score = near + bonus - (end - start) / 600 + (3.0 if named else 0.0)  # the list the question's term names
         if best is None or score > best[0]:
             best = (score, start, end)
     if best is None:
@@ -45,6 +50,30 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"))
     span.features.update(fit=max(0.0, min(1.0, score / 3)))
     return [span]
+
+
+def items(text: str) -> int:
+    """Items of a list, the last one joined by 和/及 counted too (干线铁路、城际铁路、市域铁路和城市轨道交通 → 4)."""
+    n = item_count(text)
+    last = re.split(r"[、，,；;]", text)[-1]
+    return n + 1 if _LAST_JOIN.search(last) else n
+
+
+def _trim(simp: str, start: int, end: int, wanted: int) -> tuple[int, int]:
+    """Cut a list to what the question counts: before the count that names it (安阳、商丘、信阳、三门峡 | 四个端点城市),
+    or to the group of as many items as asked (“三大高地”“五大战略”：A、B、C，D、E、F、G、H → A、B、C)."""
+    text = simp[start:end]
+    for m in _COUNT_WORD.finditer(text):
+        n = cn_number(m.group(1)) or 0
+        if n >= 2 and items(text[: m.start()]) == n:
+            return start, start + m.start()
+    if wanted:
+        offset = 0
+        for group in re.split(r"([，,；;])", text):
+            if group not in "，,；;" and len(re.split("、", group)) == wanted:
+                return start + offset, start + offset + len(group)
+            offset += len(group)
+    return start, end
 
 
 def asked_count(question: str) -> int:
@@ -92,7 +121,7 @@ def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bo
     items = item_count(simp[start:end])
     for kw in keywords:
         m = re.match(r"([一二两三四五六七八九十])", kw)
-        near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_REACH]
+        near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_AFTER + len(kw)]
         if m and near and cn_number(m.group(1)) == items:
             return True
     return False
