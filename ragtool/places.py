@@ -14,7 +14,7 @@ from ragtool.datafiles import read_toml
 PLACES_FILE = "places.toml"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one instance per places.toml version (see _load)
 class PlaceRules:
     """How place names are recognised and ranked (places.toml)."""
 

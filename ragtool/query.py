@@ -76,6 +76,7 @@ class Vocabulary:
     plan_cues: list[str] = field(default_factory=list)
     incumbent_cues: list[str] = field(default_factory=list)
     change_cues: list[str] = field(default_factory=list)
+    leading_fillers: list[str] = field(default_factory=list)
     amount_cues: list[str] = field(default_factory=list)
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
@@ -108,6 +109,7 @@ class Vocabulary:
             plan_cues=list(q.get("plan_cues", [])),
             incumbent_cues=list(q.get("incumbent_cues", [])),
             change_cues=list(q.get("change_cues", [])),
+            leading_fillers=sorted(q.get("leading_fillers", []), key=len, reverse=True),
             amount_cues=list(q.get("amount_cues", [])),
             version=f"{lexicon.version}+{q.get('version', '')}",
         )
@@ -168,6 +170,10 @@ class PlaceIndex:
 
 def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQuery:
     text = t2s(halfwidth(question)).strip()
+    for filler in vocab.leading_fillers:
+        if text.startswith(filler) and len(text) > len(filler):
+            text = text[len(filler) :].lstrip("，, ")
+            break
     pq = ParsedQuery(raw=question, text=text)
     rest = text
     _match_places(pq, places, vocab)

@@ -40,7 +40,7 @@ NUMBERED = re.compile(
     r"|(?P<l2>[(（][一二三四五六七八九十]{1,3}[)）])|(?P<l3>\d{1,2}[、.](?!\d)))"
 )
 MAX_HEADING = 40
-PLAN_YEAR_CHARS = 8  # how far after a plan's name a word such as 开局 or 收官 is looked for
+PLAN_YEAR_CHARS = 10  # how far after a plan's name a word such as 开局 or 收官 is looked for
 OPENING_CHARS = 6  # a time word this close to the start of its sentence is what the sentence is about
 CN_YEAR = "[〇零一二三四五六七八九]{4}"
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
@@ -64,6 +64,7 @@ class TimeFrame:
     plan: str = ""
     average: bool = False
     basis: str = ""
+    anchored: bool = False  # said by the sentence or a heading, or carried from earlier under a heading naming it
 
 
 @dataclass(frozen=True, eq=False)
@@ -387,17 +388,28 @@ class Timeline:
             plan = next((p.mark for p in section_marks if p.mark.kind == "plan"), None)
             mark, basis = (plan, "heading") if plan is not None else (None, "")
             if plan is None:
-                return TimeFrame("plan", role=self._role(None, head, heading_role), average=True)
+                return TimeFrame("plan", role=self._role(None, head, heading_role), average=True, anchored=True)
         if mark is None:
             if self.doc_year is None:
                 return TimeFrame("unknown", role=self._role(None, head, heading_role), average=average)
             mark, basis = Mark(pos, pos, "annual", year=self.doc_year), "document"
         part_role = next((p.role for p in section_marks if _same_time(p.mark, mark)), None)
         role = self._role(mark, head, part_role or heading_role)
+        anchored = basis in ("sentence", "heading") or any(_same_time(p.mark, mark) for p in section_marks)
         if mark.kind == "annual":
             return TimeFrame("annual", mark.year, (mark.year, mark.year) if mark.year else None, role,
-                             average=average, basis=basis)
-        return TimeFrame("plan", None, mark.years, role, mark.plan, average, basis)
+                             average=average, basis=basis, anchored=anchored)
+        return TimeFrame("plan", None, mark.years, role, mark.plan, average, basis, anchored)
+
+    def _target_said(self, head: str) -> bool:
+        """A target word in the value's own clause, or one that introduces the rest of the sentence (预期目标是：…).
+        One used as a verb in an earlier clause (积极争取上级资金支持，成功申报…) says nothing of the value."""
+        clause = _last_break(CLAUSE_END, head, len(head))
+        for w in self.cues.target:
+            for m in re.finditer(re.escape(w), head):
+                if m.start() >= clause or _introduces(head, m.end()):
+                    return True
+        return False
 
     def _role(self, mark: Mark | None, head: str, section: Role | None) -> Role | None:
         y = self.doc_year
@@ -407,13 +419,18 @@ class Timeline:
                 return "actual"
             if first is not None and (first > y or (mark.kind == "plan" and first >= y)):
                 return "target"
-        if any(w in head for w in self.cues.target):
+        if self._target_said(head):
             return "target"
         if section is not None:
             return section
         if any(w in head for w in self.cues.actual):
             return "actual"
         return None
+
+
+def _introduces(head: str, end: int) -> bool:
+    """目标是：, 目标为…: a target word that introduces what follows frames the rest of the sentence."""
+    return bool(re.match(r"\s*(?:是|为|:|：|如下)", head[end : end + 3]))
 
 
 def _same_time(a: Mark, b: Mark) -> bool:

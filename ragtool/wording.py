@@ -15,6 +15,7 @@ from typing import Any
 
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
+from ragtool.places import PlaceRules, load_place_rules
 from ragtool.textnorm import t2s
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -92,9 +93,7 @@ class Wording:
     abbreviations: Mapping[str, str]  # lower case → canonical spelling
     year_digits: Mapping[str, str]
     year_range: tuple[int, int]
-    suffixes: tuple[str, ...]  # longest first
-    autonomous: tuple[str, ...]
-    ethnic: tuple[str, ...]
+    places: PlaceRules  # place suffixes and short forms (places.toml)
     typo_before: tuple[str, ...]
     typo_times: tuple[str, ...]
     same_sound: bool
@@ -105,16 +104,14 @@ class Wording:
     @classmethod
     def load(cls, settings: Settings) -> Wording:
         data = load_data(settings, "wording.toml")
-        years, places, typos = data.get("years", {}), data.get("places", {}), data.get("typos", {})
+        years, typos = data.get("years", {}), data.get("typos", {})
         low, high = years.get("range", [1900, 2099])
         return cls(
             version=str(data.get("version", "")),
             abbreviations={str(k).lower(): str(v) for k, v in data.get("abbreviations", {}).items()},
             year_digits={str(k): str(v) for k, v in years.get("digits", {}).items()},
             year_range=(int(low), int(high)),
-            suffixes=_longest_first(places.get("suffixes", [])),
-            autonomous=tuple(places.get("autonomous", [])),
-            ethnic=_longest_first(places.get("ethnic", [])),
+            places=load_place_rules(settings),
             typo_before=_longest_first(typos.get("before", [])),
             typo_times=_longest_first(typos.get("times", [])),
             same_sound=bool(typos.get("same_sound", True)),
@@ -134,7 +131,7 @@ class Wording:
         return Rewrite(text, [*typo_notes, *colloquial_notes], "zh")
 
     def _places(self, names: tuple[str, ...]) -> PlaceIndex:
-        return _place_index(names, self.suffixes, self.autonomous, self.ethnic)
+        return _place_index(names, self.places)
 
     # 1. Latin abbreviations
 
@@ -192,7 +189,7 @@ class Wording:
         return [(s, e) for s, e in spans if s >= 0 and e <= len(text) and _HAN_RUN.fullmatch(text[s:e])]
 
     def _is_anchor(self, text: str, i: int) -> bool:
-        words = (*self.suffixes, *self.typo_before, *self.typo_times)
+        words = (*_longest_first(self.places.level_names), *self.typo_before, *self.typo_times)
         return any(text.startswith(w, i) for w in words) or bool(_YEAR_AFTER.match(text, i))
 
     def _one_char_off(self, window: str, index: PlaceIndex) -> str | None:
@@ -349,27 +346,13 @@ class PlaceIndex:
     forms: Mapping[str, frozenset[str]]  # short form or full name → places
 
 
-def short_form(name: str, suffixes: Iterable[str], autonomous: Iterable[str], ethnic: Iterable[str]) -> tuple[str, str]:
-    """(short form, suffix) of a place name: 凤岗镇 → (凤岗, 镇), 广西壮族自治区 → (广西, 自治区)."""
-    for suffix in suffixes:
-        stem = name.removesuffix(suffix)
-        if stem == name or len(stem) < 2:
-            continue
-        if suffix in autonomous:
-            part = next((p for p in ethnic if stem.endswith(p) and len(stem) - len(p) >= 2), "")
-            stem = stem.removesuffix(part)
-        return stem, suffix
-    return name, ""
-
-
 @lru_cache(maxsize=32)
-def _place_index(names: tuple[str, ...], suffixes: tuple[str, ...], autonomous: tuple[str, ...],
-                 ethnic: tuple[str, ...]) -> PlaceIndex:
+def _place_index(names: tuple[str, ...], rules: PlaceRules) -> PlaceIndex:
     short: dict[str, str] = {}
     level: dict[str, str] = {}
     forms: dict[str, frozenset[str]] = {}
     for name in names:
-        short[name], level[name] = short_form(name, suffixes, autonomous, ethnic)
+        short[name], level[name] = rules.short_form(name), rules.suffix(name)
         for form in {name, short[name]}:
             forms[form] = forms.get(form, frozenset()) | {name}
     return PlaceIndex(short, level, forms)

@@ -128,3 +128,22 @@ def test_scoring_weights_are_a_data_file_users_can_edit(session: Session, tmp_pa
     strict = Session(session.settings.model_copy(update={"data_dir": data}), sync=False)
     assert session.ask("湖北2026年GDP增长目标?", engine="extractive").status == "answered"
     assert strict.ask("湖北2026年GDP增长目标?", engine="extractive").status == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted"),
+    [
+        ("湖北今年gdp增长目标", "5%—5.5%"),  # a Latin abbreviation in lower case
+        ("湖北二〇二六年GDP增长目标", "5%—5.5%"),  # a year in Chinese numerals
+        ("湖北去年经济咋样", "5.6%"),  # a colloquial overview question
+        ("What is Hubei's GDP growth target for 2026?", "5%—5.5%"),  # English, answered from the Chinese text
+    ],
+)
+def test_ordinary_wording_gets_the_same_verified_answer(session: Session, question: str, wanted: str) -> None:
+    assert contains(_value(session, question), wanted)
+
+
+def test_a_mistyped_place_is_read_as_the_indexed_one_and_the_answer_says_so(session: Session) -> None:
+    answer = session.ask("石弯2025年GDP多少", engine="extractive")
+    assert answer.status == "answered" and contains(answer.answer, "312.5亿元")
+    assert any("石湾" in note for note in answer.notes)

@@ -20,7 +20,7 @@ class Span:
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     vetoed: str = ""  # the constraint it broke, if any
-    at: int = -1  # where in the sentence its time frame is read (the value itself, after its indicator); -1: start
+    at: int = -1  # where in the sentence its time frame is read (up to there); -1: the end of the span
 
 
 @dataclass
@@ -31,3 +31,4 @@ class Context:
     vocab: Vocabulary
     officials: OfficialFinder
     reader: EvidenceReader
+    target_after: tuple[str, ...] = ()  # qualifiers after a value that make it a target (左右, 以上)

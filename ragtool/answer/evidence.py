@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ragtool.answer.timeframe import Frame, TimeCues, frame_of
 from ragtool.models import DocMeta, Document, RetrievedChunk
 from ragtool.textnorm import t2s
+from ragtool.timeframe import TimeCues, TimeFrame, Timeline
 
 SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (headings broken across lines)
 NEIGHBOURHOOD = 150  # characters around a retrieved chunk whose sentences are also read (headings, lead-ins)
@@ -32,16 +32,11 @@ class Evidence:
     simp: str  # simplified sentence, same length
     rank: int  # retrieval rank of the chunk it came from
     section: str  # the headings above it, outermost first, simplified
-    frames: list[tuple[int, Frame]] = field(default_factory=list)  # (offset in sentence, frame from there on)
+    timeline: Timeline | None = None  # the document's time frames (ragtool.timeframe)
 
-    def frame_at(self, pos: int) -> Frame:
-        """The time frame of the statement at pos in the sentence: the last frame cue before it wins."""
-        current = self.frames[0][1]
-        for at, frame in self.frames:
-            if at > pos:
-                break
-            current = frame
-        return current
+    def frame_at(self, pos: int) -> TimeFrame:
+        """The time frame of what the sentence says up to pos (pass the end of the value)."""
+        return self.timeline.at(self.start + pos) if self.timeline else TimeFrame()
 
 
 @dataclass
@@ -49,6 +44,7 @@ class _DocView:
     simp: str
     sentences: list[tuple[int, int]]
     headings: list[tuple[int, str, int]]  # (offset, heading text, depth)
+    timeline: Timeline
 
 
 class EvidenceReader:
@@ -64,7 +60,8 @@ class EvidenceReader:
             simp = t2s(doc.text)
             if len(simp) != len(doc.text):
                 simp = doc.text
-            self._views[doc.meta.doc_id] = _DocView(simp, sentence_spans(doc.text), _headings(simp))
+            timeline = Timeline.build(simp, doc.meta.year, self.cues)
+            self._views[doc.meta.doc_id] = _DocView(simp, sentence_spans(doc.text), _headings(simp), timeline)
         return self._views[doc.meta.doc_id]
 
     def simplified(self, doc: Document) -> str:
@@ -93,9 +90,7 @@ class EvidenceReader:
     def sentence(self, doc: Document, start: int, end: int, rank: int) -> Evidence:
         view = self.view(doc)
         section = _section_at(view.headings, start)
-        e = Evidence(doc, doc.meta, start, end, doc.text[start:end], view.simp[start:end], rank, section)
-        e.frames = frame_of(e.simp, section, doc.meta.year, self.cues)
-        return e
+        return Evidence(doc, doc.meta, start, end, doc.text[start:end], view.simp[start:end], rank, section, view.timeline)
 
     def all_sentences(self, doc: Document, rank: int = 0) -> list[Evidence]:
         return [self.sentence(doc, s, e, rank) for s, e in self.view(doc).sentences]

@@ -18,12 +18,13 @@ from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
 from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
 from ragtool.answer.scorer import Scorer
-from ragtool.answer.timeframe import TimeCues
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
+from ragtool.lexicon import Lexicon
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
+from ragtool.timeframe import TimeCues
 
 NOT_FOUND = "未在文档中找到答案"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
@@ -51,7 +52,9 @@ class ExtractiveEngine:
         self.vocab = vocab
         self.officials = OfficialFinder.load(settings)
         self.scorer = Scorer.load(settings)
-        self.reader = EvidenceReader(document, TimeCues.load(settings))
+        lexicon = Lexicon.load(settings)
+        self.reader = EvidenceReader(document, TimeCues.from_lexicon(lexicon))
+        self.target_after = tuple(lexicon.time_words("target_after"))
         self.document = document
         self.chunks_of = chunks_of
 
@@ -88,7 +91,7 @@ class ExtractiveEngine:
 
     def candidates(self, hits: list[RetrievedChunk], q: ParsedQuery) -> list[Span]:
         """Every candidate of the question's type in the evidence, scored, best first."""
-        ctx = Context(q, self.vocab, self.officials, self.reader)
+        ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after)
         extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval

@@ -26,8 +26,8 @@ import re
 
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.spans import CHANGE
-from ragtool.answer.timeframe import Frame, default_years
 from ragtool.query import ParsedQuery
+from ragtool.timeframe import TimeFrame
 
 _CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
 _AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
@@ -55,9 +55,12 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
     f["near"] = coverage(q, e.simp[max(0, span.start - NEAR) : span.end + NEAR])
     f["doc"] = 1.0 if coverage(q, doc_text) >= MIN_DOC else 0.0
     f["indicator"] = indicator_strength(e.simp[max(0, span.start - 2) : span.end], ctx)
-    frame = e.frame_at(span.at if span.at >= 0 else span.start)
-    target = is_target(span, frame, ctx)
-    f["time"] = time_fit(q, frame, target, e.meta.year) if q.qtype in TIMED else 0.5
+    pos = span.at if span.at >= 0 else span.end
+    frame = e.frame_at(pos)
+    stated = frame.anchored
+    target = is_target(span, frame, stated, ctx)
+    plans = ctx.reader.cues.plans
+    f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))
     f["measure"] = measure_fit(q, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
@@ -72,30 +75,49 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
 
 
-def is_target(span: Span, frame: Frame, ctx: Context) -> bool | None:
+def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool | None:
     """A target when the frame says so, or a target qualifier follows the value (增长5%左右)."""
     tail = span.e.simp[span.end : span.end + 3]
     value = span.e.simp[span.start : span.end]
-    if any(c in value[-3:] or tail.startswith(c) for c in ctx.reader.cues.target_after):
+    if any(c in value[-3:] or tail.startswith(c) for c in ctx.target_after):
         return True
-    return frame.target
+    if frame.role is None or not stated:
+        return None
+    return frame.role == "target"
 
 
-def time_fit(q: ParsedQuery, frame: Frame, target: bool | None, doc_year: int | None) -> float:
-    """1 when the statement's year or plan is the asked one, 0 when it contradicts it, 0.5 when unsaid."""
+def time_fit(
+    q: ParsedQuery, frame: TimeFrame, stated: bool, target: bool | None, doc_year: int | None,
+    plans: dict[str, tuple[int, int]],
+) -> float:
+    """1 when the statement's year or plan is the asked one, 0 when it contradicts it, 0.5 when unsaid. Only a
+    frame the sentence (as read, lines joined) or its heading states can contradict."""
+    said_plan = (frame.kind == "plan" or frame.average) and stated
     if q.plan:
-        if frame.plan and (frame.plan == q.plan or frame.plan in ("年均", "到")):
+        if said_plan and (q.plan == "年均" or frame.plan in ("", q.plan)):
             return 1.0
-        return 0.0 if not frame.plan and frame.years and q.indicators else 0.3  # one year's figure for a plan's
-    if frame.plan and (q.years or q.relative_year is not None or q.target):
+        if said_plan and frame.plan in plans:
+            return 0.0  # another plan's figure: the 十四五 average is no 十五五 target
+        lo, hi = plans.get(q.plan, (0, -1))
+        if frame.kind == "annual" and stated and frame.year and lo <= frame.year <= hi and frame.year > (doc_year or 0):
+            return 1.0  # 到2030年…3.2%左右: the plan's closing-year goal (十五五末)
+        return 0.0 if frame.kind == "annual" and stated and q.indicators else 0.3  # one year's figure for a plan's
+    if said_plan and (q.years or q.relative_year is not None or q.target):
         return 0.0  # a five-year average is not one year's target or result
     wanted = set(q.years) if q.years else ({doc_year + q.relative_year} if doc_year and q.relative_year is not None else set())
     if not wanted:
         return 0.5
-    said = default_years(frame, doc_year, bool(target))
+    said = {frame.year} if frame.kind == "annual" and frame.year and stated else default_years(doc_year, bool(target))
     if not said:
         return 0.5
-    return (1.0 if frame.years else 0.7) if said & wanted else 0.0
+    return (1.0 if stated else 0.7) if said & wanted else 0.0
+
+
+def default_years(doc_year: int | None, target: bool) -> set[int]:
+    """Years an unframed statement may speak of: a target, the document's year; a result, also the year before."""
+    if doc_year is None:
+        return set()
+    return {doc_year} if target else {doc_year - 1, doc_year}
 
 
 def measure_fit(q: ParsedQuery, value: str) -> float:

@@ -8,7 +8,6 @@ from ragtool.eval.cases import EvalCase
 from ragtool.eval.normalize import contains
 from ragtool.models import Answer
 
-
 SHORT_KINDS = ("number", "name", "date", "yesno")  # answered with a value, a name, a date or 是/否 plus the fact
 MAX_SHORT_ANSWER = 100
 
