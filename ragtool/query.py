@@ -122,7 +122,12 @@ class Vocabulary:
 
     def find_indicators(self, text: str) -> list[tuple[str, str]]:
         """(surface form, canonical name) found in text, longest forms first, no overlaps."""
-        found: list[tuple[str, str]] = []
+        return [(text[a:b], canon) for a, b, canon in self.indicator_spans(text)]
+
+    def indicator_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, canonical name) of each indicator named in text, longest forms first, no overlaps: 人均地区生产总值
+        is per-capita output, not 地区生产总值."""
+        found: list[tuple[int, int, str]] = []
         taken = [False] * len(text)
         low = text.lower()
         for surface, canon in self._surface:
@@ -131,7 +136,7 @@ class Vocabulary:
                 end = start + len(surface)
                 if not any(taken[start:end]):
                     taken[start:end] = [True] * (end - start)
-                    found.append((surface, canon))
+                    found.append((start, end, canon))
                 start = low.find(surface.lower(), end)
         return found
 
@@ -193,7 +198,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
-    change, amount = (any(c in text for c in cues) for cues in (vocab.change_cues, vocab.amount_cues))
+    # read with the indicator taken out: 地区生产总值 holds 总值, an amount cue, and 经济增长 holds 增长
+    change, amount = (any(c in rest for c in cues) for cues in (vocab.change_cues, vocab.amount_cues))
     pq.measure = "change" if change and not amount else "amount" if amount and not change else ""
     pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})

@@ -76,14 +76,15 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
 
 
 def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool | None:
-    """A target when the frame says so, or a target qualifier follows the value (增长5%左右)."""
+    """Target or result as the text frames it (a heading, the sentence); unframed, a target qualifier after the
+    value says target (增长5%左右). A framed result may carry one too (2025年研发投入强度达到4.5%左右)."""
+    if frame.role is not None and stated:
+        return frame.role == "target"
     tail = span.e.simp[span.end : span.end + 3]
     value = span.e.simp[span.start : span.end]
     if any(c in value[-3:] or tail.startswith(c) for c in ctx.target_after):
         return True
-    if frame.role is None or not stated:
-        return None
-    return frame.role == "target"
+    return None
 
 
 def time_fit(
@@ -121,13 +122,14 @@ def default_years(doc_year: int | None, target: bool) -> set[int]:
 
 
 def measure_fit(q: ParsedQuery, value: str) -> float:
-    """1 when the value is the kind asked (a change for 增长多少, an amount for 总量), 0 when it is the other."""
-    if not q.measure:
-        return 0.5
+    """1 when the value is the kind asked (a change for 增长多少, an amount for 总量), 0 when it is the other; a plain
+    是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked (targets are rates)."""
     change = bool(_CHANGE.search(value))
     amount = bool(_AMOUNT.search(value))
-    if change == amount:
+    if change == amount or (not q.measure and q.target):
         return 0.5
+    if not q.measure:
+        return 0.6 if amount else 0.4
     return 1.0 if change == (q.measure == "change") else 0.0
 
 

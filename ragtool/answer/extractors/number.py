@@ -26,7 +26,8 @@ _COUNT_UNITS = ("大", "方面", "项", "个", "条")
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
     if q.indicators:
-        anchors = [(a, b) for a, b in term_spans(simp, q.indicator_terms) if not is_ratio_base(simp, a, b)]
+        asked = set(q.indicators)
+        anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp) if c in asked and not is_ratio_base(simp, a, b)]
         if not anchors:
             return []
     else:
@@ -42,6 +43,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if not q.indicators:
             start = clause_bounds(simp, start)[0]
         fit = coverage(q, simp[slice(*clause_bounds(simp, end - 1))]) if not q.indicators else 1.0
+        if not re.search(r"\d", simp[value_start:end]):
+            fit *= 0.5  # 同步, 持平: a relation to another figure, weaker than a stated number
         span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
         span.features.update(fit=fit, gap=1.0 - gap / (MAX_GAP + 1), anchor=min(1.0, anchor_len / 6))
         out.append(span)
