@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ragtool.answer.evidence import Evidence, EvidenceReader
@@ -32,3 +33,4 @@ class Context:
     officials: OfficialFinder
     reader: EvidenceReader
     target_after: tuple[str, ...] = ()  # qualifiers after a value that make it a target (左右, 以上)
+    units_of: Callable[[str], tuple[str, ...]] = lambda canonical: ()  # the units an indicator is measured in

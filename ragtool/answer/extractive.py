@@ -52,7 +52,7 @@ class ExtractiveEngine:
         self.vocab = vocab
         self.officials = OfficialFinder.load(settings)
         self.scorer = Scorer.load(settings)
-        lexicon = Lexicon.load(settings)
+        lexicon = self.lexicon = Lexicon.load(settings)
         self.reader = EvidenceReader(document, TimeCues.from_lexicon(lexicon))
         self.target_after = tuple(lexicon.time_words("target_after"))
         self.document = document
@@ -62,6 +62,8 @@ class ExtractiveEngine:
         out = Answer(question=question, engine=self.name, status="not_found", answer=NOT_FOUND)
         if query.unknown_places or query.unknown_terms or not hits:
             return out
+        if query.qtype == "other" and self.officials.asked_role(query.text):
+            query = query.model_copy(update={"qtype": "name"})  # 四川省委书记: a title alone asks who holds it
         v = self.vocab
         frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if query.qtype in FRAMED else None
         framed = self._framed_list(hits, frame, query) if frame else None
@@ -91,7 +93,7 @@ class ExtractiveEngine:
 
     def candidates(self, hits: list[RetrievedChunk], q: ParsedQuery) -> list[Span]:
         """Every candidate of the question's type in the evidence, scored, best first."""
-        ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after)
+        ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, self.lexicon.units_of)
         extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval

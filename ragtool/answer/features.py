@@ -9,6 +9,7 @@
 | time | the statement's year or plan period fits the question's (0 contradicts: a veto) |
 | role | target vs result fits the question's (0 contradicts: a veto) |
 | unit | the value carries the asked unit (多少人 → 人) |
+| indicator_unit | the value's unit is one the asked indicator is measured in (lexicon.toml) |
 | measure | the value is a change when a change is asked (增长多少 → 增长14.1%), an amount when an amount is |
 | kind | the document is of the kind the question names (党代会) |
 | place | the sentence names the place, when no document of the place's own exists (0: a veto) |
@@ -25,12 +26,13 @@ from __future__ import annotations
 import re
 
 from ragtool.answer.candidates import Context, Span
-from ragtool.answer.spans import CHANGE
+from ragtool.answer.spans import CHANGE, NUMBER, UNIT
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
 
 _CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
 _AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
+_UNIT_OF = re.compile(rf"{NUMBER}\s*({UNIT})")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
 TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
@@ -64,6 +66,7 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))
     f["measure"] = measure_fit(q, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
+    f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
@@ -119,6 +122,16 @@ def default_years(doc_year: int | None, target: bool) -> set[int]:
     if doc_year is None:
         return set()
     return {doc_year} if target else {doc_year - 1, doc_year}
+
+
+def indicator_unit_fit(ctx: Context, value: str) -> float:
+    """1 when the value's unit is one the asked indicator is measured in (粮食产量: 亿斤, 万吨), 0 when it is another
+    (4510万亩 is an area), 0.5 when the value has no unit or the indicator lists none."""
+    units = {u for canon in ctx.q.indicators for u in ctx.units_of(canon)}
+    m = _UNIT_OF.search(value)
+    if not units or m is None:
+        return 0.5
+    return 1.0 if any(m.group(1).startswith(u) or m.group(1) == u for u in units) else 0.0
 
 
 def measure_fit(q: ParsedQuery, value: str) -> float:

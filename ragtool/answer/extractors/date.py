@@ -10,6 +10,9 @@ from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
 from ragtool.answer.spans import DATE, ISO_DATE
 
+_CLOCK = re.compile(r"\s*\d{1,2}(?::\d{2}|时)")
+_HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")
+
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     out = []
@@ -27,8 +30,10 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
 def _fit(span: Span, ctx: Context) -> float:
     simp, v = span.e.simp, ctx.vocab
     before = simp[max(0, span.start - 8) : span.start]
-    published = any(c in before for c in v.publication_cues)
+    stamped = bool(_CLOCK.match(simp, span.end))  # 2026-02-02 09:20, 2026年02月10日 07时41分: when a page was posted
+    published = stamped or any(c in before for c in v.publication_cues)
     asks_publication = any(c in ctx.q.text for c in v.publish_question_cues)
     if published != asks_publication:
         return 0.0
-    return coverage(ctx.q, simp[max(0, span.start - 30) : span.end + 30])
+    held = 1.0 if _HELD.match(simp, span.end) else 0.0  # ——2026年1月25日在…会议上: the day of the meeting
+    return (coverage(ctx.q, simp[max(0, span.start - 30) : span.end + 30]) + held) / 2
