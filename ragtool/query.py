@@ -198,8 +198,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
-    # read with the indicator taken out: 地区生产总值 holds 总值, an amount cue, and 经济增长 holds 增长
-    change, amount = (any(c in rest for c in cues) for cues in (vocab.change_cues, vocab.amount_cues))
+    change = any(c in rest for c in vocab.change_cues)  # with the indicator taken out: 经济增长 asks no growth
+    amount = any(c in text for c in vocab.amount_cues)  # in the whole question: 经济总量 asks the amount
     pq.measure = "change" if change and not amount else "amount" if amount and not change else ""
     pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})

@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.spans import CHANGE, NUMBER, UNIT
@@ -33,6 +34,7 @@ from ragtool.timeframe import TimeFrame
 _CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
 _AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
 _UNIT_OF = re.compile(rf"{NUMBER}\s*({UNIT})")
+_REACHED = re.compile(r"(?:达到|突破|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*\d+(?:\.\d+)?\s*(?:万亿|亿|万)(?:元|美元|斤|吨|人)")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
 TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
@@ -62,6 +64,8 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
     stated = frame.anchored
     target = is_target(span, frame, stated, ctx)
     plans = ctx.reader.cues.plans
+    if _level_reached(frame, e.simp[max(0, span.start - 3) : span.end], e.meta.year):
+        frame = replace(frame, kind="annual", year=frame.years[1] if frame.years else None, plan="")
     f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))
@@ -88,6 +92,14 @@ def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool 
     if any(c in value[-3:] or tail.startswith(c) for c in ctx.target_after):
         return True
     return None
+
+
+def _level_reached(frame: TimeFrame, text: str, doc_year: int | None) -> bool:
+    """An amount reached by the end of a plan period that has ended (“十四五”…地区生产总值突破2万亿元、达到23562亿元)
+    is the level of its last year; a rate, an average or a total over the years is not."""
+    ended = frame.years is not None and doc_year is not None and frame.years[1] < doc_year
+    reached = _REACHED.search(text)
+    return frame.kind == "plan" and ended and not frame.average and bool(reached) and not _CHANGE.search(text)
 
 
 def time_fit(
