@@ -110,14 +110,7 @@ def time_fit(
     frame the sentence (as read, lines joined) or its heading states can contradict."""
     said_plan = (frame.kind == "plan" or frame.average) and stated
     if q.plan:
-        if said_plan and (q.plan == "年均" or frame.plan in ("", q.plan)):
-            return 1.0
-        if said_plan and frame.plan in plans:
-            return 0.0  # another plan's figure: the 十四五 average is no 十五五 target
-        lo, hi = plans.get(q.plan, (0, -1))
-        if frame.kind == "annual" and stated and frame.year and lo <= frame.year <= hi and frame.year > (doc_year or 0):
-            return 1.0  # 到2030年…3.2%左右: the plan's closing-year goal (十五五末)
-        return 0.0 if frame.kind == "annual" and stated and q.indicators else 0.3  # one year's figure for a plan's
+        return _plan_fit(q.plan, frame, stated, said_plan, doc_year, plans, bool(q.indicators))
     if said_plan and (q.years or q.relative_year is not None or q.target):
         return 0.0  # a five-year average is not one year's target or result
     wanted = set(q.years) if q.years else ({doc_year + q.relative_year} if doc_year and q.relative_year is not None else set())
@@ -127,6 +120,23 @@ def time_fit(
     if not said:
         return 0.5
     return (1.0 if stated else 0.7) if said & wanted else 0.0
+
+
+def _plan_fit(
+    asked: str, frame: TimeFrame, stated: bool, said_plan: bool, doc_year: int | None,
+    plans: dict[str, tuple[int, int]], indicator: bool,
+) -> float:
+    """How a statement fits a question about a plan period (十五五) or a multi-year average (年均)."""
+    lo, hi = plans.get(asked, (0, -1))
+    if said_plan:
+        if frame.years and asked in plans:  # 五年来…年均增长4.7% (2021-2025) is no 十五五 goal
+            return 1.0 if frame.years[0] <= hi and lo <= frame.years[1] else 0.0
+        if frame.plan and asked in plans:
+            return 1.0 if frame.plan == asked else 0.0
+        return 1.0 if asked == "年均" else 0.3
+    if frame.kind == "annual" and stated and frame.year and lo <= frame.year <= hi and frame.year > (doc_year or 0):
+        return 1.0  # 到2030年…3.2%左右: the plan's closing-year goal (十五五末)
+    return 0.0 if frame.kind == "annual" and stated and indicator else 0.3  # one year's figure for a plan's
 
 
 def default_years(doc_year: int | None, target: bool) -> set[int]:

@@ -93,8 +93,8 @@ def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
 
 
 def is_ratio_base(simp: str, start: int, end: int) -> bool:
-    """占地区生产总值比重: the indicator is the base of a ratio, not the thing measured."""
-    return "占" in simp[max(0, start - 3) : start] or simp.startswith(("比重", "的比重", "比例"), end)
+    """占地区生产总值比重, 对经济增长贡献率: the indicator is the base of a ratio, not the thing measured."""
+    return "占" in simp[max(0, start - 3) : start] or simp.startswith(("比重", "的比重", "比例", "贡献率", "的贡献"), end)
 
 
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
