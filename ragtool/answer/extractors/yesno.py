@@ -19,31 +19,27 @@ MIN_CLAIM = 0.5  # share of the claim's words the clause must hold
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
-    simp = e.simp
-    claim_numbers = _NUM.findall(_claim(ctx.q.text, ctx))
-    q = ctx.q
-    best: tuple[float, int, int] | None = None
+    q, simp = ctx.q, e.simp
+    claim_numbers = _NUM.findall(_claim(q.text, ctx))
     terms = list(q.indicator_terms)
+    windows: list[tuple[float, int, int]] = []
     for start, end in _clauses(simp):
         window = simp[start:end]
         if terms and not any(not is_ratio_base(window, a, b) for a, b in term_spans(window, terms)):
             continue  # the claim is about the asked indicator, not a share of it
-        share = coverage(q, window)
-        if claim_numbers and _numbers_stated(claim_numbers, window):
-            share += 0.5
-        if share >= MIN_CLAIM and (best is None or share > best[0]):
-            best = (share, start, end)
-    if best is None:
-        return []
-    share, start, end = best
-    window = simp[start:end]
-    yes = _verdict(claim_numbers, window, q.text, ctx)
-    if yes is None:
-        return []
-    fact = e.text[start:end].strip()
-    span = Span(e, start, end, ("是：" if yes else "否：") + fact, at=max(start, end - 1))
-    span.features["fit"] = min(1.0, share)
-    return [span]
+        share = coverage(q, window) + (0.5 if claim_numbers and _numbers_stated(claim_numbers, window) else 0.0)
+        if share >= MIN_CLAIM:
+            windows.append((share, start, end))
+    # the window that holds most of the claim and settles it; the shortest among equals
+    for share, start, end in sorted(windows, key=lambda w: (-w[0], w[2] - w[1])):
+        yes = _verdict(claim_numbers, simp[start:end], q.text, ctx)
+        if yes is None:
+            continue
+        fact = e.text[start:end].strip()
+        span = Span(e, start, end, ("是：" if yes else "否：") + fact, at=max(start, end - 1))
+        span.features["fit"] = min(1.0, share)
+        return [span]
+    return []
 
 
 def _claim(question: str, ctx: Context) -> str:
