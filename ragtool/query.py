@@ -198,8 +198,11 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
-    change = any(c in rest for c in vocab.change_cues)  # with the indicator taken out: 经济增长 asks no growth
-    amount = any(c in text for c in vocab.amount_cues)  # in the whole question: 经济总量 asks the amount
+    # Read without the indicator's name (社会消费品零售总额 asks no amount, 经济增长 no growth), but a loose form of
+    # it may ask for one: 经济总量 is GDP's amount.
+    loose = " ".join(surface for surface, canon in found_indicators if surface != canon)
+    change = any(c in rest for c in vocab.change_cues)
+    amount = any(c in rest or c in loose for c in vocab.amount_cues)
     pq.measure = "change" if change and not amount else "amount" if amount and not change else ""
     pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})
