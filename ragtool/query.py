@@ -66,6 +66,7 @@ class Vocabulary:
     definition_cues: list[str]
     slot_nouns: list[str]
     frame_verbs: list[str]
+    lead_verbs: list[str]
     separators: list[str]
     publication_cues: list[str]
     publish_question_cues: list[str]
@@ -100,6 +101,7 @@ class Vocabulary:
             definition_cues=list(q.get("definition_cues", [])),
             slot_nouns=list(q.get("frames", {}).get("slot_nouns", [])),
             frame_verbs=list(q.get("frames", {}).get("verbs", [])),
+            lead_verbs=list(q.get("frames", {}).get("lead_verbs", [])),
             separators=list(q.get("separators", [])),
             publication_cues=list(q.get("publication_cues", [])),
             publish_question_cues=list(q.get("publish_question_cues", [])),

@@ -29,6 +29,7 @@ Date: 2026-02-10
 是：地区生产总值年均增长5.5%左右，居民收入增长和经济增长同步。
 三、2026年工作安排
 今年经济社会发展的主要预期目标是：地区生产总值增长5%—5.5%，城镇新增就业80万人以上，粮食产量550亿斤以上。
+全力推进光谷科创、汉江生态、长江航运等3个重点板块建设，充分发挥武汉、宜昌、襄阳三个中心城市引领作用。
 """
 
 TOWN = """Title: 2026年石湾镇政府工作报告
@@ -74,6 +75,17 @@ def test_the_asked_time_frame_wins(session: Session, question: str, wanted: str,
     got = _value(session, question)
     assert contains(got, wanted), got
     assert not contains(got, not_wanted), got
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        ("湖北三大重点板块是哪些", "光谷科创、汉江生态、长江航运"),  # counted its own way: 等3个重点板块
+        ("湖北说的三个中心城市是哪几个", "武汉、宜昌、襄阳"),  # the list before the count that names it
+    ],
+)
+def test_a_list_answer_is_its_items_only(session: Session, question: str, items: str) -> None:
+    assert _value(session, question) == items
 
 
 def test_number_answers_are_short(session: Session) -> None:

@@ -47,9 +47,19 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if best is None:
         return []
     score, start, end = best
+    start = _after_lead_verb(simp, start, end, ctx.vocab.lead_verbs)
     span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"))
     span.features.update(fit=max(0.0, min(1.0, score / 3)))
     return [span]
+
+
+def _after_lead_verb(simp: str, start: int, end: int, verbs: list[str]) -> int:
+    """Past a verb that governs the whole list (推进|海上风电、沿海核电、辽西风光、储能), unless every item has its own."""
+    parts = re.split(r"[、，,；;]", simp[start:end])
+    for verb in sorted(verbs, key=len, reverse=True):
+        if parts[0].startswith(verb) and len(parts[0]) - len(verb) >= 2 and not all(p.startswith(verb) for p in parts):
+            return start + len(verb)
+    return start
 
 
 def items(text: str) -> int:
@@ -60,19 +70,24 @@ def items(text: str) -> int:
 
 
 def _trim(simp: str, start: int, end: int, wanted: int) -> tuple[int, int]:
-    """Cut a list to what the question counts: before the count that names it (安阳、商丘、信阳、三门峡 | 四个端点城市),
-    or to the group of as many items as asked (“三大高地”“五大战略”：A、B、C，D、E、F、G、H → A、B、C)."""
+    """Cut a list to what the question counts: to the group of as many items as asked (“三大高地”“五大战略”：A、B、C，
+    D、E、F、G、H → A、B、C), then before the count that names it (安阳、商丘、信阳、三门峡 | 四个端点城市), and past a
+    closing 等."""
     text = simp[start:end]
-    for m in _COUNT_WORD.finditer(text):
-        n = cn_number(m.group(1)) or 0
-        if n >= 2 and items(text[: m.start()]) == n:
-            return start, start + m.start()
     if wanted:
         offset = 0
         for group in re.split(r"([，,；;])", text):
             if group not in "，,；;" and len(re.split("、", group)) == wanted:
-                return start + offset, start + offset + len(group)
+                start, end, text = start + offset, start + offset + len(group), group
+                break
             offset += len(group)
+    for m in _COUNT_WORD.finditer(text):
+        n = cn_number(m.group(1)) or 0
+        if n >= 2 and items(text[: m.start()]) == n:
+            end = start + m.start()
+            break
+    while end > start and simp[end - 1] == "等":
+        end -= 1
     return start, end
 
 
@@ -117,11 +132,19 @@ def _between_anchors(simp: str, spans: list[tuple[int, int]]) -> tuple[int, int]
 
 
 def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bool:
-    """A numbered term of the question (五外联动, 三大行动) just before or after a list of as many items."""
+    """A numbered term of the question (五外联动, 三大行动) just before or after a list of as many items, also when
+    the text counts it its own way (六大科技专项 ↔ 人工智能、…、先进材料等6个重大科技专项)."""
     items = item_count(simp[start:end])
+    counted = _COUNT_WORD.match(simp, end + (1 if simp[end : end + 1] == "等" else 0))
     for kw in keywords:
         m = re.match(r"([一二两三四五六七八九十])", kw)
+        if not m or cn_number(m.group(1)) != items:
+            continue
         near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_AFTER + len(kw)]
-        if m and near and cn_number(m.group(1)) == items:
+        noun = re.sub(r"^[一二两三四五六七八九十]+[大个项条类种]?", "", kw)
+        recount = counted is not None and cn_number(counted.group(1)) == items and gram_share(
+            noun, simp[counted.end() : counted.end() + len(noun) + 4]
+        ) >= 0.5
+        if near or recount:
             return True
     return False
