@@ -36,6 +36,7 @@ TOWN = """Title: 2026年石湾镇政府工作报告
 Date: 2026-01-12
 
 石湾镇2026年政府工作报告
+镇党委书记王建国主持会议，湖北省有关部门负责同志到会指导。
 一、2025年工作回顾
 2025年，全镇地区生产总值完成312.5亿元，同比增长6.1%。
 二、2026年工作安排
@@ -103,6 +104,12 @@ def test_a_province_is_a_place_and_a_town_question_never_reads_its_report(sessio
     town = session.ask("石湾2026年GDP增长目标", engine="extractive")
     assert town.status == "answered" and contains(town.answer, "7%左右")
     assert all(c.doc_id == docs["石湾镇"].doc_id for c in town.citations)
+
+
+def test_an_official_of_another_level_or_place_is_no_answer(session: Session) -> None:
+    assert contains(_value(session, "石湾镇党委书记是谁"), "王建国")
+    assert session.ask("湖北省委书记是谁", engine="extractive").status == "not_found"  # a town's 书记 is not the province's
+    assert contains(_value(session, "湖北省长是谁"), "李晓明")
 
 
 def test_a_sub_unit_the_index_lacks_is_not_found(session: Session) -> None:
