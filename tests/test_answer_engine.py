@@ -29,6 +29,7 @@ Date: 2026-02-10
 是：地区生产总值年均增长5.5%左右，居民收入增长和经济增长同步。
 三、2026年工作安排
 今年经济社会发展的主要预期目标是：地区生产总值增长5%—5.5%，城镇新增就业80万人以上，粮食产量550亿斤以上。
+新能源汽车产量力争达到150万辆以上。
 全力推进光谷科创、汉江生态、长江航运等3个重点板块建设，充分发挥武汉、宜昌、襄阳三个中心城市引领作用。
 """
 
@@ -87,6 +88,10 @@ def test_the_asked_time_frame_wins(session: Session, question: str, wanted: str,
 )
 def test_a_list_answer_is_its_items_only(session: Session, question: str, items: str) -> None:
     assert _value(session, question) == items
+
+
+def test_an_indicator_the_lexicon_lacks_is_found_by_the_questions_words(session: Session) -> None:
+    assert contains(_value(session, "湖北2026年新能源汽车产量目标是多少"), "150万辆以上")
 
 
 def test_number_answers_are_short(session: Session) -> None:
