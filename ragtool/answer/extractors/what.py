@@ -16,15 +16,17 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if any(c in q.text for c in v.title_cues):
         m = BOOK_TITLE.search(e.text)
         return [_span(e, m.start(1), m.end(1), 1.0)] if m else []
-    if any(c in q.text for c in v.definition_cues):
+    asks_definition = any(c in q.text for c in v.definition_cues)
+    if asks_definition:
         found = definition_span(e.simp, q.text)
         if found is not None:
-            return [_span(e, *found, 1.0)]  # a glossary entry for the very term asked about
+            span = _span(e, *found, 1.0)
+            span.features["definition"] = 1.0  # a glossary entry for the very term asked about
+            return [span]
     found = what_span(e.simp, q.text)
     spans = listing.extract(e, ctx) if found is None else [_span(e, *found, 0.6)]
-    if any(c in q.text for c in v.definition_cues):
-        for s in spans:  # a definition was asked and this is no glossary entry
-            s.features["fit"] *= 0.5
+    for s in spans if asks_definition else []:
+        s.features["definition"] = 0.0  # a definition was asked and this is no glossary entry
     return spans
 
 
