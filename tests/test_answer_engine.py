@@ -7,9 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from corpora import session_over
 
 from ragtool.api import Session
-from ragtool.config import PACKAGE_DIR, Settings
+from ragtool.config import PACKAGE_DIR
 from ragtool.eval.normalize import contains
 
 PROVINCE = """Title: 2026年湖北省政府工作报告
@@ -47,12 +48,7 @@ Date: 2026-01-12
 
 @pytest.fixture(scope="module")
 def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
-    corpus = tmp_path_factory.mktemp("reports")
-    (corpus / "hubei_2026.txt").write_text(PROVINCE, encoding="utf-8")
-    (corpus / "shiwan_2026.txt").write_text(TOWN, encoding="utf-8")
-    s = Session(Settings(home=tmp_path_factory.mktemp("home"), corpus=corpus, embedder="hash"))
-    s.sync_corpus()
-    return s
+    return session_over(tmp_path_factory, {"hubei_2026.txt": PROVINCE, "shiwan_2026.txt": TOWN})
 
 
 def _value(session: Session, question: str, **opts: object) -> str:

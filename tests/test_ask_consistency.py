@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from corpora import session_over
 
 from ragtool.api import Session
-from ragtool.config import Settings
 from ragtool.retrieve import fuse
 
 # Two reports of one city a year apart: each names the mayor who delivered it.
@@ -33,12 +33,7 @@ Date: 2024-01-19
 
 @pytest.fixture(scope="module")
 def two_years(tmp_path_factory: pytest.TempPathFactory) -> Session:
-    corpus = tmp_path_factory.mktemp("shaoguan")
-    (corpus / "shaoguan_2025.txt").write_text(REPORT_2025, encoding="utf-8")
-    (corpus / "shaoguan_2024.txt").write_text(REPORT_2024, encoding="utf-8")
-    s = Session(Settings(home=tmp_path_factory.mktemp("home"), corpus=corpus, embedder="hash"))
-    s.sync_corpus()
-    return s
+    return session_over(tmp_path_factory, {"shaoguan_2025.txt": REPORT_2025, "shaoguan_2024.txt": REPORT_2024})
 
 
 @pytest.mark.parametrize(("year", "mayor", "other"), [(2024, "陈国平", "林志远"), (2025, "林志远", "陈国平")])

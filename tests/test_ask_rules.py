@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from corpora import session_over
 
 from ragtool.api import Session
-from ragtool.config import Settings
 
 REPORT = """Title: 清溪镇2025年政府工作报告
 Date: 2025-01-10
@@ -40,11 +40,7 @@ Date: 2025-01-10
 
 @pytest.fixture(scope="module")
 def qingxi(tmp_path_factory: pytest.TempPathFactory) -> Session:
-    corpus = tmp_path_factory.mktemp("qingxi")
-    (corpus / "qingxi_2025.txt").write_text(REPORT, encoding="utf-8")
-    s = Session(Settings(home=tmp_path_factory.mktemp("home"), corpus=corpus, embedder="hash"))
-    s.sync_corpus()
-    return s
+    return session_over(tmp_path_factory, {"qingxi_2025.txt": REPORT})
 
 
 @pytest.mark.parametrize(
