@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from typing_extensions import TypedDict, Unpack
 
 if TYPE_CHECKING:
+    from ragtool.compare import CompareCues, GroupBy, SortKey
     from ragtool.ingest.pipeline import IngestReport
 
 from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
-from ragtool.models import Answer, RetrievedChunk
+from ragtool.models import Answer, ComparisonRow, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary, parse_query
 from ragtool.retrieve import Filters, Retriever
 from ragtool.wording import Wording
@@ -78,6 +79,12 @@ class Session:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.corpus)
+
+    @cached_property
+    def compare_cues(self) -> CompareCues:
+        from ragtool.compare import CompareCues
+
+        return CompareCues.load(self.settings)
 
     def sync_corpus(self, progress: Callable[[str, int, int], None] | None = None) -> IngestReport | None:
         """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync."""
@@ -142,7 +149,11 @@ class Session:
             reading = self.wording.rewrite(q, places.names, self.corpus.lexical().knows)
             pq = parse_query(reading.text, self.vocab, places)
             seconds["parse"] = time.perf_counter() - t0
-            retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
+            routed = not doc and not place and self._is_comparison(pq)
+            if not routed:
+                retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
+        if routed:  # 哪个镇…最高, 比较A和B, 各镇…分别: every place asked once (ragtool.compare)
+            return self._compare_answer(question, reading.notes, year, engine, top_k, use_cache), []
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
         answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
@@ -152,6 +163,60 @@ class Session:
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
         answer.question = question
         return answer, retrieval.hits
+
+    def _is_comparison(self, pq: ParsedQuery) -> bool:
+        from ragtool.compare import read_intent
+
+        return read_intent(pq, self.compare_cues) is not None
+
+    def _compare_answer(
+        self, question: str, notes: list[str], year: int | None, engine: EngineName, top_k: int | None,
+        use_cache: bool,
+    ) -> Answer:
+        from ragtool.compare import answer_question
+
+        t0 = time.perf_counter()
+        answer = answer_question(self, question, year=year, engine=engine, top_k=top_k, use_cache=use_cache)
+        assert answer is not None
+        answer.notes = [*notes, *answer.notes]
+        answer.usage.seconds["compare"] = round(time.perf_counter() - t0, 4)
+        return answer
+
+    def compare(
+        self,
+        question: str,
+        *,
+        places: list[str] | None = None,
+        year: int | None = None,
+        level: str | None = None,
+        all_docs: bool = False,
+        by: GroupBy = "place",
+        sort: SortKey | None = None,
+        engine: EngineName = "auto",
+        top_k: int | None = None,
+        use_cache: bool = True,
+    ) -> list[ComparisonRow]:
+        """One row per place (its newest document; `all_docs`: one per document; `by="year"`: one per place and
+        year): the question asked of each document alone, through the same engine as ask. Rows not found stay.
+        Places and a level the question names (比较凤岗和金湾…, 各省…) are added to `places` and `level`."""
+        from ragtool.compare import compare
+
+        check_question(question)
+        if year is not None and not 1900 <= year <= 2100:
+            raise UsageError(f"bad --year {year}: expected a year such as 2025")
+        if top_k is not None and top_k < 1:
+            raise UsageError("--top-k must be at least 1")
+        if by not in ("place", "year"):
+            raise UsageError(f"bad --by {by!r}: place or year")
+        if sort not in (None, "place", "value"):
+            raise UsageError(f"bad --sort {sort!r}: place or value")
+        resolve_engine(self.settings, engine)
+        if self.sync and not self._synced:
+            self.sync_corpus()
+            self._synced = True
+        _, rows, _ = compare(self, question, places=places, year=year, level=level, all_docs=all_docs, by=by,
+                             sort=sort, engine=engine, top_k=top_k, use_cache=use_cache)
+        return rows
 
 
 # ---- corpus sync -------------------------------------------------------------------------------

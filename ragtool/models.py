@@ -104,6 +104,29 @@ class ExplainedCandidate(BaseModel):
     features: dict[str, float] = Field(default_factory=dict)
 
 
+class ComparisonRow(BaseModel):
+    """One place's (or one document's) answer in a comparison (ragtool compare, 哪个…最高 questions)."""
+
+    place: str | None = None  # the document's main place, e.g. 凤岗镇
+    level: str | None = None  # 省, 市, 区, 县, 镇 or 街道
+    doc_id: str = ""
+    title: str = ""
+    date: str | None = None
+    year: int | None = None
+    question: str = ""  # the ordinary question asked of this one document
+    value: str = ""  # the answer as written (the answer span); "" when not found
+    figure: str = ""  # the number in it as written (5.5%左右, 4.5%—5%), "" when it holds none
+    low: float | None = None  # the figure parsed: 4.5%—5% -> 4.5 / 5 / %; 5.5%左右 -> 5.5 / 5.5 / %
+    high: float | None = None
+    unit: str = ""
+    status: AnswerStatus = "not_found"
+    quote: str = ""  # the verified quote of the first citation
+    citations: list[Citation] = Field(default_factory=list)
+    candidates: list[Candidate] = Field(default_factory=list)  # when the document states several values
+    confidence: float = 0.0
+    engine: str = ""
+
+
 class Answer(BaseModel):
     """The one answer model, shared by both engines and printed by --json."""
 
@@ -116,6 +139,7 @@ class Answer(BaseModel):
     engine: str = ""
     notes: list[str] = Field(default_factory=list)  # what was assumed in reading the question (凤刚 → 凤岗)
     explanation: list[ExplainedCandidate] = Field(default_factory=list)  # ask --explain
+    comparison: list[ComparisonRow] = Field(default_factory=list)  # comparison questions: one row per place
     usage: Usage = Field(default_factory=Usage)
 
 

@@ -52,7 +52,6 @@ class PlaceRules:
             and not any(c in self.bad_chars for c in core)
             and core[0] not in self.bad_start
             and name not in self.generic
-            and name[-2:] not in self.generic
             and core not in self.generic_cores
         )
 

@@ -278,8 +278,10 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
             continue
         if any(text.startswith(w, m.end()) for w in vocab.title_after_place):
             continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
+        if not places.rules.plausible(word):
+            continue  # 2025年地区生产总值: 年地区 is no place name
         pq.unknown_places.append(word)
-        if m.start() > 0 and taken[m.start() - 1] and places.rules.plausible(word):
+        if m.start() > 0 and taken[m.start() - 1]:
             sub_units.append(word)
     if pq.places:  # a question naming a known place is about it; other …区/…市 words are not places
         pq.unknown_places = sub_units

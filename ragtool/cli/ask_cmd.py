@@ -121,6 +121,10 @@ def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_conte
         return
     style = {"answered": "bold green", "conflicting": "bold yellow", "not_found": "bold red"}[answer.status]
     out.print(answer.answer, style=style, markup=False)
+    if answer.comparison:  # 哪个镇…最高, 比较A和B, 各镇…分别: one row per place
+        from ragtool.cli.compare_cmd import print_rows
+
+        print_rows(answer.question, answer.comparison)
     if answer.status == "conflicting":
         for i, cand in enumerate(answer.candidates, 1):
             out.print(f"  候选{i}: {cand.value} — {cand.kind} {cand.date or ''} 《{cand.title}》", markup=False)

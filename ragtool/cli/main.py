@@ -17,6 +17,7 @@ from ragtool.cli.common import (
     JsonOpt,
     settings_from,
 )
+from ragtool.cli.compare_cmd import compare_command
 from ragtool.cli.output import err, fail, out, print_json, progress_bar
 from ragtool.errors import ExitCode, RagtoolError, UsageError
 
@@ -59,6 +60,7 @@ def _main(
 docs_app = typer.Typer(help="List, show and remove indexed documents.", no_args_is_help=False)
 app.add_typer(docs_app, name="docs")
 app.command("ask")(ask_command)
+app.command("compare")(compare_command)
 
 
 def _optional_commands() -> None:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ragtool.errors import UsageError
 
-CaseKind = Literal["number", "name", "list", "date", "yesno", "unanswerable", "conflict"]
+CaseKind = Literal["number", "name", "list", "date", "yesno", "unanswerable", "conflict", "compare"]
 ANSWERABLE_KINDS = ("number", "name", "list", "date", "yesno")
 
 
@@ -29,9 +29,18 @@ class EvalCase(BaseModel):
     tags: list[str] = Field(default_factory=list)
     free_text: bool = False
     docs: list[str] = Field(default_factory=list)  # every source that supports the answer (conflicts)
+    rows: dict[str, list[str]] = Field(default_factory=dict)  # compare: place -> facts its row holds ([] = not found)
 
     @model_validator(mode="after")
     def _consistent(self) -> EvalCase:
+        if self.kind == "compare":
+            if not self.rows:
+                raise ValueError("compare cases need rows (place -> must_include)")
+            if not all(s.strip() for facts in self.rows.values() for s in facts) or not all(p.strip() for p in self.rows):
+                raise ValueError("compare rows need non-empty places and must_include strings")
+            return self
+        if self.rows:
+            raise ValueError("only compare cases have rows")
         if self.kind == "unanswerable" and self.must_include:
             raise ValueError("unanswerable cases must have an empty must_include")
         if self.kind != "unanswerable" and not all(s.strip() for s in self.must_include or [""]):
@@ -48,7 +57,8 @@ class EvalCase(BaseModel):
 
     @property
     def answerable(self) -> bool:
-        return self.kind != "unanswerable"
+        """Answered from labelled sources (retrieval is measured): not unanswerable, not a comparison."""
+        return self.kind not in ("unanswerable", "compare")
 
     def selected_by(self, label: str) -> bool:
         """Whether a --filter label (a tag, a kind or a case id) selects this case."""

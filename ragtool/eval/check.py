@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ragtool.eval.cases import EvalCase
-from ragtool.eval.normalize import contains
+from ragtool.eval.normalize import contains, normalize
 from ragtool.models import Answer
 
 SHORT_KINDS = ("number", "name", "date", "yesno")  # answered with a value, a name, a date or 是/否 plus the fact
@@ -16,6 +16,10 @@ class CheckResult(BaseModel):
     passed: bool
     missing: list[str] = Field(default_factory=list)  # must_include facts not found
     reason: str = ""
+    rows: int = 0  # compare: expected rows
+    rows_right: int = 0
+    rows_not_found: list[str] = Field(default_factory=list)  # compare: places whose row was not found
+    rows_wrong: list[str] = Field(default_factory=list)  # compare: places whose row is wrong, missing or misquoted
 
 
 def answer_text(case: EvalCase, answer: Answer) -> str:
@@ -29,6 +33,8 @@ def check_answer(case: EvalCase, answer: Answer) -> CheckResult:
     """Unanswerable: pass iff not_found. Conflict: pass iff conflicting with both values.
     Otherwise: pass iff every must_include fact is present, in an answer of at most 100 characters for the
     number, name, date and yesno kinds."""
+    if case.kind == "compare":
+        return check_comparison(case, answer)
     if case.kind == "unanswerable":
         ok = answer.status == "not_found"
         return CheckResult(passed=ok, reason="" if ok else f"expected not_found, got {answer.status}")
@@ -41,3 +47,46 @@ def check_answer(case: EvalCase, answer: Answer) -> CheckResult:
     if missing:
         return CheckResult(passed=False, missing=missing, reason="missing " + "、".join(missing))
     return CheckResult(passed=True)
+
+
+def _same_place(row_place: str | None, expected: str) -> bool:
+    """凤岗 names the row of 凤岗镇, 宁夏 that of 宁夏回族自治区 (a prefix of the full name, in simplified script)."""
+    if not row_place:
+        return False
+    a, b = normalize(row_place), normalize(expected)
+    return a == b or a.startswith(b)
+
+
+def check_comparison(case: EvalCase, answer: Answer) -> CheckResult:
+    """Every expected row is in the comparison, its value holds the row's facts (or, for [], it is not found),
+    and its quotes come from the row's own document. A case's must_include is looked for in the answer text."""
+    right, not_found, wrong = 0, [], []
+    for place, facts in case.rows.items():
+        row = next((r for r in answer.comparison if _same_place(r.place, place)), None)
+        if row is None:
+            wrong.append(f"{place} (no row)")
+            continue
+        if row.status == "not_found":
+            not_found.append(place)
+            if not facts:
+                right += 1
+            else:
+                wrong.append(f"{place} (not found)")
+            continue
+        own = all(c.doc_id == row.doc_id for c in row.citations) and bool(row.citations)
+        text = "\n".join([row.value, *(c.value for c in row.candidates)])
+        missing = [f for f in facts if not contains(text, f)]
+        if facts and not missing and own:
+            right += 1
+        else:
+            why = "quotes another document" if not own else ("expected not found" if not facts else "、".join(missing))
+            wrong.append(f"{place} ({why}: got {row.value[:40]})")
+    missing_text = [fact for fact in case.must_include if not contains(answer.answer, fact)]
+    total = len(case.rows)
+    reasons = []
+    if wrong:
+        reasons.append(f"{len(wrong)}/{total} rows wrong: " + "; ".join(wrong))
+    if missing_text:
+        reasons.append("answer missing " + "、".join(missing_text))
+    return CheckResult(passed=not reasons, missing=missing_text, reason=" · ".join(reasons), rows=total,
+                       rows_right=right, rows_not_found=not_found, rows_wrong=wrong)

@@ -11,7 +11,7 @@ from ragtool.eval.results import CaseResult, Metrics
 # Metrics where higher is better; the regression gate compares these.
 QUALITY_METRICS = (
     "pass_rate", "answer_accuracy", "abstention_accuracy", "conflict_detection",
-    "hit_at_1", "hit_at_5", "mrr", "citation_validity", "summary_recall",
+    "hit_at_1", "hit_at_5", "mrr", "citation_validity", "summary_recall", "row_accuracy",
 )
 
 
@@ -19,7 +19,7 @@ def compute_metrics(results: Iterable[CaseResult]) -> Metrics:
     """Metrics over one group of results; errored cases count only in `errors`."""
     all_results = list(results)
     rs = [r for r in all_results if r.scored]
-    answerable = [r for r in rs if r.kind != "unanswerable"]
+    answerable = [r for r in rs if r.kind not in ("unanswerable", "compare")]
     m = Metrics(cases=len(all_results), scored=len(rs), errors=len(all_results) - len(rs))
     m.passed = sum(1 for r in rs if r.passed)
     m.pass_rate = _rate(rs, lambda r: bool(r.passed))
@@ -29,6 +29,10 @@ def compute_metrics(results: Iterable[CaseResult]) -> Metrics:
     m.hit_at_1 = _rate(answerable, lambda r: r.rank is not None and r.rank <= 1)
     m.hit_at_5 = _rate(answerable, lambda r: r.rank is not None and r.rank <= 5)
     m.mrr = _mean([1.0 / r.rank if r.rank else 0.0 for r in answerable])
+    compared = [r for r in rs if r.kind == "compare"]
+    rows = sum(r.rows for r in compared)
+    m.row_accuracy = round(sum(r.rows_right for r in compared) / rows, 4) if rows else None
+    m.rows_not_found = sum(len(r.rows_not_found) for r in compared) if compared else None
     cited = sum(r.citations for r in rs)
     m.citation_validity = round(sum(r.valid_citations for r in rs) / cited, 4) if cited else None
     latencies = sorted(r.seconds for r in rs)

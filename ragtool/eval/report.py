@@ -23,6 +23,8 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("hit@5", "hit_at_5", "rate"),
     ("MRR", "mrr", "num"),
     ("citations ok", "citation_validity", "rate"),
+    ("rows right", "row_accuracy", "rate"),
+    ("rows not found", "rows_not_found", "int"),
     ("p50 s", "latency_p50", "secs"),
     ("p95 s", "latency_p95", "secs"),
     ("tokens", "tokens_total", "int"),
@@ -47,10 +49,17 @@ def metric_rows(run: EvalRun) -> list[tuple[str, Metrics]]:
 
 
 def expected_text(c: CaseResult) -> str:
+    if c.kind == "compare":
+        return f"{c.rows} rows" + (f", answer with {'、'.join(c.must_include)}" if c.must_include else "")
     return "not_found" if c.kind == "unanswerable" else "、".join(c.must_include)
 
 
 def got_text(c: CaseResult) -> str:
+    if c.kind == "compare":
+        text = f"{c.rows_right}/{c.rows} rows right"
+        if c.rows_not_found:
+            text += " · not found: " + "、".join(c.rows_not_found)
+        return text
     text = c.got or "(empty)"
     if c.candidates:
         text += " | candidates: " + "; ".join(c.candidates)

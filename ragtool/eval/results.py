@@ -31,6 +31,10 @@ class CaseResult(BaseModel):
     llm_calls: int = 0
     cached_calls: int = 0
     judged: bool = False  # scored by the LLM judge (free_text cases with --judge)
+    rows: int = 0  # compare cases: expected rows, rows right, and the places not found or wrong
+    rows_right: int = 0
+    rows_not_found: list[str] = Field(default_factory=list)
+    rows_wrong: list[str] = Field(default_factory=list)
     error: str = ""  # provider/infrastructure error: not a quality failure
 
     @property
@@ -60,6 +64,8 @@ class Metrics(BaseModel):
     llm_calls: int = 0
     cached_calls: int = 0
     summary_recall: float | None = None
+    row_accuracy: float | None = None  # compare cases: expected rows right, over all their rows
+    rows_not_found: int | None = None  # compare cases: rows whose place did not state the figure
 
 
 class FactResult(BaseModel):

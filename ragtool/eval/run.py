@@ -116,9 +116,7 @@ class CaseRunner:
         )
         t0 = time.perf_counter()
         try:
-            answer, hits = self.session.ask_with_context(
-                case.question, engine=self.engine, top_k=self.top_k, use_cache=self.use_cache  # type: ignore[arg-type]
-            )
+            answer, hits = self._ask(case)
         except ProviderError as e:
             result.error = str(e)
             result.seconds = round(time.perf_counter() - t0, 4)
@@ -133,9 +131,23 @@ class CaseRunner:
         self._fill(result, case, answer, hits)
         return result, answer
 
+    def _ask(self, case: EvalCase) -> tuple[Answer, list[RetrievedChunk]]:
+        if case.kind == "compare":  # one row per place: the comparison ask routes to, or a table over every place
+            from ragtool.compare import answer_question
+
+            answer = answer_question(self.session, case.question, engine=self.engine,  # type: ignore[arg-type]
+                                     top_k=self.top_k, use_cache=self.use_cache, force=True)
+            assert answer is not None
+            return answer, []
+        return self.session.ask_with_context(
+            case.question, engine=self.engine, top_k=self.top_k, use_cache=self.use_cache  # type: ignore[arg-type]
+        )
+
     def _fill(self, result: CaseResult, case: EvalCase, answer: Answer, hits: list[RetrievedChunk]) -> None:
         checked = check_answer(case, answer)
         result.passed, result.reason, result.missing = checked.passed, checked.reason, checked.missing
+        result.rows, result.rows_right = checked.rows, checked.rows_right
+        result.rows_not_found, result.rows_wrong = checked.rows_not_found, checked.rows_wrong
         result.status, result.engine = answer.status, answer.engine
         result.got = answer.answer
         result.candidates = [c.value for c in answer.candidates]
@@ -198,13 +210,14 @@ def run_suite(
     run.per_kind = grouped_metrics(results, lambda r: [r.kind])
     run.per_tag = grouped_metrics(results, lambda r: r.tags)
     facts_path = cases_path.parent / SUMMARY_FACTS
-    if summaries and label is None and facts_path.exists():
+    if summaries and label is None and facts_path.exists() and any(c.kind != "compare" for c in cases):
         from ragtool.eval.summary import evaluate_summaries
 
         run.summary = evaluate_summaries(session, facts_path, engine, use_cache)
         run.metrics.summary_recall = run.summary.recall
     else:
-        run.summary = SummaryEval(message="summaries not checked" + (" (--filter)" if label else ""))
+        why = " (--filter)" if label else " (compare cases only)" if cases and all(c.kind == "compare" for c in cases) else ""
+        run.summary = SummaryEval(message="summaries not checked" + why)
     run.seconds = round(time.perf_counter() - t0, 3)
     return run
 
