@@ -136,7 +136,7 @@ def _plan_fit(
         return 1.0 if asked == "年均" else 0.3
     if frame.kind == "annual" and stated and frame.year and lo <= frame.year <= hi and frame.year > (doc_year or 0):
         return 1.0  # 到2030年…3.2%左右: the plan's closing-year goal (十五五末)
-    return 0.0 if frame.kind == "annual" and stated and indicator else 0.3  # one year's figure for a plan's
+    return 0.0 if indicator else 0.3  # a figure the text does not frame as the plan's is not the plan's
 
 
 def default_years(doc_year: int | None, target: bool) -> set[int]:
