@@ -272,6 +272,8 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
             taken[start - len(qualifier) : start] = [True] * len(qualifier)
     sub_units: list[str] = []  # an unknown place written right after a known one: 广东深圳市 asks about 深圳市
     masked = "".join(" " if t else c for c, t in zip(text, taken, strict=True))
+    for cue in vocab.plan_cues:  # 十五五地区生产总值: no place 十五五地区
+        masked = masked.replace(cue, " " * len(cue))
     for m in _PLACE_LIKE.finditer(masked):
         word = m.group()
         if any(taken[m.start() : m.end()]) or any(word.endswith(w) for w in vocab.not_places):
