@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from ragtool.cli.common import ChromaUrl, EmbedderOpt, EngineOpt, Home, JsonOpt, NoCache, TopK, settings_from
+from ragtool.cli.common import (
+    ChromaUrl,
+    EmbedderOpt,
+    EngineOpt,
+    Home,
+    JsonOpt,
+    NoCache,
+    NoSync,
+    TopK,
+    settings_from,
+)
 from ragtool.cli.output import err, fail, out, print_json, print_jsonl, progress_bar
 from ragtool.errors import ExitCode, RagtoolError, UsageError
 from ragtool.models import Answer, RetrievedChunk
@@ -27,7 +37,7 @@ def ask_command(
     year: Annotated[int | None, typer.Option("--year", help="Only documents from this year.")] = None,
     doc: Annotated[str | None, typer.Option("--doc", help="Only this document id (or prefix).")] = None,
     show_context: Annotated[bool, typer.Option("--show-context", help="Also print the retrieved chunks and scores.")] = False,
-    no_sync: Annotated[bool, typer.Option("--no-sync", help="Don't sync RAGTOOL_CORPUS into the index first.")] = False,
+    no_sync: NoSync = False,
     explain: Annotated[
         bool, typer.Option("--explain", help="Also print the candidate answers the extractive engine weighed, with their features.")
     ] = False,

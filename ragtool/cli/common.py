@@ -24,6 +24,7 @@ EngineOpt = Annotated[
 ]
 TopK = Annotated[int | None, typer.Option("--top-k", min=1, help="Chunks to retrieve (RAGTOOL_TOP_K, default 8).")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Bypass the LLM response cache.")]
+NoSync = Annotated[bool, typer.Option("--no-sync", help="Don't sync RAGTOOL_CORPUS into the index first.")]
 
 
 def settings_from(**overrides: Any) -> Settings:

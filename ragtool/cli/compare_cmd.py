@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ragtool.cli.common import ChromaUrl, EmbedderOpt, EngineOpt, Home, JsonOpt, NoCache, TopK, settings_from
+from ragtool.cli.common import (
+    ChromaUrl,
+    EmbedderOpt,
+    EngineOpt,
+    Home,
+    JsonOpt,
+    NoCache,
+    NoSync,
+    TopK,
+    settings_from,
+)
 from ragtool.cli.output import err, out, progress_bar
 from ragtool.errors import ExitCode, UsageError
 
@@ -41,7 +51,7 @@ def compare_command(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write the rows to this file (csv, json or md).")] = None,
     engine: EngineOpt = "auto",
     top_k: TopK = None,
-    no_sync: Annotated[bool, typer.Option("--no-sync", help="Don't sync RAGTOOL_CORPUS into the index first.")] = False,
+    no_sync: NoSync = False,
     no_cache: NoCache = False,
     json_out: JsonOpt = False,
     home: Home = None,
