@@ -3,11 +3,13 @@ level, time frames (2025 actual, 2026 target, 十五五 average), yes/no answers
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from corpora import session_over
+from faultkit import cli, cli_env
 
 from ragtool.api import Session
 from ragtool.config import PACKAGE_DIR
@@ -167,3 +169,13 @@ def test_a_mistyped_place_is_read_as_the_indexed_one_and_the_answer_says_so(sess
     answer = session.ask("石弯2025年GDP多少", engine="extractive")
     assert answer.status == "answered" and contains(answer.answer, "312.5亿元")
     assert any("石湾" in note for note in answer.notes)
+
+
+def test_the_cli_prints_the_assumed_place_and_the_weighed_candidates(session: Session) -> None:
+    env = cli_env(session.settings.home, RAGTOOL_CORPUS=str(session.settings.corpus))
+    r = cli("ask", "石弯2025年GDP多少", "--explain", env=env)
+    assert r.code == 0, r.stderr
+    assert "312.5亿元" in r.stdout and "note:" in r.stdout and "石湾" in r.stdout
+    assert "candidates (score, veto, features)" in r.stdout and "time=" in r.stdout
+    data = json.loads(cli("ask", "湖北2026年GDP增长目标?", "--explain", "--json", env=env).stdout)
+    assert data["explanation"] and {"time", "role"} <= set(data["explanation"][0]["features"])
