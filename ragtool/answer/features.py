@@ -85,13 +85,19 @@ def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> Non
 def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool | None:
     """Target or result as the text frames it (a heading, the sentence); unframed, a target qualifier after the
     value says target (增长5%左右). A framed result may carry one too (2025年研发投入强度达到4.5%左右)."""
-    if frame.role is not None and stated:
-        return frame.role == "target"
+    if frame.role is not None and (stated or _past(frame, span.e.meta.year)):
+        return frame.role == "target"  # a passage recounting past years states results, however loosely framed
     tail = span.e.simp[span.end : span.end + 3]
     value = span.e.simp[span.start : span.end]
     if any(c in value[-3:] or tail.startswith(c) for c in ctx.target_after):
         return True
     return None
+
+
+def _past(frame: TimeFrame, doc_year: int | None) -> bool:
+    """A frame whose years all precede the document's year (a review of 2021-2025 in a 2026 report)."""
+    last = frame.years[1] if frame.years else frame.year
+    return frame.role == "actual" and last is not None and doc_year is not None and last < doc_year
 
 
 def _level_reached(frame: TimeFrame, text: str, doc_year: int | None) -> bool:
@@ -108,7 +114,7 @@ def time_fit(
 ) -> float:
     """1 when the statement's year or plan is the asked one, 0 when it contradicts it, 0.5 when unsaid. Only a
     frame the sentence (as read, lines joined) or its heading states can contradict."""
-    said_plan = (frame.kind == "plan" or frame.average) and stated
+    said_plan = (frame.kind == "plan" and stated) or frame.average  # 年均 is read in the value's own clause
     if q.plan:
         return _plan_fit(q.plan, frame, stated, said_plan, doc_year, plans, bool(q.indicators))
     if said_plan and (q.years or q.relative_year is not None or q.target):
