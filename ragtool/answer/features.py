@@ -34,7 +34,7 @@ from ragtool.timeframe import TimeFrame
 _CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
 _AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
 _UNIT_OF = re.compile(rf"{NUMBER}\s*({UNIT})")
-_REACHED = re.compile(r"(?:达到|突破|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*\d+(?:\.\d+)?\s*(?:万亿|亿|万)(?:元|美元|斤|吨|人)")
+_REACHED = re.compile(r"(?:达到|突破|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*\d+(?:\.\d+)?\s*(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|户|家|千瓦)")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
 TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question

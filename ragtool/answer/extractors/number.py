@@ -83,13 +83,20 @@ def term_spans(simp: str, terms: list[str]) -> list[tuple[int, int]]:
 
 
 def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
-    """Where the question's keywords (or their bigrams) occur, in order."""
+    """Where the question's keywords (or their bigrams) occur, in order; overlapping bigrams are merged into one
+    run, so 老旧小区改造 in the text is one anchor of six characters even when the keyword was 完成老旧小区改造."""
     spans: set[tuple[int, int]] = set()
     for kw in keywords:
         pieces = [kw] if len(kw) <= 2 else [kw] + [kw[i : i + 2] for i in range(len(kw) - 1)]
         for piece in pieces:
             spans.update((m.start(), m.end()) for m in re.finditer(re.escape(piece), simp))
-    return sorted(spans)
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def is_ratio_base(simp: str, start: int, end: int) -> bool:
