@@ -195,14 +195,9 @@ class OfficialFinder:
 
     # ---- places ------------------------------------------------------------------------------
 
-    def place_before(self, text: str, role_start: int) -> str:
-        """The place written right before a title that starts at `role_start`: 广东 + 省省长 -> 广东省,
-        金湾 + 区委书记 -> 金湾区, 福建省人民政府 + 省长 -> 福建省, 新疆维吾尔 + 自治区主席 -> 新疆维吾尔自治区;
-        "" when the title stands alone (省长 李炳军, 会议由市委书记…主持)."""
-        return self._place(text, role_start)[0]
-
     def _place(self, text: str, role_start: int) -> tuple[str, int]:
-        """The place before a title and where it starts (role_start when there is none)."""
+        """The place written right before a title and where it starts: 广东 + 省省长 -> 广东省, 金湾 + 区委书记 ->
+        金湾区, 福建省人民政府 + 省长 -> 福建省; ("", role_start) when the title stands alone (省长 李炳军)."""
         level = next((w for w in self.place_levels if text.startswith(w, role_start)), "")
         end = role_start
         for org in sorted(self._list("between_place_and_role"), key=len, reverse=True):

@@ -100,8 +100,12 @@ class ExtractiveEngine:
             units += self._scan(hits, q, {(e.meta.doc_id, e.start) for e in units})
         spans = [s for e in units for s in extract(e, ctx) if s.value]
         dates = sorted({s.e.meta.date or "" for s in spans})
+        doc_words: dict[str, float] = {}  # the question's words in each document, read once per question
         for s in spans:
-            add_common(s, ctx, self.reader.with_title(s.e.doc), dates)
+            doc_id = s.e.meta.doc_id
+            if doc_id not in doc_words:
+                doc_words[doc_id] = coverage(q, self.reader.with_title(s.e.doc))
+            add_common(s, ctx, doc_words[doc_id], dates)
             self.scorer.score(s)
         return sorted(spans, key=lambda s: (bool(s.vetoed), -s.score))
 

@@ -27,7 +27,7 @@ import re
 from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
-from ragtool.answer.spans import CHANGE, NUMBER, UNIT
+from ragtool.answer.spans import CHANGE, NUMBER, UNIT, value_unit
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
 
@@ -52,12 +52,12 @@ def gram_share(keyword: str, text: str) -> float:
     return sum(1 for g in grams if g in text) / len(grams)
 
 
-def add_common(span: Span, ctx: Context, doc_text: str, dates: list[str]) -> None:
+def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> None:
     """Fill the features every candidate shares (extractors set their own, such as fit, first)."""
     q, e, f = ctx.q, span.e, span.features
     f["words"] = coverage(q, e.simp)
     f["near"] = coverage(q, e.simp[max(0, span.start - NEAR) : span.end + NEAR])
-    f["doc"] = 1.0 if coverage(q, doc_text) >= MIN_DOC else 0.0
+    f["doc"] = 1.0 if doc_words >= MIN_DOC else 0.0
     f["indicator"] = indicator_strength(e.simp[max(0, span.start - 2) : span.end], ctx)
     pos = span.at if span.at >= 0 else span.end
     frame = e.frame_at(pos)
@@ -184,8 +184,6 @@ def role_fit(q: ParsedQuery, target: bool | None) -> float:
 
 
 def unit_ok(span: Span, q: ParsedQuery) -> bool:
-    from ragtool.answer.spans import value_unit
-
     return value_unit(span.e.simp[span.start : span.end], q.units)
 
 
