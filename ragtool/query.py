@@ -40,6 +40,7 @@ class ParsedQuery(BaseModel):
     target: bool | None = None  # True: asks for a target or plan; False: an actual result
     measure: Literal["change", "amount", ""] = ""  # what a number question measures; "" for either
     plan: str = ""  # asks about a five-year plan (十五五) or a multi-year average (年均); "" for one year
+    plan_end: bool = False  # asks the plan's closing year (十四五末)
     qtype: QuestionType = "other"
     kinds: list[str] = Field(default_factory=list)  # document kinds the question names (党代会 → 党代会)
     units: list[str] = Field(default_factory=list)  # units a number question asks for (多少人 → 人, 名 …)
@@ -75,6 +76,8 @@ class Vocabulary:
     negations: list[str] = field(default_factory=list)
     threshold_cues: list[str] = field(default_factory=list)
     plan_cues: list[str] = field(default_factory=list)
+    plan_end_cues: list[str] = field(default_factory=list)
+    amount_after_indicator: list[str] = field(default_factory=list)
     incumbent_cues: list[str] = field(default_factory=list)
     change_cues: list[str] = field(default_factory=list)
     leading_fillers: list[str] = field(default_factory=list)
@@ -109,6 +112,8 @@ class Vocabulary:
             negations=list(q.get("negations", [])),
             threshold_cues=list(q.get("threshold_cues", [])),
             plan_cues=list(q.get("plan_cues", [])),
+            plan_end_cues=list(q.get("plan_end_cues", [])),
+            amount_after_indicator=list(q.get("amount_after_indicator", [])),
             incumbent_cues=list(q.get("incumbent_cues", [])),
             change_cues=list(q.get("change_cues", [])),
             leading_fillers=sorted(q.get("leading_fillers", []), key=len, reverse=True),
@@ -200,13 +205,18 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(surface, " ")
     pq.indicator_terms = sorted({s for c in pq.indicators for s in vocab.indicators[c]}, key=len, reverse=True)
     pq.qtype = _qtype(text, vocab)
-    # Read without the indicator's name (社会消费品零售总额 asks no amount, 经济增长 no growth), but a loose form of
-    # it may ask for one: 经济总量 is GDP's amount.
+    if pq.qtype == "other" and pq.indicators:
+        pq.qtype = "number"  # 十四五末常住人口城镇化率: an indicator named is a figure asked
+    # Read without the indicator's name (社会消费品零售总额 asks no amount, 地区生产总值 no growth), but a loose form of
+    # it may ask for one: 经济总量 is GDP's amount, 经济增长 its growth.
     loose = " ".join(surface for surface, canon in found_indicators if surface != canon)
-    change = any(c in rest for c in vocab.change_cues)
-    amount = any(c in rest or c in loose for c in vocab.amount_cues)
+    change = any(c in rest or c in loose for c in vocab.change_cues)
+    amount = any(c in rest or c in loose for c in vocab.amount_cues) or _amount_after(text, found_indicators, vocab)
     pq.measure = "change" if change and not amount else "amount" if amount and not change else ""
     pq.plan = next((c if c.startswith("十") else "年均" for c in vocab.plan_cues if c in text), "")
+    if pq.plan.startswith("十"):
+        after = text[text.find(pq.plan) + len(pq.plan) :].lstrip("”\"'」’")
+        pq.plan_end = after.startswith(tuple(vocab.plan_end_cues))
     pq.kinds = sorted({kind for cue, kind in vocab.kind_cues.items() if cue in text})
     pq.units = sorted({u for cue, units in vocab.asked_units.items() if cue in text for u in units})
     if any(c in text for c in vocab.target_cues):
@@ -233,6 +243,12 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
     expansions = [vocab.abbreviations[a] for a in vocab.abbreviations if a in text]
     pq.expanded = " ".join([text, *pq.places, *pq.indicator_terms, *expansions])
     return pq
+
+
+def _amount_after(text: str, found: list[tuple[str, str]], vocab: Vocabulary) -> bool:
+    """地区生产总值多少: the indicator's name right before 多少 asks its amount."""
+    cues = tuple(vocab.amount_after_indicator)
+    return any(text.startswith(cues, text.find(surface) + len(surface)) for surface, _ in found if cues)
 
 
 def _qtype(text: str, vocab: Vocabulary) -> QuestionType:

@@ -78,9 +78,11 @@ class TimeCues:
     relative_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
     current_plan: tuple[str, ...] = ()
     average: tuple[str, ...] = ()
+    totals: tuple[str, ...] = ()  # 累计, 新增 …: a sum over the years of a span, not its last year's level
     not_before_year: tuple[str, ...] = ()
     not_after_year: tuple[str, ...] = ()
     recent: tuple[str, ...] = ()  # 近 in 近3年: the last N years
+    running: tuple[str, ...] = ()  # 连续 in 连续9年: the last N years, for its own clause
     plan_year: tuple[str, ...] = ()  # 开局, 收官 …: "“十五五”开局之年" describes a year, it is not a plan frame
     range_marks: tuple[str, ...] = ()  # — – - ~ 至 到 between the years of a range
     openers: tuple[str, ...] = ()
@@ -102,9 +104,11 @@ class TimeCues:
             relative_spans=pairs("relative_spans"),
             current_plan=tuple(lex.time_words("current_plan")),
             average=tuple(lex.time_words("average")),
+            totals=tuple(lex.time_words("totals")),
             not_before_year=tuple(lex.time_words("not_before_year")),
             not_after_year=tuple(lex.time_words("not_after_year")),
             recent=tuple(lex.time_words("recent")),
+            running=tuple(lex.time_words("running")),
             plan_year=tuple(lex.time_words("plan_year")),
             range_marks=tuple(lex.time_words("range_marks") or lex.figure_words("range_marks")),
             openers=tuple(lex.time_words("openers")),
@@ -129,6 +133,8 @@ class TimeCues:
                 parts.append(rf"(?P<{name}>{alt(words)})")
         if self.recent:  # last: 过去一年 is a relative year, 过去五年 a span word, 近3年 the last three years
             parts.append(rf"(?P<recent>(?:{alt(self.recent)})(?P<n>\d{{1,2}}|[两二三四五六七八九十]{{1,2}})年)")
+        if self.running:
+            parts.append(rf"(?P<running>(?:{alt(self.running)})(?P<rn>\d{{1,2}}|[两二三四五六七八九十]{{1,2}})年)")
         return re.compile("|".join(parts))
 
 
@@ -144,6 +150,7 @@ class Mark:
     plan: str = ""
     event: bool = False  # a date (2021年2月): dates an event, does not open a time frame for what follows
     opener: bool = False  # a span word (五年来, 过去五年): always opens a time frame for what follows
+    clause: bool = False  # a run of years (连续9年): the time of its own clause only
 
 
 @dataclass(frozen=True)
@@ -206,11 +213,12 @@ class Timeline:
             if year is None or before.endswith(cues.not_before_year) or after.startswith(cues.not_after_year):
                 return None
             return Mark(m.start(), m.end(), "annual", year=year, event=bool(m.group("month")))
-        if m.lastgroup == "recent":
-            n = cn_number(m.group("n"))
+        if m.lastgroup in ("recent", "running"):
+            n = cn_number(m.group("n") or m.group("rn"))
             if not n or self.doc_year is None:
                 return None
-            return Mark(m.start(), m.end(), "plan", years=(self.doc_year - n, self.doc_year - 1))
+            years = (self.doc_year - n, self.doc_year - 1)
+            return Mark(m.start(), m.end(), "plan", years=years, clause=m.lastgroup == "running")
         if m.lastgroup in ("plan", "current") and any(w in text[m.end() : m.end() + PLAN_YEAR_CHARS]
                                                        for w in cues.plan_year):
             return None  # 2025年是“十四五”规划收官之年: about the year, not a frame of its own
@@ -310,12 +318,13 @@ class Timeline:
         out.append((0, limit, None))
         return out
 
-    def _last_mark(self, start: int, end: int, events: bool) -> Mark | None:
-        """The last time word in [start, end) (dates of events too when `events`)."""
+    def _last_mark(self, start: int, end: int, events: bool, clause: int) -> Mark | None:
+        """The last time word in [start, end) (dates of events too when `events`); a run of years only in the
+        clause starting at `clause`."""
         i = bisect.bisect_left(self._mark_starts, end) - 1
         while i >= 0 and self.marks[i].start >= start:
             mark = self.marks[i]
-            if mark.end <= end and (events or not mark.event):
+            if mark.end <= end and (events or not mark.event) and (not mark.clause or mark.start >= clause):
                 return mark
             i -= 1
         return None
@@ -325,7 +334,7 @@ class Timeline:
         heading names no period or names this one; else only a span word (五年来, 过去五年) or a time word that
         opens its sentence ("2025年,…", "“十四五”时期,…"). "为“十五五”开好局" under 2026年工作安排
         does not make the 2026 targets five-year ones."""
-        if mark.event:
+        if mark.event or mark.clause:
             return False
         if not anchor or any(_same_time(p.mark, mark) for p in anchor) or mark.opener:
             return True
@@ -365,7 +374,7 @@ class Timeline:
         head = QUOTED.sub("", text[sent:pos])
         average = any(w in text[clause:pos] for w in self.cues.average)
 
-        mark, basis = self._last_mark(sent, pos, events=True), "sentence"
+        mark, basis = self._last_mark(sent, pos, events=True, clause=clause), "sentence"
         heading_role: Role | None = None
         scopes = self._scopes(sent)
         section_marks: list[Part] = []

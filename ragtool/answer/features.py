@@ -27,14 +27,17 @@ import re
 from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
-from ragtool.answer.spans import CHANGE, NUMBER, UNIT, value_unit
+from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, value_unit
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
 
 _CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
 _AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
-_UNIT_OF = re.compile(rf"{NUMBER}\s*({UNIT})")
-_REACHED = re.compile(r"(?:达到|突破|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*\d+(?:\.\d+)?\s*(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|户|家|千瓦)")
+_UNIT_OF = re.compile(rf"{NUMBER}\s*({MAGNITUDE}{UNIT})")
+_LEVEL = r"\d+(?:\.\d+)?\s*(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|户|家|千瓦)"
+_REACHED = re.compile(rf"(?:达到|突破|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*{_LEVEL}")
+_LEVEL_FIRST = re.compile(rf"{_LEVEL}")
+_CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
 TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
@@ -64,13 +67,13 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     stated = frame.anchored
     target = is_target(span, frame, stated, ctx)
     plans = ctx.reader.cues.plans
-    if _level_reached(frame, e.simp[max(0, span.start - 3) : span.end], e.meta.year):
+    if _level_reached(span, frame, ctx):
         frame = replace(frame, kind="annual", year=frame.years[1] if frame.years else None, plan="")
     f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))
     f["measure"] = measure_fit(q, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
-    f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
+    f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
@@ -100,12 +103,27 @@ def _past(frame: TimeFrame, doc_year: int | None) -> bool:
     return frame.role == "actual" and last is not None and doc_year is not None and last < doc_year
 
 
-def _level_reached(frame: TimeFrame, text: str, doc_year: int | None) -> bool:
-    """An amount reached by the end of a plan period that has ended (“十四五”…地区生产总值突破2万亿元、达到23562亿元)
-    is the level of its last year; a rate, an average or a total over the years is not."""
+def _level_reached(span: Span, frame: TimeFrame, ctx: Context) -> bool:
+    """An amount reached by the end of a plan period that has ended (“十四五”…地区生产总值突破2万亿元、达到23562亿元),
+    or stated right after its indicator's name (五年来…生产总值6.66万亿元), is the level of its last year; a rate,
+    an average, a bound (1300亿斤以上) or a total over the years (累计、新增) is not."""
+    e, doc_year = span.e, span.e.meta.year
+    text = e.simp[max(0, span.start - 3) : span.end]
     ended = frame.years is not None and doc_year is not None and frame.years[1] < doc_year
-    reached = _REACHED.search(text)
-    return frame.kind == "plan" and ended and not frame.average and bool(reached) and not _CHANGE.search(text)
+    if frame.kind != "plan" or not ended or frame.average or _CHANGE.search(text):
+        return False
+    level = _LEVEL_FIRST.match(e.simp, span.at)
+    bound = level is not None and e.simp.startswith(tuple(ctx.target_after), level.end())
+    attached = span.features.get("gap") == 1.0 and level is not None and not bound
+    totals = any(w in _clause_before(e.simp, span.at) for w in ctx.reader.cues.totals)
+    return (bool(_REACHED.search(text)) or attached) and not totals
+
+
+def _clause_before(text: str, start: int) -> str:
+    """The clause a value sits in, up to the value."""
+    head = text[max(0, start - 40) : start + 2]
+    cut = max((m.end() for m in _CLAUSE_START.finditer(head, 0, max(0, len(head) - 2))), default=0)
+    return head[cut:]
 
 
 def time_fit(
@@ -116,7 +134,7 @@ def time_fit(
     frame the sentence (as read, lines joined) or its heading states can contradict."""
     said_plan = (frame.kind == "plan" and stated) or frame.average  # 年均 is read in the value's own clause
     if q.plan:
-        return _plan_fit(q.plan, frame, stated, said_plan, doc_year, plans, bool(q.indicators))
+        return _plan_fit(q, frame, stated, said_plan, doc_year, plans)
     if said_plan and (q.years or q.relative_year is not None or q.target):
         return 0.0  # a five-year average is not one year's target or result
     wanted = set(q.years) if q.years else ({doc_year + q.relative_year} if doc_year and q.relative_year is not None else set())
@@ -129,11 +147,14 @@ def time_fit(
 
 
 def _plan_fit(
-    asked: str, frame: TimeFrame, stated: bool, said_plan: bool, doc_year: int | None,
-    plans: dict[str, tuple[int, int]], indicator: bool,
+    q: ParsedQuery, frame: TimeFrame, stated: bool, said_plan: bool, doc_year: int | None,
+    plans: dict[str, tuple[int, int]],
 ) -> float:
     """How a statement fits a question about a plan period (十五五) or a multi-year average (年均)."""
+    asked, indicator = q.plan, bool(q.indicators)
     lo, hi = plans.get(asked, (0, -1))
+    if q.plan_end and frame.kind == "annual" and stated and frame.year == hi:
+        return 1.0  # 十四五末: 2025年的75.8%
     if said_plan:
         if frame.years and asked in plans:  # 五年来…年均增长4.7% (2021-2025) is no 十五五 goal
             return 1.0 if frame.years[0] <= hi and lo <= frame.years[1] else 0.0

@@ -29,14 +29,17 @@ class EvalCase(BaseModel):
     tags: list[str] = Field(default_factory=list)
     free_text: bool = False
     docs: list[str] = Field(default_factory=list)  # every source that supports the answer (conflicts)
-    rows: dict[str, list[str]] = Field(default_factory=dict)  # compare: place -> facts its row holds ([] = not found)
+    # compare: place -> facts its row holds ([] = not found); a fact given as a list is any one of them
+    # (2025年地区生产总值: ["14.58万亿元", "3.9%"], the amount or the growth, where the document states both).
+    rows: dict[str, list[str | list[str]]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> EvalCase:
         if self.kind == "compare":
             if not self.rows:
                 raise ValueError("compare cases need rows (place -> must_include)")
-            if not all(s.strip() for facts in self.rows.values() for s in facts) or not all(p.strip() for p in self.rows):
+            alternatives = [s for facts in self.rows.values() for f in facts for s in ([f] if isinstance(f, str) else f)]
+            if not all(s.strip() for s in alternatives) or not all(p.strip() for p in self.rows):
                 raise ValueError("compare rows need non-empty places and must_include strings")
             return self
         if self.rows:

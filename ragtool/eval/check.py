@@ -57,6 +57,10 @@ def _same_place(row_place: str | None, expected: str) -> bool:
     return a == b or a.startswith(b)
 
 
+def _holds(text: str, fact: str | list[str]) -> bool:
+    return contains(text, fact) if isinstance(fact, str) else any(contains(text, f) for f in fact)
+
+
 def check_comparison(case: EvalCase, answer: Answer) -> CheckResult:
     """Every expected row is in the comparison, its value holds the row's facts (or, for [], it is not found),
     and its quotes come from the row's own document. A case's must_include is looked for in the answer text."""
@@ -75,7 +79,7 @@ def check_comparison(case: EvalCase, answer: Answer) -> CheckResult:
             continue
         own = all(c.doc_id == row.doc_id for c in row.citations) and bool(row.citations)
         text = "\n".join([row.value, *(c.value for c in row.candidates)])
-        missing = [f for f in facts if not contains(text, f)]
+        missing = ["/".join(f) if isinstance(f, list) else f for f in facts if not _holds(text, f)]
         if facts and not missing and own:
             right += 1
         else:

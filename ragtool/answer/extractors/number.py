@@ -14,10 +14,14 @@ from ragtool.answer.spans import NUMBER, VALUE, clause_bounds, value_unit
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 PER_SENTENCE = 6
-# What may follow a value and still belong to it: 4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位.
+_TO = r"(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至|提高到|提升到|增加到|增长到|扩大到|下降到|减少到|缩小到|达到)"
+# What may follow a value and still belong to it: 4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位,
+# 从2020年的53.2%提升到2025年的57.7%.
 _MORE_VALUES = re.compile(
-    rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至)[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
+    rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?{_TO}(?:\d{{4}}年(?:底|末)?的?)?[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
 )
+# A value after 从 is where a change started (从11.37万亿元提高到14.58万亿元): the figure is where it ended.
+_FROM = re.compile(r"(?:从|由)(?:\d{4}年(?:底|末)?的?)?$")
 _FOLLOW_CHANGE = re.compile(r"[，,、]\s*(?:同比)?(?:增长|下降)\s*\d+(?:\.\d+)?%")
 _COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
 _COUNT_UNITS = ("大", "方面", "项", "个", "条")
@@ -39,7 +43,12 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         found = _pairs(simp, anchors, ctx, within_clause=False)
     out = []
     for start, value_start, end, gap, anchor_len in sorted(found, key=lambda p: p[3] - 2 * p[4])[:PER_SENTENCE]:
-        end = _extend_value(simp, end, ctx)
+        first_end, end = end, _extend_value(simp, end, ctx)
+        if _FROM.search(simp, max(0, value_start - 9), value_start):
+            last = [m.start() for m in VALUE.finditer(simp, first_end, end)]
+            if not last:
+                continue  # a start with no end in sight
+            value_start = last[-1]
         if not q.indicators:
             start = clause_bounds(simp, start)[0]
         fit = coverage(q, simp[slice(*clause_bounds(simp, end - 1))]) if not q.indicators else 1.0

@@ -1,0 +1,63 @@
+"""Figures in a review of past years: a level at the end of an ended plan is its last year's, a change's start is
+not its figure, 连续N年 is a span, an indicator named alone asks a figure, and 控制在 asks a target."""
+
+from __future__ import annotations
+
+import pytest
+from corpora import session_over
+
+from ragtool.api import Session
+
+REPORT = """Title: 2026年浙江省政府工作报告
+Date: 2026-01-20
+
+浙江省省长 张明
+各位代表：
+一、“十四五”时期和2025年工作回顾
+过去的五年极不寻常，经济社会发展取得新成就。
+综合实力稳步提升。生产总值9.2万亿元，财政总收入1.4万亿元。累计新增城镇就业600万人。
+常住人口城镇化率从2020年的72.2%提升到2025年的75.8%。
+粮食总产量连续9年稳定在120亿斤以上。
+人均地区生产总值、全员劳动生产率和万元地区生产总值能耗保持全国前列。
+过去一年，全省地区生产总值增长5.5%，粮食产量125.3亿斤，城镇调查失业率4.9%。
+二、2026年工作安排
+今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，城镇调查失业率控制在5.5%左右，居民消费价格涨幅2%左右。
+"""
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    return session_over(tmp_path_factory, {"zhejiang_2026.txt": REPORT})
+
+
+def _answer(session: Session, question: str) -> str:
+    answer = session.ask(question, engine="extractive")
+    assert answer.status == "answered", (question, answer.answer)
+    return answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "value", "not_value"),
+    [
+        ("浙江2025年地区生产总值多少", "9.2万亿元", "5.5%"),  # the amount at the end of 十四五, not the growth
+        ("浙江2025年常住人口城镇化率", "75.8%", None),  # where the change ended, not where it started
+        ("浙江十四五末常住人口城镇化率", "75.8%", None),  # no 多少: the indicator alone asks the figure
+        ("浙江2025年粮食产量多少", "125.3亿斤", "120亿斤"),  # 连续9年…以上 is a bound over a span
+        ("浙江2025年经济增长多少", "5.5%", "9.2万亿元"),  # 经济增长 asks the growth
+        ("浙江今年城镇调查失业率控制在多少", "5.5%左右", "4.9%"),  # 控制在 asks the target
+    ],
+)
+def test_review_figures(session: Session, question: str, value: str, not_value: str | None) -> None:
+    got = _answer(session, question)
+    assert value in got
+    assert not_value is None or not_value not in got
+
+
+def test_a_level_is_not_a_total_over_the_years(session: Session) -> None:
+    got = session.ask("浙江2025年城镇新增就业多少", engine="extractive")
+    assert "600万人" not in got.answer  # 累计新增: five years' sum, not 2025's
+
+
+def test_a_unit_alone_is_no_number(session: Session) -> None:
+    answer = session.ask("浙江2025年人均地区生产总值", engine="extractive")
+    assert answer.status == "not_found", answer.answer  # 和万元 is no figure
