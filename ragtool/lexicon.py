@@ -128,6 +128,12 @@ class Lexicon:
 
     # ---- cue words ---------------------------------------------------------------------------------------------
 
+    @cached_property
+    def combined(self) -> dict[str, tuple[str, ...]]:
+        """[figures].respectively_combined: 城乡 → (城镇, 农村)."""
+        table = dict(self.figures.get("respectively_combined", {}))
+        return {_norm(k): tuple(_norm(w) for w in v) for k, v in table.items()}
+
     def figure_words(self, key: str) -> list[str]:
         return [_norm(w) for w in self.figures.get(key, [])]
 

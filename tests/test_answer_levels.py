@@ -19,9 +19,9 @@ Date: 2026-01-20
 常住人口城镇化率从2020年的72.2%提升到2025年的75.8%。
 粮食总产量连续9年稳定在120亿斤以上。
 人均地区生产总值、全员劳动生产率和万元地区生产总值能耗保持全国前列。
-过去一年，全省地区生产总值增长5.5%，粮食产量125.3亿斤，城镇调查失业率4.9%。
+过去一年，全省地区生产总值增长5.5%，粮食产量125.3亿斤，城镇调查失业率4.9%，城镇和农村常住居民人均可支配收入分别增长4.1%和6.2%。
 二、2026年工作安排
-今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，城镇调查失业率控制在5.5%左右，居民消费价格涨幅2%左右。
+今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，城镇调查失业率控制在5.5%左右，居民消费价格涨幅2%左右，城乡居民人均可支配收入分别增长4.5%、6.5%左右。
 """
 
 
@@ -45,6 +45,9 @@ def _answer(session: Session, question: str) -> str:
         ("浙江2025年粮食产量多少", "125.3亿斤", "120亿斤"),  # 连续9年…以上 is a bound over a span
         ("浙江2025年经济增长多少", "5.5%", "9.2万亿元"),  # 经济增长 asks the growth
         ("浙江今年城镇调查失业率控制在多少", "5.5%左右", "4.9%"),  # 控制在 asks the target
+        # 分别: one member of a clause that names several, each with its value
+        ("浙江2025年农村居民人均可支配收入增长多少", "6.2%", "6.5%"),
+        ("浙江今年城镇居民人均可支配收入增长目标", "4.5%", "4.1%"),
     ],
 )
 def test_review_figures(session: Session, question: str, value: str, not_value: str | None) -> None:
@@ -61,3 +64,15 @@ def test_a_level_is_not_a_total_over_the_years(session: Session) -> None:
 def test_a_unit_alone_is_no_number(session: Session) -> None:
     answer = session.ask("浙江2025年人均地区生产总值", engine="extractive")
     assert answer.status == "not_found", answer.answer  # 和万元 is no figure
+
+
+def test_respective_members_and_values() -> None:
+    from ragtool.answer.respectively import find
+
+    combined = {"城乡": ("城镇", "农村")}
+    (r,) = find("一般公共预算收入、税收收入年均分别增长4.5%、3%，居民收入增长", combined)
+    assert r.names == ("一般公共预算收入", "税收收入")
+    (r,) = find("城乡居民人均可支配收入分别增长4.4%、5.6%", combined)
+    assert r.names == ("城镇居民人均可支配收入", "农村居民人均可支配收入")
+    assert find("三个项目分别位于东区、西区和南区", combined) == []  # no values
+    assert find("城镇、农村和园区分别增长3%、4%", combined) == []  # three members, two values

@@ -34,3 +34,6 @@ class Context:
     reader: EvidenceReader
     target_after: tuple[str, ...] = ()  # qualifiers after a value that make it a target (左右, 以上)
     units_of: Callable[[str], tuple[str, ...]] = lambda canonical: ()  # the units an indicator is measured in
+    from_words: tuple[str, ...] = ()  # 从 in 从11.37万亿元提高到14.58万亿元: a value after it is a start
+    to_words: tuple[str, ...] = ()  # 提高到: a value after it is where a change ended
+    combined: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 城乡 → 城镇, 农村 (before 分别)

@@ -93,7 +93,9 @@ class ExtractiveEngine:
 
     def candidates(self, hits: list[RetrievedChunk], q: ParsedQuery) -> list[Span]:
         """Every candidate of the question's type in the evidence, scored, best first."""
-        ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, self.lexicon.units_of)
+        lex = self.lexicon
+        ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
+                      tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined)
         extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval

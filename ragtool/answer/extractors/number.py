@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
@@ -14,14 +16,21 @@ from ragtool.answer.spans import NUMBER, VALUE, clause_bounds, value_unit
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 PER_SENTENCE = 6
-_TO = r"(?:降至|升至|上升至|提升至|增至|降到|升到|增长至|下降至|提高到|提升到|增加到|增长到|扩大到|下降到|减少到|缩小到|达到)"
-# What may follow a value and still belong to it: 4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位,
-# 从2020年的53.2%提升到2025年的57.7%.
-_MORE_VALUES = re.compile(
-    rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?|[^，,；;。]{{0,4}}?{_TO}(?:\d{{4}}年(?:底|末)?的?)?[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
-)
-# A value after 从 is where a change started (从11.37万亿元提高到14.58万亿元): the figure is where it ended.
-_FROM = re.compile(r"(?:从|由)(?:\d{4}年(?:底|末)?的?)?$")
+_YEAR_OF = r"(?:\d{4}年(?:底|末)?的?)?"  # 提升到2025年的57.7%
+
+
+@lru_cache(maxsize=8)
+def _grammar(to_words: tuple[str, ...], from_words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """What may follow a value and still belong to it (4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位,
+    从2020年的53.2%提升到2025年的57.7%), and a from-word right before a value: where a change started, whose
+    figure is where it ended (从11.37万亿元提高到14.58万亿元). A bare 到 is a range mark, read by VALUE itself."""
+    to = "|".join(re.escape(w) for w in sorted(to_words, key=len, reverse=True) if len(w) > 1) or "(?!)"
+    more = re.compile(
+        rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?"
+        rf"|[^，,；;。]{{0,4}}?(?:{to}){_YEAR_OF}[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
+    )
+    start = re.compile(rf"(?:{'|'.join(map(re.escape, from_words)) or '(?!)'}){_YEAR_OF}$")
+    return more, start
 _FOLLOW_CHANGE = re.compile(r"[，,、]\s*(?:同比)?(?:增长|下降)\s*\d+(?:\.\d+)?%")
 _COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
 _COUNT_UNITS = ("大", "方面", "项", "个", "条")
@@ -29,22 +38,23 @@ _COUNT_UNITS = ("大", "方面", "项", "个", "条")
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
+    each = _respective(simp, ctx)
     if q.indicators:
         asked = set(q.indicators)
         anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp) if c in asked and not is_ratio_base(simp, a, b)]
-        if not anchors:
-            return []
     else:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
-        if q.keywords and not anchors:
-            return []
-    found = _pairs(simp, anchors, ctx, within_clause=True)
-    if not found and q.units:
+    if (q.indicators or q.keywords) and not anchors and not each:
+        return []
+    found = _pairs(simp, anchors, ctx, within_clause=True) if anchors or not q.keywords else []
+    if not found and q.units and anchors:
         found = _pairs(simp, anchors, ctx, within_clause=False)
+    found += each
+    _, starts_change = _grammar(ctx.to_words, ctx.from_words)
     out = []
     for start, value_start, end, gap, anchor_len in sorted(found, key=lambda p: p[3] - 2 * p[4])[:PER_SENTENCE]:
         first_end, end = end, _extend_value(simp, end, ctx)
-        if _FROM.search(simp, max(0, value_start - 9), value_start):
+        if starts_change.search(simp, max(0, value_start - 9), value_start):
             last = [m.start() for m in VALUE.finditer(simp, first_end, end)]
             if not last:
                 continue  # a start with no end in sight
@@ -57,6 +67,19 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
         span.features.update(fit=fit, gap=1.0 - gap / (MAX_GAP + 1), anchor=min(1.0, anchor_len / 6))
         out.append(span)
+    return out
+
+
+def _respective(simp: str, ctx: Context) -> list[tuple[int, int, int, int, int]]:
+    """城镇和农村居民人均可支配收入分别增长4.3%、5.3%: the value of the member the question asks about."""
+    if respectively.WORD not in simp:
+        return []
+    q, out = ctx.q, []
+    for r in respectively.find(simp, ctx.combined):
+        for name, value_start in zip(r.names, r.values, strict=True):
+            named = {c for _, c in ctx.vocab.find_indicators(name)}
+            if (q.indicators and named & set(q.indicators)) or (not q.indicators and q.keywords and coverage(q, name) == 1):
+                out.append((r.start, value_start, r.end, 0, len(name)))
     return out
 
 
@@ -118,7 +141,7 @@ def _extend_value(simp: str, end: int, ctx: Context) -> int:
     the next indicator's value (增长5%—5.5%，城镇新增就业80万人)."""
     asked = set(ctx.q.indicators)
     while True:
-        m = _MORE_VALUES.match(simp, end) or _FOLLOW_CHANGE.match(simp, end)
+        m = _grammar(ctx.to_words, ctx.from_words)[0].match(simp, end) or _FOLLOW_CHANGE.match(simp, end)
         if not m or any(canon not in asked for _, canon in ctx.vocab.find_indicators(m.group())):
             break
         end = m.end()
