@@ -246,9 +246,10 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
 
 
 def _amount_after(text: str, found: list[tuple[str, str]], vocab: Vocabulary) -> bool:
-    """地区生产总值多少: the indicator's name right before 多少 asks its amount."""
+    """地区生产总值多少: the indicator's name right before 多少 asks its amount (经济增长多少 asks a change)."""
     cues = tuple(vocab.amount_after_indicator)
-    return any(text.startswith(cues, text.find(surface) + len(surface)) for surface, _ in found if cues)
+    return any(text.startswith(cues, text.find(surface) + len(surface)) for surface, _ in found
+               if cues and not any(c in surface for c in vocab.change_cues))
 
 
 def _qtype(text: str, vocab: Vocabulary) -> QuestionType:

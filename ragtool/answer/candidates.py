@@ -37,3 +37,4 @@ class Context:
     from_words: tuple[str, ...] = ()  # 从 in 从11.37万亿元提高到14.58万亿元: a value after it is a start
     to_words: tuple[str, ...] = ()  # 提高到: a value after it is where a change ended
     combined: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 城乡 → 城镇, 农村 (before 分别)
+    gap_stops: tuple[str, ...] = ()  # 占…比重 between an indicator and a value: the value is another figure's

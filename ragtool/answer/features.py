@@ -27,7 +27,7 @@ import re
 from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
-from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, value_unit
+from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, VALUE, value_unit
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
 
@@ -72,7 +72,7 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))
-    f["measure"] = measure_fit(q, e.simp[span.start : span.end]) if q.qtype in TIMED else 0.5
+    f["measure"] = measure_fit(q, _value_at(span)) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))
@@ -181,6 +181,12 @@ def indicator_unit_fit(ctx: Context, value: str) -> float:
     if not units or m is None:
         return 0.5
     return 1.0 if any(m.group(1).startswith(u) or m.group(1) == u for u in units) else 0.0
+
+
+def _value_at(span: Span) -> str:
+    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%)."""
+    m = VALUE.match(span.e.simp, span.at) if span.at >= 0 else None
+    return m.group() if m else span.e.simp[span.start : span.end]
 
 
 def measure_fit(q: ParsedQuery, value: str) -> float:

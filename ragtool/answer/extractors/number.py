@@ -12,9 +12,11 @@ from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.answer.spans import NUMBER, VALUE, clause_bounds, value_unit
+from ragtool.answer.spans import CHANGE, NUMBER, VALUE, clause_bounds, value_unit
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
+ELIDED_GAP, ELIDED_CLAUSES = 40, 2  # … and across clauses, for a change with no subject of its own
+_ELIDED_LEAD = re.compile(r"(?:全年|年均|同比|比上年)?")
 PER_SENTENCE = 6
 _YEAR_OF = r"(?:\d{4}年(?:底|末)?的?)?"  # 提升到2025年的57.7%
 
@@ -65,7 +67,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if not re.search(r"\d", simp[value_start:end]):
             fit *= 0.5  # 同步, 持平: a relation to another figure, weaker than a stated number
         span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
-        span.features.update(fit=fit, gap=1.0 - gap / (MAX_GAP + 1), anchor=min(1.0, anchor_len / 6))
+        span.features.update(fit=fit, gap=max(0.0, 1.0 - gap / (MAX_GAP + 1)), anchor=min(1.0, anchor_len / 6))
         out.append(span)
     return out
 
@@ -99,7 +101,8 @@ def _pairs(
                 gap, a_start = a_start - v.end(), v.start()  # the count before its noun: 5次进入…红榜
             between = simp[min(a_end, v.start()) : max(a_end, v.start())]
             breaks = len(re.findall(r"[，,；;。：:\n]", between))
-            if gap < 0 or gap > MAX_GAP or breaks > (0 if within_clause else 1) or re.search(r"[。；;\n]", between):
+            apart = gap < 0 or gap > MAX_GAP or breaks > (0 if within_clause else 1) or re.search(r"[。；;\n]", between)
+            if (apart and not _subject_elided(v, between, gap, ctx)) or (q.indicators and _stopped(between, ctx)):
                 continue
             pair = (min(a_start, v.start()), v.start(), v.end(), gap, a_end - a_start)
             if best is None or pair[3] - 2 * pair[4] < best[3] - 2 * best[4]:
@@ -107,6 +110,23 @@ def _pairs(
         if best:
             out.append(best)
     return out
+
+
+def _stopped(between: str, ctx: Context) -> bool:
+    """占全省比重达61.3%, 增速居全省第4位: a word between the indicator and the value makes it another figure (the
+    same gap_stops as summaries), unless the question asks for that (第几)."""
+    return any(w in between for w in ctx.gap_stops if w not in ctx.q.units)
+
+
+def _subject_elided(v: re.Match[str], between: str, gap: int, ctx: Context) -> bool:
+    """经济总量超过6万亿元，实现历史性晋位，年均增速5.7%: a change whose clause has no subject of its own belongs
+    to the indicator an earlier clause of the sentence names."""
+    if not ctx.q.indicators or gap < 0 or gap > ELIDED_GAP or re.search(r"[。；;：:\n]", between):
+        return False
+    clauses = re.split(r"[，,]", between)
+    if len(clauses) > ELIDED_CLAUSES + 1 or not _ELIDED_LEAD.fullmatch(clauses[-1]) or not re.match(CHANGE, v.group()):
+        return False
+    return all(c in ctx.q.indicators for _, c in ctx.vocab.find_indicators(between))
 
 
 def term_spans(simp: str, terms: list[str]) -> list[tuple[int, int]]:
