@@ -16,7 +16,11 @@ from ragtool.answer.spans import CHANGE, NUMBER, VALUE, clause_bounds, value_uni
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 ELIDED_GAP, ELIDED_CLAUSES = 40, 2  # … and across clauses, for a change with no subject of its own
-_ELIDED_LEAD = re.compile(r"(?:全年|年均|同比|比上年)?")
+# The start of a clause with no subject of its own, before its value: a time, then a change (年均增速5.7%) or a
+# level reached (2025年达到1420万吨).
+_ELIDED_TIME = r"(?:\d{4}年|全年|当年|年均|同比|比上年)?"
+_ELIDED_LEAD = re.compile(rf"{_ELIDED_TIME}")
+_ELIDED_REACHED = re.compile(rf"{_ELIDED_TIME}(?:达到|达|突破|增至|升至|提高到|提升到)")
 PER_SENTENCE = 6
 _YEAR_OF = r"(?:\d{4}年(?:底|末)?的?)?"  # 提升到2025年的57.7%
 
@@ -119,12 +123,14 @@ def _stopped(between: str, ctx: Context) -> bool:
 
 
 def _subject_elided(v: re.Match[str], between: str, gap: int, ctx: Context) -> bool:
-    """经济总量超过6万亿元，实现历史性晋位，年均增速5.7%: a change whose clause has no subject of its own belongs
-    to the indicator an earlier clause of the sentence names."""
+    """经济总量超过6万亿元，实现历史性晋位，年均增速5.7%; 粮食总产量连续5年稳定在1400万吨以上，2025年达到1420万吨: a
+    change or a level reached whose clause has no subject of its own belongs to the indicator an earlier clause of
+    the sentence names."""
     if not ctx.q.indicators or gap < 0 or gap > ELIDED_GAP or re.search(r"[。；;：:\n]", between):
         return False
     clauses = re.split(r"[，,]", between)
-    if len(clauses) > ELIDED_CLAUSES + 1 or not _ELIDED_LEAD.fullmatch(clauses[-1]) or not re.match(CHANGE, v.group()):
+    change = bool(_ELIDED_LEAD.fullmatch(clauses[-1])) and bool(re.match(CHANGE, v.group()))
+    if len(clauses) > ELIDED_CLAUSES + 1 or not (change or _ELIDED_REACHED.fullmatch(clauses[-1])):
         return False
     return all(c in ctx.q.indicators for _, c in ctx.vocab.find_indicators(between))
 
