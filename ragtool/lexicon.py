@@ -122,6 +122,26 @@ class Lexicon:
         """Document forms that count only after punctuation or a scope word (经济总量, not 泸州经济总量)."""
         return frozenset(f for ind in self.indicators.values() for f in ind.bare)
 
+    @cached_property
+    def _before_stops(self) -> tuple[str, ...]:
+        return tuple(self.figure_words("before_stops"))
+
+    @cached_property
+    def _scope_words(self) -> tuple[str, ...]:
+        return tuple(self.figure_words("scope_words"))
+
+    def own_figure(self, text: str, start: int, form: str, own_place: tuple[str, ...] = (), lo: int = 0) -> bool:
+        """Whether the indicator named at text[start:] (as `form`) is the document's own figure, not a part of it:
+        none of [figures].before_stops right before it (人均, 海洋, 县域), and a bare form (经济总量) only after
+        punctuation, a scope word (全省) or the document's own place (厚街经济总量, not 泸州经济总量). `lo`: where the
+        sentence starts."""
+        longest = max((len(w) for w in self._before_stops), default=0)
+        if text[max(lo, start - longest) : start].endswith(self._before_stops):
+            return False
+        if form not in self.bare_forms or start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fff":
+            return True
+        return text[max(0, start - 4) : start].endswith(self._scope_words + own_place)
+
     def units_of(self, canonical: str) -> tuple[str, ...]:
         ind = self.indicators.get(canonical)
         return ind.units if ind else ()

@@ -87,3 +87,13 @@ def _load(path: Path, mtime: float) -> PlaceRules:
 def load_place_rules(settings: Settings) -> PlaceRules:
     path = settings.data_path(PLACES_FILE)
     return _load(path, path.stat().st_mtime)
+
+
+def place_stems(place: str, levels: list[str]) -> tuple[str, ...]:
+    """厚街镇 -> (厚街镇, 厚街): how a document names its own place before an indicator (levels: officials.toml's
+    place_levels)."""
+    if len(place) < 2:
+        return ()
+    suffix = next((w for w in sorted(levels, key=len, reverse=True) if place.endswith(w)), "")
+    stem = place[: len(place) - len(suffix)]
+    return (place, stem) if len(stem) >= 2 else (place,)

@@ -78,6 +78,7 @@ class Vocabulary:
     plan_cues: list[str] = field(default_factory=list)
     plan_end_cues: list[str] = field(default_factory=list)
     amount_after_indicator: list[str] = field(default_factory=list)
+    before_stops: list[str] = field(default_factory=list)  # lexicon [figures]: 海洋生产总值 is no GDP
     incumbent_cues: list[str] = field(default_factory=list)
     change_cues: list[str] = field(default_factory=list)
     leading_fillers: list[str] = field(default_factory=list)
@@ -118,6 +119,7 @@ class Vocabulary:
             change_cues=list(q.get("change_cues", [])),
             leading_fillers=sorted(q.get("leading_fillers", []), key=len, reverse=True),
             amount_cues=list(q.get("amount_cues", [])),
+            before_stops=lexicon.figure_words("before_stops"),
             version=f"{lexicon.version}+{q.get('version', '')}",
         )
         vocab._surface = sorted(
@@ -198,7 +200,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         if word in text:
             pq.relative_year = int(delta)
             rest = rest.replace(word, " ")
-    found_indicators = vocab.find_indicators(text)
+    found_indicators = _own_indicators(text, vocab)
     for surface, canon in found_indicators:
         if canon not in pq.indicators:
             pq.indicators.append(canon)
@@ -243,6 +245,13 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
     expansions = [vocab.abbreviations[a] for a in vocab.abbreviations if a in text]
     pq.expanded = " ".join([text, *pq.places, *pq.indicator_terms, *expansions])
     return pq
+
+
+def _own_indicators(text: str, vocab: Vocabulary) -> list[tuple[str, str]]:
+    """The indicators a question names, but not one after a word that makes it a part (海洋生产总值, 县域经济增长);
+    a separator (GDP和…) only joins two."""
+    stops = tuple(w for w in vocab.before_stops if w not in vocab.separators)
+    return [(text[a:b], c) for a, b, c in vocab.indicator_spans(text) if not stops or not text[:a].endswith(stops)]
 
 
 def _amount_after(text: str, found: list[tuple[str, str]], vocab: Vocabulary) -> bool:

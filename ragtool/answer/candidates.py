@@ -38,3 +38,5 @@ class Context:
     to_words: tuple[str, ...] = ()  # 提高到: a value after it is where a change ended
     combined: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 城乡 → 城镇, 农村 (before 分别)
     gap_stops: tuple[str, ...] = ()  # 占…比重 between an indicator and a value: the value is another figure's
+    # whether an indicator named at text[start:] as form is the document's own (Lexicon.own_figure)
+    own_figure: Callable[[str, int, str, tuple[str, ...]], bool] = lambda text, start, form, own: True

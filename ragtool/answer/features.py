@@ -35,7 +35,7 @@ _CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
 _AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
 _UNIT_OF = re.compile(rf"{NUMBER}\s*({MAGNITUDE}{UNIT})")
 _LEVEL = r"\d+(?:\.\d+)?\s*(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|户|家|千瓦)"
-_REACHED = re.compile(rf"(?:达到|突破|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*{_LEVEL}")
+_REACHED = re.compile(rf"(?:达到|突破|超过|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*{_LEVEL}")
 _LEVEL_FIRST = re.compile(rf"{_LEVEL}")
 _CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 MIN_DOC = 0.34
@@ -67,8 +67,9 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     stated = frame.anchored
     target = is_target(span, frame, stated, ctx)
     plans = ctx.reader.cues.plans
-    if _level_reached(span, frame, ctx):
-        frame = replace(frame, kind="annual", year=frame.years[1] if frame.years else None, plan="")
+    if _level_reached(span, frame, ctx):  # its year is inferred, not stated: a stated one fits better
+        frame = replace(frame, kind="annual", year=frame.years[1] if frame.years else None, plan="", anchored=False)
+        stated = False
     f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ragtool.models import KeyFigure
-from ragtool.officials import HAN, alternation
+from ragtool.officials import alternation
+from ragtool.places import place_stems
 from ragtool.summarize.context import DocContext, sentences
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
@@ -67,16 +68,6 @@ def _gap_ok(gap: str, rules: Rules) -> bool:
     return not any(w in gap for w in rules.figure_cue("gap_stops"))
 
 
-def _place_stems(place: str, levels: list[str]) -> tuple[str, ...]:
-    """厚街镇 -> (厚街镇, 厚街): how a document names its own place before an indicator (levels: officials.toml's
-    place_levels)."""
-    if len(place) < 2:
-        return ()
-    suffix = next((w for w in sorted(levels, key=len, reverse=True) if place.endswith(w)), "")
-    stem = place[: len(place) - len(suffix)]
-    return (place, stem) if len(stem) >= 2 else (place,)
-
-
 def _qualifier(m: re.Match[str], sentence_head: str, frame: TimeFrame) -> str:
     parts: list[str] = []
     if frame.kind == "plan":  # the period of a plan figure: 十五五, 2023-2025年
@@ -99,11 +90,9 @@ class FigureExtractor:
     def __post_init__(self) -> None:
         self.patterns = FigurePatterns(self.rules)
         self.names = self.rules.form_to_indicator()
-        self.before_stops = tuple(self.rules.figure_cue("before_stops"))
         self.from_words = tuple(self.rules.figure_cue("from_words"))
         self.to_words = tuple(self.rules.figure_cue("to_words"))
-        self.scope_words = tuple(self.rules.figure_cue("scope_words")) + _place_stems(
-            self.ctx.place, [str(w) for w in self.rules.officials.get("place_levels", [])])
+        self.own_place = place_stems(self.ctx.place, [str(w) for w in self.rules.officials.get("place_levels", [])])
         self.change_words = sorted(self.rules.figure_cue("change_words"), key=len, reverse=True)
 
     def extract(self, view: TextView) -> list[Found[KeyFigure]]:
@@ -116,20 +105,13 @@ class FigureExtractor:
     def _sentence(self, view: TextView, s: int, e: int) -> list[Found[KeyFigure]]:
         text = view.text
         mentions = list(self.patterns.indicator.finditer(text, s, e))
-        longest = max((len(w) for w in self.before_stops), default=0)
         out: list[Found[KeyFigure]] = []
         for i, m in enumerate(mentions):
-            if text[max(s, m.start() - longest) : m.start()].endswith(self.before_stops) or not self._bare_ok(text, m):
+            if not self.rules.lexicon.own_figure(text, m.start(), m.group(0), self.own_place, lo=s):
                 continue
             region_end = mentions[i + 1].start() if i + 1 < len(mentions) else e
             out.extend(self._values(view, s, m, region_end))
         return out
-
-    def _bare_ok(self, text: str, m: re.Match[str]) -> bool:
-        """A form such as 经济总量 stands for the document's own economy only after punctuation or a scope word."""
-        if m.group(0) not in self.rules.lexicon.bare_forms or m.start() == 0 or not HAN.match(text[m.start() - 1]):
-            return True
-        return text[max(0, m.start() - 4) : m.start()].endswith(self.scope_words)
 
     def _first_value(self, text: str, start: int, end: int) -> re.Match[str] | None:
         """The value after an indicator; in "从11.37万亿元提高到14.58万亿元" the value reached, not the start."""

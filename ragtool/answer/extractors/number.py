@@ -13,6 +13,7 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
 from ragtool.answer.spans import CHANGE, NUMBER, VALUE, clause_bounds, value_unit
+from ragtool.places import place_stems
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 ELIDED_GAP, ELIDED_CLAUSES = 40, 2  # … and across clauses, for a change with no subject of its own
@@ -47,7 +48,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     each = _respective(simp, ctx)
     if q.indicators:
         asked = set(q.indicators)
-        anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp) if c in asked and not is_ratio_base(simp, a, b)]
+        own = place_stems(e.meta.place or "", ctx.officials.place_levels)
+        anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp)
+                   if c in asked and not is_ratio_base(simp, a, b) and ctx.own_figure(simp, a, simp[a:b], own)]
     else:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
     if (q.indicators or q.keywords) and not anchors and not each:
