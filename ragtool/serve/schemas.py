@@ -1,0 +1,76 @@
+"""Request and response bodies of the JSON API (the library's pydantic models are reused inside them)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ragtool.models import Answer, DocMeta, RetrievedChunk
+
+Engine = Literal["auto", "extractive", "llm"]
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., examples=["凤岗2025年GDP目标?"])
+    engine: Engine = "auto"
+    top_k: int | None = Field(None, ge=1)
+    place: str | None = None
+    year: int | None = None
+    doc: str | None = None
+    explain: bool = False
+    context: bool = Field(False, description="Also return the retrieved chunks (like ask --show-context).")
+
+
+class AskResponse(Answer):
+    context: list[RetrievedChunk] | None = None  # only when the request asked for it
+
+
+class CompareRequest(BaseModel):
+    question: str = Field(..., examples=["2025年GDP增长目标"])
+    places: list[str] | None = None
+    year: int | None = None
+    level: str | None = None
+    all_docs: bool = False
+    by: Literal["place", "year"] = "place"
+    sort: Literal["place", "value"] | None = None
+    engine: Engine = "auto"
+    format: Literal["json", "csv"] = "json"
+
+
+class Highlight(BaseModel):
+    start: int
+    end: int
+
+
+class DocumentView(BaseModel):
+    """A document's metadata and cleaned text; `highlight` locates the asked quote in that text."""
+
+    meta: DocMeta
+    text: str
+    highlight: Highlight | None = None
+
+
+class Removed(BaseModel):
+    removed: str
+    title: str = ""
+
+
+class IngestPaths(BaseModel):
+    paths: list[str] = Field(..., description="Files or folders relative to the corpus folder.")
+    reset: bool = False
+
+
+class EvalRequest(BaseModel):
+    suite: str = Field("seeds.jsonl", description="A cases file under evals/ (see GET /api/eval/suites).")
+    filter: str | None = Field(None, description="Only cases with this tag, kind or id.")
+    engine: Engine = "extractive"
+
+
+class Health(BaseModel):
+    ok: bool = True
+    version: str
+    documents: int
+    embedder: str
+    engine: str
+    auth: bool
