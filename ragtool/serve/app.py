@@ -106,6 +106,10 @@ def create_app(session: Session, *, token: str | None = None, loopback_only: boo
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
     app.add_middleware(Guard, token=token, loopback_only=loopback_only)
     return app
 
