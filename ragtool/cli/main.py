@@ -18,8 +18,8 @@ from ragtool.cli.common import (
     settings_from,
 )
 from ragtool.cli.compare_cmd import compare_command
-from ragtool.cli.serve_cmd import serve_command
 from ragtool.cli.output import err, fail, out, print_json, progress_bar
+from ragtool.cli.serve_cmd import serve_command
 from ragtool.errors import ExitCode, RagtoolError, UsageError
 
 app = typer.Typer(

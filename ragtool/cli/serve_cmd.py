@@ -61,6 +61,8 @@ def serve_command(
     threading.Thread(target=_announce, args=(server, url, open_browser, bool(secret)), daemon=True).start()
     try:
         server.run(sockets=[bound])
+    except KeyboardInterrupt:  # uvicorn shuts down on Ctrl-C, then raises it again
+        pass
     finally:
         bound.close()
     err.print("stopped", markup=False)

@@ -35,7 +35,7 @@ def save_upload(data: bytes, clean: str, home: Path) -> Path:
     folder = (home / UPLOAD_DIR).resolve()
     path = folder / f"{hashlib.sha256(data).hexdigest()[:12]}-{clean}"
     if path.parent != folder:  # cannot happen with a safe name; never write elsewhere
-        raise HttpError(400, "usage", f"bad file name {name!r}")
+        raise HttpError(400, "usage", f"bad file name {clean!r}")
     write_bytes_atomic(path, data)
     return path
 
