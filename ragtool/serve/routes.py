@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from ragtool import __version__
 from ragtool.config import PACKAGE_DIR, resolve_engine
@@ -56,23 +57,24 @@ def health(request: Request) -> s.Health:
 
 
 @router.post("/ask", response_model=s.AskResponse)
-def ask(body: s.AskRequest, request: Request) -> Any:
-    """The Answer model (what `ragtool ask --json` prints); `context: true` adds the retrieved chunks."""
+async def ask(body: s.AskRequest, request: Request) -> Any:
+    """The Answer model (what `ragtool ask --json` prints); `context: true` adds the retrieved chunks. The same
+    request on the same index is answered from memory (serve.toml `answer_cache`)."""
     st = state(request)
+    key = (body.model_dump_json(), await run_in_threadpool(st.session.corpus.store.signature))
+    got = st.remembered(key)
+    if got is None:
+        got = await run_in_threadpool(read, request, lambda: _answer(st, body))
+        st.remember(key, got)
+    return Response(got, media_type="application/json")
 
-    def run() -> dict[str, Any]:
-        key = (body.model_dump_json(), st.session.corpus.store.signature())
-        got = st.remembered(key)
-        if got is None:
-            answer, hits = st.session.ask_with_context(
-                body.question, engine=body.engine, top_k=body.top_k, place=body.place, year=body.year,
-                doc=body.doc, explain=body.explain)
-            got = answer.model_dump(mode="json")
-            got["context"] = [h.model_dump(mode="json") for h in hits] if body.context else None
-            st.remember(key, got)
-        return got
 
-    return JSONResponse(read(request, run))
+def _answer(st: State, body: s.AskRequest) -> bytes:
+    answer, hits = st.session.ask_with_context(
+        body.question, engine=body.engine, top_k=body.top_k, place=body.place, year=body.year, doc=body.doc,
+        explain=body.explain)
+    data = s.AskResponse(**dict(answer), context=hits if body.context else None)
+    return data.model_dump_json().encode()
 
 
 @router.post("/compare", response_model=list[ComparisonRow])

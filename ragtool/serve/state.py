@@ -35,15 +35,20 @@ class State:
     jobs: Jobs = field(default_factory=Jobs)
     # The Session's caches are not thread-safe: reads take turns (writes also hold the index lock).
     read_lock: threading.RLock = field(default_factory=threading.RLock)
-    _answers: OrderedDict[tuple[Any, ...], dict[str, Any]] = field(default_factory=OrderedDict)
+    _memory_lock: threading.Lock = field(default_factory=threading.Lock)
+    _answers: OrderedDict[tuple[Any, ...], bytes] = field(default_factory=OrderedDict)
 
-    def remembered(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
-        got = self._answers.get(key)
-        if got is not None:
-            self._answers.move_to_end(key)
-        return got
+    def remembered(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._memory_lock:
+            got = self._answers.get(key)
+            if got is not None:
+                self._answers.move_to_end(key)
+            return got
 
-    def remember(self, key: tuple[Any, ...], value: dict[str, Any]) -> None:
-        self._answers[key] = value
-        while len(self._answers) > self.limits.answer_cache:
-            self._answers.popitem(last=False)
+    def remember(self, key: tuple[Any, ...], value: bytes) -> None:
+        if self.limits.answer_cache <= 0:
+            return
+        with self._memory_lock:
+            self._answers[key] = value
+            while len(self._answers) > self.limits.answer_cache:
+                self._answers.popitem(last=False)
