@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from typing_extensions import TypedDict, Unpack
 
@@ -318,6 +318,11 @@ class Session:
         name = resolve_engine(self.settings, engine)
         return run_suite(self.settings, cases, corpus=corpus, engine=name, top_k=top_k, label=label,
                          use_cache=use_cache, judge=judge, progress=progress)
+
+
+def doc_row(meta: DocMeta) -> dict[str, Any]:
+    """One document as `ragtool docs --json` and GET /api/docs list it: its id, then every metadata field."""
+    return {"id": meta.doc_id, **meta.model_dump(mode="json")}
 
 
 # ---- corpus sync -------------------------------------------------------------------------------

@@ -136,14 +136,11 @@ def docs_list(
     """List indexed documents: id, place, kind, date, title, chunks."""
     if ctx.invoked_subcommand:
         return
-    from ragtool.api import Session
+    from ragtool.api import Session, doc_row
 
     settings = settings_from(home=home, chroma_url=chroma_url)
     metas = Session(settings, sync=False).documents()
-    rows = [
-        {"id": m.doc_id, "place": m.place, "kind": m.kind, "date": m.date, "title": m.title, "chunks": m.chunks}
-        for m in metas
-    ]
+    rows = [doc_row(m) for m in metas]
     if json_out:
         print_json(rows)
         return

@@ -12,8 +12,9 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ragtool import __version__
+from ragtool.api import doc_row
 from ragtool.config import PACKAGE_DIR, resolve_engine
-from ragtool.models import ComparisonRow, DocMeta, DocumentSummary
+from ragtool.models import ComparisonRow, DocumentSummary
 from ragtool.serve import schemas as s
 from ragtool.serve.errors import HttpError
 from ragtool.serve.jobs import Job
@@ -94,7 +95,7 @@ def compare(body: s.CompareRequest, request: Request) -> Any:
 # ---- documents -----------------------------------------------------------------------------------
 
 
-@router.get("/docs", response_model=list[DocMeta], summary="List documents (a browser gets this API's docs)")
+@router.get("/docs", response_model=list[s.DocRow], summary="List documents (a browser gets this API's docs)")
 def documents(request: Request) -> Any:
     """Indexed documents (what `ragtool docs --json` lists, with every metadata field). A browser asking for HTML
     gets the API reference page instead."""
@@ -102,7 +103,7 @@ def documents(request: Request) -> Any:
     if "text/html" in accept and "application/json" not in accept:
         return FileResponse(STATIC / "apidocs.html", media_type="text/html")
     st = state(request)
-    return read(request, st.session.documents)
+    return [doc_row(m) for m in read(request, st.session.documents)]
 
 
 @router.get("/docs/{doc_id}", response_model=s.DocumentView)
@@ -123,7 +124,7 @@ def remove(doc_id: str, request: Request) -> s.Removed:
     meta = read(request, lambda: st.session.remove(doc_id))
     if is_upload(meta.source, st.session.settings.home):
         Path(meta.source).unlink(missing_ok=True)
-    return s.Removed(removed=meta.doc_id, title=meta.title)
+    return s.Removed(removed=meta.doc_id)
 
 
 # ---- ingest and jobs -----------------------------------------------------------------------------
@@ -256,7 +257,8 @@ def evaluate(body: s.EvalRequest, request: Request) -> Job:
     def work(progress: Callable[[str, int, int], None]) -> Any:
         run = st.session.evaluate(path, engine=body.engine, label=body.filter,
                                   progress=lambda done, total: progress("", done, total))
-        return run.model_dump(mode="json") | {"baseline_key": run.baseline_key}
+        return run.model_dump(mode="json") | {"baseline_key": run.baseline_key,
+                                               "provider_errors": len(run.provider_errors)}
 
     return st.jobs.submit("eval", work)
 
@@ -270,6 +272,6 @@ def eval_report(job_id: str, request: Request) -> Response:
     got = state(request).jobs.get(job_id)
     if got is None or got.kind != "eval" or got.state != "done":
         raise HttpError(404, "not_found", f"no finished eval job {job_id!r}")
-    run = EvalRun.model_validate({k: v for k, v in got.result.items() if k != "baseline_key"})
+    run = EvalRun.model_validate({k: v for k, v in got.result.items() if k not in ("baseline_key", "provider_errors")})
     return Response(render_html(run), media_type="text/html; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="eval-report.html"'})

@@ -51,9 +51,14 @@ class DocumentView(BaseModel):
     highlight: Highlight | None = None
 
 
+class DocRow(DocMeta):
+    """A listed document: what `ragtool docs --json` prints (its id, then every metadata field)."""
+
+    id: str
+
+
 class Removed(BaseModel):
-    removed: str
-    title: str = ""
+    removed: str  # what `ragtool docs rm --json` prints
 
 
 class IngestPaths(BaseModel):
