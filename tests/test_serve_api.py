@@ -286,7 +286,11 @@ def test_serve_prints_its_url_and_stops_on_ctrl_c(tmp_path: Path, store_backend:
 
 def test_api_and_cli_json_have_the_same_shapes(client: httpx.Client, live: LiveServer) -> None:
     """GET /api/docs lists what `ragtool docs --json` prints; both come from the one Session."""
-    env = os.environ | {"RAGTOOL_HOME": str(live.session.settings.home), "RAGTOOL_EMBEDDER": "hash"}
+    settings = live.session.settings
+    env = os.environ | {"RAGTOOL_HOME": str(settings.home), "RAGTOOL_EMBEDDER": "hash",
+                        "RAGTOOL_COLLECTION": settings.collection}
+    if settings.chroma_url:
+        env["RAGTOOL_CHROMA_URL"] = settings.chroma_url
     cli = subprocess.run([sys.executable, "-m", "ragtool", "docs", "--json"], capture_output=True, text=True, env=env,
                          timeout=120)
     assert cli.returncode == 0, cli.stderr

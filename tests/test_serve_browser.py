@@ -175,3 +175,23 @@ def test_document_text_is_never_rendered_as_html(browser: Any, live: LiveServer,
     assert page.locator("#doc-text img, #doc-text b").count() == 0
     assert page.evaluate("window.pwned") is None
     page.context.close()
+
+
+def test_token_is_asked_for_once(browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    server = start_server(tmp_path, token="page-token-123", loopback_only=False)
+    try:
+        page = _page(browser, 1280, 800)
+        page.goto(f"{server.url}/?q={QUESTION}")
+        dialog = page.locator("#token-dialog")
+        expect(dialog).to_be_visible()
+        page.fill("#token-input", "page-token-123")
+        page.locator("#token-form button").click()
+        expect(page.locator(".answer-text")).to_contain_text("5.5%")
+        page.reload()  # remembered: not asked again
+        expect(page.locator(".answer-text")).to_contain_text("5.5%")
+        expect(dialog).to_be_hidden()
+        page.context.close()
+    finally:
+        server.stop()

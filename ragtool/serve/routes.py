@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ragtool import __version__
@@ -25,7 +26,7 @@ from ragtool.serve.uploads import is_upload, safe_name, save_upload, under
 
 STATIC = Path(__file__).resolve().parent / "static"
 T = TypeVar("T")
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=s.ERRORS)
 
 
 def state(request: Request) -> State:
@@ -144,8 +145,8 @@ async def ingest(request: Request) -> Job:
     if kind.startswith("application/json"):
         try:
             body = s.IngestPaths.model_validate_json(await request.body())
-        except ValueError as e:
-            raise HttpError(400, "usage", f"bad ingest request: {e.errors()[0]['msg'] if hasattr(e, 'errors') else e}") from e
+        except ValidationError as e:
+            raise HttpError(400, "usage", f"bad ingest request: {e.errors()[0]['msg']}") from e
         paths = [under(settings.corpus, p) for p in body.paths]
         reset = body.reset
     else:

@@ -79,3 +79,21 @@ class Health(BaseModel):
     embedder: str
     engine: str
     auth: bool
+
+
+class ErrorDetail(BaseModel):
+    code: str  # usage, not_found, busy, store, provider, failure, unauthorized, forbidden, too_large
+    message: str
+    exit_code: int  # what the CLI exits with for the same error
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorBody, "description": "usage error (exit code 2)"},
+    401: {"model": ErrorBody, "description": "missing or wrong token"},
+    404: {"model": ErrorBody, "description": "no such document or job"},
+    500: {"model": ErrorBody, "description": "index or store error (exit code 6), or another failure"},
+}
