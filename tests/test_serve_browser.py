@@ -83,6 +83,7 @@ def test_deep_link_answers_and_citation_opens_highlighted_quote(browser: Any, li
     expect(citation).to_contain_text("凤岗镇")
     expect(citation).to_contain_text(first["title"])
     page.screenshot(path=str(shots / "ask-desktop.png"), full_page=False)
+    assert (shots / "ask-desktop.png").stat().st_size > 10_000
     citation.click()
     mark = page.locator("#doc-text mark")
     expect(mark).to_have_count(1)
@@ -109,8 +110,16 @@ def test_phone_width_has_no_sideways_scroll(browser: Any, live: LiveServer, shot
     page.screenshot(path=str(shots / "ask-phone.png"), full_page=True)
     page.keyboard.press("Tab")  # the skip link comes first, then the navigation: keyboard reachable
     assert page.evaluate("document.activeElement.className") == "skip"
+    page.goto(f"{live.url}/#compare")
+    page.fill("#cq", "2025年GDP增长目标")
+    page.keyboard.press("Enter")
+    expect(page.locator(".chart .bar").first).to_be_visible()
+    page.locator(".chart .bar").first.focus()
+    page.keyboard.press("Enter")  # a bar opens its quote from the keyboard too
+    expect(page.locator("#bar-detail blockquote")).not_to_be_empty()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(shots / "compare-phone.png"), full_page=True)
     page.context.close()
-    assert (shots / "ask-desktop.png").stat().st_size > 10_000
     assert (shots / "ask-phone.png").stat().st_size > 10_000
 
 

@@ -406,7 +406,7 @@ function compareTable(rows) {
       el("td", { class: "quote" }, r.quote ? el("button", { type: "button", class: "link",
         onclick: () => showQuote(r.doc_id, r.quote, r.citations[0] && r.citations[0].start, r.citations[0] && r.citations[0].end) },
       r.quote) : ""),
-      el("td", {}, "《" + r.title + "》 " + (r.date || r.year || "")))))));
+      el("td", { class: "doc" }, "《" + r.title + "》 " + (r.date || r.year || "")))))));
 }
 
 function rangeText(r) {
@@ -453,7 +453,8 @@ function renderCompare(rows) {
   const detail = el("div", { id: "bar-detail", class: "bar-detail", "aria-live": "polite" }, t("compare.click"));
   if (bars.length) {
     const max = Math.max(...bars.map((r) => r.high ?? r.low), 0) || 1;
-    const rowH = 34, labelW = 110, valueW = 90, width = 720, plotW = width - labelW - valueW;
+    const width = Math.round(Math.max(320, Math.min(720, out.clientWidth || 720)));  // SVG units = CSS pixels
+    const rowH = 34, labelW = width < 500 ? 76 : 110, valueW = width < 500 ? 78 : 90, plotW = width - labelW - valueW;
     const chart = svg("svg", { viewBox: `0 0 ${width} ${bars.length * rowH + 10}`, class: "chart", role: "img",
       "aria-label": t("compare.chart") + " (" + unit + ")" });
     bars.forEach((r, i) => {
