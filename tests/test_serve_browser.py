@@ -91,11 +91,20 @@ def test_deep_link_answers_and_citation_opens_highlighted_quote(browser: Any, li
     expect(mark).to_be_in_viewport()
     assert page.locator("#h-doc").text_content() == first["title"]
     page.screenshot(path=str(shots / "document-desktop.png"))
+    page.go_back()
+    page.locator("#place-chips .chip", has_text="金湾区").click()  # the filter chips narrow the question
+    expect(page.locator("#place-chips .chip[aria-pressed=true]")).to_have_text("金湾区")
+    page.fill("#q", "2025年GDP目标")
+    page.keyboard.press("Enter")
+    expect(page.locator(".answer-text")).to_contain_text("7%左右")
+    expect(page.locator("#answer .badge")).to_have_text("已回答")
+    page.locator(".citation").first.click()
     page.locator("#lang").click()  # English
     expect(page.locator("nav a[data-view=ask]")).to_have_text("Ask")
     page.go_back()
-    expect(page.locator(".answer-text")).to_contain_text("5.5%")
-    expect(page.locator("#answer .badge")).to_have_text("Sources disagree")
+    expect(page.locator(".answer-text")).to_contain_text("7%左右")
+    expect(page.locator("#answer .badge")).to_have_text("Answered")
+    expect(page.locator("#place-chips .chip").first).to_have_text("All")
     assert not page.errors, page.errors  # type: ignore[attr-defined]
     page.context.close()
 
