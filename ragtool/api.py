@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from typing_extensions import TypedDict, Unpack
 
 if TYPE_CHECKING:
     from ragtool.compare import CompareCues, GroupBy, SortKey
+    from ragtool.eval.results import EvalRun
     from ragtool.ingest.pipeline import IngestReport
 
 from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
-from ragtool.models import Answer, ComparisonRow, RetrievedChunk
+from ragtool.models import Answer, ComparisonRow, DocMeta, Document, DocumentSummary, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary, parse_query
 from ragtool.retrieve import Filters, Retriever
 from ragtool.wording import Wording
@@ -44,6 +46,10 @@ def check_question(question: str) -> str:
     return q
 
 
+class UnknownDocumentError(UsageError):
+    """No indexed document has this id or id prefix (exit code 2; HTTP 404)."""
+
+
 class AskOptions(TypedDict, total=False):
     engine: EngineName
     top_k: int | None
@@ -62,6 +68,8 @@ class Session:
         self.sync = sync
         self._synced = False
         self._engines: dict[tuple[str, bool], Engine] = {}
+        self._summaries: dict[str, tuple[str, str, DocumentSummary]] = {}  # doc_id -> (content, engine, summary)
+        self._cache_thread: int | None = None
 
     @cached_property
     def corpus(self) -> Corpus:
@@ -92,6 +100,7 @@ class Session:
             return None
         from ragtool.ingest.pipeline import ingest_paths
 
+        self._own_cache()
         report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus)
         record_sync(self.settings)
         return report
@@ -217,6 +226,103 @@ class Session:
         _, rows, _ = compare(self, question, places=places, year=year, level=level, all_docs=all_docs, by=by,
                              sort=sort, engine=engine, top_k=top_k, use_cache=use_cache)
         return rows
+
+    # ---- documents, ingest, summaries, evaluation: what `ragtool docs/ingest/summarize/eval` and the server call
+
+    def documents(self) -> list[DocMeta]:
+        """Every committed document's metadata, by place, date and id."""
+        with index_lock(self.settings):
+            return self.corpus.documents()
+
+    def document(self, doc_id: str) -> Document:
+        """A committed document by id or unique id prefix, with its cleaned text."""
+        with index_lock(self.settings):
+            doc = self.corpus.get_document(doc_id)
+        if doc is None:
+            raise UnknownDocumentError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
+        return doc
+
+    def remove(self, doc_id: str) -> DocMeta:
+        """Remove a document and its chunks from the index (under the index lock); returns its metadata."""
+        with index_lock(self.settings):
+            doc = self.corpus.get_document(doc_id)
+            if doc is None:
+                raise UnknownDocumentError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
+            self.corpus.store.remove_document(doc.meta.doc_id)
+        self._summaries.pop(doc.meta.doc_id, None)
+        return doc.meta
+
+    def ingest(
+        self, paths: list[Path], *, reset: bool = False, progress: Callable[[str, int, int], None] | None = None
+    ) -> IngestReport:
+        """Ingest files and folders (bad files are skipped and reported); writes take the index lock per document."""
+        from ragtool.ingest.pipeline import ingest_paths
+
+        if reset:
+            self._summaries.clear()
+        self._own_cache()
+        return ingest_paths(paths, self.settings, reset=reset, progress=progress, corpus=self.corpus)
+
+    def _own_cache(self) -> None:
+        """The embedding cache's SQLite connection works only in the thread that opened it: ingest from another
+        thread (the server's worker) opens its own."""
+        here = threading.get_ident()
+        if self._cache_thread not in (None, here):
+            self.corpus.__dict__.pop("cache", None)
+        self._cache_thread = here
+
+    def summarize(self, doc_id: str, *, engine: EngineName = "auto", use_cache: bool = True) -> DocumentSummary:
+        """A document's verified structured summary (remembered per document content and engine)."""
+        from ragtool.summarize import summarize_document
+
+        name = resolve_engine(self.settings, engine)
+        doc = self.document(doc_id)
+        key = doc.meta.file_hash or doc.meta.doc_id
+        got = self._summaries.get(doc.meta.doc_id)
+        if got is not None and got[0] == key and got[1] == name:
+            return got[2]
+        with index_lock(self.settings):
+            chunks = self.corpus.store.chunks(doc.meta.doc_id)
+        summary = summarize_document(self.settings, doc, chunks, engine=name, use_cache=use_cache)
+        self._summaries[doc.meta.doc_id] = (key, name, summary)
+        return summary
+
+    def figures(
+        self, *, indicator: str | None = None, place: str | None = None, engine: EngineName = "auto"
+    ) -> list[DocumentSummary]:
+        """Every document's summary, its key figures filtered by indicator and place (substring matches)."""
+        out = []
+        for meta in self.documents():
+            if place and place not in (meta.place or ""):
+                continue
+            s = self.summarize(meta.doc_id, engine=engine)
+            figures = [f for f in s.key_figures if not indicator or indicator in f.indicator]
+            out.append(s.model_copy(update={"key_figures": figures}))
+        return out
+
+    def evaluate(
+        self,
+        cases: Path,
+        *,
+        corpus: Path | None = None,
+        engine: EngineName = "extractive",
+        top_k: int | None = None,
+        label: str | None = None,
+        use_cache: bool = True,
+        judge: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> EvalRun:
+        """Run a labelled suite on its own index under RAGTOOL_HOME/evals (see ragtool.eval.run)."""
+        from ragtool.eval.run import run_suite
+
+        name = resolve_engine(self.settings, engine)
+        return run_suite(self.settings, cases, corpus=corpus, engine=name, top_k=top_k, label=label,
+                         use_cache=use_cache, judge=judge, progress=progress)
+
+
+def doc_row(meta: DocMeta) -> dict[str, Any]:
+    """One document as `ragtool docs --json` and GET /api/docs list it: its id, then every metadata field."""
+    return {"id": meta.doc_id, **meta.model_dump(mode="json")}
 
 
 # ---- corpus sync -------------------------------------------------------------------------------

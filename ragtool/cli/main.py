@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -19,11 +19,8 @@ from ragtool.cli.common import (
 )
 from ragtool.cli.compare_cmd import compare_command
 from ragtool.cli.output import err, fail, out, print_json, progress_bar
+from ragtool.cli.serve_cmd import serve_command
 from ragtool.errors import ExitCode, RagtoolError, UsageError
-
-if TYPE_CHECKING:
-    from ragtool.index.corpus import Corpus
-    from ragtool.models import Document
 
 app = typer.Typer(
     name="ragtool",
@@ -61,6 +58,7 @@ docs_app = typer.Typer(help="List, show and remove indexed documents.", no_args_
 app.add_typer(docs_app, name="docs")
 app.command("ask")(ask_command)
 app.command("compare")(compare_command)
+app.command("serve")(serve_command)
 
 
 def _optional_commands() -> None:
@@ -95,12 +93,12 @@ def ingest(
 
     Exit code 4 when some files were skipped (each is listed with its reason).
     """
-    from ragtool.ingest.pipeline import ingest_paths
+    from ragtool.api import Session
 
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
     targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths]
     with progress_bar("ingest", enabled=not json_out) as update:
-        report = ingest_paths(targets, settings, reset=reset, progress=update)
+        report = Session(settings, sync=False).ingest(targets, reset=reset, progress=update)
     if json_out:
         print_json(report)
     else:
@@ -138,16 +136,11 @@ def docs_list(
     """List indexed documents: id, place, kind, date, title, chunks."""
     if ctx.invoked_subcommand:
         return
-    from ragtool.index.lock import index_lock
-    from ragtool.index.store import VectorStore
+    from ragtool.api import Session, doc_row
 
     settings = settings_from(home=home, chroma_url=chroma_url)
-    with index_lock(settings):
-        metas = VectorStore(settings).documents()
-    rows = [
-        {"id": m.doc_id, "place": m.place, "kind": m.kind, "date": m.date, "title": m.title, "chunks": m.chunks}
-        for m in metas
-    ]
+    metas = Session(settings, sync=False).documents()
+    rows = [doc_row(m) for m in metas]
     if json_out:
         print_json(rows)
         return
@@ -169,12 +162,10 @@ def docs_show(
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Print a document's metadata and cleaned text."""
-    from ragtool.index.corpus import Corpus
-    from ragtool.index.lock import index_lock
+    from ragtool.api import Session
 
     settings = settings_from(home=home, chroma_url=chroma_url)
-    with index_lock(settings):
-        doc = _find_doc(doc_id, Corpus(settings))
+    doc = Session(settings, sync=False).document(doc_id)
     if json_out:
         print_json(doc)
         return
@@ -192,26 +183,14 @@ def docs_rm(
     chroma_url: ChromaUrl = None,
 ) -> None:
     """Remove a document and its chunks from the index."""
-    from ragtool.index.corpus import Corpus
-    from ragtool.index.lock import index_lock
+    from ragtool.api import Session
 
     settings = settings_from(home=home, chroma_url=chroma_url)
-    with index_lock(settings):
-        corpus = Corpus(settings)
-        doc = _find_doc(doc_id, corpus)
-        corpus.store.remove_document(doc.meta.doc_id)
+    meta = Session(settings, sync=False).remove(doc_id)
     if json_out:
-        print_json({"removed": doc.meta.doc_id})
+        print_json({"removed": meta.doc_id})
     else:
-        out.print(f"removed {doc.meta.doc_id} ({doc.meta.title})", markup=False)
-
-
-def _find_doc(doc_id: str, corpus: Corpus) -> Document:
-    """A document by id or unique prefix; the caller holds the index lock."""
-    doc = corpus.get_document(doc_id)
-    if doc is None:
-        raise UsageError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
-    return doc
+        out.print(f"removed {meta.doc_id} ({meta.title})", markup=False)
 
 
 @app.command()

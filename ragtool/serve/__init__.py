@@ -1,0 +1,1 @@
+"""`ragtool serve`: a local web app and JSON API over one api.Session."""

@@ -1,0 +1,136 @@
+"""The ASGI app: the page and the JSON API from one origin, with a strict CSP, and bearer auth when a token is set."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ragtool import __version__
+from ragtool.api import Session
+from ragtool.errors import ExitCode, RagtoolError
+from ragtool.serve.errors import HttpError, body, error_body
+from ragtool.serve.routes import STATIC, router
+from ragtool.serve.state import Limits, State
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'")
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+class Guard:
+    """Security headers on every response; with a token, 401 for any /api/ call without `Bearer <token>`;
+    on a loopback bind, only loopback Host headers (a web page elsewhere cannot rebind its name to us)."""
+
+    def __init__(self, app: ASGIApp, token: str | None, loopback_only: bool) -> None:
+        self.app, self.token, self.loopback_only = app, token, loopback_only
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        path: str = scope["path"]
+
+        async def send_secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *HEADERS]
+                if path.startswith("/api/"):
+                    message["headers"].append((b"cache-control", b"no-store"))
+            await send(message)
+
+        if self.loopback_only and _host(headers.get(b"host", b"")) not in LOOPBACK:
+            await _reject(send_secured, 403, "forbidden", "this server answers only to localhost / 127.0.0.1")
+            return
+        if self.token and path.startswith("/api/") and not self._authorised(headers.get(b"authorization", b"")):
+            await _reject(send_secured, 401, "unauthorized", "missing or wrong token: send Authorization: Bearer <token>")
+            return
+        await self.app(scope, receive, send_secured)
+
+    def _authorised(self, header: bytes) -> bool:
+        assert self.token is not None
+        scheme, _, given = header.decode("latin-1").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode())
+
+
+def _host(value: bytes) -> str:
+    host = value.decode("latin-1").strip().lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+async def _reject(send: Any, status: int, code: str, message: str) -> None:
+    data = json.dumps(body(code, message, ExitCode.USAGE), ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+def create_app(session: Session, *, token: str | None = None, loopback_only: bool = True,
+               max_upload_mb: float | None = None) -> FastAPI:
+    """The web app over one Session (the caller has synced its corpus)."""
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.ragtool.jobs.close()
+
+    app = FastAPI(title="ragtool", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
+                  openapi_url="/api/openapi.json",
+                  description="Answers with verified quotes over Chinese local-government documents. "
+                              'Errors are {"error": {"code", "message", "exit_code"}}, exit_code as in the CLI.')
+    app.state.ragtool = State(session=session, limits=Limits.load(session, max_upload_mb), token=token)
+    app.include_router(router)
+    _handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+    app.add_middleware(Guard, token=token, loopback_only=loopback_only)
+    return app
+
+
+def _handlers(app: FastAPI) -> None:
+    async def _known(request: Request, e: Exception) -> JSONResponse:
+        status, data = error_body(e)
+        return JSONResponse(data, status_code=status)
+
+    for kind in (RagtoolError, HttpError, OSError):
+        app.add_exception_handler(kind, _known)
+    app.add_exception_handler(Exception, _known)  # anything else: 500 with one line (and a log entry)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+        first = e.errors()[0] if e.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse(body("usage", f"bad request {where}: {first.get('msg', 'invalid')}".strip(),
+                                 ExitCode.USAGE), status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "usage"}.get(e.status_code, "failure")
+        return JSONResponse(body(code, str(e.detail), ExitCode.USAGE), status_code=e.status_code)

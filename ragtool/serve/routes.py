@@ -1,0 +1,278 @@
+"""The JSON API: thin handlers over api.Session (see README "Web app and HTTP API")."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from ragtool import __version__
+from ragtool.api import doc_row
+from ragtool.config import PACKAGE_DIR, resolve_engine
+from ragtool.models import ComparisonRow, DocumentSummary
+from ragtool.serve import schemas as s
+from ragtool.serve.errors import HttpError
+from ragtool.serve.jobs import Job
+from ragtool.serve.locate import locate
+from ragtool.serve.multipart import read_form
+from ragtool.serve.state import State
+from ragtool.serve.uploads import is_upload, safe_name, save_upload, under
+
+STATIC = Path(__file__).resolve().parent / "static"
+T = TypeVar("T")
+router = APIRouter(prefix="/api", responses=s.ERRORS)
+
+
+def state(request: Request) -> State:
+    st: State = request.app.state.ragtool
+    return st
+
+
+def read(request: Request, fn: Callable[[], T]) -> T:
+    """Session reads take turns (its caches are shared); writes run on the job worker."""
+    st = state(request)
+    with st.read_lock:
+        return fn()
+
+
+def csv_response(text: str | bytes, name: str) -> Response:
+    data = text.encode("utf-8-sig") if isinstance(text, str) else text
+    return Response(data, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ---- health, ask, compare ----------------------------------------------------------------------
+
+
+@router.get("/health", response_model=s.Health)
+def health(request: Request) -> s.Health:
+    st = state(request)
+    docs = read(request, lambda: len(st.session.corpus.store.doc_ids()))
+    return s.Health(version=__version__, documents=docs, embedder=st.session.settings.embedder,
+                    engine=resolve_engine(st.session.settings, "auto"), auth=st.token is not None)
+
+
+@router.post("/ask", response_model=s.AskResponse)
+async def ask(body: s.AskRequest, request: Request) -> Any:
+    """The Answer model (what `ragtool ask --json` prints); `context: true` adds the retrieved chunks. The same
+    request on the same index is answered from memory (serve.toml `answer_cache`)."""
+    st = state(request)
+    key = (body.model_dump_json(), await run_in_threadpool(st.session.corpus.store.signature))
+    got = st.remembered(key)
+    if got is None:
+        got = await run_in_threadpool(read, request, lambda: _answer(st, body))
+        st.remember(key, got)
+    return Response(got, media_type="application/json")
+
+
+def _answer(st: State, body: s.AskRequest) -> bytes:
+    answer, hits = st.session.ask_with_context(
+        body.question, engine=body.engine, top_k=body.top_k, place=body.place, year=body.year, doc=body.doc,
+        explain=body.explain)
+    data = s.AskResponse(**dict(answer), context=hits if body.context else None)
+    return data.model_dump_json().encode()
+
+
+@router.post("/compare", response_model=list[ComparisonRow])
+def compare(body: s.CompareRequest, request: Request) -> Any:
+    """One row per place (what `ragtool compare --json` prints); `format: csv` gives the CSV file."""
+    from ragtool.compare import to_csv
+
+    st = state(request)
+    rows = read(request, lambda: st.session.compare(
+        body.question, places=body.places, year=body.year, level=body.level, all_docs=body.all_docs, by=body.by,
+        sort=body.sort, engine=body.engine))
+    if body.format == "csv":
+        return csv_response(to_csv(rows), "compare.csv")
+    return rows
+
+
+# ---- documents -----------------------------------------------------------------------------------
+
+
+@router.get("/docs", response_model=list[s.DocRow], summary="List documents (a browser gets this API's docs)")
+def documents(request: Request) -> Any:
+    """Indexed documents (what `ragtool docs --json` lists, with every metadata field). A browser asking for HTML
+    gets the API reference page instead."""
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept and "application/json" not in accept:
+        return FileResponse(STATIC / "apidocs.html", media_type="text/html")
+    st = state(request)
+    return [doc_row(m) for m in read(request, st.session.documents)]
+
+
+@router.get("/docs/{doc_id}", response_model=s.DocumentView)
+def document(doc_id: str, request: Request, quote: str | None = None, start: int | None = None,
+             end: int | None = None) -> s.DocumentView:
+    """A document's metadata and cleaned text; with `quote` (and its offsets, if known) also where it is."""
+    st = state(request)
+    doc = read(request, lambda: st.session.document(doc_id))
+    where = locate(doc.text, quote or "", start, end)
+    return s.DocumentView(meta=doc.meta, text=doc.text,
+                          highlight=s.Highlight(start=where[0], end=where[1]) if where else None)
+
+
+@router.delete("/docs/{doc_id}", response_model=s.Removed)
+def remove(doc_id: str, request: Request) -> s.Removed:
+    """Remove a document from the index (under the index lock); an uploaded file is deleted with it."""
+    st = state(request)
+    meta = read(request, lambda: st.session.remove(doc_id))
+    if is_upload(meta.source, st.session.settings.home):
+        Path(meta.source).unlink(missing_ok=True)
+    return s.Removed(removed=meta.doc_id)
+
+
+# ---- ingest and jobs -----------------------------------------------------------------------------
+
+
+@router.post("/ingest", response_model=Job, status_code=202, openapi_extra={"requestBody": {"content": {
+    "multipart/form-data": {"schema": {"type": "object", "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}},
+    "application/json": {"schema": s.IngestPaths.model_json_schema()}}}})
+async def ingest(request: Request) -> Job:
+    """Upload files (multipart, field `files`) or name paths under the corpus folder (JSON). Returns a job to poll
+    at /api/jobs/{id} (or stream at /api/jobs/{id}/events); its result is the IngestReport."""
+    st = state(request)
+    settings = st.session.settings
+    lim = st.limits
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("application/json"):
+        try:
+            body = s.IngestPaths.model_validate_json(await request.body())
+        except ValidationError as e:
+            raise HttpError(400, "usage", f"bad ingest request: {e.errors()[0]['msg']}") from e
+        paths = [under(settings.corpus, p) for p in body.paths]
+        reset = body.reset
+    else:
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > lim.max_upload_bytes * lim.max_upload_files + (1 << 20):
+            raise HttpError(413, "too_large", f"upload too large (limit {lim.max_upload_bytes >> 20} MB per file)")
+        parts = await read_form(kind, request.stream(), lim.max_upload_bytes, lim.max_upload_files, lim.name_chars)
+        files = [p for p in parts if p.filename is not None]
+        if not files:
+            raise HttpError(400, "usage", "no files in the upload (form field `files`)")
+        paths = [save_upload(bytes(p.data), safe_name(p.filename or "", lim.name_chars), settings.home) for p in files]
+        reset = False
+
+    def work(progress: Callable[[str, int, int], None]) -> Any:
+        return st.session.ingest(paths, reset=reset, progress=progress)
+
+    return st.jobs.submit("ingest", work)
+
+
+@router.get("/jobs/{job_id}", response_model=Job)
+def job(job_id: str, request: Request) -> Job:
+    got = state(request).jobs.get(job_id)
+    if got is None:
+        raise HttpError(404, "not_found", f"no job {job_id!r}")
+    return got
+
+
+@router.get("/jobs/{job_id}/events", response_class=StreamingResponse)
+async def job_events(job_id: str, request: Request) -> StreamingResponse:
+    """Server-sent events: the job as JSON whenever it changes, until it is done or failed."""
+    jobs = state(request).jobs
+    if jobs.get(job_id) is None:
+        raise HttpError(404, "not_found", f"no job {job_id!r}")
+
+    async def events() -> AsyncIterator[str]:
+        last = ""
+        while True:
+            got = jobs.get(job_id)
+            if got is None:
+                return
+            text = got.model_dump_json()
+            if text != last:
+                last = text
+                yield f"data: {text}\n\n"
+            if got.state in ("done", "failed") or await request.is_disconnected():
+                return
+            await asyncio.sleep(0.2)
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+# ---- summaries and figures -----------------------------------------------------------------------
+
+
+@router.get("/summaries/{doc_id}", response_model=DocumentSummary)
+def summary(doc_id: str, request: Request, engine: s.Engine = "auto") -> DocumentSummary:
+    """One document's DocumentSummary (what `ragtool summarize ID --json` prints)."""
+    st = state(request)
+    return read(request, lambda: st.session.summarize(doc_id, engine=engine))
+
+
+@router.get("/figures", response_model=list[dict[str, Any]])
+def figures(request: Request, indicator: str | None = None, place: str | None = None,
+            format: Literal["json", "csv"] = Query("json")) -> Any:  # noqa: A002 - the API's parameter name
+    """Key figures of every document, one row each (the columns of `ragtool summarize --format csv`)."""
+    from ragtool.summarize.render import CSV_COLUMNS, to_csv
+
+    st = state(request)
+    summaries = read(request, lambda: st.session.figures(indicator=indicator, place=place))
+    if format == "csv":
+        return csv_response(to_csv(summaries), "key_figures.csv")
+    rows = []
+    for sm in summaries:
+        for f in sm.key_figures:
+            values = [sm.doc_id, sm.place or "", sm.date or "", sm.kind, f.indicator, f.value, f.unit, f.year,
+                      f.type, f.qualifier, f.quote]
+            rows.append(dict(zip(CSV_COLUMNS, values, strict=True)) | {"title": sm.title})
+    return rows
+
+
+# ---- evaluation ------------------------------------------------------------------------------------
+
+
+def eval_root() -> Path:
+    here = Path("evals")
+    return here.resolve() if here.is_dir() else PACKAGE_DIR.parent / "evals"
+
+
+def suites() -> list[str]:
+    root = eval_root()
+    found = [p for p in root.rglob("*.jsonl") if p.is_file() and "summary_facts" not in p.name]
+    return sorted(str(p.relative_to(root)) for p in found)
+
+
+@router.get("/eval/suites", response_model=list[str])
+def eval_suites() -> list[str]:
+    """The labelled suites under evals/ that POST /api/eval can run."""
+    return suites()
+
+
+@router.post("/eval", response_model=Job, status_code=202)
+def evaluate(body: s.EvalRequest, request: Request) -> Job:
+    """Run a suite (like `ragtool eval --json`) on the job worker; the job's result is the EvalRun."""
+    st = state(request)
+    if body.suite not in suites():
+        raise HttpError(400, "usage", f"unknown suite {body.suite!r}: see GET /api/eval/suites")
+    path = eval_root() / body.suite
+
+    def work(progress: Callable[[str, int, int], None]) -> Any:
+        run = st.session.evaluate(path, engine=body.engine, label=body.filter,
+                                  progress=lambda done, total: progress("", done, total))
+        return run.model_dump(mode="json") | {"baseline_key": run.baseline_key,
+                                               "provider_errors": len(run.provider_errors)}
+
+    return st.jobs.submit("eval", work)
+
+
+@router.get("/eval/{job_id}/report.html", response_class=Response)
+def eval_report(job_id: str, request: Request) -> Response:
+    """The finished run's self-contained HTML report (what `ragtool eval --report out.html` writes), as a download."""
+    from ragtool.eval.report import render_html
+    from ragtool.eval.results import EvalRun
+
+    got = state(request).jobs.get(job_id)
+    if got is None or got.kind != "eval" or got.state != "done":
+        raise HttpError(404, "not_found", f"no finished eval job {job_id!r}")
+    run = EvalRun.model_validate({k: v for k, v in got.result.items() if k not in ("baseline_key", "provider_errors")})
+    return Response(render_html(run), media_type="text/html; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="eval-report.html"'})

@@ -1,0 +1,99 @@
+"""Request and response bodies of the JSON API (the library's pydantic models are reused inside them)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ragtool.models import Answer, DocMeta, RetrievedChunk
+
+Engine = Literal["auto", "extractive", "llm"]
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., examples=["凤岗2025年GDP目标?"])
+    engine: Engine = "auto"
+    top_k: int | None = Field(None, ge=1)
+    place: str | None = None
+    year: int | None = None
+    doc: str | None = None
+    explain: bool = False
+    context: bool = Field(False, description="Also return the retrieved chunks (like ask --show-context).")
+
+
+class AskResponse(Answer):
+    context: list[RetrievedChunk] | None = None  # only when the request asked for it
+
+
+class CompareRequest(BaseModel):
+    question: str = Field(..., examples=["2025年GDP增长目标"])
+    places: list[str] | None = None
+    year: int | None = None
+    level: str | None = None
+    all_docs: bool = False
+    by: Literal["place", "year"] = "place"
+    sort: Literal["place", "value"] | None = None
+    engine: Engine = "auto"
+    format: Literal["json", "csv"] = "json"
+
+
+class Highlight(BaseModel):
+    start: int
+    end: int
+
+
+class DocumentView(BaseModel):
+    """A document's metadata and cleaned text; `highlight` locates the asked quote in that text."""
+
+    meta: DocMeta
+    text: str
+    highlight: Highlight | None = None
+
+
+class DocRow(DocMeta):
+    """A listed document: what `ragtool docs --json` prints (its id, then every metadata field)."""
+
+    id: str
+
+
+class Removed(BaseModel):
+    removed: str  # what `ragtool docs rm --json` prints
+
+
+class IngestPaths(BaseModel):
+    paths: list[str] = Field(..., description="Files or folders relative to the corpus folder.")
+    reset: bool = False
+
+
+class EvalRequest(BaseModel):
+    suite: str = Field("seeds.jsonl", description="A cases file under evals/ (see GET /api/eval/suites).")
+    filter: str | None = Field(None, description="Only cases with this tag, kind or id.")
+    engine: Engine = "extractive"
+
+
+class Health(BaseModel):
+    ok: bool = True
+    version: str
+    documents: int
+    embedder: str
+    engine: str
+    auth: bool
+
+
+class ErrorDetail(BaseModel):
+    code: str  # usage, not_found, busy, store, provider, failure, unauthorized, forbidden, too_large
+    message: str
+    exit_code: int  # what the CLI exits with for the same error
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorBody, "description": "usage error (exit code 2)"},
+    401: {"model": ErrorBody, "description": "missing or wrong token"},
+    404: {"model": ErrorBody, "description": "no such document or job"},
+    500: {"model": ErrorBody, "description": "index or store error (exit code 6), or another failure"},
+}
