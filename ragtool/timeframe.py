@@ -331,12 +331,12 @@ class Timeline:
 
     def _opens(self, mark: Mark, anchor: tuple[Part, ...]) -> bool:
         """Whether a time word earlier in a section sets the time of what follows it: always when the section's
-        heading names no period or names this one; else only a span word (五年来, 过去五年) or a time word that
+        heading names no period or this one alone; else only a span word (五年来, 过去五年) or a time word that
         opens its sentence ("2025年,…", "“十四五”时期,…"). "为“十五五”开好局" under 2026年工作安排
-        does not make the 2026 targets five-year ones."""
+        does not make the 2026 targets five-year ones, nor "与“十五五”规划目标衔接" under a heading naming both."""
         if mark.event or mark.clause:
             return False
-        if not anchor or any(_same_time(p.mark, mark) for p in anchor) or mark.opener:
+        if not anchor or mark.opener or (len(anchor) == 1 and _same_time(anchor[0].mark, mark)):
             return True
         sentence = _last_break(SENTENCE_END, self.text, mark.start)
         lead = self.text[sentence : mark.start]

@@ -12,7 +12,7 @@ from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.answer.spans import CHANGE, NUMBER, VALUE, clause_bounds, value_unit
+from ragtool.answer.spans import CHANGE, CLAUSE_END, NUMBER, VALUE, clause_bounds, value_unit
 from ragtool.places import place_stems
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
@@ -86,8 +86,10 @@ def _respective(simp: str, ctx: Context) -> list[tuple[int, int, int, int, int]]
     q, out = ctx.q, []
     for r in respectively.find(simp, ctx.combined):
         for name, value_start in zip(r.names, r.values, strict=True):
-            named = {c for _, c in ctx.vocab.find_indicators(name)}
-            if (q.indicators and named & set(q.indicators)) or (not q.indicators and q.keywords and coverage(q, name) == 1):
+            named = [(form, c) for form, c in ctx.vocab.find_indicators(name) if c in q.indicators and form == name]
+            if named:  # the member is the indicator itself, not a part of it (东盟进出口)
+                out.append((r.start, value_start, r.end, 0, max(len(form) for form, _ in named)))
+            elif not q.indicators and q.keywords and coverage(q, name) == 1:
                 out.append((r.start, value_start, r.end, 0, len(name)))
     return out
 
@@ -111,12 +113,20 @@ def _pairs(
             apart = gap < 0 or gap > MAX_GAP or breaks > (0 if within_clause else 1) or re.search(r"[。；;\n]", between)
             if (apart and not _subject_elided(v, between, gap, ctx)) or (q.indicators and _stopped(between, ctx)):
                 continue
+            if respectively.WORD in between and _a_member(simp, a_start):
+                continue  # 对中亚五国、东盟进出口分别增长37.2%、19%: the values are the members' (see _respective)
             pair = (min(a_start, v.start()), v.start(), v.end(), gap, a_end - a_start)
             if best is None or pair[3] - 2 * pair[4] < best[3] - 2 * best[4]:
                 best = pair
         if best:
             out.append(best)
     return out
+
+
+def _a_member(simp: str, start: int) -> bool:
+    """Whether the mention at start is one member of a list in its clause (…、东盟进出口)."""
+    clause = simp[max((simp.rfind(c, 0, start) for c in CLAUSE_END), default=-1) + 1 : start]
+    return bool(respectively.MEMBER_SEPARATORS.search(clause))
 
 
 def _stopped(between: str, ctx: Context) -> bool:
