@@ -15,7 +15,7 @@ Date: 2026-01-20
 各位代表：
 一、“十四五”时期和2025年工作回顾
 过去的五年极不寻常，经济社会发展取得新成就。
-综合实力稳步提升。生产总值9.2万亿元，财政总收入1.4万亿元。累计新增城镇就业600万人。
+综合实力稳步提升。生产总值9.2万亿元，财政总收入1.4万亿元。累计新增城镇就业600万人。研发投入强度达到3.1%。
 常住人口城镇化率从2020年的72.2%提升到2025年的75.8%。
 全省经济总量跨上新台阶，实现历史性晋位，年均增速5.9%。杭州都市圈经济总量达到3万亿元、占全省比重达33.1%。
 粮食总产量连续9年稳定在120亿斤以上。
@@ -45,6 +45,7 @@ def _answer(session: Session, question: str) -> str:
         ("浙江2025年常住人口城镇化率", "75.8%", None),  # where the change ended, not where it started
         ("浙江十四五末常住人口城镇化率", "75.8%", None),  # no 多少: the indicator alone asks the figure
         ("浙江2025年粮食产量多少", "125.3亿斤", "120亿斤"),  # 连续9年…以上 is a bound over a span
+        ("浙江2025年研发投入强度", "3.1%", None),  # a rate reached by the plan's end is a level too
         ("浙江2025年经济增长多少", "5.5%", "9.2万亿元"),  # 经济增长 asks the growth
         ("浙江2025年GDP增长多少", "5.5%", "6.5%"),  # 海洋生产总值 is a part of the economy, not its whole
         ("浙江2025年海洋生产总值增长多少", "6.5%", None),  # … and a question may ask for that part

@@ -34,8 +34,10 @@ from ragtool.timeframe import TimeFrame
 _CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
 _AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
 _UNIT_OF = re.compile(rf"{NUMBER}\s*({MAGNITUDE}{UNIT})")
-_LEVEL = r"\d+(?:\.\d+)?\s*(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|户|家|千瓦)"
+# A level: an amount, or a rate (城镇化率达到85.5%) that no change word (增长5%) makes a change.
+_LEVEL = r"\d+(?:\.\d+)?\s*(?:(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|户|家|千瓦)|%)"
 _REACHED = re.compile(rf"(?:达到|突破|超过|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*{_LEVEL}")
+_CHANGE_WORD = re.compile(rf"{CHANGE}\s*\d|百分点|持平")
 _LEVEL_FIRST = re.compile(rf"{_LEVEL}")
 _CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 MIN_DOC = 0.34
@@ -111,7 +113,7 @@ def _level_reached(span: Span, frame: TimeFrame, ctx: Context) -> bool:
     e, doc_year = span.e, span.e.meta.year
     text = e.simp[max(0, span.start - 3) : span.end]
     ended = frame.years is not None and doc_year is not None and frame.years[1] < doc_year
-    if frame.kind != "plan" or not ended or frame.average or _CHANGE.search(text):
+    if frame.kind != "plan" or not ended or frame.average or _CHANGE_WORD.search(text):
         return False
     level = _LEVEL_FIRST.match(e.simp, span.at)
     bound = level is not None and e.simp.startswith(tuple(ctx.target_after), level.end())
