@@ -52,6 +52,7 @@ def _answer(session: Session, question: str) -> str:
         ("浙江今年城镇调查失业率控制在多少", "5.5%左右", "4.9%"),  # 控制在 asks the target
         ("浙江今年全年GDP预期目标", "5%左右", None),  # 全年, 全省: the document's own scope, no words to find
         ("浙江2025年全省经济增长了多少", "5.5%", "9.2万亿元"),
+        ("浙江定下的2026年经济增长目标", "5%左右", None),  # 定下, 提出: how a report sets it, no words to find
         # a change whose clause has no subject belongs to the indicator before it; 占…比重 is another figure
         ("浙江十四五期间经济年均增长多少", "5.9%", "33.1%"),
         # 分别: one member of a clause that names several, each with its value
