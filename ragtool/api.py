@@ -86,7 +86,7 @@ class Session:
 
         return CompareCues.load(self.settings)
 
-    def sync_corpus(self, progress: Callable[[str, int, int], None] | None = None) -> IngestReport | None:
+    def sync_corpus(self, progress: Callable[[str, float, int], None] | None = None) -> IngestReport | None:
         """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync."""
         if not is_stale(self.settings, self.corpus):
             return None
@@ -162,7 +162,16 @@ class Session:
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
         answer.question = question
+        self._attach_sources(answer)
         return answer, retrieval.hits
+
+    def _attach_sources(self, answer: Answer) -> Answer:
+        """Each citation's source, place, date, kind and offsets in the original file (ragtool.sourcemap)."""
+        from ragtool.sourcemap import attach_sources
+
+        ids = {c.doc_id for c in answer.citations} | {c.doc_id for r in answer.comparison for c in r.citations}
+        docs = {d: self.retriever.document(d) for d in ids}
+        return attach_sources(answer, self.retriever.docs(), {d: len(doc.text) for d, doc in docs.items() if doc})
 
     def _is_comparison(self, pq: ParsedQuery) -> bool:
         from ragtool.compare import read_intent

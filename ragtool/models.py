@@ -60,6 +60,32 @@ class Citation(BaseModel):
     quote: str  # verbatim from the chunk's original text
     start: int  # offsets of the quote in the document's cleaned text
     end: int
+    source: str = ""  # where the document came from: its URL, else the file path
+    path: str = ""  # the file it was loaded from
+    place: str | None = None
+    date: str | None = None
+    kind: str = "other"
+    source_start: int | None = None  # the quote's offsets in the original file's text (None: file gone or changed)
+    source_end: int | None = None
+    source_quote: str = ""  # the quote as the file writes it, when cleaning changed it (pinyin, full-width forms)
+
+
+class ContextChunk(BaseModel):
+    """A retrieved chunk as `ask --show-context` shows it, in score order."""
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    title: str = ""
+    place: str | None = None
+    date: str | None = None
+    section: str = ""
+    start: int = 0
+    end: int = 0
+    text: str = ""
 
 
 class Candidate(BaseModel):
@@ -140,6 +166,7 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what was assumed in reading the question (凤刚 → 凤岗)
     explanation: list[ExplainedCandidate] = Field(default_factory=list)  # ask --explain
     comparison: list[ComparisonRow] = Field(default_factory=list)  # comparison questions: one row per place
+    context: list[ContextChunk] = Field(default_factory=list)  # ask --show-context: the retrieved chunks
     usage: Usage = Field(default_factory=Usage)
 
 

@@ -21,7 +21,7 @@ def summarize_command(
     targets: Annotated[list[str] | None, typer.Argument(help="Document ids (or prefixes) in the index, or files/folders.")] = None,
     all_docs: Annotated[bool, typer.Option("--all", help="Summarise every indexed document.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write summaries to this folder (resumable).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="json or md (one file per document), jsonl or csv (one file; csv: one row per key figure).")] = "json",
+    fmt: Annotated[str | None, typer.Option("--format", help="json or md (one file per document), jsonl or csv (one file; csv: one row per key figure); without --out, printed in that format.")] = None,
     engine: EngineOpt = "auto",
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Documents summarised at once (llm engine).")] = 4,
     batch_api: Annotated[bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (llm engine; cheaper, slower).")] = False,
@@ -41,7 +41,7 @@ def summarize_command(
     """
     from ragtool.summarize.batch import FORMATS, NotFoundError, load_jobs
 
-    if fmt not in FORMATS:
+    if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}: use {', '.join(FORMATS)}")
     if not targets and not all_docs:
         raise UsageError("name documents (ids or paths) or use --all")
@@ -57,9 +57,9 @@ def summarize_command(
         raise UsageError("--batch-api and --batch-results need the llm engine")
     engine = "llm" if uses_batch else engine
     if out_dir is None:
-        _print_summaries(settings, jobs, failures, engine, not no_cache, json_out)
+        _print_summaries(settings, jobs, failures, engine, not no_cache, "json" if json_out and not fmt else fmt)
         return
-    report = _run(settings, jobs, out_dir, fmt, engine, concurrency, not no_cache, json_out,
+    report = _run(settings, jobs, out_dir, fmt or "json", engine, concurrency, not no_cache, json_out,
                   batch_api, batch_results, poll_interval)
     report.failed = failures + report.failed
     _report(report, json_out)
@@ -98,12 +98,22 @@ def _write_batch_file(settings: Settings, jobs: list[Job], path: Path, json_out:
 
 
 def _print_summaries(settings: Settings, jobs: list[Job], failures: list[Failure], engine: str,
-                     use_cache: bool, json_out: bool) -> None:
+                     use_cache: bool, fmt: str | None) -> None:
+    """Summaries on stdout: readable, or in --format (json, jsonl, md, csv)."""
+    import sys
+
     from ragtool.summarize import summarize_document
+    from ragtool.summarize.render import to_csv, to_jsonl, to_markdown
 
     summaries = [summarize_document(settings, j.doc, j.chunks, engine=engine, use_cache=use_cache) for j in jobs]
-    if json_out:
+    if fmt == "json":
         print_json(summaries[0] if len(summaries) == 1 else [s.model_dump(mode="json") for s in summaries])
+    elif fmt in ("jsonl", "md"):
+        sys.stdout.write(to_jsonl(summaries) if fmt == "jsonl" else "\n".join(to_markdown(s) for s in summaries))
+        sys.stdout.flush()
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(summaries).decode("utf-8-sig"))
+        sys.stdout.flush()
     else:
         for s in summaries:
             _print_readable(s)
