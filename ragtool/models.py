@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-DocKind = Literal["政府工作报告", "党代会", "党委会议", "other"]
+DocKind = Literal["政府工作报告", "党代会", "党委会议", "经济工作会议", "other"]
 AnswerStatus = Literal["answered", "not_found", "conflicting"]
 
 

@@ -195,13 +195,13 @@ def wrap_fields(fields: list[str], width: int, first: str = "", indent: str = " 
     from rich.cells import cell_len
 
     lines: list[str] = []
-    line = first
+    line, filled = first, False
     for f in fields:
-        candidate = f"{line} {f}" if line.strip() else line + f
-        if cell_len(candidate) > width and line.strip():
+        candidate = f"{line} {f}" if line else f
+        if filled and cell_len(candidate) > width:
             lines.append(line)
             candidate = indent + f
-        line = candidate
+        line, filled = candidate, True
     lines.append(line)
     return lines
 
