@@ -199,6 +199,9 @@ class KeyFigure(BaseModel):
     qualifier: str = ""  # 左右, 以上, 同比增长 ...
     quote: str
     chunk_id: str = ""
+    number: float | None = None  # the amount alone: 411 for 411亿元; None for a change or a word value (持平)
+    change: str = ""  # the change, signed: +3.6% (增长3.6%), -2.1% (下降2.1%); an amount gets the change that follows it
+    as_written: str = ""  # the value as the text writes it: 411亿元, 增长3.6%, 4.5%—5%
 
 
 class Priority(BaseModel):

@@ -107,3 +107,21 @@ def test_wrong_chunk_id_is_repaired_within_the_group_and_unknown_quotes_dropped(
     fake.script_chat(reply)
     summary = summarize_document(s, doc, chunks, engine="llm", use_cache=False)
     assert [(p.text, p.chunk_id) for p in summary.priorities] == [("真", second.chunk_id)]
+
+
+def test_an_empty_reply_is_a_failed_document_not_an_empty_summary(settings: Settings, fake: FakeOpenAI) -> None:
+    from ragtool.errors import ExitCode
+    from ragtool.summarize.llm import EmptySummaryError
+
+    s = llm_settings(settings, fake, llm_context_tokens=16000)
+    doc, chunks = prepared(s, DEV_016)
+    empty = {"officials": [], "key_figures": [], "priorities": [], "meeting": "", "abstract": ""}
+    fake.script_chat(empty)
+    with pytest.raises(EmptySummaryError) as caught:
+        summarize_document(s, doc, chunks, engine="llm", use_cache=False)
+    assert caught.value.exit_code == ExitCode.PARTIAL == 4
+    unusable = {"officials": [{"name": "无名氏", "role": "镇长", "quote": FABRICATED, "chunk_id": chunks[0].chunk_id}],
+                "key_figures": [], "priorities": [], "meeting": "", "abstract": "  "}
+    fake.script_chat(unusable)
+    with pytest.raises(EmptySummaryError):
+        summarize_document(s, doc, chunks, engine="llm", use_cache=False)

@@ -9,7 +9,7 @@ import typer
 
 from ragtool.cli.common import ChromaUrl, EmbedderOpt, EngineOpt, Home, JsonOpt, NoCache, settings_from
 from ragtool.cli.output import err, out, print_json, progress_bar
-from ragtool.errors import ExitCode, UsageError
+from ragtool.errors import ExitCode, RagtoolError, UsageError
 
 if TYPE_CHECKING:  # summaries load only when summarize runs (ragtool ask starts faster)
     from ragtool.config import Settings
@@ -103,10 +103,20 @@ def _print_summaries(settings: Settings, jobs: list[Job], failures: list[Failure
     import sys
 
     from ragtool.summarize import summarize_document
+    from ragtool.summarize.batch import Failure
     from ragtool.summarize.render import to_csv, to_jsonl, to_markdown
 
-    summaries = [summarize_document(settings, j.doc, j.chunks, engine=engine, use_cache=use_cache) for j in jobs]
-    if fmt == "json":
+    summaries = []
+    for j in jobs:
+        try:
+            summaries.append(summarize_document(settings, j.doc, j.chunks, engine=engine, use_cache=use_cache))
+        except RagtoolError as e:
+            if e.exit_code != ExitCode.PARTIAL:
+                raise
+            failures.append(Failure(doc_id=j.doc_id, error=str(e)))
+    if not summaries:
+        pass
+    elif fmt == "json":
         print_json(summaries[0] if len(summaries) == 1 else [s.model_dump(mode="json") for s in summaries])
     elif fmt in ("jsonl", "md"):
         sys.stdout.write(to_jsonl(summaries) if fmt == "jsonl" else "\n".join(to_markdown(s) for s in summaries))

@@ -105,6 +105,7 @@ class FigureExtractor:
         self.scope_words = tuple(self.rules.figure_cue("scope_words")) + _place_stems(
             self.ctx.place, [str(w) for w in self.rules.officials.get("place_levels", [])])
         self.change_words = sorted(self.rules.figure_cue("change_words"), key=len, reverse=True)
+        self.decline_words = tuple(self.rules.figure_cue("decline_words"))
 
     def extract(self, view: TextView) -> list[Found[KeyFigure]]:
         """Figures of a document, given the view of its whole text."""
@@ -170,13 +171,33 @@ class FigureExtractor:
             if v is found and value_start == m.end():  # 经济增长5%: the change word is the end of the indicator's form
                 value_start -= next((len(w) for w in self.change_words if m.group(0).endswith(w)), 0)
             value_end = v.end("unit") if has_num else v.end("word")
+            written = view.clean_cut(value_start, value_end)
+            number, change = self._split(v, written) if has_num else (None, "")
             out.append(Found(KeyFigure(
                 indicator=indicator,
-                value=view.clean_cut(value_start, value_end),
+                value=written,
+                as_written=written,
+                number=number,
+                change=change,
                 unit=unit,
                 year=frame.year if frame.kind == "annual" else None,
                 type=frame.role or ("target" if frame.kind == "plan" else "actual"),
                 qualifier=_qualifier(v, text[s : m.start()], frame) if has_num else "",
                 quote=view.original[span[0] : span[1]],
             ), span))
+        for amount, following in zip(out, out[1:], strict=False):  # 411亿元,同比增长3.6%: the amount's change
+            if amount.item.number is not None and not amount.item.change and following.item.change:
+                amount.item.change = following.item.change
         return out
+
+    def _split(self, v: re.Match[str], written: str) -> tuple[float | None, str]:
+        """(number, signed change) of a value: 411亿元 -> (411, ""); 增长3.6% -> (None, "+3.6%")."""
+        num = v.group("num")
+        chg = v.group("chg") or ""
+        if not chg and not written.startswith(tuple(self.change_words)):
+            try:
+                return float(num), ""
+            except ValueError:  # a range or a list (4.5%—5%): no single number
+                return None, ""
+        sign = "-" if any(w in (chg or written[:6]) for w in self.decline_words) else "+"
+        return None, f"{sign}{num}{v.group('unit')}"
