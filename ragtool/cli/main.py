@@ -298,17 +298,22 @@ def run() -> None:
     except KeyboardInterrupt:
         fail("interrupted")
         code = 130
-    except SystemExit as e:  # typer exits 1 when stdout is a closed pipe (`ragtool docs | head`)
-        if type(sys.stdout).__name__ != "PacifyFlushWrapper":
+    except SystemExit as e:  # rich and typer exit 1 when stdout is a closed pipe (`ragtool docs | head`)
+        if not _closed_pipe(e):
             raise
         _quiet_stdout()
-        code = ExitCode.OK if e.code == 1 else e.code
+        code = ExitCode.OK
     except Exception as e:  # noqa: BLE001 - usage errors from typer's click, and anything unexpected
         code = _unexpected(e)
     # Everything is written and closed by now. The interpreter's final garbage collection walks every object
     # chromadb and pydantic created (0.1-0.2 s); frozen objects are skipped. Files still close as usual.
     gc.freeze()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _closed_pipe(e: SystemExit) -> bool:
+    return e.code == 1 and (isinstance(e.__context__, BrokenPipeError)
+                            or type(sys.stdout).__name__ == "PacifyFlushWrapper")
 
 
 def _quiet_stdout() -> None:
