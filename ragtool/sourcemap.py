@@ -87,7 +87,7 @@ def locate_in_source(src: SourceText, quote: str, near: float = 0.0) -> tuple[in
     needle, _ = fold(quote)
     if not needle:
         return None
-    hits = []
+    hits: list[int] = []
     pos = src.folded.find(needle)
     while pos >= 0 and len(hits) < 50:
         hits.append(pos)

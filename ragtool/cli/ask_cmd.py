@@ -158,14 +158,14 @@ def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_conte
             out.print(f"        {feats}", style="dim", markup=False)
     if show_context:
         out.rule("retrieved context", style="dim")
-        for c in answer.context:
+        for ctx in answer.context:
             out.print(
-                f"#{c.rank} score {c.score:.4f} dense {_rank(c.dense_rank)} lexical {_rank(c.lexical_rank)} "
-                f"{c.chunk_id} {c.place or ''} {c.date or ''} § {c.section}",
+                f"#{ctx.rank} score {ctx.score:.4f} dense {_rank(ctx.dense_rank)} lexical {_rank(ctx.lexical_rank)} "
+                f"{ctx.chunk_id} {ctx.place or ''} {ctx.date or ''} § {ctx.section}",
                 style="dim",
                 markup=False,
             )
-            out.print("    " + c.text[:200].replace("\n", " "), markup=False)
+            out.print("    " + ctx.text[:200].replace("\n", " "), markup=False)
 
 
 def context_chunks(hits: list[RetrievedChunk], k: int) -> list[ContextChunk]:

@@ -17,6 +17,7 @@ from ragtool.summarize.context import DocContext, sentences
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
+from ragtool.textnorm import halfwidth
 from ragtool.timeframe import TimeFrame
 
 NUM = r"\d+(?:\.\d+)?"
@@ -59,6 +60,25 @@ class FigurePatterns:
     def follow(self) -> re.Pattern[str]:
         """A second value right after the first: "411亿元,同比增长3.6%"."""
         return re.compile(r"[,、]?" + self._value(optional_change=False).pattern)
+
+
+def split_figure(figure: KeyFigure, rules: Rules) -> KeyFigure:
+    """A figure (e.g. from the LLM) with `number`, `change` and `as_written` filled from its value as written."""
+    if figure.number is not None or figure.change:
+        return figure
+    m = FigurePatterns(rules).value.search(halfwidth(figure.value))
+    update: dict[str, object] = {"as_written": figure.as_written or figure.value}
+    if m is not None:
+        chg = (m.group("pre") or "") + (m.group("chg") or "")
+        if any(w in chg for w in rules.figure_cue("change_words")):
+            decline = any(w in chg for w in rules.figure_cue("decline_words"))
+            update["change"] = f"{'-' if decline else '+'}{m.group('num')}{m.group('unit')}"
+        else:
+            try:
+                update["number"] = float(m.group("num"))
+            except ValueError:
+                pass
+    return figure.model_copy(update=update)
 
 
 def _gap_ok(gap: str, rules: Rules) -> bool:

@@ -162,11 +162,20 @@ def finish(settings: Settings, doc: Document, merged: Merged, reduced: ReduceRes
         doc_id=m.doc_id, title=m.title, place=m.place, kind=m.kind, date=m.date,
         meeting=merged.meetings[0] if merged.meetings else "",
         officials=_pick(table["officials"], pick.officials),  # type: ignore[arg-type]
-        key_figures=_pick(table["key_figures"], pick.key_figures),  # type: ignore[arg-type]
+        key_figures=_split_all(settings, _pick(table["key_figures"], pick.key_figures)),  # type: ignore[arg-type]
         priorities=_pick(table["priorities"], pick.priorities),  # type: ignore[arg-type]
         abstract=abstract.strip()[:ABSTRACT_CHARS],
         engine="llm", prompt_version=llm_version(settings),
     )
+
+
+def _split_all(settings: Settings, figures: list[BaseModel]) -> list[KeyFigure]:
+    """Each figure's value also split into number, unit and change (the extractive engine's rule)."""
+    from ragtool.summarize.figures import split_figure
+    from ragtool.summarize.rules import Rules
+
+    rules = Rules.load(settings)
+    return [split_figure(f, rules) for f in figures if isinstance(f, KeyFigure)]
 
 
 def summarize_llm(settings: Settings, doc: Document, chunks: list[Chunk], use_cache: bool = True,
