@@ -73,11 +73,8 @@ def split_figure(figure: KeyFigure, rules: Rules) -> KeyFigure:
         if any(w in chg for w in rules.figure_cue("change_words")):
             decline = any(w in chg for w in rules.figure_cue("decline_words"))
             update["change"] = f"{'-' if decline else '+'}{m.group('num')}{m.group('unit')}"
-        else:
-            try:
-                update["number"] = float(m.group("num"))
-            except ValueError:
-                pass
+        elif re.fullmatch(NUM, m.group("num")):  # not a range or a list (4.5%—5%)
+            update["number"] = float(m.group("num"))
     return figure.model_copy(update=update)
 
 

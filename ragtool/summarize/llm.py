@@ -162,7 +162,7 @@ def finish(settings: Settings, doc: Document, merged: Merged, reduced: ReduceRes
         doc_id=m.doc_id, title=m.title, place=m.place, kind=m.kind, date=m.date,
         meeting=merged.meetings[0] if merged.meetings else "",
         officials=_pick(table["officials"], pick.officials),  # type: ignore[arg-type]
-        key_figures=_split_all(settings, _pick(table["key_figures"], pick.key_figures)),  # type: ignore[arg-type]
+        key_figures=_split_all(settings, _pick(table["key_figures"], pick.key_figures)),
         priorities=_pick(table["priorities"], pick.priorities),  # type: ignore[arg-type]
         abstract=abstract.strip()[:ABSTRACT_CHARS],
         engine="llm", prompt_version=llm_version(settings),
