@@ -189,3 +189,24 @@ def test_progress_moves_within_a_large_file(tmp_path: Path) -> None:
     within = [u for u in updates if 0 < u[1] < 1]
     assert report.chunks > 8 and len(within) >= report.chunks // 4 - 1
     assert [u[1] for u in within] == sorted(u[1] for u in within) and "chunks" in within[0][0]
+
+
+def test_a_markdown_quote_maps_back_over_its_markup(tmp_path: Path) -> None:
+    from ragtool.ingest.clean import Cleaner
+    from ragtool.ingest.load import load_file
+    from ragtool.ingest.meta import extract_meta
+    from ragtool.sourcemap import attach_source
+
+    path = tmp_path / "humen.md"
+    raw = "# 虎门镇政府工作报告\n\n2025年，地区生产总值增长**5%**左右，\n规上工业增加值增长６％。\n"
+    path.write_text(raw, encoding="utf-8")
+    loaded = load_file(path)
+    text = Cleaner.from_settings(Settings()).clean(loaded.text)
+    meta = extract_meta(text, loaded.header, source=str(path), file_hash=loaded.file_hash)
+    quote = "地区生产总值增长5%左右,规上工业增加值增长6%。"
+    start = text.index(quote)
+    c = Citation(doc_id=meta.doc_id, title=meta.title, chunk_id=f"{meta.doc_id}-0000", quote=quote, start=start,
+                 end=start + len(quote))
+    attach_source(c, meta, len(text))
+    assert c.source_quote == "地区生产总值增长**5%**左右，\n规上工业增加值增长６％。"
+    assert raw[c.source_start : c.source_end] == c.source_quote

@@ -27,6 +27,9 @@ PAGE_1 = """2025年凤岗镇政府工作报告
 PAGE_2 = """- 2 -
 长5%，一般公共预算收入增长3%。
 （一）坚持项目为王
+全年计划实施重点项目120个，完成投资150亿元，其中新开工项目45个，竣工项目30
+个
+三、保障措施
 """
 
 
@@ -43,6 +46,7 @@ def test_pdf_lines_broken_by_layout_are_joined_and_headings_stay() -> None:
     assert lines[3] == "二、2025年主要目标"
     assert lines[4] == "地区生产总值增长5.5%左右，规模以上工业增加值增长6%左右，固定资产投资增长5%，一般公共预算收入增长3%。"
     assert lines[5] == "（一）坚持项目为王" and "- 2 -" not in "\n".join(lines)
+    assert lines[6].endswith("竣工项目30个") and lines[7] == "三、保障措施"  # a short last line ends the paragraph
 
 
 def _latin_pdf(path: Path, lines: list[str], title: str = "", date: str = "") -> None:

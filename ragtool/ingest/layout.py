@@ -25,13 +25,14 @@ def join_layout_lines(pages: list[str], headings: tuple[re.Pattern[str], ...] = 
         return ""
     full = _full_length(lines)
     out: list[str] = [lines[0]]
+    last = lines[0]  # the last physical line of out[-1]
     for line in lines[1:]:
-        prev = out[-1]
-        if _continues(prev, line, full, headings):
-            sep = " " if _LATIN_END.search(prev) and _LATIN_START.match(line) else ""
-            out[-1] = prev + sep + line
+        if _continues(last, line, full, headings):
+            sep = " " if _LATIN_END.search(last) and _LATIN_START.match(line) else ""
+            out[-1] += sep + line
         else:
             out.append(line)
+        last = line
     return "\n".join(out)
 
 
@@ -41,19 +42,14 @@ def _full_length(lines: list[str]) -> int:
     return lengths[int(0.8 * (len(lengths) - 1))]
 
 
-def _continues(prev: str, line: str, full: int, headings: tuple[re.Pattern[str], ...]) -> bool:
-    last = _last_line(prev)
+def _continues(last: str, line: str, full: int, headings: tuple[re.Pattern[str], ...]) -> bool:
+    """Whether `line` continues the sentence of the physical line `last`."""
     if not last or last[-1] in TERMINAL or full < 10:
         return False
     if len(last) < FULL_LINE_SHARE * full:
         return False  # a heading, a list item, or a short last line
     start = halfwidth(line[:12])
     return not any(p.match(start) for p in headings)
-
-
-def _last_line(text: str) -> str:
-    """The part of a joined line that was the last physical line (joined text is longer than any line)."""
-    return text[-200:]
 
 
 # ---- Markdown ----------------------------------------------------------------------------------
