@@ -161,6 +161,7 @@ def docs_list(
 
     table = Table("doc_id", "place", "kind", "date", "title", "chunks")
     table.columns[0].no_wrap = True
+    table.columns[0].min_width = 16  # ids are never cut (`docs show` needs them)
     for m in metas:
         table.add_row(m.doc_id, m.place or "", m.kind, m.date or "", m.title[:40], str(m.chunks))
     out.print(table)
@@ -215,7 +216,7 @@ def docs_rm(
         doc = _find_doc(doc_id, corpus)
         corpus.store.remove_document(doc.meta.doc_id)
     if json_out:
-        print_json({"removed": doc.meta.doc_id})
+        print_json({"doc_id": doc.meta.doc_id, "removed": True})
     else:
         out.print(f"removed {doc.meta.doc_id} ({doc.meta.title})", markup=False)
 
