@@ -153,8 +153,11 @@ def test_short_unique_id_prefixes_are_accepted_everywhere(home: Path) -> None:
     assert {c["doc_id"] for c in answer["citations"]} == {target}
     firsts = [i[0] for i in ids]
     shared = next(ch for ch in firsts if firsts.count(ch) > 1)
-    r = run(home, "docs", "show", shared)
-    assert isinstance(r.exception, UsageError) and "ambiguous" in str(r.exception)
+    for args in (["docs", "show", shared], ["docs", "rm", shared], ["summarize", shared, "--engine", "extractive"],
+                 ["ask", "GDP是多少", "--no-sync", "--doc", shared]):
+        r = run(home, *args)
+        assert isinstance(r.exception, UsageError) and "ambiguous" in str(r.exception), args
+    assert len(doc_ids(home)) == 5  # nothing removed
 
 
 def test_a_closed_pipe_ends_quietly_with_exit_0(home: Path) -> None:

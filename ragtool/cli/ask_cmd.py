@@ -17,6 +17,7 @@ from ragtool.cli.common import (
     NoCache,
     NoSync,
     TopK,
+    check_prefix,
     settings_from,
 )
 from ragtool.cli.output import err, fail, out, print_json, print_jsonl, progress_bar
@@ -64,8 +65,11 @@ def ask_command(
             report = session.sync_corpus(progress=update)
         if report and report.skipped and not json_out:
             err.print(f"sync: skipped {len(report.skipped)} file(s); run `ragtool ingest` to see why", markup=False)
-    if not session.corpus.store.doc_ids():
+    known = session.corpus.store.doc_ids()
+    if not known:
         raise UsageError(_empty_index(settings.corpus))
+    if doc:
+        check_prefix(doc, known)
     opts = {"engine": engine, "top_k": top_k, "place": place, "year": year, "doc": doc, "use_cache": not no_cache,
             "explain": explain}
     if file is None and question != "-":

@@ -39,3 +39,11 @@ def settings_from(**overrides: Any) -> Settings:
         raise
     except Exception as e:  # a malformed ragtool.toml
         raise UsageError(f"cannot read settings: {e}") from e
+
+
+def check_prefix(prefix: str, ids: list[str]) -> None:
+    """A document id prefix must name one document, like git's: an ambiguous one is a usage error listing some."""
+    matches = sorted(d for d in ids if prefix and d.startswith(prefix))
+    if len(matches) > 1 and prefix not in matches:
+        shown = ", ".join(m[:12] for m in matches[:5])
+        raise UsageError(f"id prefix {prefix!r} is ambiguous: {shown}{' …' if len(matches) > 5 else ''}")

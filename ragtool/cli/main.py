@@ -15,6 +15,7 @@ from ragtool.cli.common import (
     EmbedderOpt,
     Home,
     JsonOpt,
+    check_prefix,
     settings_from,
 )
 from ragtool.cli.compare_cmd import compare_command
@@ -244,9 +245,7 @@ def _find_doc(doc_id: str, corpus: Corpus) -> Document:
     """A document by id or unique prefix (like git); the caller holds the index lock."""
     doc = corpus.get_document(doc_id)
     if doc is None:
-        matches = sorted(d for d in corpus.store.doc_ids() if doc_id and d.startswith(doc_id))
-        if len(matches) > 1:
-            raise UsageError(f"id prefix {doc_id!r} is ambiguous: {', '.join(m[:12] for m in matches[:5])} …")
+        check_prefix(doc_id, corpus.store.doc_ids())
         raise UsageError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
     return doc
 

@@ -46,6 +46,7 @@ def summarize_command(
     if not targets and not all_docs:
         raise UsageError("name documents (ids or paths) or use --all")
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
+    _check_prefixes(settings, [t for t in targets or [] if not Path(t).exists()])
     jobs, failures = load_jobs(settings, targets or [], all_docs)
     if not jobs:
         raise NotFoundError(failures[0].error + f": {failures[0].doc_id}" if failures else "no documents to summarise")
@@ -65,6 +66,19 @@ def summarize_command(
     _report(report, json_out)
     if report.failed:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _check_prefixes(settings: Settings, prefixes: list[str]) -> None:
+    if not prefixes:
+        return
+    from ragtool.cli.common import check_prefix
+    from ragtool.index.lock import index_lock
+    from ragtool.index.store import VectorStore
+
+    with index_lock(settings):
+        ids = VectorStore(settings).doc_ids()
+    for prefix in prefixes:
+        check_prefix(prefix, ids)
 
 
 def _run(settings: Settings, jobs: list[Job], out_dir: Path, fmt: str, engine: str, concurrency: int,
