@@ -94,7 +94,7 @@ class Session:
 
         return CompareCues.load(self.settings)
 
-    def sync_corpus(self, progress: Callable[[str, int, int], None] | None = None) -> IngestReport | None:
+    def sync_corpus(self, progress: Callable[[str, float, int], None] | None = None) -> IngestReport | None:
         """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync."""
         if not is_stale(self.settings, self.corpus):
             return None
@@ -171,7 +171,16 @@ class Session:
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
         answer.question = question
+        self._attach_sources(answer)
         return answer, retrieval.hits
+
+    def _attach_sources(self, answer: Answer) -> Answer:
+        """Each citation's source, place, date, kind and offsets in the original file (ragtool.sourcemap)."""
+        from ragtool.sourcemap import attach_sources
+
+        ids = {c.doc_id for c in answer.citations} | {c.doc_id for r in answer.comparison for c in r.citations}
+        docs = {d: self.retriever.document(d) for d in ids}
+        return attach_sources(answer, self.retriever.docs(), {d: len(doc.text) for d, doc in docs.items() if doc})
 
     def _is_comparison(self, pq: ParsedQuery) -> bool:
         from ragtool.compare import read_intent
@@ -238,6 +247,8 @@ class Session:
         """A committed document by id or unique id prefix, with its cleaned text."""
         with index_lock(self.settings):
             doc = self.corpus.get_document(doc_id)
+            if doc is None:
+                check_prefix(doc_id, self.corpus.store.doc_ids())
         if doc is None:
             raise UnknownDocumentError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
         return doc
@@ -247,13 +258,14 @@ class Session:
         with index_lock(self.settings):
             doc = self.corpus.get_document(doc_id)
             if doc is None:
+                check_prefix(doc_id, self.corpus.store.doc_ids())
                 raise UnknownDocumentError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
             self.corpus.store.remove_document(doc.meta.doc_id)
         self._summaries.pop(doc.meta.doc_id, None)
         return doc.meta
 
     def ingest(
-        self, paths: list[Path], *, reset: bool = False, progress: Callable[[str, int, int], None] | None = None
+        self, paths: list[Path], *, reset: bool = False, progress: Callable[[str, float, int], None] | None = None
     ) -> IngestReport:
         """Ingest files and folders (bad files are skipped and reported); writes take the index lock per document."""
         from ragtool.ingest.pipeline import ingest_paths
@@ -320,9 +332,17 @@ class Session:
                          use_cache=use_cache, judge=judge, progress=progress)
 
 
+def check_prefix(prefix: str, ids: list[str]) -> None:
+    """A document id prefix must name one document, like git's: an ambiguous one is a usage error listing some."""
+    matches = sorted(d for d in ids if prefix and d.startswith(prefix))
+    if len(matches) > 1 and prefix not in matches:
+        shown = ", ".join(m[:12] for m in matches[:5])
+        raise UsageError(f"id prefix {prefix!r} is ambiguous: {shown}{' …' if len(matches) > 5 else ''}")
+
+
 def doc_row(meta: DocMeta) -> dict[str, Any]:
-    """One document as `ragtool docs --json` and GET /api/docs list it: its id, then every metadata field."""
-    return {"id": meta.doc_id, **meta.model_dump(mode="json")}
+    """One document as `ragtool docs --json` and GET /api/docs list it: every metadata field, doc_id first."""
+    return meta.model_dump(mode="json")
 
 
 # ---- corpus sync -------------------------------------------------------------------------------

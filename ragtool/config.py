@@ -1,35 +1,64 @@
-"""Settings: environment variables, then ./ragtool.toml, then defaults."""
+"""Settings: environment variables, then the project's ragtool.toml (found like git finds .git), then defaults."""
 
 from __future__ import annotations
 
+import difflib
+import os
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 
 EmbedderName = Literal["local", "hash", "openai"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_FILE = "ragtool.toml"
+PATH_FIELDS = ("home", "corpus", "data_dir", "prompts_dir")  # relative values in ragtool.toml: against its folder
+
+
+def find_project_file(start: Path | None = None) -> Path | None:
+    """ragtool.toml in the start folder (default: the current one) or the nearest parent that has one."""
+    here = Path(start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / PROJECT_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def user_home() -> Path:
+    """The per-user home used when no ragtool.toml is found (~/.local/share/ragtool on Linux)."""
+    from platformdirs import user_data_path
+
+    return Path(user_data_path("ragtool", appauthor=False))
+
+
+def _default_home() -> Path:
+    return user_home()
+
+
+def _default_corpus() -> Path:
+    return user_home() / "corpus"
 
 
 class Settings(BaseSettings):
     """Every knob ragtool reads: RAGTOOL_<FIELD> env vars (and OPENAI_API_KEY, OPENAI_BASE_URL) win over
-    ./ragtool.toml (same names in lower case, without the prefix), which wins over the defaults."""
+    ragtool.toml in the current folder or a parent (same names in lower case, without the prefix; relative paths
+    against the file's folder), which wins over the defaults (a per-user home)."""
 
     model_config = SettingsConfigDict(
         env_prefix="RAGTOOL_",
-        toml_file="ragtool.toml",
         extra="ignore",
     )
 
-    home: Path = Field(Path(".ragtool"))
-    corpus: Path = Field(Path("seeds"))
+    home: Path = Field(default_factory=_default_home)
+    corpus: Path = Field(default_factory=_default_corpus)
     embedder: EmbedderName = Field("local")
     embed_model: str = Field("text-embedding-3-small")
     embed_batch: int = Field(64, ge=1)
@@ -60,7 +89,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        return (init_settings, env_settings, ProjectFileSource(settings_cls, find_project_file()))
 
     @property
     def llm_configured(self) -> bool:
@@ -91,6 +120,42 @@ class Settings(BaseSettings):
             else:
                 out[name] = value
         return out
+
+
+class ProjectFileSource(PydanticBaseSettingsSource):
+    """Values from a ragtool.toml: unknown keys are an error, relative paths are resolved against its folder."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path | None) -> None:
+        super().__init__(settings_cls)
+        self.data = read_project_file(path, settings_cls) if path is not None else {}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def read_project_file(path: Path, settings_cls: type[BaseSettings]) -> dict[str, Any]:
+    """The settings in a ragtool.toml; UsageError naming an unknown key and the closest valid one."""
+    from ragtool.datafiles import tomllib
+    from ragtool.errors import UsageError
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise UsageError(f"cannot read settings from {path}: {e}") from e
+    valid = sorted(settings_cls.model_fields)
+    for key in data:
+        if key not in valid:
+            close = difflib.get_close_matches(key.lower().replace("-", "_"), valid, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (valid keys: {', '.join(valid)})"
+            raise UsageError(f"unknown setting {key!r} in {path}{hint}")
+    base = path.parent
+    for key in PATH_FIELDS:
+        if isinstance(data.get(key), str):
+            data[key] = str(base / os.path.expanduser(data[key]))
+    return data
 
 
 def mask_secret(secret: str | None) -> str | None:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-DocKind = Literal["政府工作报告", "党代会", "党委会议", "other"]
+DocKind = Literal["政府工作报告", "党代会", "党委会议", "经济工作会议", "other"]
 AnswerStatus = Literal["answered", "not_found", "conflicting"]
 
 
@@ -60,6 +60,32 @@ class Citation(BaseModel):
     quote: str  # verbatim from the chunk's original text
     start: int  # offsets of the quote in the document's cleaned text
     end: int
+    source: str = ""  # where the document came from: its URL, else the file path
+    path: str = ""  # the file it was loaded from
+    place: str | None = None
+    date: str | None = None
+    kind: str = "other"
+    source_start: int | None = None  # the quote's offsets in the original file's text (None: file gone or changed)
+    source_end: int | None = None
+    source_quote: str = ""  # the quote as the file writes it, when cleaning changed it (pinyin, full-width forms)
+
+
+class ContextChunk(BaseModel):
+    """A retrieved chunk as `ask --show-context` shows it, in score order."""
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    title: str = ""
+    place: str | None = None
+    date: str | None = None
+    section: str = ""
+    start: int = 0
+    end: int = 0
+    text: str = ""
 
 
 class Candidate(BaseModel):
@@ -140,6 +166,7 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list)  # what was assumed in reading the question (凤刚 → 凤岗)
     explanation: list[ExplainedCandidate] = Field(default_factory=list)  # ask --explain
     comparison: list[ComparisonRow] = Field(default_factory=list)  # comparison questions: one row per place
+    context: list[ContextChunk] = Field(default_factory=list)  # ask --show-context: the retrieved chunks
     usage: Usage = Field(default_factory=Usage)
 
 
@@ -172,6 +199,9 @@ class KeyFigure(BaseModel):
     qualifier: str = ""  # 左右, 以上, 同比增长 ...
     quote: str
     chunk_id: str = ""
+    number: float | None = None  # the amount alone: 411 for 411亿元; None for a change or a word value (持平)
+    change: str = ""  # the change, signed: +3.6% (增长3.6%), -2.1% (下降2.1%); an amount gets the change that follows it
+    as_written: str = ""  # the value as the text writes it: 411亿元, 增长3.6%, 4.5%—5%
 
 
 class Priority(BaseModel):
@@ -195,3 +225,15 @@ class DocumentSummary(BaseModel):
     abstract: str = Field("", max_length=400)
     engine: str = ""
     prompt_version: str = ""
+
+
+def context_chunks(hits: list[RetrievedChunk], k: int) -> list[ContextChunk]:
+    """The k best retrieved chunks, best first (retrieval may return more: every named place gets a say)."""
+    best = sorted(hits, key=lambda h: -h.score)[:k]
+    return [
+        ContextChunk(rank=i, chunk_id=h.chunk.chunk_id, doc_id=h.chunk.doc_id, score=round(h.score, 6),
+                     dense_rank=h.dense_rank, lexical_rank=h.lexical_rank, title=h.meta.title, place=h.meta.place,
+                     date=h.meta.date, section=h.chunk.section, start=h.chunk.start, end=h.chunk.end,
+                     text=h.chunk.text)
+        for i, h in enumerate(best, 1)
+    ]

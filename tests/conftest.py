@@ -23,6 +23,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "RAGTOOL_CHROMA_URL", "RAGTOOL_HOME", "RAGTOOL_EMBEDDER",
                 "RAGTOOL_CORPUS", "RAGTOOL_LLM_MODEL"):
         monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))  # the per-user home, when no ragtool.toml
     monkeypatch.chdir(tmp_path)
 
 

@@ -84,11 +84,11 @@ def test_cli_reingest_reset_and_docs_rm(tmp_path: Path, seeds_copy: Path) -> Non
     assert again.code == 0 and json.loads(again.stdout)["added"] == 0
 
     docs = json.loads(cli("docs", "--json", env=env).stdout)
-    victim = docs[0]["id"]
+    victim = docs[0]["doc_id"]
     removed = cli("docs", "rm", victim[:8], "--json", env=env)
-    assert removed.code == 0 and json.loads(removed.stdout) == {"removed": victim}
+    assert removed.code == 0 and json.loads(removed.stdout) == {"doc_id": victim, "removed": True}
     left = json.loads(cli("docs", "--json", env=env).stdout)
-    assert victim not in {d["id"] for d in left} and len(left) == len(docs) - 1
+    assert victim not in {d["doc_id"] for d in left} and len(left) == len(docs) - 1
     gone = cli("docs", "rm", victim, env=env)
     assert gone.code == 2 and "no indexed document" in gone.stderr
 

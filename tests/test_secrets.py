@@ -12,6 +12,12 @@ from fake_openai import FakeOpenAI, Fault, fake_openai  # noqa: F401
 from faultkit import SEEDS, Run, cli, cli_env
 
 NOT_FOUND_REPLY = {"answer": "", "status": "not_found", "citations": [], "candidates": [], "confidence": 0.0}
+SUMMARY_REPLY = {"officials": [], "key_figures": [], "priorities": [], "meeting": "", "abstract": "会议部署工作。"}
+
+
+def _reply(body: dict[str, object]) -> dict[str, object]:
+    """A summary for summary requests (an empty one would be a failed document), not_found for questions."""
+    return SUMMARY_REPLY if "summary_" in str(body.get("response_format") or "") else NOT_FOUND_REPLY
 
 
 def _grep_tree(root: Path, secret: bytes) -> list[Path]:
@@ -22,7 +28,7 @@ def _grep_tree(root: Path, secret: bytes) -> list[Path]:
 def test_planted_key_never_written_or_printed(fake_openai: FakeOpenAI, tmp_path: Path) -> None:  # noqa: F811
     key = f"sk-test-PLANTED-{uuid.uuid4().hex}"
     fake_openai.api_key = key
-    fake_openai.responder = lambda body: NOT_FOUND_REPLY
+    fake_openai.responder = _reply
     home = tmp_path / "home"
     out = tmp_path / "out"
     env = cli_env(home, OPENAI_BASE_URL=fake_openai.base_url, OPENAI_API_KEY=key, RAGTOOL_CORPUS=str(SEEDS),

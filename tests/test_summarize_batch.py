@@ -57,7 +57,7 @@ def test_json_outputs_then_resume_touches_nothing(tmp_path: Path, docs: Path) ->
     report = json.loads(first.stdout)
     assert len(report["written"]) == 3 and report["skipped"] == [] and report["failed"] == []
     files = sorted(p.name for p in out.glob("*.json"))
-    assert len(files) == 3
+    assert files == sorted(f"{p.stem}.json" for p in docs.iterdir())  # named after the source files
     summaries = [json.loads((out / f).read_text(encoding="utf-8")) for f in files]
     assert {s["engine"] for s in summaries} == {"extractive"}
     assert any(f["value"] == "440.5亿元" for s in summaries for f in s["key_figures"])
@@ -92,7 +92,7 @@ def test_failed_write_leaves_no_partial_files(tmp_path: Path, docs: Path) -> Non
     out = tmp_path / "out"
     assert invoke([str(docs), "--out", str(out), "--engine", "extractive"], tmp_path).exit_code == 0
     victim = sorted(out.glob("*.json"))[0]
-    doc_id = victim.stem
+    doc_id = json.loads(victim.read_text(encoding="utf-8"))["doc_id"]
     victim.unlink()
     victim.mkdir()  # the summary cannot replace a folder: that document fails, the others are untouched
     (docs / "014_changqi.txt").write_text("镇长徐彦雄作报告。", encoding="utf-8")
@@ -114,7 +114,7 @@ def test_csv_has_one_row_per_key_figure_with_bom(tmp_path: Path, docs: Path) -> 
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert list(rows[0]) == ["doc_id", "place", "date", "kind", "indicator", "value", "unit", "year", "type",
-                             "qualifier", "quote"]
+                             "qualifier", "quote", "number", "change"]
     gdp = {(r["place"], r["value"], r["year"], r["type"]) for r in rows if r["indicator"] == "地区生产总值"}
     assert ("凤岗镇", "411亿元", "2024", "actual") in gdp
     assert ("汉滨区", "440.5亿元", "2024", "actual") in gdp
@@ -224,3 +224,27 @@ def test_batch_file_only_then_results_file(tmp_path: Path, docs: Path, fake: Fak
                   llm_env(fake))
     assert done.exit_code == 0, done.output
     assert len(json.loads(done.stdout)["written"]) == 3
+
+
+def test_an_edited_file_keeps_its_summary_file_name(tmp_path: Path, docs: Path) -> None:
+    out = tmp_path / "out"
+    assert invoke([str(docs), "--out", str(out), "--engine", "extractive"], tmp_path).exit_code == 0
+    target = docs / "014_changqi.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\n补充说明:本报告已修订。\n", encoding="utf-8")
+    assert invoke([str(docs), "--out", str(out), "--engine", "extractive"], tmp_path).exit_code == 0
+    assert sorted(p.name for p in out.glob("*.json")) == sorted(f"{p.stem}.json" for p in docs.iterdir())
+    manifest = json.loads((out / ".ragtool-manifest").read_text(encoding="utf-8"))
+    summary = json.loads((out / "014_changqi.json").read_text(encoding="utf-8"))
+    assert summary["doc_id"] in manifest["docs"]  # the summary of the edited text, under the same name
+
+
+def test_format_is_honoured_on_stdout(tmp_path: Path, docs: Path) -> None:
+    csv_out = invoke([str(docs / "002_6efbc55a5a395691.txt"), "--engine", "extractive", "--format", "csv"], tmp_path)
+    assert csv_out.exit_code == 0
+    header, first = csv_out.stdout.splitlines()[:2]
+    assert header.startswith("doc_id,place,date,kind,indicator,value,unit") and header.endswith("number,change")
+    assert "地区生产总值,411亿元,亿元" in csv_out.stdout and first.count(",") >= 12
+    jsonl = invoke([str(docs), "--engine", "extractive", "--format", "jsonl"], tmp_path)
+    assert [json.loads(line)["engine"] for line in jsonl.stdout.splitlines()] == ["extractive"] * 3
+    md = invoke([str(docs / "016_hanbin.txt"), "--engine", "extractive", "--format", "md"], tmp_path)
+    assert md.stdout.startswith("# ") and "doc_id" in md.stdout

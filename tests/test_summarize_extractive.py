@@ -285,3 +285,44 @@ def test_exported_json_schema_is_in_sync() -> None:
     assert exported == DocumentSummary.model_json_schema(), (
         "regenerate schemas/document_summary.schema.json from DocumentSummary.model_json_schema()"
     )
+
+
+@pytest.mark.parametrize(("prefix", "expected"), [
+    ("000", "聚焦统筹好有效市场与有为政府的关系"),
+    ("003", "聚焦新产业新动能"),
+    ("004", "實施環境提升行動"),
+])
+def test_party_meetings_have_priorities_too(settings: Settings, prefix: str, expected: str) -> None:
+    s = summary_of(settings, seed(prefix))
+    assert s.kind in ("党代会", "党委会议")
+    texts = [p.text for p in s.priorities]
+    assert expected in texts, texts
+    doc, chunks = prepared(settings, seed(prefix))
+    by_id = {c.chunk_id: c for c in chunks}
+    assert all(verify_quote(p.quote, by_id[p.chunk_id], s.title) for p in s.priorities)
+
+
+def test_every_titled_official_is_named(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "meeting.txt"
+    path.write_text("Title: 东坑镇召开镇委(扩大)会议\n\n会议由镇委书记李建明主持,镇委副书记、镇长王志强参加会议。"
+                    "镇人大主席陈小华出席。\n", encoding="utf-8")
+    s = summary_of(settings, path)
+    assert roles_of(s, "李建明") == {"镇委书记"} and roles_of(s, "王志强") == {"镇长"}
+    assert roles_of(s, "陈小华") == {"镇人大主席"}
+
+
+def test_a_figure_value_is_split_into_number_unit_and_change(settings: Settings) -> None:
+    s = summary_of(settings, seed("002"))
+    gdp = figures(s, "地区生产总值")
+    amount = next(f for f in gdp if f.year == 2024 and f.unit == "亿元")
+    assert (amount.number, amount.unit, amount.change, amount.as_written) == (411.0, "亿元", "+3.6%", "411亿元")
+    growth = next(f for f in gdp if f.year == 2024 and f.unit == "%")
+    assert growth.number is None and growth.change == "+3.6%" and growth.as_written == "增长3.6%"
+    assert all(f.as_written == f.value for f in s.key_figures)
+
+
+def test_a_decline_is_a_negative_change(settings: Settings, tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text("Title: 2025年某镇政府工作报告\n\n2024年,全镇地区生产总值120亿元,同比下降2.1%。\n", encoding="utf-8")
+    gdp = figures(summary_of(settings, path), "地区生产总值")
+    assert [(f.number, f.change) for f in gdp] == [(120.0, "-2.1%"), (None, "-2.1%")]

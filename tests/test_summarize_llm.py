@@ -107,3 +107,37 @@ def test_wrong_chunk_id_is_repaired_within_the_group_and_unknown_quotes_dropped(
     fake.script_chat(reply)
     summary = summarize_document(s, doc, chunks, engine="llm", use_cache=False)
     assert [(p.text, p.chunk_id) for p in summary.priorities] == [("真", second.chunk_id)]
+
+
+def test_an_empty_reply_is_a_failed_document_not_an_empty_summary(settings: Settings, fake: FakeOpenAI) -> None:
+    from ragtool.errors import ExitCode
+    from ragtool.summarize.llm import EmptySummaryError
+
+    s = llm_settings(settings, fake, llm_context_tokens=16000)
+    doc, chunks = prepared(s, DEV_016)
+    empty = {"officials": [], "key_figures": [], "priorities": [], "meeting": "", "abstract": ""}
+    fake.script_chat(empty)
+    with pytest.raises(EmptySummaryError) as caught:
+        summarize_document(s, doc, chunks, engine="llm", use_cache=False)
+    assert caught.value.exit_code == ExitCode.PARTIAL == 4
+    unusable = {"officials": [{"name": "无名氏", "role": "镇长", "quote": FABRICATED, "chunk_id": chunks[0].chunk_id}],
+                "key_figures": [], "priorities": [], "meeting": "", "abstract": "  "}
+    fake.script_chat(unusable)
+    with pytest.raises(EmptySummaryError):
+        summarize_document(s, doc, chunks, engine="llm", use_cache=False)
+
+
+def test_llm_figures_are_split_like_extractive_ones(settings: Settings, fake: FakeOpenAI) -> None:
+    s = llm_settings(settings, fake, llm_context_tokens=16000)
+    doc, chunks = prepared(s, SEED_002)
+    holder = next(c for c in chunks if "地区生产总值411亿元" in c.text)
+    reply = {"officials": [], "priorities": [], "meeting": "", "abstract": "凤岗镇政府工作报告。",
+             "key_figures": [{"indicator": "地区生产总值", "value": "411亿元", "unit": "亿元", "year": 2024,
+                              "type": "actual", "quote": "地区生产总值411亿元", "chunk_id": holder.chunk_id},
+                             {"indicator": "地区生产总值", "value": "同比增长3.6%", "unit": "%", "year": 2024,
+                              "type": "actual", "quote": "同比增长3.6%", "chunk_id": holder.chunk_id}]}
+    fake.responder = lambda body: reply if not is_reduce(body) else {"officials": [], "key_figures": [],
+                                                                     "priorities": [], "abstract": ""}
+    summary = summarize_document(s, doc, chunks, engine="llm", use_cache=False)
+    split = {f.as_written: (f.number, f.change) for f in summary.key_figures}
+    assert split == {"411亿元": (411.0, ""), "同比增长3.6%": (None, "+3.6%")}

@@ -21,7 +21,7 @@ from ragtool.cli.common import (
 )
 from ragtool.cli.output import err, fail, out, print_json, print_jsonl, progress_bar
 from ragtool.errors import ExitCode, RagtoolError, UsageError
-from ragtool.models import Answer, RetrievedChunk
+from ragtool.models import Answer, Citation, RetrievedChunk, context_chunks
 
 
 def ask_command(
@@ -64,12 +64,19 @@ def ask_command(
             report = session.sync_corpus(progress=update)
         if report and report.skipped and not json_out:
             err.print(f"sync: skipped {len(report.skipped)} file(s); run `ragtool ingest` to see why", markup=False)
-    if not session.corpus.store.doc_ids():
+    known = session.corpus.store.doc_ids()
+    if not known:
         raise UsageError(_empty_index(settings.corpus))
+    if doc:
+        from ragtool.api import check_prefix
+
+        check_prefix(doc, known)
     opts = {"engine": engine, "top_k": top_k, "place": place, "year": year, "doc": doc, "use_cache": not no_cache,
             "explain": explain}
     if file is None and question != "-":
         answer, hits = session.ask_with_context(questions[0], **opts)  # type: ignore[arg-type]
+        if show_context:
+            answer.context = context_chunks(hits, top_k or settings.top_k)
         _emit(answer, hits, json_out, show_context)
         if answer.status == "not_found":
             raise typer.Exit(ExitCode.NOT_FOUND)
@@ -79,6 +86,8 @@ def ask_command(
         try:
             check_question(q)
             answer, hits = session.ask_with_context(q, **opts)  # type: ignore[arg-type]
+            if show_context:
+                answer.context = context_chunks(hits, top_k or settings.top_k)
         except UsageError as e:
             failures += 1
             fail(f"question {n}: {e}")
@@ -139,8 +148,7 @@ def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_conte
         for i, cand in enumerate(answer.candidates, 1):
             out.print(f"  候选{i}: {cand.value} — {cand.kind} {cand.date or ''} 《{cand.title}》", markup=False)
     for i, c in enumerate(answer.citations, 1):
-        out.print(f"[{i}] 《{c.title}》 {c.doc_id} {c.chunk_id} @{c.start}-{c.end}", style="dim", markup=False)
-        out.print(f"    「{c.quote}」", markup=False)
+        print_citation(i, c)
     for note in answer.notes:
         out.print(f"note: {note}", style="yellow", markup=False)
     out.print(f"engine {answer.engine} · confidence {answer.confidence:.2f}", style="dim", markup=False)
@@ -155,14 +163,48 @@ def _emit(answer: Answer, hits: list[RetrievedChunk], json_out: bool, show_conte
             out.print(f"        {feats}", style="dim", markup=False)
     if show_context:
         out.rule("retrieved context", style="dim")
-        for i, h in enumerate(hits, 1):
+        for ctx in answer.context:
             out.print(
-                f"#{i} score {h.score:.4f} dense {_rank(h.dense_rank)} lexical {_rank(h.lexical_rank)} "
-                f"{h.chunk.chunk_id} {h.meta.place or ''} {h.meta.date or ''} § {h.chunk.section}",
+                f"#{ctx.rank} score {ctx.score:.4f} dense {_rank(ctx.dense_rank)} lexical {_rank(ctx.lexical_rank)} "
+                f"{ctx.chunk_id} {ctx.place or ''} {ctx.date or ''} § {ctx.section}",
                 style="dim",
                 markup=False,
             )
-            out.print("    " + h.chunk.text[:200].replace("\n", " "), markup=False)
+            out.print("    " + ctx.text[:200].replace("\n", " "), markup=False)
+
+
+def citation_fields(c: Citation) -> list[str]:
+    """A citation's fields as printed; each is kept whole when the line wraps."""
+    fields = [f"《{c.title}》", f"doc {c.doc_id} @{c.start}-{c.end}"]
+    fields += [v for v in (c.place, c.date, c.kind if c.kind != "other" else "") if v]
+    fields += [v for v in dict.fromkeys((c.source, c.path)) if v]
+    if c.source_start is not None:
+        fields.append(f"file @{c.source_start}-{c.source_end}")
+    return fields
+
+
+def wrap_fields(fields: list[str], width: int, first: str = "", indent: str = "    ") -> list[str]:
+    """Fields joined by spaces into lines of at most `width` cells, breaking only between fields."""
+    from rich.cells import cell_len
+
+    lines: list[str] = []
+    line, filled = first, False
+    for f in fields:
+        candidate = f"{line} {f}" if line else f
+        if filled and cell_len(candidate) > width:
+            lines.append(line)
+            candidate = indent + f
+        line, filled = candidate, True
+    lines.append(line)
+    return lines
+
+
+def print_citation(i: int, c: Citation) -> None:
+    for line in wrap_fields(citation_fields(c), out.width, first=f"[{i}]"):
+        out.print(line, style="dim", markup=False)
+    out.print(f"    「{c.quote}」", markup=False)
+    if c.source_quote:
+        out.print(f"    原文「{c.source_quote}」", markup=False)
 
 
 def _rank(r: int | None) -> str:

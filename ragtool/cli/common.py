@@ -9,10 +9,10 @@ import typer
 from pydantic import ValidationError
 
 from ragtool.config import Settings, load_settings
-from ragtool.errors import UsageError
+from ragtool.errors import RagtoolError, UsageError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-Home = Annotated[Path | None, typer.Option("--home", help="Index folder (RAGTOOL_HOME, default ./.ragtool).")]
+Home = Annotated[Path | None, typer.Option("--home", help="Index folder (RAGTOOL_HOME; default from ragtool.toml, else the per-user home).")]
 EmbedderOpt = Annotated[
     str | None, typer.Option("--embedder", help="local (default), hash or openai (RAGTOOL_EMBEDDER).")
 ]
@@ -35,5 +35,7 @@ def settings_from(**overrides: Any) -> Settings:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
         raise UsageError(f"invalid setting {where}: {first.get('msg')}") from e
+    except RagtoolError:
+        raise
     except Exception as e:  # a malformed ragtool.toml
         raise UsageError(f"cannot read settings: {e}") from e

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,9 +18,13 @@ from ragtool.cli.common import (
     settings_from,
 )
 from ragtool.cli.compare_cmd import compare_command
+from ragtool.cli.init_cmd import init_command
 from ragtool.cli.output import err, fail, out, print_json, progress_bar
 from ragtool.cli.serve_cmd import serve_command
 from ragtool.errors import ExitCode, RagtoolError, UsageError
+
+if TYPE_CHECKING:
+    from ragtool.models import Document
 
 app = typer.Typer(
     name="ragtool",
@@ -31,7 +35,8 @@ app = typer.Typer(
         "7 LLM/embedding server error, 8 eval regression."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -54,11 +59,15 @@ def _main(
     """Answer questions and write structured summaries over Chinese local-government documents."""
 
 
-docs_app = typer.Typer(help="List, show and remove indexed documents.", no_args_is_help=False)
+docs_app = typer.Typer(
+    help="List, show and remove indexed documents.", no_args_is_help=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 app.add_typer(docs_app, name="docs")
 app.command("ask")(ask_command)
 app.command("compare")(compare_command)
 app.command("serve")(serve_command)
+app.command("init")(init_command)
 
 
 def _optional_commands() -> None:
@@ -146,7 +155,9 @@ def docs_list(
         return
     from rich.table import Table
 
-    table = Table("id", "place", "kind", "date", "title", "chunks")
+    table = Table("doc_id", "place", "kind", "date", "title", "chunks")
+    table.columns[0].no_wrap = True
+    table.columns[0].min_width = 16  # ids are never cut (`docs show` needs them)
     for m in metas:
         table.add_row(m.doc_id, m.place or "", m.kind, m.date or "", m.title[:40], str(m.chunks))
     out.print(table)
@@ -157,15 +168,22 @@ def docs_list(
 @docs_app.command("show")
 def docs_show(
     doc_id: Annotated[str, typer.Argument(help="Document id (or a unique prefix).")],
+    at: Annotated[
+        int | None, typer.Option("--at", min=0, help="Show only the passage around this offset (a citation's @START).")
+    ] = None,
+    around: Annotated[int, typer.Option("--context", min=0, help="Characters shown on each side of --at.")] = 200,
     json_out: JsonOpt = False,
     home: Home = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """Print a document's metadata and cleaned text."""
+    """Print a document's metadata and cleaned text, or with --at OFFSET the passage around that offset."""
     from ragtool.api import Session
 
     settings = settings_from(home=home, chroma_url=chroma_url)
     doc = Session(settings, sync=False).document(doc_id)
+    if at is not None:
+        _show_passage(doc, at, around, json_out)
+        return
     if json_out:
         print_json(doc)
         return
@@ -188,19 +206,47 @@ def docs_rm(
     settings = settings_from(home=home, chroma_url=chroma_url)
     meta = Session(settings, sync=False).remove(doc_id)
     if json_out:
-        print_json({"removed": meta.doc_id})
+        print_json({"doc_id": meta.doc_id, "removed": True})
     else:
         out.print(f"removed {meta.doc_id} ({meta.title})", markup=False)
 
 
+def _show_passage(doc: Document, at: int, around: int, json_out: bool) -> None:
+    """The passage around offset `at` of the cleaned text, the offset marked with ▶."""
+    if at > len(doc.text):
+        raise UsageError(f"--at {at} is past the end of the document ({len(doc.text)} characters)")
+    start, end = max(0, at - around), min(len(doc.text), at + around)
+    m = doc.meta
+    if json_out:
+        print_json({"doc_id": m.doc_id, "title": m.title, "source": m.url or m.source, "path": m.source,
+                    "at": at, "start": start, "end": end, "text": doc.text[start:end]})
+        return
+    out.print(f"《{m.title}》 {m.doc_id} @{start}-{end}", style="dim", markup=False)
+    if m.url or m.source:
+        out.print(m.url or m.source, style="dim", markup=False)
+    before, after = doc.text[start:at], doc.text[at:end]
+    out.print(("…" if start else "") + before, end="", markup=False)
+    out.print("▶", style="bold red", end="", markup=False)
+    out.print(after + ("…" if end < len(doc.text) else ""), markup=False)
+
+
+
 @app.command()
 def config(json_out: JsonOpt = False) -> None:
-    """Print the effective settings (environment, then ./ragtool.toml, then defaults), secrets masked."""
+    """Print the effective settings (environment, then ragtool.toml here or in a parent, then defaults), secrets masked."""
+    from ragtool.config import find_project_file, user_home
+
     settings = settings_from()
     values = settings.masked()
+    project = find_project_file()
     if json_out:
-        print_json(values)
+        print_json({"config_file": str(project) if project else None, **values})
         return
+    if project:
+        out.print(f"# settings from {project}", markup=False)
+    else:
+        out.print(f"# no ragtool.toml here or in a parent folder: using the per-user home {user_home()} "
+                  "(`ragtool init` makes this folder a project)", markup=False)
     for key, value in values.items():
         out.print(f"{key} = {value}", markup=False)
 
@@ -233,12 +279,33 @@ def run() -> None:
     except KeyboardInterrupt:
         fail("interrupted")
         code = 130
+    except SystemExit as e:  # rich and typer exit 1 when stdout is a closed pipe (`ragtool docs | head`)
+        if not _closed_pipe(e):
+            raise
+        _quiet_stdout()
+        code = ExitCode.OK
     except Exception as e:  # noqa: BLE001 - usage errors from typer's click, and anything unexpected
         code = _unexpected(e)
     # Everything is written and closed by now. The interpreter's final garbage collection walks every object
     # chromadb and pydantic created (0.1-0.2 s); frozen objects are skipped. Files still close as usual.
     gc.freeze()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _closed_pipe(e: SystemExit) -> bool:
+    return e.code == 1 and (isinstance(e.__context__, BrokenPipeError)
+                            or type(sys.stdout).__name__ == "PacifyFlushWrapper")
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe."""
+    import contextlib
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    os.close(devnull)
 
 
 def _click_message(e: Exception) -> str:

@@ -42,7 +42,7 @@ def _plain(data: Any) -> Any:
 
 
 @contextmanager
-def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[str, float, int], None]]:
     """A rich progress bar on stderr (only when it is a terminal); yields update(name, done, total).
 
     The bar appears at the first update, so work that turns out to be nothing (a corpus already in sync)
@@ -53,7 +53,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[str, in
     bar: Any = None
     task: Any = None
 
-    def update(name: str, done: int, total: int) -> None:
+    def update(name: str, done: float, total: int) -> None:
         nonlocal bar, task
         if bar is None:
             bar = _new_bar()

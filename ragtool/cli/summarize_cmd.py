@@ -9,7 +9,7 @@ import typer
 
 from ragtool.cli.common import ChromaUrl, EmbedderOpt, EngineOpt, Home, JsonOpt, NoCache, settings_from
 from ragtool.cli.output import err, out, print_json, progress_bar
-from ragtool.errors import ExitCode, UsageError
+from ragtool.errors import ExitCode, RagtoolError, UsageError
 
 if TYPE_CHECKING:  # summaries load only when summarize runs (ragtool ask starts faster)
     from ragtool.config import Settings
@@ -21,7 +21,7 @@ def summarize_command(
     targets: Annotated[list[str] | None, typer.Argument(help="Document ids (or prefixes) in the index, or files/folders.")] = None,
     all_docs: Annotated[bool, typer.Option("--all", help="Summarise every indexed document.")] = False,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Write summaries to this folder (resumable).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="json or md (one file per document), jsonl or csv (one file; csv: one row per key figure).")] = "json",
+    fmt: Annotated[str | None, typer.Option("--format", help="json or md (one file per document), jsonl or csv (one file; csv: one row per key figure); without --out, printed in that format.")] = None,
     engine: EngineOpt = "auto",
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Documents summarised at once (llm engine).")] = 4,
     batch_api: Annotated[bool, typer.Option("--batch-api", help="Use the OpenAI Batch API (llm engine; cheaper, slower).")] = False,
@@ -41,11 +41,12 @@ def summarize_command(
     """
     from ragtool.summarize.batch import FORMATS, NotFoundError, load_jobs
 
-    if fmt not in FORMATS:
+    if fmt is not None and fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}: use {', '.join(FORMATS)}")
     if not targets and not all_docs:
         raise UsageError("name documents (ids or paths) or use --all")
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
+    _check_prefixes(settings, [t for t in targets or [] if not Path(t).exists()])
     jobs, failures = load_jobs(settings, targets or [], all_docs)
     if not jobs:
         raise NotFoundError(failures[0].error + f": {failures[0].doc_id}" if failures else "no documents to summarise")
@@ -57,14 +58,27 @@ def summarize_command(
         raise UsageError("--batch-api and --batch-results need the llm engine")
     engine = "llm" if uses_batch else engine
     if out_dir is None:
-        _print_summaries(settings, jobs, failures, engine, not no_cache, json_out)
+        _print_summaries(settings, jobs, failures, engine, not no_cache, "json" if json_out and not fmt else fmt)
         return
-    report = _run(settings, jobs, out_dir, fmt, engine, concurrency, not no_cache, json_out,
+    report = _run(settings, jobs, out_dir, fmt or "json", engine, concurrency, not no_cache, json_out,
                   batch_api, batch_results, poll_interval)
     report.failed = failures + report.failed
     _report(report, json_out)
     if report.failed:
         raise typer.Exit(ExitCode.PARTIAL)
+
+
+def _check_prefixes(settings: Settings, prefixes: list[str]) -> None:
+    if not prefixes:
+        return
+    from ragtool.api import check_prefix
+    from ragtool.index.lock import index_lock
+    from ragtool.index.store import VectorStore
+
+    with index_lock(settings):
+        ids = VectorStore(settings).doc_ids()
+    for prefix in prefixes:
+        check_prefix(prefix, ids)
 
 
 def _run(settings: Settings, jobs: list[Job], out_dir: Path, fmt: str, engine: str, concurrency: int,
@@ -98,12 +112,32 @@ def _write_batch_file(settings: Settings, jobs: list[Job], path: Path, json_out:
 
 
 def _print_summaries(settings: Settings, jobs: list[Job], failures: list[Failure], engine: str,
-                     use_cache: bool, json_out: bool) -> None:
-    from ragtool.summarize import summarize_document
+                     use_cache: bool, fmt: str | None) -> None:
+    """Summaries on stdout: readable, or in --format (json, jsonl, md, csv)."""
+    import sys
 
-    summaries = [summarize_document(settings, j.doc, j.chunks, engine=engine, use_cache=use_cache) for j in jobs]
-    if json_out:
+    from ragtool.summarize import summarize_document
+    from ragtool.summarize.batch import Failure
+    from ragtool.summarize.render import to_csv, to_jsonl, to_markdown
+
+    summaries = []
+    for j in jobs:
+        try:
+            summaries.append(summarize_document(settings, j.doc, j.chunks, engine=engine, use_cache=use_cache))
+        except RagtoolError as e:
+            if e.exit_code != ExitCode.PARTIAL:
+                raise
+            failures.append(Failure(doc_id=j.doc_id, error=str(e)))
+    if not summaries:
+        pass
+    elif fmt == "json":
         print_json(summaries[0] if len(summaries) == 1 else [s.model_dump(mode="json") for s in summaries])
+    elif fmt in ("jsonl", "md"):
+        sys.stdout.write(to_jsonl(summaries) if fmt == "jsonl" else "\n".join(to_markdown(s) for s in summaries))
+        sys.stdout.flush()
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(summaries).decode("utf-8-sig"))
+        sys.stdout.flush()
     else:
         for s in summaries:
             _print_readable(s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from ragtool.config import Settings
@@ -36,9 +37,10 @@ class Corpus:
                 f"set RAGTOOL_EMBEDDER={wanted}, or rebuild with `ragtool ingest --reset`"
             )
 
-    def embed_chunks(self, chunks: list[Chunk]) -> object:
+    def embed_chunks(self, chunks: list[Chunk], on_batch: Callable[[int], None] | None = None) -> object:
         return embed_with_cache(
-            self.embedder, self.cache, [c.search_text for c in chunks], batch=self.settings.embed_batch
+            self.embedder, self.cache, [c.search_text for c in chunks], batch=self.settings.embed_batch,
+            on_batch=on_batch,
         )
 
     def documents(self) -> list[DocMeta]:

@@ -76,6 +76,11 @@ def strip_pinyin(text: str) -> str:
     return _PINYIN.sub("", text)
 
 
+def pinyin_spans(text: str) -> list[tuple[int, int]]:
+    """Where strip_pinyin would cut: the spans of pinyin annotations in (half-width) text."""
+    return [m.span() for m in _PINYIN.finditer(text)]
+
+
 def normalize_line(line: str) -> str:
     """Collapse runs of spaces, drop pinyin annotations, strip, close up letter-spaced headings."""
     line = _INLINE_WS.sub(" ", strip_pinyin(_INLINE_WS.sub(" ", line))).strip()

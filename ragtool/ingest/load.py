@@ -73,15 +73,17 @@ def load_file(path: Path) -> LoadedFile:
     file_hash = hashlib.sha256(raw).hexdigest()
     header: dict[str, str] = {}
     if suffix == ".pdf":
-        text, encoding = _pdf_text(raw), "pdf"
+        (text, header), encoding = _pdf_text(raw), "pdf"
     elif suffix == ".docx":
-        text, encoding = _docx_text(raw), "docx"
+        (text, header), encoding = _docx_text(raw), "docx"
     else:
         text, encoding = decode_bytes(raw)
         if suffix in HTML_SUFFIXES:
             text, header = html_text(text)
         else:
             header, text = parse_header(text)
+            if suffix == ".md":
+                text, header = _markdown_text(text, header)
     if not text.strip():
         raise LoadError("no text in file (only whitespace)")
     return LoadedFile(path, text, header, encoding, file_hash)
@@ -248,41 +250,124 @@ def _html_date(tree: object) -> str:
     return ""
 
 
+# ---- Markdown ----------------------------------------------------------------------------------
+
+
+def _markdown_text(text: str, header: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """Markdown parsed (markdown-it-py): its text without markup; the first # heading is the title if none is given."""
+    from ragtool.ingest.layout import markdown_text
+
+    body, h1 = markdown_text(text)
+    if h1 and not header.get("title"):
+        header = {**header, "title": h1}
+    return body, header
+
+
 # ---- PDF and DOCX ------------------------------------------------------------------------------
+# Their header holds the file's own metadata as `file_title` and `file_date` (ISO), used when the text has none.
+
+DOCX_TEMPLATE_DATE = "2013-12-23T23:15"  # python-docx's blank template: says nothing about the document
+_PDF_DATE = re.compile(r"(?:D:)?((?:19|20)\d{2})(\d{2})(\d{2})")
 
 
-def _pdf_text(raw: bytes) -> str:
+def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+
+    from ragtool.ingest.chunk import heading_rules
+    from ragtool.ingest.layout import join_layout_lines
 
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError("PDF is encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
+        info = _pdf_info(reader)
     except LoadError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as e:
         raise LoadError(f"not a readable PDF ({type(e).__name__})") from None
-    text = "\n".join(pages)
-    if not text.strip():
+    if not "".join(pages).strip():
         raise LoadError("PDF has no text layer (scanned?)")
-    return text
+    return join_layout_lines(pages, heading_rules().numbered), info
 
 
-def _docx_text(raw: bytes) -> str:
+def _pdf_info(reader: object) -> dict[str, str]:
+    try:
+        meta = reader.metadata  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a broken info dictionary is no reason to refuse the text
+        return {}
+    if not meta:
+        return {}
+    out: dict[str, str] = {}
+    title = str(meta.get("/Title") or "").strip()
+    if title:
+        out["file_title"] = title
+    m = _PDF_DATE.match(str(meta.get("/CreationDate") or meta.get("/ModDate") or "").strip())
+    if m:
+        out["file_date"] = f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+    return out
+
+
+def _docx_text(raw: bytes) -> tuple[str, dict[str, str]]:
     from docx import Document as DocxDocument
 
     _check_zip(raw)
     try:
         doc = DocxDocument(io.BytesIO(raw))
+        lines = _docx_body(doc)
     except Exception as e:  # python-docx raises many kinds of errors on broken packages
         raise LoadError(f"not a readable .docx ({type(e).__name__})") from None
-    lines = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-    return "\n".join(lines)
+    return "\n".join(lines), _docx_info(doc)
+
+
+def _docx_body(doc: object) -> list[str]:
+    """Paragraphs and tables in document order; each table row one line, its cells labelled by the header row,
+    so a 2025 target column is never read as the 2024 actual."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    lines: list[str] = []
+    for block in doc.iter_inner_content():  # type: ignore[attr-defined]
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        elif isinstance(block, Table):
+            lines.extend(_table_rows(block))
+    return lines
+
+
+def _table_rows(table: object) -> list[str]:
+    rows: list[list[str]] = []
+    for row in table.rows:  # type: ignore[attr-defined]
+        cells: list[str] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a merged cell is listed once per column it spans
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        rows.append(cells)
+    if not rows:
+        return []
+    head = rows[0]
+    labelled = len(rows) > 1 and all(head) and len(head) > 1
+    out = [" | ".join(head)]
+    for cells in rows[1:]:
+        if labelled and len(cells) == len(head):
+            cells = [cells[0]] + [f"{h}: {c}" if c else "" for h, c in zip(head[1:], cells[1:], strict=True)]
+        out.append(" | ".join(c for c in cells))
+    return out
+
+
+def _docx_info(doc: object) -> dict[str, str]:
+    props = doc.core_properties  # type: ignore[attr-defined]
+    out: dict[str, str] = {}
+    if (props.title or "").strip():
+        out["file_title"] = props.title.strip()
+    when = props.created or props.modified
+    if when is not None and when.isoformat()[:16] != DOCX_TEMPLATE_DATE:
+        out["file_date"] = when.date().isoformat()
+    return out
 
 
 def _check_zip(raw: bytes) -> None:

@@ -92,10 +92,13 @@ def extract_meta(
     has_title = bool(title)
     if not title:
         title, has_title = guess_title(text)
+    if not has_title and header.get("file_title"):  # a .docx or .pdf's own metadata, when the text has no title
+        title, has_title = clean_title(header["file_title"], mrules), True
     simple_title, simple_text = t2s(halfwidth(title)), t2s(text)
     # a title made from the first sentence says little about the year ("…审议了2024年决算")
     year_title = simple_title if has_title else ""
-    date = parse_date(header.get("date", "")) or find_date(year_title, simple_text, mrules)
+    date = (parse_date(header.get("date", "")) or find_date(year_title, simple_text, mrules)
+            or parse_date(header.get("file_date", "")))
     year = int(date[:4]) if date else infer_year(year_title, simple_text, mrules)
     places = find_places(simple_title, simple_text, prules)
     url = (header.get("url") or "").strip() or None
@@ -138,6 +141,7 @@ def _is_title_like(line: str) -> bool:
         and len(_HAN.findall(line)) >= 4
         and line[-1] not in _TERMINAL
         and not _FULL_DATE.search(line)
+        and " | " not in line  # a table row
         and not re.match(r"(发布|来源|作者|编辑|时间|日期)", line)
         and not line.endswith(("网站", "网", "栏目", "频道"))
     )

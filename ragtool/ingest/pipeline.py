@@ -34,7 +34,7 @@ class IngestReport(BaseModel):
 
 MAX_DOC_CHARS = 2_000_000  # about 50 times a long work report; longer texts take minutes to chunk
 
-Progress = Callable[[str, int, int], None]  # (file name, files done, files total)
+Progress = Callable[[str, float, int], None]  # (file name, files done with a fraction for chunks, files total)
 
 
 def prepare(loaded: LoadedFile, cleaner: Cleaner, settings: Settings) -> tuple[Document, list[Chunk]]:
@@ -83,7 +83,7 @@ def ingest_paths(
         if progress:
             progress(path.name, n, len(files))
         try:
-            _ingest_one(path, corpus, cleaner, settings, by_source, report)
+            _ingest_one(path, corpus, cleaner, settings, by_source, report, _chunk_progress(progress, path, n, len(files)))
         except LoadError as e:
             report.skipped.append(Skipped(path=str(path), reason=str(e)))
         except RagtoolError:
@@ -98,6 +98,17 @@ def ingest_paths(
         corpus.lexical()  # rebuild the BM25 index once
     report.seconds = round(time.perf_counter() - t0, 3)
     return report
+
+
+def _chunk_progress(progress: Progress | None, path: Path, n: int, total: int) -> Callable[[int, int], None] | None:
+    """update(chunks done, chunks in file): moves the bar within file n, so a large file does not look stuck."""
+    if progress is None:
+        return None
+
+    def update(done: int, chunks: int) -> None:
+        progress(f"{done}/{chunks} chunks · {path.name}", n + done / max(chunks, 1), total)
+
+    return update
 
 
 def _committed_by_source(docs: list[DocMeta]) -> dict[str, list[DocMeta]]:
@@ -116,6 +127,7 @@ def _ingest_one(
     settings: Settings,
     by_source: dict[str, list[DocMeta]],
     report: IngestReport,
+    chunk_progress: Callable[[int, int], None] | None = None,
 ) -> None:
     """Load, chunk and embed one file outside the lock, then commit it (and drop its old version) inside."""
     if path.suffix.lower() not in SUPPORTED:
@@ -136,7 +148,15 @@ def _ingest_one(
     if known is not None:
         _count_known(known.meta, key, report)
         return
-    vectors = corpus.embed_chunks(chunks)
+    embedded = 0
+
+    def on_batch(n: int) -> None:
+        nonlocal embedded
+        embedded += n
+        if chunk_progress:
+            chunk_progress(embedded, len(chunks))
+
+    vectors = corpus.embed_chunks(chunks, on_batch=on_batch)
     with index_lock(settings):
         known = corpus.store.get_document(doc.meta.doc_id)  # another process may have committed it meanwhile
         if known is not None:

@@ -23,7 +23,7 @@ class Job(BaseModel):
     id: str
     kind: Literal["ingest", "eval"]
     state: JobState = "queued"
-    done: int = 0
+    done: float = 0  # files (or cases) done; an ingest counts a file's chunks as a fraction of it
     total: int = 0
     current: str = ""  # the file or case being worked on
     result: Any = None  # the IngestReport or EvalRun as JSON, when done
@@ -32,7 +32,7 @@ class Job(BaseModel):
     seconds: float = 0.0
 
 
-Work = Callable[[Callable[[str, int, int], None]], Any]  # work(progress) -> a pydantic model or JSON value
+Work = Callable[[Callable[[str, float, int], None]], Any]  # work(progress) -> a pydantic model or JSON value
 
 
 class Jobs:
@@ -60,7 +60,7 @@ class Jobs:
     def _run(self, job: Job, work: Work) -> None:
         t0 = time.perf_counter()
 
-        def progress(name: str, done: int, total: int) -> None:
+        def progress(name: str, done: float, total: int) -> None:
             job.current, job.done, job.total = name, done, total
 
         job.state = "running"

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ragtool import __version__
 from ragtool.api import doc_row
 from ragtool.config import PACKAGE_DIR, resolve_engine
-from ragtool.models import ComparisonRow, DocumentSummary
+from ragtool.models import Answer, ComparisonRow, DocumentSummary, context_chunks
 from ragtool.serve import schemas as s
 from ragtool.serve.errors import HttpError
 from ragtool.serve.jobs import Job
@@ -58,7 +58,7 @@ def health(request: Request) -> s.Health:
                     engine=resolve_engine(st.session.settings, "auto"), auth=st.token is not None)
 
 
-@router.post("/ask", response_model=s.AskResponse)
+@router.post("/ask", response_model=Answer)
 async def ask(body: s.AskRequest, request: Request) -> Any:
     """The Answer model (what `ragtool ask --json` prints); `context: true` adds the retrieved chunks. The same
     request on the same index is answered from memory (serve.toml `answer_cache`)."""
@@ -75,8 +75,9 @@ def _answer(st: State, body: s.AskRequest) -> bytes:
     answer, hits = st.session.ask_with_context(
         body.question, engine=body.engine, top_k=body.top_k, place=body.place, year=body.year, doc=body.doc,
         explain=body.explain)
-    data = s.AskResponse(**dict(answer), context=hits if body.context else None)
-    return data.model_dump_json().encode()
+    if body.context:
+        answer.context = context_chunks(hits, body.top_k or st.session.settings.top_k)
+    return answer.model_dump_json().encode()
 
 
 @router.post("/compare", response_model=list[ComparisonRow])
@@ -160,7 +161,7 @@ async def ingest(request: Request) -> Job:
         paths = [save_upload(bytes(p.data), safe_name(p.filename or "", lim.name_chars), settings.home) for p in files]
         reset = False
 
-    def work(progress: Callable[[str, int, int], None]) -> Any:
+    def work(progress: Callable[[str, float, int], None]) -> Any:
         return st.session.ingest(paths, reset=reset, progress=progress)
 
     return st.jobs.submit("ingest", work)
@@ -255,7 +256,7 @@ def evaluate(body: s.EvalRequest, request: Request) -> Job:
         raise HttpError(400, "usage", f"unknown suite {body.suite!r}: see GET /api/eval/suites")
     path = eval_root() / body.suite
 
-    def work(progress: Callable[[str, int, int], None]) -> Any:
+    def work(progress: Callable[[str, float, int], None]) -> Any:
         run = st.session.evaluate(path, engine=body.engine, label=body.filter,
                                   progress=lambda done, total: progress("", done, total))
         return run.model_dump(mode="json") | {"baseline_key": run.baseline_key,

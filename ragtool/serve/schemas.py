@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ragtool.models import Answer, DocMeta, RetrievedChunk
+from ragtool.models import DocMeta
 
 Engine = Literal["auto", "extractive", "llm"]
 
@@ -20,10 +20,6 @@ class AskRequest(BaseModel):
     doc: str | None = None
     explain: bool = False
     context: bool = Field(False, description="Also return the retrieved chunks (like ask --show-context).")
-
-
-class AskResponse(Answer):
-    context: list[RetrievedChunk] | None = None  # only when the request asked for it
 
 
 class CompareRequest(BaseModel):

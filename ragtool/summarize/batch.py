@@ -193,6 +193,15 @@ def summarize_jobs(settings: Settings, jobs: Sequence[Job], engine: str, concurr
                 yield job, Failure(doc_id=job.doc_id, error=_one_line(e))
 
 
+def source_stem(job: Job) -> str:
+    """The source file's name without its suffix, safe as a file name ('' when there is none)."""
+    meta = job.doc.meta
+    stem = Path(meta.source).stem if meta.source else ""
+    if not stem or stem.startswith("stdin-"):
+        return ""
+    return "".join(c if c.isalnum() or c in "-_.()（）" else "_" for c in stem)[:100]
+
+
 @dataclass
 class Writer:
     """Writes outputs to --out atomically and keeps the manifest that resume reads."""
@@ -205,9 +214,20 @@ class Writer:
     def __post_init__(self) -> None:
         self.manifest = Manifest.read(self.out_dir)
         self._lock = threading.Lock()
+        self._names: dict[str, str] = {}
+
+    def name_files(self, jobs: Sequence[Job]) -> None:
+        """Summary files are named after their source files (厚街2024.md → 厚街2024.json), so an edited file
+        keeps its summary's name; two sources with one name get their document id added."""
+        stems: dict[str, list[str]] = {}
+        for job in jobs:
+            stems.setdefault(source_stem(job), []).append(job.doc_id)
+        for stem, ids in stems.items():
+            for doc_id in ids:
+                self._names[doc_id] = stem if len(ids) == 1 and stem else f"{stem}-{doc_id[:8]}".lstrip("-")
 
     def file_for(self, job: Job) -> str:
-        return COMBINED.get(self.fmt) or f"{job.doc_id}.{self.fmt}"
+        return COMBINED.get(self.fmt) or f"{self._names.get(job.doc_id) or source_stem(job) or job.doc_id}.{self.fmt}"
 
     def is_fresh(self, job: Job) -> bool:
         entry = self.manifest.docs.get(job.doc_id)
@@ -254,6 +274,7 @@ def run_batch(settings: Settings, jobs: Sequence[Job], out_dir: Path, fmt: str, 
     engine = resolve_engine(settings, engine)
     version = version or engine_version(settings, engine)
     writer = Writer(out_dir, fmt, engine, version)
+    writer.name_files(jobs)
     report = BatchReport(out=os.fspath(out_dir), format=fmt, engine=engine, prompt_version=version)
     todo = [j for j in jobs if not writer.is_fresh(j)]
     report.skipped = [j.doc_id for j in jobs if writer.is_fresh(j)]

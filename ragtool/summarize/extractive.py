@@ -33,7 +33,7 @@ def summarize_extractive(settings: Settings, doc: Document, chunks: list[Chunk])
     prio = PriorityFinder(rules, ctx)
     headings = prio.headings(view)
     forward = [f for is_forward, f in headings if is_forward]
-    priorities = prio.programmes(view) + (forward or [f for _, f in headings])
+    priorities = prio.programmes(view) + (forward or [f for _, f in headings]) or prio.directives(view)
     by_id = {c.chunk_id: c for c in chunks}
     title = doc.meta.title
     max_items = int(rules.priorities.get("max_items", 15))

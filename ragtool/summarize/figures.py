@@ -18,6 +18,7 @@ from ragtool.summarize.context import DocContext, sentences
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
+from ragtool.textnorm import halfwidth
 from ragtool.timeframe import TimeFrame
 
 NUM = r"\d+(?:\.\d+)?"
@@ -62,6 +63,22 @@ class FigurePatterns:
         return re.compile(r"[,、]?" + self._value(optional_change=False).pattern)
 
 
+def split_figure(figure: KeyFigure, rules: Rules) -> KeyFigure:
+    """A figure (e.g. from the LLM) with `number`, `change` and `as_written` filled from its value as written."""
+    if figure.number is not None or figure.change:
+        return figure
+    m = FigurePatterns(rules).value.search(halfwidth(figure.value))
+    update: dict[str, object] = {"as_written": figure.as_written or figure.value}
+    if m is not None:
+        chg = (m.group("pre") or "") + (m.group("chg") or "")
+        if any(w in chg for w in rules.figure_cue("change_words")):
+            decline = any(w in chg for w in rules.figure_cue("decline_words"))
+            update["change"] = f"{'-' if decline else '+'}{m.group('num')}{m.group('unit')}"
+        elif re.fullmatch(NUM, m.group("num")):  # not a range or a list (4.5%—5%)
+            update["number"] = float(m.group("num"))
+    return figure.model_copy(update=update)
+
+
 def _gap_ok(gap: str, rules: Rules) -> bool:
     if len(gap) > rules.figure_setting("max_gap", 12) or CLAUSE_BREAK.search(gap):
         return False
@@ -94,6 +111,7 @@ class FigureExtractor:
         self.to_words = tuple(self.rules.figure_cue("to_words"))
         self.own_place = place_stems(self.ctx.place, [str(w) for w in self.rules.officials.get("place_levels", [])])
         self.change_words = sorted(self.rules.figure_cue("change_words"), key=len, reverse=True)
+        self.decline_words = tuple(self.rules.figure_cue("decline_words"))
 
     def extract(self, view: TextView) -> list[Found[KeyFigure]]:
         """Figures of a document, given the view of its whole text."""
@@ -152,13 +170,33 @@ class FigureExtractor:
             if v is found and value_start == m.end():  # 经济增长5%: the change word is the end of the indicator's form
                 value_start -= next((len(w) for w in self.change_words if m.group(0).endswith(w)), 0)
             value_end = v.end("unit") if has_num else v.end("word")
+            written = view.clean_cut(value_start, value_end)
+            number, change = self._split(v, written) if has_num else (None, "")
             out.append(Found(KeyFigure(
                 indicator=indicator,
-                value=view.clean_cut(value_start, value_end),
+                value=written,
+                as_written=written,
+                number=number,
+                change=change,
                 unit=unit,
                 year=frame.year if frame.kind == "annual" else None,
                 type=frame.role or ("target" if frame.kind == "plan" else "actual"),
                 qualifier=_qualifier(v, text[s : m.start()], frame) if has_num else "",
                 quote=view.original[span[0] : span[1]],
             ), span))
+        for amount, following in zip(out, out[1:], strict=False):  # 411亿元,同比增长3.6%: the amount's change
+            if amount.item.number is not None and not amount.item.change and following.item.change:
+                amount.item.change = following.item.change
         return out
+
+    def _split(self, v: re.Match[str], written: str) -> tuple[float | None, str]:
+        """(number, signed change) of a value: 411亿元 -> (411, ""); 增长3.6% -> (None, "+3.6%")."""
+        num = v.group("num")
+        chg = v.group("chg") or ""
+        if not chg and not written.startswith(tuple(self.change_words)):
+            try:
+                return float(num), ""
+            except ValueError:  # a range or a list (4.5%—5%): no single number
+                return None, ""
+        sign = "-" if any(w in (chg or written[:6]) for w in self.decline_words) else "+"
+        return None, f"{sign}{num}{v.group('unit')}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from ragtool.config import Settings
+from ragtool.errors import ExitCode, RagtoolError
 from ragtool.llm.client import LLMClient, count_message_tokens, count_tokens
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Chunk, Document, DocumentSummary, KeyFigure, Official, Priority, Usage
@@ -22,6 +23,12 @@ MAP_SYSTEM, MAP_USER = "summary_map.system.md", "summary_map.user.md"
 REDUCE_SYSTEM, REDUCE_USER = "summary_reduce.system.md", "summary_reduce.user.md"
 DELIMITERS = ("<<<CONTEXT", "CONTEXT>>>")
 ABSTRACT_CHARS = 200
+
+
+class EmptySummaryError(RagtoolError):
+    """The LLM's replies held nothing usable: a failed document (exit 4), never an empty success."""
+
+    exit_code = ExitCode.PARTIAL
 
 
 class MapResult(BaseModel):
@@ -155,11 +162,20 @@ def finish(settings: Settings, doc: Document, merged: Merged, reduced: ReduceRes
         doc_id=m.doc_id, title=m.title, place=m.place, kind=m.kind, date=m.date,
         meeting=merged.meetings[0] if merged.meetings else "",
         officials=_pick(table["officials"], pick.officials),  # type: ignore[arg-type]
-        key_figures=_pick(table["key_figures"], pick.key_figures),  # type: ignore[arg-type]
+        key_figures=_split_all(settings, _pick(table["key_figures"], pick.key_figures)),
         priorities=_pick(table["priorities"], pick.priorities),  # type: ignore[arg-type]
         abstract=abstract.strip()[:ABSTRACT_CHARS],
         engine="llm", prompt_version=llm_version(settings),
     )
+
+
+def _split_all(settings: Settings, figures: list[BaseModel]) -> list[KeyFigure]:
+    """Each figure's value also split into number, unit and change (the extractive engine's rule)."""
+    from ragtool.summarize.figures import split_figure
+    from ragtool.summarize.rules import Rules
+
+    rules = Rules.load(settings)
+    return [split_figure(f, rules) for f in figures if isinstance(f, KeyFigure)]
 
 
 def summarize_llm(settings: Settings, doc: Document, chunks: list[Chunk], use_cache: bool = True,
@@ -174,6 +190,8 @@ def summarize_llm(settings: Settings, doc: Document, chunks: list[Chunk], use_ca
         results.append(result)
         usage.add(u)
     merged = merge_maps(doc, groups, results)
+    if not (merged.officials or merged.key_figures or merged.priorities or merged.abstracts or merged.meetings):
+        raise EmptySummaryError("the LLM's reply was empty or unusable: no item could be verified against the text")
     reduced = None
     if needs_reduce(merged, groups):
         reduced, u = client.structured(reduce_messages(settings, doc, merged), ReduceResult, name="summary_reduce")

@@ -36,6 +36,25 @@ class PriorityFinder:
         items = r"“(?P<quoted>[^“”\n]{2,80})”|(?P<plain>[\u4e00-\u9fff]{2,12}(?:、[\u4e00-\u9fff]{2,10})+)"
         return re.compile(rf"(?:{items})(?P<n>{CN_NUM})(?P<big>大|个|项|条)?(?P<noun>{nouns})")
 
+    @cached_property
+    def directive(self) -> re.Pattern[str]:
+        verbs = alternation(list(self.table.get("directive_verbs", [])))
+        return re.compile(rf"(?:^|(?<=[。;!?\n])|(?<=(?:强调|指出|要求|提出)[,:]))[ \t]*要(?=(?:{verbs}))", re.M)
+
+    def directives(self, view: TextView) -> list[Found[Priority]]:
+        """The parallel directives of a party meeting (要聚焦…,…。要坚持…): the first clause of each."""
+        out: list[Found[Priority]] = []
+        for m in self.directive.finditer(view.text) if self.table.get("directive_verbs") else ():
+            start = m.end()
+            stop = re.search(r"[,;。:!?\n]", view.text[start : start + 200])
+            end = self._shorten(view.text, start, start + (stop.start() if stop else 0))
+            if end is None:
+                continue
+            quote_end = start + (stop.start() if stop else end - start)
+            priority = Priority(text=view.clean_cut(start, end).strip(), quote=view.cut(m.end() - 1, quote_end))
+            out.append(Found(priority, view.span(m.end() - 1, quote_end)))
+        return out if len(out) >= int(self.table.get("min_directives", 2)) else []
+
     @property
     def max_chars(self) -> int:
         return int(self.table.get("max_chars", 40))

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 from ragtool.models import DocumentSummary
 
-CSV_COLUMNS = ["doc_id", "place", "date", "kind", "indicator", "value", "unit", "year", "type", "qualifier", "quote"]
+CSV_COLUMNS = ["doc_id", "place", "date", "kind", "indicator", "value", "unit", "year", "type", "qualifier", "quote",
+               "number", "change"]
 
 
 def _md(text: object) -> str:
@@ -45,7 +46,8 @@ def to_csv(summaries: Iterable[DocumentSummary]) -> bytes:
     for s in summaries:
         for f in s.key_figures:
             writer.writerow([s.doc_id, s.place or "", s.date or "", s.kind, f.indicator, f.value, f.unit,
-                             "" if f.year is None else f.year, f.type, f.qualifier, f.quote])
+                             "" if f.year is None else f.year, f.type, f.qualifier, f.quote,
+                             "" if f.number is None else f"{f.number:g}", f.change])
     return buf.getvalue().encode("utf-8-sig")
 
 

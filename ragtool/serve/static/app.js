@@ -383,7 +383,7 @@ async function upload(ev) {
     const job = await api("/api/ingest", { method: "POST", body: form });
     const done = await poll(job.id, (j) => {
       if (j.total) { bar.max = j.total; bar.value = j.done; }
-      status.textContent = t("docs.indexing", { done: j.done, total: j.total || "?", name: j.current || "" });
+      status.textContent = t("docs.indexing", { done: Math.floor(j.done), total: j.total || "?", name: j.current || "" });
     });
     const r = done.result;
     status.textContent = t("docs.done", { added: r.added, replaced: r.replaced, unchanged: r.unchanged, skipped: r.skipped.length })
