@@ -180,8 +180,8 @@ def test_upload_docx_compare_range_and_delete(browser: Any, live: LiveServer, sh
 def test_document_text_is_never_rendered_as_html(browser: Any, live: LiveServer, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
-    hostile = tmp_path / "hostile.md"
-    hostile.write_text("# 2025年测试镇工作报告\n\n测试镇 <img src=x onerror=\"window.pwned=1\"> <b>粗体</b> "
+    hostile = tmp_path / "hostile.txt"  # plain text keeps the tags as text (Markdown's parser would drop them)
+    hostile.write_text("2025年测试镇工作报告\n\n测试镇 <img src=x onerror=\"window.pwned=1\"> <b>粗体</b> "
                        "地区生产总值增长6%。\n", encoding="utf-8")
     page = _page(browser, 1280, 800)
     page.goto(f"{live.url}/#docs")

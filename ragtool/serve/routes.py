@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ragtool import __version__
 from ragtool.api import doc_row
 from ragtool.config import PACKAGE_DIR, resolve_engine
-from ragtool.models import Answer, ComparisonRow, DocumentSummary, context_chunks
+from ragtool.models import Answer, ComparisonRow, DocMeta, DocumentSummary, context_chunks
 from ragtool.serve import schemas as s
 from ragtool.serve.errors import HttpError
 from ragtool.serve.jobs import Job
@@ -97,7 +97,7 @@ def compare(body: s.CompareRequest, request: Request) -> Any:
 # ---- documents -----------------------------------------------------------------------------------
 
 
-@router.get("/docs", response_model=list[s.DocRow], summary="List documents (a browser gets this API's docs)")
+@router.get("/docs", response_model=list[DocMeta], summary="List documents (a browser gets this API's docs)")
 def documents(request: Request) -> Any:
     """Indexed documents (what `ragtool docs --json` lists, with every metadata field). A browser asking for HTML
     gets the API reference page instead."""
@@ -126,7 +126,7 @@ def remove(doc_id: str, request: Request) -> s.Removed:
     meta = read(request, lambda: st.session.remove(doc_id))
     if is_upload(meta.source, st.session.settings.home):
         Path(meta.source).unlink(missing_ok=True)
-    return s.Removed(removed=meta.doc_id)
+    return s.Removed(doc_id=meta.doc_id)
 
 
 # ---- ingest and jobs -----------------------------------------------------------------------------
@@ -213,19 +213,13 @@ def summary(doc_id: str, request: Request, engine: s.Engine = "auto") -> Documen
 def figures(request: Request, indicator: str | None = None, place: str | None = None,
             format: Literal["json", "csv"] = Query("json")) -> Any:  # noqa: A002 - the API's parameter name
     """Key figures of every document, one row each (the columns of `ragtool summarize --format csv`)."""
-    from ragtool.summarize.render import CSV_COLUMNS, to_csv
+    from ragtool.summarize.render import figure_rows, to_csv
 
     st = state(request)
     summaries = read(request, lambda: st.session.figures(indicator=indicator, place=place))
     if format == "csv":
         return csv_response(to_csv(summaries), "key_figures.csv")
-    rows = []
-    for sm in summaries:
-        for f in sm.key_figures:
-            values = [sm.doc_id, sm.place or "", sm.date or "", sm.kind, f.indicator, f.value, f.unit, f.year,
-                      f.type, f.qualifier, f.quote]
-            rows.append(dict(zip(CSV_COLUMNS, values, strict=True)) | {"title": sm.title})
-    return rows
+    return figure_rows(summaries)
 
 
 # ---- evaluation ------------------------------------------------------------------------------------

@@ -47,14 +47,11 @@ class DocumentView(BaseModel):
     highlight: Highlight | None = None
 
 
-class DocRow(DocMeta):
-    """A listed document: what `ragtool docs --json` prints (its id, then every metadata field)."""
-
-    id: str
-
-
 class Removed(BaseModel):
-    removed: str  # what `ragtool docs rm --json` prints
+    """What `ragtool docs rm --json` prints."""
+
+    doc_id: str
+    removed: bool = True
 
 
 class IngestPaths(BaseModel):

@@ -6,6 +6,7 @@ import csv
 import html
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from ragtool.models import DocumentSummary
 
@@ -43,12 +44,20 @@ def to_csv(summaries: Iterable[DocumentSummary]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for s in summaries:
-        for f in s.key_figures:
-            writer.writerow([s.doc_id, s.place or "", s.date or "", s.kind, f.indicator, f.value, f.unit,
-                             "" if f.year is None else f.year, f.type, f.qualifier, f.quote,
-                             "" if f.number is None else f"{f.number:g}", f.change])
+    for row in figure_rows(summaries):
+        writer.writerow(row[c] for c in CSV_COLUMNS)
     return buf.getvalue().encode("utf-8-sig")
+
+
+def figure_rows(summaries: Iterable[DocumentSummary]) -> list[dict[str, Any]]:
+    """One row per key figure across documents: the CSV's columns, plus the document's title."""
+    return [
+        {"doc_id": s.doc_id, "place": s.place or "", "date": s.date or "", "kind": s.kind, "indicator": f.indicator,
+         "value": f.value, "unit": f.unit, "year": "" if f.year is None else f.year, "type": f.type,
+         "qualifier": f.qualifier, "quote": f.quote, "number": "" if f.number is None else f"{f.number:g}",
+         "change": f.change, "title": s.title}
+        for s in summaries for f in s.key_figures
+    ]
 
 
 def to_jsonl(summaries: Iterable[DocumentSummary]) -> str:
