@@ -226,7 +226,7 @@ def _fingerprint(settings: Settings) -> dict[str, list[int]]:
     from ragtool.ingest.discover import discover
 
     out: dict[str, list[int]] = {}
-    for p in discover([settings.corpus]):
+    for p in discover([settings.corpus], settings.follow_symlinks):
         if isinstance(p, Path):
             try:
                 st = p.stat()

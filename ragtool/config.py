@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(1, ge=0)
     top_k: int = Field(8, ge=1)
     lock_timeout: float = Field(60.0, ge=0)
+    follow_symlinks: bool = Field(False)  # follow symlinks that lead outside the folder being ingested
 
     data_dir: Path | None = Field(None)
     prompts_dir: Path | None = Field(None)

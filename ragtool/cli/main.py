@@ -86,6 +86,8 @@ _optional_commands()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders (recursive). `-` reads one document from stdin.")],
     reset: Annotated[bool, typer.Option("--reset", help="Drop the index and rebuild it from these paths.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Follow symlinks that lead outside the folders given (RAGTOOL_FOLLOW_SYMLINKS).")] = False,
     json_out: JsonOpt = False,
     home: Home = None,
     embedder: EmbedderOpt = None,
@@ -97,7 +99,8 @@ def ingest(
     """
     from ragtool.ingest.pipeline import ingest_paths
 
-    settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
+    settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url,
+                             follow_symlinks=follow_symlinks or None)
     targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths]
     with progress_bar("ingest", enabled=not json_out) as update:
         report = ingest_paths(targets, settings, reset=reset, progress=update)

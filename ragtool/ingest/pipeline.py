@@ -75,7 +75,7 @@ def ingest_paths(
             corpus.store.remove_orphans()
         by_source = _committed_by_source(corpus.documents())
     cleaner = Cleaner.from_settings(settings)
-    found = list(discover(paths))
+    found = list(discover(paths, settings.follow_symlinks))
     files = [f for f in found if isinstance(f, Path)]
     report.skipped.extend(f for f in found if isinstance(f, Skipped))
     report.files = len(files)
