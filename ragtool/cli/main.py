@@ -18,7 +18,7 @@ from ragtool.cli.common import (
     settings_from,
 )
 from ragtool.cli.compare_cmd import compare_command
-from ragtool.cli.output import err, fail, out, print_json, progress_bar
+from ragtool.cli.output import err, fail, out, print_json, progress_bar, safe_line
 from ragtool.errors import ExitCode, RagtoolError, UsageError
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def ingest(
             f"skipped {len(report.skipped)} · {report.seconds:.1f}s"
         )
         for s in report.skipped:
-            err.print(f"skipped {s.path}: {s.reason}", markup=False)
+            err.print(f"skipped {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 
@@ -182,7 +182,7 @@ def docs_show(
         print_json(doc)
         return
     for key, value in doc.meta.model_dump().items():
-        out.print(f"{key}: {value}", markup=False)
+        out.print(f"{key}: {safe_line(str(value))}", markup=False)
     out.print("")
     out.print(doc.text, markup=False)
 

@@ -39,13 +39,15 @@ def to_markdown(s: DocumentSummary) -> str:
 
 def to_csv(summaries: Iterable[DocumentSummary]) -> bytes:
     """One row per key figure across documents, UTF-8 with BOM so spreadsheet programs read Chinese right."""
+    from ragtool.csvsafe import safe_row
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for s in summaries:
         for f in s.key_figures:
-            writer.writerow([s.doc_id, s.place or "", s.date or "", s.kind, f.indicator, f.value, f.unit,
-                             "" if f.year is None else f.year, f.type, f.qualifier, f.quote])
+            writer.writerow(safe_row([s.doc_id, s.place or "", s.date or "", s.kind, f.indicator, f.value, f.unit,
+                             "" if f.year is None else f.year, f.type, f.qualifier, f.quote]))
     return buf.getvalue().encode("utf-8-sig")
 
 
