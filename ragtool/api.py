@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from ragtool.compare import CompareCues, GroupBy, SortKey
     from ragtool.ingest.pipeline import IngestReport
 
+from ragtool.answer.grounding import mark_injections
 from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
@@ -158,6 +159,7 @@ class Session:
         t0 = time.perf_counter()
         answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
         answer.notes = [*reading.notes, *answer.notes]
+        mark_injections(answer, [hit.meta for hit in retrieval.hits])
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)

@@ -25,6 +25,7 @@ class DocMeta(BaseModel):
     source: str = ""  # path the document was loaded from
     file_hash: str = ""  # sha256 of the raw file bytes
     chunks: int = 0
+    injections: list[list[int]] = Field(default_factory=list)  # [start, end] of sentences that instruct a model
 
 
 class Document(BaseModel):
@@ -60,6 +61,7 @@ class Citation(BaseModel):
     quote: str  # verbatim from the chunk's original text
     start: int  # offsets of the quote in the document's cleaned text
     end: int
+    injection: bool = False  # the quote is (in) a sentence that reads as an instruction to the model
 
 
 class Candidate(BaseModel):
