@@ -230,11 +230,24 @@ def config(json_out: JsonOpt = False) -> None:
 
 
 @app.command()
-def doctor(json_out: JsonOpt = False, home: Home = None, embedder: EmbedderOpt = None) -> None:
-    """Check that the install works offline: tokenizer, OpenCC, embedder, store. Exit 1 if any check fails."""
+def doctor(
+    json_out: JsonOpt = False,
+    home: Home = None,
+    embedder: EmbedderOpt = None,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Move a damaged index aside and rebuild it from the source files (exit 4 if some are gone).")
+    ] = False,
+) -> None:
+    """Check that the install works offline: tokenizer, OpenCC, embedder, store, index files. Exit 1 if any
+    check fails."""
     from ragtool.doctor import run_checks
 
     settings = settings_from(home=home, embedder=embedder)
+    if repair:
+        from ragtool.cli.doctor_cmd import repair_command
+
+        repair_command(settings, json_out)
+        return
     checks = run_checks(settings)
     if json_out:
         print_json(checks)

@@ -49,8 +49,14 @@ def _client(settings: Settings) -> Any:
         except Exception as e:
             raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
     path = settings.home / "chroma"
+    from ragtool.index.health import check_store
+
     try:
         path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
+    check_store(settings)  # before chromadb, whose Rust core panics on some damaged files
+    try:
         return chromadb.PersistentClient(path=str(path))
     except Exception as e:
         raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
@@ -159,7 +165,7 @@ class VectorStore:
             return ""
         try:
             return self._gen_path.read_text(encoding="utf-8")
-        except OSError:
+        except (OSError, UnicodeDecodeError):  # garbage reads as unknown; the next write replaces it
             return ""
 
     def _bump_gen(self) -> None:
