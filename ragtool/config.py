@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     embed_model: str = Field("text-embedding-3-small")
     embed_batch: int = Field(64, ge=1)
     chroma_url: str | None = Field(None)
+    chroma_timeout: float = Field(30.0, gt=0)  # seconds a Chroma server may take to answer one request
     collection: str = Field("ragtool")
 
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"))
