@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -16,6 +17,8 @@ from pydantic_settings import (
 EmbedderName = Literal["local", "hash", "openai"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,48}[A-Za-z0-9]")
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]+@")
 
 
 class Settings(BaseSettings):
@@ -52,6 +55,21 @@ class Settings(BaseSettings):
 
     data_dir: Path | None = Field(None)
     prompts_dir: Path | None = Field(None)
+
+    @field_validator("home", "corpus", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty (leave it out for the default)")
+        return value
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not COLLECTION_NAME.fullmatch(value) or ".." in value:
+            raise ValueError(f"{value!r} is not a collection name: 3-50 letters, digits, '.', '_' or '-', "
+                             "starting and ending with a letter or digit")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -90,9 +108,16 @@ class Settings(BaseSettings):
                 out[name] = mask_secret(value.get_secret_value())
             elif isinstance(value, Path):
                 out[name] = str(value)
+            elif isinstance(value, str):
+                out[name] = mask_url_passwords(value)
             else:
                 out[name] = value
         return out
+
+
+def mask_url_passwords(text: str) -> str:
+    """`text` with the password of every URL in it masked: http://user:pass@host -> http://user:***@host."""
+    return _URL_PASSWORD.sub(r"\g<head>:***@", text)
 
 
 def mask_secret(secret: str | None) -> str | None:

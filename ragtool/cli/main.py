@@ -264,18 +264,25 @@ def run() -> None:
     """Entry point: user errors become one line on stderr and a documented exit code."""
     try:
         code = app(standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C into a silent exit code 130
+            code = _interrupted()
     except RagtoolError as e:
         fail(str(e))
         code = e.exit_code
     except KeyboardInterrupt:
-        fail("interrupted")
-        code = 130
+        code = _interrupted()
     except Exception as e:  # noqa: BLE001 - usage errors from typer's click, and anything unexpected
         code = _unexpected(e)
     # Everything is written and closed by now. The interpreter's final garbage collection walks every object
     # chromadb and pydantic created (0.1-0.2 s); frozen objects are skipped. Files still close as usual.
     gc.freeze()
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupted() -> int:
+    """Ctrl-C: every write is atomic (temp file + rename, one commit per document), so nothing is half-written."""
+    fail("interrupted; nothing half-written")
+    return 130
 
 
 def _click_message(e: Exception) -> str:
@@ -289,6 +296,8 @@ def _click_message(e: Exception) -> str:
 
 def _unexpected(e: Exception) -> int:
     names = {c.__name__ for c in type(e).__mro__}  # typer vendors click: match its exceptions by name
+    if "Abort" in names and isinstance(e.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        return _interrupted()
     if "Abort" in names:
         fail("aborted")
         return ExitCode.FAILURE

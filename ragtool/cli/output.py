@@ -18,6 +18,8 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.text import Text
 
+from ragtool.config import mask_url_passwords
+
 # C0 controls but tab and newline, DEL, C1 controls (\x9b is a one-byte CSI), and bidi embeddings/overrides/
 # isolates, which reorder what is shown.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -44,7 +46,7 @@ class SafeConsole(Console):
     """A rich Console that sanitises every string it renders (print arguments, table cells, markup)."""
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
-        return super().render_str(safe(text), **kwargs)
+        return super().render_str(safe(mask_url_passwords(text)), **kwargs)
 
 
 out = SafeConsole(highlight=False, soft_wrap=True, emoji=False)
@@ -53,12 +55,12 @@ err = SafeConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 def json_text(text: str) -> str:
     """JSON text with DEL, C1 controls, line separators and bidi controls escaped too (json escapes only C0)."""
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return mask_url_passwords(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def write_out(text: str) -> None:
     """Text (csv, markdown) on stdout, sanitised for the terminal."""
-    sys.stdout.write(safe(text))
+    sys.stdout.write(safe(mask_url_passwords(text)))
     sys.stdout.flush()
 
 
@@ -131,4 +133,4 @@ def _new_bar() -> Any:
 
 def fail(message: str) -> None:
     """One line on stderr; the message is printed literally (no rich markup), control characters escaped."""
-    err.print(Text.assemble(("error: ", "bold red"), safe_line(" ".join(message.splitlines()))))
+    err.print(Text.assemble(("error: ", "bold red"), safe_line(mask_url_passwords(" ".join(message.splitlines())))))

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from ragtool.config import Settings, mask_secret
+from ragtool.config import Settings, mask_secret, mask_url_passwords
 from ragtool.errors import ProviderError, UsageError
 from ragtool.llm.cache import CachedReply, ResponseCache, request_key
 from ragtool.llm.prompts import load_prompt, render
@@ -184,9 +184,9 @@ def _server_message(exc: Exception) -> str:
 
 
 def scrub(text: str, settings: Settings) -> str:
-    """`text` with the API key masked."""
+    """`text` with the API key and any password in a URL masked."""
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-    return text.replace(key, mask_secret(key) or "…") if key else text
+    return mask_url_passwords(text.replace(key, mask_secret(key) or "…") if key else text)
 
 
 def _rejects_format(exc: Exception) -> bool:
