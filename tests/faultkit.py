@@ -91,4 +91,5 @@ def tally(hostile: int = 0, faults: int = 0, docs: int = 0, lost: int = 0) -> No
     path = os.environ.get("RAGTOOL_TALLY")
     if path:
         with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps({"hostile": hostile, "faults": faults, "docs": docs, "lost": lost}) + "\n")
+            test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+            f.write(json.dumps({"test": test, "hostile": hostile, "faults": faults, "docs": docs, "lost": lost}) + "\n")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fake_openai import FakeOpenAI, Fault, fake_openai  # noqa: F401
-from faultkit import SEEDS, Run, cli, cli_env
+from faultkit import SEEDS, Run, cli, cli_env, tally
 
 from ragtool.config import Settings
 from ragtool.ingest.pipeline import ingest_paths
@@ -54,6 +54,7 @@ def test_llm_fault_is_exit_7_and_not_cached(fake_openai: FakeOpenAI, home: Path,
         fake_openai.script_chat(*replies)
         sent = len(fake_openai.chat_requests)
         r = _ask(fake_openai, home, **extra)
+        tally(faults=1)
         assert r.code == 7, (fault, r.code, r.stderr)
         assert "Traceback" not in r.stderr and r.stdout == ""
         lines = r.lines()

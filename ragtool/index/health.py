@@ -49,7 +49,7 @@ def sqlite_damage(path: Path, timeout: float = 10.0) -> str | None:
     if head != SQLITE_MAGIC:
         return "not an SQLite database: bad header"
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+        con = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout)  # rw: a hot journal left by a kill is rolled back, as Chroma would
         try:
             rows = con.execute("PRAGMA quick_check").fetchmany(3)
         finally:
