@@ -8,6 +8,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -332,6 +333,7 @@ def _docx_text(raw: bytes) -> str:
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=1)
 def _limits() -> dict[str, Any]:
     from ragtool.config import PACKAGE_DIR
     from ragtool.datafiles import read_toml
