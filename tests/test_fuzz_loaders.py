@@ -218,3 +218,16 @@ def test_utf32_with_bom_is_read(tmp_path: Path) -> None:
         bom = b"\xff\xfe\x00\x00" if codec.endswith("le") else b"\x00\x00\xfe\xff"
         path.write_bytes(bom + "凤岗镇地区生产总值增长5.5%。".encode(codec))
         assert load_file(path).text == "凤岗镇地区生产总值增长5.5%。"
+
+
+def test_a_bad_file_in_the_corpus_does_not_stop_ask(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (corpus / seed.name).write_bytes(seed.read_bytes())
+    (corpus / "broken.docx").write_bytes(HOSTILE["vmerge-first-row.docx"]())
+    (corpus / "nested.pdf").write_bytes(HOSTILE["nested-arrays.pdf"]())
+    tally(hostile=2)
+    r = cli("ask", "凤岗2025年GDP目标?", env=cli_env(tmp_path / "home", RAGTOOL_CORPUS=str(corpus)))
+    assert r.code == 0, r.stderr
+    assert "sync: skipped 2 file(s)" in r.stderr and "Traceback" not in r.stderr
