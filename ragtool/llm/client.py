@@ -127,7 +127,8 @@ def provider_error(exc: Exception, settings: Settings, *, model: str, service: s
     if isinstance(exc, ReplyTooLarge):
         msg = f"{service} server {url} sent a {exc}: refused (limit max_reply_bytes in limits.toml)"
     elif isinstance(exc, HtmlReply) or _is_html(exc):
-        msg = (f"{service} server {url} answered with an HTML page, not the OpenAI API: "
+        status = f" (HTTP {exc.status_code})" if isinstance(exc, openai.APIStatusError) else ""
+        msg = (f"{service} server {url} answered with an HTML page{status}, not the OpenAI API: "
                "check OPENAI_BASE_URL (it usually ends in /v1)")
     elif isinstance(exc, openai.AuthenticationError):
         msg = f"{service} server {url} rejected the API key (HTTP 401): check OPENAI_API_KEY"
