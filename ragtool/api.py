@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ragtool.eval.results import EvalRun
     from ragtool.ingest.pipeline import IngestReport
 
+from ragtool.answer.grounding import mark_injections
 from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
@@ -167,6 +168,7 @@ class Session:
         t0 = time.perf_counter()
         answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
         answer.notes = [*reading.notes, *answer.notes]
+        mark_injections(answer, [hit.meta for hit in retrieval.hits])
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
@@ -352,7 +354,7 @@ def _fingerprint(settings: Settings) -> dict[str, list[int]]:
     from ragtool.ingest.discover import discover
 
     out: dict[str, list[int]] = {}
-    for p in discover([settings.corpus]):
+    for p in discover([settings.corpus], settings.follow_symlinks):
         if isinstance(p, Path):
             try:
                 st = p.stat()

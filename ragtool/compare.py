@@ -572,11 +572,13 @@ def row_cells(r: ComparisonRow) -> dict[str, str]:
 
 
 def to_csv(rows: list[ComparisonRow]) -> str:
+    from ragtool.csvsafe import safe_cell
+
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow(row_cells(r))
+        writer.writerow({k: safe_cell(v) for k, v in row_cells(r).items()})
     return buf.getvalue()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -46,6 +47,9 @@ def _default_home() -> Path:
 def _default_corpus() -> Path:
     return user_home() / "corpus"
 
+COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,48}[A-Za-z0-9]")
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]+@")
+
 
 class Settings(BaseSettings):
     """Every knob ragtool reads: RAGTOOL_<FIELD> env vars (and OPENAI_API_KEY, OPENAI_BASE_URL) win over
@@ -63,6 +67,7 @@ class Settings(BaseSettings):
     embed_model: str = Field("text-embedding-3-small")
     embed_batch: int = Field(64, ge=1)
     chroma_url: str | None = Field(None)
+    chroma_timeout: float = Field(30.0, gt=0)  # seconds a Chroma server may take to answer one request
     collection: str = Field("ragtool")
 
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "openai_api_key"))
@@ -76,9 +81,25 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(1, ge=0)
     top_k: int = Field(8, ge=1)
     lock_timeout: float = Field(60.0, ge=0)
+    follow_symlinks: bool = Field(False)  # follow symlinks that lead outside the folder being ingested
 
     data_dir: Path | None = Field(None)
     prompts_dir: Path | None = Field(None)
+
+    @field_validator("home", "corpus", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must not be empty (leave it out for the default)")
+        return value
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not COLLECTION_NAME.fullmatch(value) or ".." in value:
+            raise ValueError(f"{value!r} is not a collection name: 3-50 letters, digits, '.', '_' or '-', "
+                             "starting and ending with a letter or digit")
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -117,6 +138,8 @@ class Settings(BaseSettings):
                 out[name] = mask_secret(value.get_secret_value())
             elif isinstance(value, Path):
                 out[name] = str(value)
+            elif isinstance(value, str):
+                out[name] = mask_url_passwords(value)
             else:
                 out[name] = value
         return out
@@ -156,6 +179,11 @@ def read_project_file(path: Path, settings_cls: type[BaseSettings]) -> dict[str,
         if isinstance(data.get(key), str):
             data[key] = str(base / os.path.expanduser(data[key]))
     return data
+
+
+def mask_url_passwords(text: str) -> str:
+    """`text` with the password of every URL in it masked: http://user:pass@host -> http://user:***@host."""
+    return _URL_PASSWORD.sub(r"\g<head>:***@", text)
 
 
 def mask_secret(secret: str | None) -> str | None:

@@ -39,6 +39,17 @@ def _store(settings: Settings) -> str:
     return f"{store.where}: {len(store.doc_ids())} documents"
 
 
+def _index_files(settings: Settings) -> str:
+    from ragtool.index.health import find_damage
+
+    damage = find_damage(settings)
+    if damage:
+        path, why = damage[0]
+        raise RuntimeError(f"{path} is damaged ({why}){' and more' if len(damage) > 1 else ''}: "
+                           "run `ragtool doctor --repair`")
+    return "chroma.sqlite3, index.gen and the BM25 index are intact" if not settings.chroma_url else "remote store"
+
+
 def _prompts(settings: Settings) -> str:
     found = sorted(p.name for p in settings.prompt_path("answer.system.md").parent.glob("*.md"))
     if not found:
@@ -50,6 +61,7 @@ CHECKS: list[tuple[str, Callable[[Settings], str]]] = [
     ("tokenizer", _tokenizer),
     ("opencc", _opencc),
     ("embedder", _embedder),
+    ("index files", _index_files),
     ("store", _store),
     ("prompts", _prompts),
 ]

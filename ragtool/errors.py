@@ -41,3 +41,14 @@ class LoadError(RagtoolError):
     """A single input file could not be loaded; ingest skips it and goes on."""
 
     exit_code = ExitCode.PARTIAL
+
+
+class DamagedStoreError(StoreError):
+    """A file of the index is damaged; `ragtool doctor --repair` moves it aside and rebuilds."""
+
+    def __init__(self, path: object, why: str) -> None:
+        self.path = str(path)
+        super().__init__(
+            f"index file {path} is damaged ({why}): run `ragtool doctor --repair` to move the damaged index aside "
+            "and rebuild it from the source files"
+        )

@@ -25,6 +25,7 @@ class DocMeta(BaseModel):
     source: str = ""  # path the document was loaded from
     file_hash: str = ""  # sha256 of the raw file bytes
     chunks: int = 0
+    injections: list[list[int]] = Field(default_factory=list)  # [start, end] of sentences that instruct a model
 
 
 class Document(BaseModel):
@@ -68,6 +69,7 @@ class Citation(BaseModel):
     source_start: int | None = None  # the quote's offsets in the original file's text (None: file gone or changed)
     source_end: int | None = None
     source_quote: str = ""  # the quote as the file writes it, when cleaning changed it (pinyin, full-width forms)
+    injection: bool = False  # the quote is (in) a sentence that reads as an instruction to the model
 
 
 class ContextChunk(BaseModel):

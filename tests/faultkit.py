@@ -83,3 +83,13 @@ def assert_consistent(state: dict[str, Any]) -> None:
         assert state["chunks"].get(doc_id) == list(range(meta["chunks"])), f"document {doc_id} is incomplete"
     for hits in state["queries"].values():
         assert all(h.rsplit("-", 1)[0] in docs for h in hits)
+
+
+def tally(hostile: int = 0, faults: int = 0, docs: int = 0, lost: int = 0) -> None:
+    """Count what a fault or fuzz test tried (hostile inputs, injected faults) and what it checked (documents
+    kept or lost), when RAGTOOL_TALLY names a file: benchmarks/reliability.py sums these for the README."""
+    path = os.environ.get("RAGTOOL_TALLY")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+            f.write(json.dumps({"test": test, "hostile": hostile, "faults": faults, "docs": docs, "lost": lost}) + "\n")

@@ -17,8 +17,9 @@ def chunks_in(body: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def map_reply(body: dict[str, Any], fabricate: bool = False) -> dict[str, Any]:
-    """A valid map reply: one priority per chunk quoting its first 12 characters (plus a made-up figure)."""
-    priorities = [{"text": f"要点{n}", "quote": text[:12], "chunk_id": cid}
+    """A valid map reply: one priority per chunk quoting its first 12 characters, its text that quote and the
+    label 要点N (plus a made-up figure)."""
+    priorities = [{"text": f"{text[:12]}要点{n}", "quote": text[:12], "chunk_id": cid}
                   for n, (cid, text) in enumerate(chunks_in(body)) if text.strip()]
     figures = []
     if fabricate and priorities:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from faultkit import tally
 
 from ragtool.config import Settings
 from ragtool.index.cache import EmbeddingCache, embed_with_cache, text_hash
@@ -44,6 +45,7 @@ def test_corrupt_row_is_ignored_and_rewritten(cache_path: Path) -> None:
         db.execute("UPDATE emb SET dim = 7 WHERE hash = ?", (text_hash(TEXTS[1]),))
 
     embedder.embedded = 0
+    tally(faults=2)
     got = embed_with_cache(embedder, EmbeddingCache(cache_path), TEXTS)
     assert np.array_equal(got, want)
     assert embedder.embedded == 2  # only the two damaged rows were recomputed
@@ -63,6 +65,7 @@ def test_cache_file_that_is_not_a_database_is_rebuilt(cache_path: Path) -> None:
         extra.unlink()
 
     embedder.embedded = 0
+    tally(faults=1)
     assert np.array_equal(embed_with_cache(embedder, EmbeddingCache(cache_path), TEXTS), want)
     assert embedder.embedded == 3
     assert cache_path.with_name(cache_path.name + ".corrupt").exists()  # kept for inspection, not reused
@@ -77,7 +80,9 @@ def test_ingest_with_a_corrupted_cache_gives_the_same_index(settings: Settings, 
 
     ingest_paths([seeds_copy], settings, reset=True)
     corpus = Corpus(settings)
-    assert {c.chunk_id: c.text for c in corpus.store.all_chunks()} == want
+    got = {c.chunk_id: c.text for c in corpus.store.all_chunks()}
+    tally(faults=1, docs=len(corpus.documents()), lost=len({cid.rsplit("-", 1)[0] for cid in set(want) - set(got)}))
+    assert got == want
     first = next(iter(want))
     vector = HashEmbedder().embed_passages([corpus.store.get_chunks([first])[0].search_text])[0]
     assert corpus.store.query(vector, 1)[0][0].chunk_id == first  # vectors were recomputed, not garbage

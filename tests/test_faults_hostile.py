@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from fake_openai import FakeOpenAI, fake_openai  # noqa: F401
-from faultkit import SEEDS, cli, cli_env
+from faultkit import SEEDS, cli, cli_env, tally
 
 from ragtool.api import Session
 from ragtool.config import Settings
@@ -41,6 +41,7 @@ QUESTIONS = ["凤岗2025年GDP目标?", "凤岗镇党委书记是谁", "小榄�
 def hostile_home(settings: Settings, tmp_path: Path) -> tuple[Settings, str]:
     (tmp_path / "hostile.txt").write_text(INJECTION, "utf-8")
     ingest_paths([SEEDS, tmp_path / "hostile.txt"], settings)
+    tally(hostile=1)
     [doc] = [m for m in Corpus(settings).documents() if m.source.endswith("hostile.txt")]
     return settings, doc.doc_id
 
@@ -102,6 +103,7 @@ def test_html_in_documents_is_escaped_in_the_eval_report(tmp_path: Path) -> None
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "hostile.txt").write_text(HOSTILE_HTML, "utf-8")
+    tally(hostile=1)
     case: dict[str, Any] = {"id": "h<img src=x onerror=alert(3)>", "question": f"凤岗镇党委书记是谁{XSS}",
                             "must_include": [f"李四{XSS}"], "doc": "hostile.txt", "kind": "name"}
     cases = tmp_path / "cases.jsonl"
@@ -118,6 +120,7 @@ def test_html_in_documents_is_escaped_in_markdown_summaries(tmp_path: Path) -> N
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "hostile.txt").write_text(HOSTILE_HTML * 3, "utf-8")
+    tally(hostile=1)
     shutil.copy(sorted(SEEDS.glob("*.txt"))[0], docs / "seed.txt")
     env = cli_env(tmp_path / "home")
     assert cli("ingest", str(docs), env=env).code == 0

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from faultkit import assert_consistent, cli, cli_env, command, index_state, make_corpus
+from faultkit import assert_consistent, cli, cli_env, command, index_state, make_corpus, tally
 
 DOCS = 40
 KILLS = 5
@@ -36,6 +36,7 @@ def test_kill_9_during_ingest_loses_nothing(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
         state = index_state(env)
+        tally(faults=1)
         assert_consistent(state)
         partial += 0 < len(state["docs"]) < DOCS
     assert partial >= 1, "no kill landed in the middle of an ingest"
@@ -44,4 +45,5 @@ def test_kill_9_during_ingest_loses_nothing(tmp_path: Path) -> None:
     assert rerun.code == 0, rerun.stderr
     final = index_state(env)
     assert final["orphans"] == []
+    tally(docs=DOCS, lost=len(set(clean["docs"]) - set(final["docs"])))
     assert final == clean

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fake_openai import FakeOpenAI, Fault, fake_openai  # noqa: F401
-from faultkit import SEEDS, Run, cli, cli_env
+from faultkit import SEEDS, Run, cli, cli_env, tally
 
 from ragtool.config import Settings
 from ragtool.ingest.pipeline import ingest_paths
@@ -22,7 +22,7 @@ FAULTS: dict[str, tuple[list[Any], dict[str, str], int, str]] = {
     "429": ([Fault.rate_limit()] * 3, {}, 3, "rate limiting (HTTP 429)"),
     "500": ([Fault.server_error()] * 3, {}, 3, "HTTP 500 after 2 retries"),
     "timeout": ([Fault.slow(5)] * 3, {"RAGTOOL_LLM_TIMEOUT": "0.4"}, 3, "did not answer within 0.4 s"),
-    "garbage": ([Fault.garbage()], {}, 1, "not valid JSON"),
+    "garbage": ([Fault.garbage()], {}, 1, "answered with an HTML page"),
     "truncated": ([Fault.truncated_json()] * 2, {}, 2, "did not return valid answer JSON"),
     "wrong-key": ([], {"OPENAI_API_KEY": "sk-wrong-key-000000000000"}, 1, "rejected the API key"),
     "no-model": ([], {"RAGTOOL_LLM_MODEL": "gpt-does-not-exist"}, 1, "'gpt-does-not-exist'"),
@@ -54,6 +54,7 @@ def test_llm_fault_is_exit_7_and_not_cached(fake_openai: FakeOpenAI, home: Path,
         fake_openai.script_chat(*replies)
         sent = len(fake_openai.chat_requests)
         r = _ask(fake_openai, home, **extra)
+        tally(faults=1)
         assert r.code == 7, (fault, r.code, r.stderr)
         assert "Traceback" not in r.stderr and r.stdout == ""
         lines = r.lines()

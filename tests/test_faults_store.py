@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from chroma_server import free_port
-from faultkit import SEEDS, Run, assert_consistent, cli, cli_env, index_state, make_corpus
+from faultkit import SEEDS, Run, assert_consistent, cli, cli_env, index_state, make_corpus, tally
 
 
 def _error_line(r: Run) -> str:
@@ -43,6 +43,7 @@ def test_home_that_cannot_be_a_folder_is_exit_6(tmp_path: Path, args: list[str])
     blocker.write_text("not a folder", "utf-8")
     home = blocker / "home"  # works for root too, unlike chmod
     r = cli(*args, env=cli_env(home, embedded=True, RAGTOOL_CORPUS=str(SEEDS)))
+    tally(faults=1)
     assert r.code == 6
     line = _error_line(r)
     assert str(home) in line and "Not a directory" in line
@@ -58,11 +59,13 @@ def test_refused_writes_are_exit_6_and_leave_the_index_intact(tmp_path: Path) ->
 
     limit = _db_bytes(tmp_path / "home") + 64 * 1024
     r = cli("ingest", str(more), env=env, preexec_fn=_file_size_limit(limit))
+    tally(faults=1)
     assert r.code == 6, r.stderr
     line = _error_line(r)
     assert "cannot write" in line and "disk space" in line
 
     after = index_state(env)
+    tally(docs=len(before["docs"]), lost=len(set(before["docs"]) - set(after["docs"])))
     assert_consistent(after)
     assert {k: after["docs"][k] for k in before["docs"]} == before["docs"]  # nothing already indexed was lost
     assert cli("ingest", str(more), env=env).code == 0  # with room again, the ingest completes
@@ -72,6 +75,7 @@ def test_refused_writes_are_exit_6_and_leave_the_index_intact(tmp_path: Path) ->
 def test_fresh_home_on_a_full_disk_is_exit_6(tmp_path: Path) -> None:
     env = cli_env(tmp_path / "home", embedded=True)
     r = cli("ingest", str(SEEDS), env=env, preexec_fn=_file_size_limit(200_000))
+    tally(faults=1)
     assert r.code == 6, r.stderr
     assert str(tmp_path / "home") in _error_line(r)
 
@@ -80,5 +84,6 @@ def test_fresh_home_on_a_full_disk_is_exit_6(tmp_path: Path) -> None:
 def test_chroma_server_down_is_exit_6_naming_the_url(tmp_path: Path, args: list[str]) -> None:
     url = f"http://127.0.0.1:{free_port()}"
     r = cli(*args, env=cli_env(tmp_path / "home", RAGTOOL_CHROMA_URL=url, RAGTOOL_CORPUS=str(SEEDS)), timeout=60)
+    tally(faults=1)
     assert r.code == 6, r.stderr
     assert url in _error_line(r)

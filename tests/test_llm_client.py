@@ -186,7 +186,7 @@ def test_server_down_names_the_url(settings: Settings) -> None:
 
 def test_garbage_body_is_a_provider_error(fake_openai: FakeOpenAI, llm_settings: Settings) -> None:  # noqa: F811
     fake_openai.script_chat(Fault.garbage())
-    with pytest.raises(ProviderError, match="not valid JSON"):
+    with pytest.raises(ProviderError, match="HTML page"):
         ask(llm_settings)
 
 

@@ -2,7 +2,7 @@
 
 Document text is data: it goes only inside the one delimited context block of the user message,
 with any delimiter-like sequences escaped. Every quote the model gives is checked verbatim against
-the chunk it names; an answer without a verified quote becomes not_found.
+the chunk it names; an answer without a verified, grounded quote becomes not_found (ragtool.answer.grounding).
 """
 
 from __future__ import annotations
@@ -13,17 +13,25 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool.answer.grounding import (
+    Grounding,
+    claims,
+    numbers,
+    substantial,
+    supports_any,
+    unsupported,
+    value_grounded,
+)
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.llm.client import LLMClient
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Answer, Candidate, Citation, RetrievedChunk
 from ragtool.query import ParsedQuery
-from ragtool.textnorm import fold, halfwidth
+from ragtool.textnorm import fold
 
 NOT_FOUND_TEXT = "未在文档中找到答案"
 _DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 class LLMQuote(BaseModel):
@@ -61,6 +69,7 @@ class LLMEngine:
         self.system = load_prompt(settings, "answer.system.md")
         self.user = load_prompt(settings, "answer.user.md")
         self.block = load_prompt(settings, "answer.block.md")
+        self.grounding = Grounding.load(settings)
 
     @property
     def prompt_version(self) -> str:
@@ -123,11 +132,17 @@ class LLMEngine:
     # ---- verification -------------------------------------------------------------------------
 
     def _verified(self, question: str, reply: LLMAnswer, shown: list[RetrievedChunk]) -> Answer:
+        """Keep quotes that verify verbatim AND are grounded: substantial, and holding what they support (the
+        answer's numbers, names and dates; each candidate's value). An answer left without support is not_found."""
         out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
         if reply.status == "not_found":
             return out
-        citations = _dedupe([c for q in reply.citations if (c := _cite(q.quote, q.chunk_id, shown))])
-        candidates = _candidates(reply.candidates, shown)
+        g = self.grounding
+        said = claims(reply.answer, question, g)
+        cited = [c for q in reply.citations if (c := _cite(q.quote, q.chunk_id, shown))]
+        citations = _dedupe([c for c in cited if substantial(c.quote, g) and (said.empty or supports_any(c.quote, said))])
+        candidates = [(cand, cit) for cand, cit in _candidates(reply.candidates, shown)
+                      if value_grounded(cand.value, cit.quote, question, g)]
         asked = len(reply.citations) + len(reply.candidates)
         verified = len(citations) + len(candidates)
         confidence = max(0.0, min(1.0, reply.confidence)) * (verified / asked if asked else 0.0)
@@ -136,12 +151,13 @@ class LLMEngine:
             out.candidates = [c for c, _ in candidates]
             out.citations = _dedupe([*citations, *(cit for _, cit in candidates)])
         else:
-            out.citations = citations or _dedupe([cit for _, cit in candidates])
+            out.citations = citations or _dedupe([cit for _, cit in candidates if supports_any(cit.quote, said)
+                                                  or said.empty])
             if not out.citations:
                 return out
             out.status = "answered"
         out.answer = reply.answer.strip() or (out.candidates[0].value if out.candidates else "")
-        if not out.answer or _unsupported_numbers(out.answer, question, out.citations, shown):
+        if not out.answer or _unsupported(out.answer, question, out.citations, shown, g):
             out.answer = "；".join(c.quote for c in out.citations)
             confidence *= 0.5
         out.confidence = round(confidence, 2)
@@ -187,21 +203,14 @@ def _dedupe(citations: list[Citation]) -> list[Citation]:
     return out
 
 
-def _numbers(text: str) -> set[str]:
-    return set(_NUMBER.findall(halfwidth(text).replace(",", "")))
-
-
-def _unsupported_numbers(
-    answer: str, question: str, citations: list[Citation], shown: list[RetrievedChunk]
+def _unsupported(
+    answer: str, question: str, citations: list[Citation], shown: list[RetrievedChunk], g: Grounding
 ) -> bool:
-    """True when the answer states a number that is in none of its quotes, the question, or the
-    cited documents' titles and dates."""
+    """True when the answer states a number, name or date that is in none of its quotes (numbers may also come
+    from the question and the cited documents' titles and dates)."""
     cited = {c.doc_id for c in citations}
-    known = _numbers(question)
-    for c in citations:
-        known |= _numbers(c.quote)
+    extra: set[str] = set()
     for hit in shown:
         if hit.meta.doc_id in cited:
-            known |= _numbers(hit.meta.title) | _numbers(hit.meta.date or "")
-    return bool(_numbers(answer) - known)
-
+            extra |= numbers(hit.meta.title) | numbers(hit.meta.date or "")
+    return bool(unsupported(claims(answer, question, g), [c.quote for c in citations], extra))

@@ -19,7 +19,7 @@ from ragtool.cli.common import (
     TopK,
     settings_from,
 )
-from ragtool.cli.output import err, out, progress_bar
+from ragtool.cli.output import err, json_text, out, progress_bar, write_out
 from ragtool.errors import ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -97,9 +97,9 @@ def compare_command(
         if not json_out:
             err.print(f"wrote {len(rows)} rows to {out_file}", markup=False)
     if json_out:
-        sys.stdout.write(render(rows, "json"))
+        write_out(json_text(render(rows, "json")))
     elif out_file is None and chosen != "table":
-        sys.stdout.write(render(rows, chosen))
+        write_out(render(rows, chosen))
     else:
         print_rows(q, rows)
     if not any(r.status != "not_found" for r in rows):

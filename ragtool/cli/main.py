@@ -19,7 +19,7 @@ from ragtool.cli.common import (
 )
 from ragtool.cli.compare_cmd import compare_command
 from ragtool.cli.init_cmd import init_command
-from ragtool.cli.output import err, fail, out, print_json, progress_bar
+from ragtool.cli.output import err, fail, out, print_json, progress_bar, safe_line
 from ragtool.cli.serve_cmd import serve_command
 from ragtool.errors import ExitCode, RagtoolError, UsageError
 
@@ -93,6 +93,8 @@ _optional_commands()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders (recursive). `-` reads one document from stdin.")],
     reset: Annotated[bool, typer.Option("--reset", help="Drop the index and rebuild it from these paths.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="Follow symlinks that lead outside the folders given (RAGTOOL_FOLLOW_SYMLINKS).")] = False,
     json_out: JsonOpt = False,
     home: Home = None,
     embedder: EmbedderOpt = None,
@@ -104,7 +106,8 @@ def ingest(
     """
     from ragtool.api import Session
 
-    settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
+    settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url,
+                             follow_symlinks=follow_symlinks or None)
     targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths]
     with progress_bar("ingest", enabled=not json_out) as update:
         report = Session(settings, sync=False).ingest(targets, reset=reset, progress=update)
@@ -117,7 +120,7 @@ def ingest(
             f"skipped {len(report.skipped)} · {report.seconds:.1f}s"
         )
         for s in report.skipped:
-            err.print(f"skipped {s.path}: {s.reason}", markup=False)
+            err.print(f"skipped {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 
@@ -188,7 +191,7 @@ def docs_show(
         print_json(doc)
         return
     for key, value in doc.meta.model_dump().items():
-        out.print(f"{key}: {value}", markup=False)
+        out.print(f"{key}: {safe_line(str(value))}", markup=False)
     out.print("")
     out.print(doc.text, markup=False)
 
@@ -252,11 +255,24 @@ def config(json_out: JsonOpt = False) -> None:
 
 
 @app.command()
-def doctor(json_out: JsonOpt = False, home: Home = None, embedder: EmbedderOpt = None) -> None:
-    """Check that the install works offline: tokenizer, OpenCC, embedder, store. Exit 1 if any check fails."""
+def doctor(
+    json_out: JsonOpt = False,
+    home: Home = None,
+    embedder: EmbedderOpt = None,
+    repair: Annotated[bool, typer.Option(
+        "--repair", help="Move a damaged index aside and rebuild it from the source files (exit 4 if some are gone).")
+    ] = False,
+) -> None:
+    """Check that the install works offline: tokenizer, OpenCC, embedder, store, index files. Exit 1 if any
+    check fails."""
     from ragtool.doctor import run_checks
 
     settings = settings_from(home=home, embedder=embedder)
+    if repair:
+        from ragtool.cli.doctor_cmd import repair_command
+
+        repair_command(settings, json_out)
+        return
     checks = run_checks(settings)
     if json_out:
         print_json(checks)
@@ -273,12 +289,13 @@ def run() -> None:
     """Entry point: user errors become one line on stderr and a documented exit code."""
     try:
         code = app(standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C into a silent exit code 130
+            code = _interrupted()
     except RagtoolError as e:
         fail(str(e))
         code = e.exit_code
     except KeyboardInterrupt:
-        fail("interrupted")
-        code = 130
+        code = _interrupted()
     except SystemExit as e:  # rich and typer exit 1 when stdout is a closed pipe (`ragtool docs | head`)
         if not _closed_pipe(e):
             raise
@@ -308,6 +325,12 @@ def _quiet_stdout() -> None:
     os.close(devnull)
 
 
+def _interrupted() -> int:
+    """Ctrl-C: every write is atomic (temp file + rename, one commit per document), so nothing is half-written."""
+    fail("interrupted; nothing half-written")
+    return 130
+
+
 def _click_message(e: Exception) -> str:
     """A click usage error as one line, pointing at the command's --help."""
     message = str(e.format_message())  # type: ignore[attr-defined]
@@ -319,6 +342,8 @@ def _click_message(e: Exception) -> str:
 
 def _unexpected(e: Exception) -> int:
     names = {c.__name__ for c in type(e).__mro__}  # typer vendors click: match its exceptions by name
+    if "Abort" in names and isinstance(e.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        return _interrupted()
     if "Abort" in names:
         fail("aborted")
         return ExitCode.FAILURE

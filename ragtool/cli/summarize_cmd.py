@@ -45,6 +45,8 @@ def summarize_command(
         raise UsageError(f"unknown --format {fmt!r}: use {', '.join(FORMATS)}")
     if not targets and not all_docs:
         raise UsageError("name documents (ids or paths) or use --all")
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {out_dir} is a file, not a folder: name a folder (created if missing)")
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
     _check_prefixes(settings, [t for t in targets or [] if not Path(t).exists()])
     jobs, failures = load_jobs(settings, targets or [], all_docs)

@@ -35,6 +35,7 @@ def compute_metrics(results: Iterable[CaseResult]) -> Metrics:
     m.rows_not_found = sum(len(r.rows_not_found) for r in compared) if compared else None
     cited = sum(r.citations for r in rs)
     m.citation_validity = round(sum(r.valid_citations for r in rs) / cited, 4) if cited else None
+    m.grounding = round(sum(r.grounded_citations for r in rs) / cited, 4) if cited else None
     latencies = sorted(r.seconds for r in rs)
     m.latency_p50 = percentile(latencies, 0.50)
     m.latency_p95 = percentile(latencies, 0.95)

@@ -23,6 +23,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("hit@5", "hit_at_5", "rate"),
     ("MRR", "mrr", "num"),
     ("citations ok", "citation_validity", "rate"),
+    ("grounded", "grounding", "rate"),
     ("rows right", "row_accuracy", "rate"),
     ("rows not found", "rows_not_found", "int"),
     ("p50 s", "latency_p50", "secs"),

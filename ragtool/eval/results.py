@@ -26,6 +26,7 @@ class CaseResult(BaseModel):
     rank: int | None = None  # 1-based rank of the first labelled source among `retrieved`
     citations: int = 0
     valid_citations: int = 0
+    grounded_citations: int = 0  # valid and grounded: substantial, holding the answer's numbers, names, values
     seconds: float = 0.0
     tokens: int = 0
     llm_calls: int = 0
@@ -57,6 +58,7 @@ class Metrics(BaseModel):
     hit_at_5: float | None = None
     mrr: float | None = None
     citation_validity: float | None = None
+    grounding: float | None = None  # grounded citations over all citations (reported, not gated)
     latency_p50: float | None = None
     latency_p95: float | None = None
     tokens_total: int = 0

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ragtool.answer.grounding import Grounding, citation_grounded
 from ragtool.config import PACKAGE_DIR, Settings
 from ragtool.errors import IndexBusyError, ProviderError, RagtoolError, StoreError, UsageError
 from ragtool.eval.cases import EvalCase, load_cases, select
@@ -101,6 +102,7 @@ class CaseRunner:
         self.top_k = top_k
         self.use_cache = use_cache
         self._texts: dict[str, str] = {}
+        self.grounding = Grounding.load(session.settings)
 
     def doc_text(self, doc_id: str) -> str:
         """The cited document's text as quote verification compares it (half-width, no whitespace)."""
@@ -162,6 +164,8 @@ class CaseRunner:
         result.valid_citations = sum(
             1 for c in answer.citations if fold_ws(c.quote) and fold_ws(c.quote) in self.doc_text(c.doc_id)
         )
+        valid = [c for c in answer.citations if fold_ws(c.quote) and fold_ws(c.quote) in self.doc_text(c.doc_id)]
+        result.grounded_citations = sum(1 for c in valid if citation_grounded(answer, c, self.grounding))
         result.tokens = answer.usage.total_tokens
         result.llm_calls, result.cached_calls = answer.usage.calls, answer.usage.cached_calls
 

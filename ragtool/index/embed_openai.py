@@ -9,7 +9,7 @@ import numpy as np
 
 from ragtool.config import Settings
 from ragtool.errors import ProviderError
-from ragtool.llm.client import base_url_of, make_openai, provider_error
+from ragtool.llm.client import base_url_of, make_openai, not_api_reply, provider_error
 
 _PROBE = "维度探测"  # embedded once when the dimension is needed before any real call
 
@@ -52,7 +52,28 @@ class OpenAIEmbedder:
 
     def _bad_reply(self, what: str) -> ProviderError:
         url = base_url_of(self.settings)
-        return ProviderError(f"embedding server {url} (model {self.model!r}) returned {what}")
+        return ProviderError(f"embedding server {url} (model {self.model!r}) returned {what}: check the embedding "
+                             "server and RAGTOOL_EMBED_MODEL")
+
+    def _checked(self, rows: list[Any]) -> np.ndarray:
+        """The vectors as one float32 matrix; empty, ragged, non-numeric, NaN or infinite ones are the server's
+        fault (exit 7), found here before they reach the index."""
+        sizes = {len(r) if isinstance(r, list | tuple) else -1 for r in rows}
+        if -1 in sizes:
+            raise self._bad_reply("vectors that are not lists of numbers")
+        if 0 in sizes:
+            raise self._bad_reply("empty vectors")
+        if len(sizes) > 1:
+            raise self._bad_reply(f"vectors of different sizes ({', '.join(map(str, sorted(sizes)))})")
+        try:
+            vecs = np.asarray(rows, dtype=np.float32)
+        except (TypeError, ValueError):
+            raise self._bad_reply("vectors that are not lists of numbers") from None
+        if vecs.ndim != 2 or (self._dim is not None and vecs.shape[1] != self._dim):
+            raise self._bad_reply(f"vectors of shape {vecs.shape}, expected size {self._dim}")
+        if not np.all(np.isfinite(vecs)):
+            raise self._bad_reply("vectors with NaN or infinite values")
+        return vecs
 
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         import openai
@@ -63,14 +84,14 @@ class OpenAIEmbedder:
         inputs = [t if t.strip() else " " for t in texts]
         try:
             resp = self._client.embeddings.create(model=self.model, input=inputs)
-        except (openai.APIError, ValueError) as e:
+        except (openai.OpenAIError, ValueError) as e:  # API errors, a body that is not JSON, an HTML page
             raise provider_error(e, self.settings, model=self.model, service="embedding") from None
-        rows = sorted(resp.data, key=lambda d: d.index)
-        if len(rows) != len(inputs):
+        if not hasattr(resp, "data"):
+            raise not_api_reply(resp, self.settings, service="embedding")
+        rows = sorted(resp.data or [], key=lambda d: d.index)
+        vecs = self._checked([r.embedding for r in rows]) if rows else None
+        if vecs is None or len(vecs) != len(inputs):
             raise self._bad_reply(f"{len(rows)} vectors for {len(inputs)} texts")
-        vecs = np.asarray([r.embedding for r in rows], dtype=np.float32)
-        if vecs.ndim != 2 or (self._dim is not None and vecs.shape[1] != self._dim):
-            raise self._bad_reply(f"vectors of shape {vecs.shape}, expected size {self._dim}")
         self._dim = int(vecs.shape[1])
         norms = np.linalg.norm(vecs, axis=1, keepdims=True)
         return vecs / np.where(norms == 0, 1.0, norms)

@@ -102,4 +102,38 @@ class LexicalIndex:
             retriever = bm25s.BM25.load(str(target), show_progress=False, verbosity=0)
         except Exception:  # noqa: BLE001 - a damaged index is rebuilt
             return None
+        if _inconsistent(chunk_ids, retriever):  # loads, but does not fit its chunk list: rebuilt too
+            return None
         return cls(chunk_ids, retriever)
+
+    @staticmethod
+    def damage(target: Path) -> str | None:
+        """Why the index saved in `target` is unusable, or None (for `ragtool doctor`)."""
+        try:
+            chunk_ids = json.loads((target / "chunk_ids.json").read_text(encoding="utf-8"))
+            if not chunk_ids:
+                return None
+            import bm25s
+
+            retriever = bm25s.BM25.load(str(target), show_progress=False, verbosity=0)
+        except Exception as e:  # noqa: BLE001 - any failure to load is damage
+            return f"cannot load: {type(e).__name__}"
+        return "does not fit its chunk list" if _inconsistent(chunk_ids, retriever) else None
+
+
+def _inconsistent(chunk_ids: object, retriever: object) -> bool:
+    """The saved arrays, vocabulary and chunk ids disagree (a hand-edited or half-copied index)."""
+    try:
+        scores = retriever.scores  # type: ignore[attr-defined]
+        vocab = retriever.vocab_dict  # type: ignore[attr-defined]
+        n = int(scores["num_docs"])
+        data, indices, indptr = (np.asarray(scores[k]) for k in ("data", "indices", "indptr"))
+        if not isinstance(chunk_ids, list) or not all(isinstance(c, str) for c in chunk_ids):
+            return True
+        return not (
+            len(chunk_ids) == n and len(set(chunk_ids)) == n
+            and len(indptr) in (len(vocab), len(vocab) + 1) and len(data) == len(indices) == int(indptr[-1])
+            and (len(indices) == 0 or int(indices.max()) < n) and bool(np.all(np.isfinite(data)))
+        )
+    except Exception:  # noqa: BLE001 - missing keys or odd shapes are inconsistency too
+        return True

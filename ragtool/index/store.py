@@ -42,18 +42,50 @@ def _client(settings: Settings) -> Any:
         url = urlparse(settings.chroma_url)
         if not url.hostname:
             raise StoreError(f"bad RAGTOOL_CHROMA_URL {settings.chroma_url!r}: expected http://host:port")
+        _probe(settings)  # chromadb's own HTTP session never times out: a server that never answers would hang
         try:
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https"
             )
         except Exception as e:
             raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
+        _bound(client, settings.chroma_timeout)
+        return client
     path = settings.home / "chroma"
+    from ragtool.index.health import check_store
+
     try:
         path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
+    check_store(settings)  # before chromadb, whose Rust core panics on some damaged files
+    try:
         return chromadb.PersistentClient(path=str(path))
     except Exception as e:
         raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
+
+
+def _probe(settings: Settings) -> None:
+    """The server's heartbeat within RAGTOOL_CHROMA_TIMEOUT, else a StoreError."""
+    import httpx
+
+    url = f"{str(settings.chroma_url).rstrip('/')}/api/v2/heartbeat"
+    try:
+        httpx.get(url, timeout=settings.chroma_timeout)
+    except httpx.TimeoutException:
+        raise StoreError(f"Chroma server at {settings.chroma_url} did not answer within {settings.chroma_timeout:g} s "
+                         "(RAGTOOL_CHROMA_TIMEOUT)") from None
+    except httpx.HTTPError as e:
+        raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from None
+
+
+def _bound(client: Any, seconds: float) -> None:
+    """Give the client's HTTP session a timeout (chromadb creates it with none)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
 
 
 def _one_line(e: BaseException) -> str:
@@ -159,7 +191,7 @@ class VectorStore:
             return ""
         try:
             return self._gen_path.read_text(encoding="utf-8")
-        except OSError:
+        except (OSError, UnicodeDecodeError):  # garbage reads as unknown; the next write replaces it
             return ""
 
     def _bump_gen(self) -> None:

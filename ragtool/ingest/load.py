@@ -8,7 +8,9 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ragtool.errors import LoadError
 
@@ -17,8 +19,6 @@ TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # larger files are refused before they are read
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx may not expand to more than this
-MAX_ZIP_RATIO = 100  # nor compress better than this (zip bombs do)
 MAX_CONTROL_SHARE = 0.05  # decoded text with more control characters than this is binary
 # Encodings charset-normalizer may pick when strict UTF-8, GB18030 and Big5 all fail: Chinese and Unicode ones only,
 # so that random bytes are refused instead of read as Cyrillic or Latin mojibake.
@@ -35,6 +35,15 @@ DETECTED_OK = {
     "cp950",
     "hz",
 }
+
+# UTF-32 first: its little-endian BOM starts with UTF-16's.
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
 
 HEADER_KEYS = {"title", "date", "url"}
 HTML_DROP = "script, style, nav, noscript, template, svg, iframe, head"
@@ -64,12 +73,31 @@ class LoadedFile:
 
 
 def load_file(path: Path) -> LoadedFile:
-    """Read one file. Raises LoadError with a one-line reason when it cannot be used."""
+    """Read one file. Raises LoadError with a one-line reason when it cannot be used.
+
+    Any failure of a parser (ValueError from python-docx, RecursionError or AssertionError from pypdf on
+    hostile PDFs...) becomes a LoadError, so one bad file never stops an ingest."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
     raw = _read_bytes(path)
+    try:
+        return _parse(path, suffix, raw)
+    except LoadError:
+        raise
+    except MemoryError:
+        raise LoadError("file needs too much memory to parse") from None
+    except Exception as e:  # noqa: BLE001 - a parser's failure on one file is that file's problem
+        raise LoadError(f"cannot parse {suffix[1:]} file ({_failure(e)})") from None
+
+
+def _failure(e: BaseException) -> str:
+    detail = " ".join(str(e).split())[:120]
+    return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
+
+
+def _parse(path: Path, suffix: str, raw: bytes) -> LoadedFile:
     file_hash = hashlib.sha256(raw).hexdigest()
     header: dict[str, str] = {}
     if suffix == ".pdf":
@@ -90,7 +118,12 @@ def load_file(path: Path) -> LoadedFile:
 
 
 def _read_bytes(path: Path) -> bytes:
-    size = path.stat().st_size
+    import stat
+
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):  # a FIFO or device named *.txt would block or never end
+        raise LoadError("not a regular file (device, FIFO or socket)")
+    size = st.st_size
     if size > MAX_FILE_BYTES:
         raise LoadError(f"file too large ({size / 2**20:.1f} MiB; limit {MAX_FILE_BYTES / 2**20:.0f} MiB)")
     if size == 0:
@@ -106,7 +139,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
     """Decode text bytes: BOMs, then strict UTF-8, then GB18030 vs Big5, then charset-normalizer."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+    for bom, codec in BOMS:
         if raw.startswith(bom):
             return _checked(_decode(raw, codec), codec), codec
     if b"\x00" in raw:
@@ -279,8 +312,7 @@ def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
 
     try:
         reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("PDF is encrypted")
+        _decrypt(reader)
         pages = [page.extract_text() or "" for page in reader.pages]
         info = _pdf_info(reader)
     except LoadError:
@@ -290,6 +322,22 @@ def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
     if not "".join(pages).strip():
         raise LoadError("PDF has no text layer (scanned?)")
     return join_layout_lines(pages, heading_rules().numbered), info
+
+
+def _decrypt(reader: object) -> None:
+    """Open a PDF encrypted with an empty user password (AES needs `cryptography`); refuse any other."""
+    from pypdf.errors import DependencyError
+
+    if not reader.is_encrypted:  # type: ignore[attr-defined]
+        return
+    try:
+        opened = reader.decrypt("")  # type: ignore[attr-defined]
+    except DependencyError:
+        raise LoadError("PDF is AES-encrypted and the `cryptography` package is missing: pip install cryptography") from None
+    except NotImplementedError as e:
+        raise LoadError(f"PDF uses an unsupported encryption ({e})") from None
+    if not opened:
+        raise LoadError("PDF is encrypted with a password: remove the password (e.g. qpdf --decrypt) and ingest again")
 
 
 def _pdf_info(reader: object) -> dict[str, str]:
@@ -370,21 +418,66 @@ def _docx_info(doc: object) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _limits() -> dict[str, Any]:
+    from ragtool.config import PACKAGE_DIR
+    from ragtool.datafiles import read_toml
+
+    return read_toml(PACKAGE_DIR / "data" / "limits.toml")["docx"]
+
+
+def _docx_limits() -> tuple[int, float]:
+    limits = _limits()
+    return int(limits["max_xml_bytes"]), float(limits["max_xml_ratio"])
+
+
+_GRID_SPAN = re.compile(rb"<w:gridSpan\b[^>]*\bw:val=\"\s*(\d{1,12})")
+
+
+def _check_spans(document_xml: bytes) -> None:
+    """A table cell spanning millions of columns makes python-docx build the whole grid (minutes, gigabytes)."""
+    most = int(_limits()["max_grid_span"])
+    wide = max((int(m) for m in _GRID_SPAN.findall(document_xml)), default=0)
+    if wide > most:
+        raise LoadError(f"refusing .docx: a table cell spans {wide:,} columns (limit {most})")
+
+
 def _check_zip(raw: bytes) -> None:
-    """Refuse non-zips and archives that would expand too much (zip bombs) before parsing."""
+    """Refuse non-zips and archives whose XML would expand too much (zip bombs) before parsing: by the sizes
+    the zip declares, then by really inflating the XML parts (streamed, stopping at the limit)."""
     buf = io.BytesIO(raw)
     if not zipfile.is_zipfile(buf):
         raise LoadError("not a valid .docx (not a zip archive)")
     try:
         with zipfile.ZipFile(buf) as zf:
             infos = zf.infolist()
+            if "word/document.xml" not in {i.filename for i in infos}:
+                raise LoadError("not a valid .docx (no word/document.xml)")
+            xml = [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))]
+            _check_declared(xml)
+            _check_inflated(zf, xml)
+            _check_spans(zf.read("word/document.xml"))
     except zipfile.BadZipFile:
         raise LoadError("not a valid .docx (corrupt zip archive)") from None
-    total = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+
+
+def _check_declared(xml: list[zipfile.ZipInfo]) -> None:
+    max_bytes, max_ratio = _docx_limits()
+    total = sum(i.file_size for i in xml)
+    packed = max(1, sum(i.compress_size for i in xml))
+    if total > max_bytes or total / packed > max_ratio:
         raise LoadError(
-            f"refusing .docx: expands to {total / 1e6:.0f} MB from {packed / 1e6:.1f} MB (zip bomb?)"
+            f"refusing .docx: its XML declares {total / 1e6:.0f} MB from {packed / 1e6:.1f} MB "
+            f"(limit {max_bytes / 1e6:.0f} MB, ratio {max_ratio:g}; zip bomb?)"
         )
-    if "word/document.xml" not in {i.filename for i in infos}:
-        raise LoadError("not a valid .docx (no word/document.xml)")
+
+
+def _check_inflated(zf: zipfile.ZipFile, xml: list[zipfile.ZipInfo]) -> None:
+    max_bytes, _ = _docx_limits()
+    total = 0
+    for info in xml:
+        with zf.open(info) as f:
+            while block := f.read(1 << 20):
+                total += len(block)
+                if total > max_bytes:
+                    raise LoadError(f"refusing .docx: its XML inflates to more than {max_bytes / 1e6:.0f} MB (zip bomb?)")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from ragtool.answer.grounding import Grounding, injection_spans
 from ragtool.config import Settings
 from ragtool.errors import LoadError, RagtoolError
 from ragtool.index.corpus import Corpus
@@ -45,6 +46,7 @@ def prepare(loaded: LoadedFile, cleaner: Cleaner, settings: Settings) -> tuple[D
     if not text.strip():
         raise LoadError("no text left after cleaning")
     meta = extract_meta(text, loaded.header, source=str(loaded.path), file_hash=loaded.file_hash)
+    meta.injections = injection_spans(text, Grounding.load(settings))
     doc = Document(meta=meta, text=text)
     chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_sentences)
     doc.meta.chunks = len(chunks)
@@ -75,7 +77,7 @@ def ingest_paths(
             corpus.store.remove_orphans()
         by_source = _committed_by_source(corpus.documents())
     cleaner = Cleaner.from_settings(settings)
-    found = list(discover(paths))
+    found = list(discover(paths, settings.follow_symlinks))
     files = [f for f in found if isinstance(f, Path)]
     report.skipped.extend(f for f in found if isinstance(f, Skipped))
     report.files = len(files)

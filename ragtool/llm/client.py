@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from ragtool.config import Settings, mask_secret
+from ragtool.config import Settings, mask_secret, mask_url_passwords
 from ragtool.errors import ProviderError, UsageError
 from ragtool.llm.cache import CachedReply, ResponseCache, request_key
 from ragtool.llm.prompts import load_prompt, render
@@ -102,6 +102,8 @@ def make_openai(settings: Settings, on_request: Any = None) -> Any:
         raise UsageError("no LLM server configured: set OPENAI_BASE_URL and/or OPENAI_API_KEY")
     import openai
 
+    from ragtool.llm.transport import BoundedTransport
+
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NO_KEY
     hooks = {"request": [on_request]} if on_request is not None else {}
     return openai.OpenAI(
@@ -109,7 +111,7 @@ def make_openai(settings: Settings, on_request: Any = None) -> Any:
         base_url=base_url_of(settings),
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
-        http_client=openai.DefaultHttpxClient(event_hooks=hooks),
+        http_client=openai.DefaultHttpxClient(event_hooks=hooks, transport=BoundedTransport(settings.llm_timeout)),
     )
 
 
@@ -117,10 +119,18 @@ def provider_error(exc: Exception, settings: Settings, *, model: str, service: s
     """A one-line ProviderError for a failed SDK call. Names the URL; never contains the API key."""
     import openai
 
+    from ragtool.llm.transport import HtmlReply, ReplyTooLarge
+
     url = base_url_of(settings)
     retries = settings.llm_max_retries
     detail = _server_message(exc)
-    if isinstance(exc, openai.AuthenticationError):
+    if isinstance(exc, ReplyTooLarge):
+        msg = f"{service} server {url} sent a {exc}: refused (limit max_reply_bytes in limits.toml)"
+    elif isinstance(exc, HtmlReply) or _is_html(exc):
+        status = f" (HTTP {exc.status_code})" if isinstance(exc, openai.APIStatusError) else ""
+        msg = (f"{service} server {url} answered with an HTML page{status}, not the OpenAI API: "
+               "check OPENAI_BASE_URL (it usually ends in /v1)")
+    elif isinstance(exc, openai.AuthenticationError):
         msg = f"{service} server {url} rejected the API key (HTTP 401): check OPENAI_API_KEY"
     elif isinstance(exc, openai.PermissionDeniedError):
         msg = f"{service} server {url} refused access (HTTP 403): {detail}"
@@ -145,6 +155,26 @@ def provider_error(exc: Exception, settings: Settings, *, model: str, service: s
     return ProviderError(scrub(one_line(msg, 300), settings))
 
 
+def not_api_reply(body: object, settings: Settings, service: str = "LLM") -> ProviderError:
+    """A 200 whose body is not an API reply: an HTML page (a proxy's login or error page) or other text."""
+    url = base_url_of(settings)
+    if str(body).lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        msg = (f"{service} server {url} answered with an HTML page, not the OpenAI API: "
+               "check OPENAI_BASE_URL (it usually ends in /v1)")
+    else:
+        msg = f"{service} server {url} sent a reply that is not OpenAI API JSON: is it an OpenAI-compatible /v1 endpoint?"
+    return ProviderError(scrub(msg, settings))
+
+
+def _is_html(exc: Exception) -> bool:
+    """A proxy's or web server's HTML page where the API should be (a 200 or an error status)."""
+    response = getattr(exc, "response", None)
+    ctype = str(getattr(response, "headers", {}).get("content-type", "")) if response is not None else ""
+    body = getattr(exc, "body", None)
+    text = body if isinstance(body, str) else str(getattr(exc, "doc", "") or "")
+    return "text/html" in ctype or text.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
+
+
 def _server_message(exc: Exception) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
@@ -155,9 +185,9 @@ def _server_message(exc: Exception) -> str:
 
 
 def scrub(text: str, settings: Settings) -> str:
-    """`text` with the API key masked."""
+    """`text` with the API key and any password in a URL masked."""
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-    return text.replace(key, mask_secret(key) or "…") if key else text
+    return mask_url_passwords(text.replace(key, mask_secret(key) or "…") if key else text)
 
 
 def _rejects_format(exc: Exception) -> bool:
@@ -318,10 +348,12 @@ class LLMClient:
             if request.get("response_format") and _rejects_format(e):
                 raise _ModeRejected from e
             raise provider_error(e, self.settings, model=self.settings.llm_model) from None
-        except ValueError as e:  # a 200 whose body is not JSON
+        except (ValueError, openai.OpenAIError) as e:  # a 200 whose body is not JSON; a reply over the size cap
             raise provider_error(e, self.settings, model=self.settings.llm_model) from None
         finally:
             usage.calls += self._attempts() - before
+        if not hasattr(resp, "choices"):  # the SDK hands back the text of a 200 that is not JSON
+            raise not_api_reply(resp, self.settings)
         content = (resp.choices[0].message.content or "") if resp.choices else ""
         if resp.usage is not None:
             usage.prompt_tokens += resp.usage.prompt_tokens

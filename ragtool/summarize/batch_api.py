@@ -109,7 +109,7 @@ def summaries_from_results(settings: Settings, jobs: Sequence[Job], results: dic
         except Exception as e:  # noqa: BLE001 - reported per document
             yield job, Failure(doc_id=job.doc_id, error=" ".join(str(e).split()))
             continue
-        summary = finish(settings, job.doc, merge_maps(job.doc, groups, maps), None)
+        summary = finish(settings, job.doc, merge_maps(job.doc, groups, maps, settings), None)
         yield job, summary.model_copy(update={"prompt_version": version})
 
 

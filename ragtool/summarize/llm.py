@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
+from ragtool.answer.grounding import Grounding, pair_share, substantial, value_grounded
 from ragtool.config import Settings
 from ragtool.errors import ExitCode, RagtoolError
 from ragtool.llm.client import LLMClient, count_message_tokens, count_tokens
@@ -112,16 +113,19 @@ def group_chunks(settings: Settings, doc: Document, chunks: list[Chunk]) -> list
     return groups
 
 
-def merge_maps(doc: Document, groups: list[list[Chunk]], results: list[MapResult]) -> Merged:
-    """Verify every item against the chunks of its own group, then deduplicate (first occurrence wins)."""
+def merge_maps(doc: Document, groups: list[list[Chunk]], results: list[MapResult],
+               settings: Settings | None = None) -> Merged:
+    """Verify every item against the chunks of its own group, keep only grounded ones (the quote is substantial
+    and holds the item's value, name or role), then deduplicate (first occurrence wins)."""
     merged = Merged()
     title = doc.meta.title
     folded_text = fold(doc.text)
+    g = Grounding.load(settings) if settings is not None else Grounding.default()
     for group, result in zip(groups, results, strict=True):
         by_id = {c.chunk_id: c for c in group}
-        merged.officials += verified(result.officials, by_id, title, group)
-        merged.key_figures += verified(result.key_figures, by_id, title, group)
-        merged.priorities += verified(result.priorities, by_id, title, group)
+        merged.officials += [o for o in verified(result.officials, by_id, title, group) if official_grounded(o, g)]
+        merged.key_figures += [f for f in verified(result.key_figures, by_id, title, group) if figure_grounded(f, g)]
+        merged.priorities += [p for p in verified(result.priorities, by_id, title, group) if priority_grounded(p, g)]
         if result.meeting and fold(result.meeting) in folded_text:
             merged.meetings.append(result.meeting.strip())
         if result.abstract.strip():
@@ -130,6 +134,22 @@ def merge_maps(doc: Document, groups: list[list[Chunk]], results: list[MapResult
     merged.key_figures = dedupe(merged.key_figures, figure_key)
     merged.priorities = dedupe(merged.priorities, priority_key)
     return merged
+
+
+def official_grounded(o: Official, g: Grounding) -> bool:
+    """The name is in the quote, and most of the role."""
+    return (substantial(o.quote, g) and bool(fold(o.name)) and fold(o.name) in fold(o.quote)
+            and pair_share(o.role, o.quote) >= g.min_pair_share)
+
+
+def figure_grounded(f: KeyFigure, g: Grounding) -> bool:
+    """The value (its numbers and words) is in the quote."""
+    return value_grounded(f.value, f.quote, "", g)
+
+
+def priority_grounded(p: Priority, g: Grounding) -> bool:
+    """The priority says what its quote says: most of its character pairs are in it."""
+    return substantial(p.quote, g) and pair_share(p.text, p.quote) >= g.min_pair_share
 
 
 def reduce_messages(settings: Settings, doc: Document, merged: Merged) -> list[dict[str, str]]:
@@ -189,7 +209,7 @@ def summarize_llm(settings: Settings, doc: Document, chunks: list[Chunk], use_ca
         result, u = client.structured(map_messages(settings, doc, group), MapResult, name=f"summary_map_{n}")
         results.append(result)
         usage.add(u)
-    merged = merge_maps(doc, groups, results)
+    merged = merge_maps(doc, groups, results, settings)
     if not (merged.officials or merged.key_figures or merged.priorities or merged.abstracts or merged.meetings):
         raise EmptySummaryError("the LLM's reply was empty or unusable: no item could be verified against the text")
     reduced = None

@@ -41,11 +41,13 @@ def to_markdown(s: DocumentSummary) -> str:
 
 def to_csv(summaries: Iterable[DocumentSummary]) -> bytes:
     """One row per key figure across documents, UTF-8 with BOM so spreadsheet programs read Chinese right."""
+    from ragtool.csvsafe import safe_row
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in figure_rows(summaries):
-        writer.writerow(row[c] for c in CSV_COLUMNS)
+        writer.writerow(safe_row([row[c] for c in CSV_COLUMNS]))
     return buf.getvalue().encode("utf-8-sig")
 
 

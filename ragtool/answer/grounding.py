@@ -1,0 +1,185 @@
+"""Grounding: a verified quote must also be substantial and contain what it supports.
+
+Quote verification (ragtool.answer.verify) proves a quote is in the document; grounding proves it backs the
+claim: an answer's numbers, names and dates, a conflict candidate's value, a summary item's value, name or
+role. Limits and word lists are in data/grounding.toml. Injection flags mark document sentences that read as
+instructions to the model, found at ingest and shown with any answer that cites them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ragtool.config import Settings
+from ragtool.datafiles import read_toml
+from ragtool.models import Answer, Citation, DocMeta
+from ragtool.textnorm import fold, halfwidth
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+_LATIN = re.compile(r"[a-z]{2,}")
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
+INJECTION_NOTE = "quote [{n}] reads as an instruction to the model (possible prompt injection): treat it with care"
+
+
+@dataclass(frozen=True)
+class Grounding:
+    min_quote_chars: int
+    filler: tuple[str, ...]
+    min_pair_share: float
+    injection: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def load(cls, settings: Settings) -> Grounding:
+        return _load(settings.data_path("grounding.toml"))
+
+    @classmethod
+    def default(cls) -> Grounding:
+        from ragtool.config import PACKAGE_DIR
+
+        return _load(PACKAGE_DIR / "data" / "grounding.toml")
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> Grounding:
+    data = read_toml(path)
+    fillers = sorted((fold(w) for w in data.get("filler", [])), key=len, reverse=True)
+    return Grounding(
+        min_quote_chars=int(data.get("min_quote_chars", 8)),
+        filler=tuple(fillers),
+        min_pair_share=float(data.get("min_pair_share", 0.5)),
+        injection=tuple(re.compile(p, re.I) for p in data.get("injection", [])),
+    )
+
+
+# ---- claims -------------------------------------------------------------------------------------
+
+
+def numbers(text: str) -> set[str]:
+    return set(_NUMBER.findall(halfwidth(text).replace(",", "")))
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def substantial(quote: str, g: Grounding) -> bool:
+    return sum(1 for c in quote if c.isalnum()) >= g.min_quote_chars
+
+
+def words(claim: str, known: str, g: Grounding) -> list[str]:
+    """Runs of two or more Han characters (and Latin words) of `claim` not already in `known` (the question):
+    the names and terms it asserts. Filler words and characters in a pair `known` holds do not count."""
+    text, seen = fold(claim), fold(known)
+    seen_pairs = _pairs(seen)
+    out: list[str] = []
+    for m in _HAN.finditer(text):
+        run = m.group()
+        covered = [False] * len(run)
+        for i in range(len(run) - 1):
+            if run[i : i + 2] in seen_pairs:
+                covered[i] = covered[i + 1] = True
+        for w in g.filler:
+            for f in re.finditer(re.escape(w), run):
+                for i in range(f.start(), f.end()):
+                    covered[i] = True
+        out += [piece for piece in "".join(" " if c else ch for ch, c in zip(run, covered, strict=True)).split()
+                if len(piece) >= 2]
+    out += [w for w in _LATIN.findall(text.lower()) if w not in seen.lower()]
+    return out
+
+
+@dataclass(frozen=True)
+class Claims:
+    numbers: frozenset[str]
+    words: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.numbers and not self.words
+
+
+def claims(text: str, question: str, g: Grounding) -> Claims:
+    """What `text` asserts beyond the question: its numbers (dates included) and its names and terms."""
+    return Claims(frozenset(numbers(text) - numbers(question)), tuple(words(text, question, g)))
+
+
+def holds(reference: str, word: str) -> bool:
+    """Whether `reference` states `word` (every character pair of it, in folded form)."""
+    ref = fold(reference).lower()
+    return word in ref or all(p in ref for p in _pairs(word))
+
+
+def supports_any(quote: str, c: Claims) -> bool:
+    return bool(c.numbers & numbers(quote)) or any(holds(quote, w) for w in c.words)
+
+
+def unsupported(c: Claims, references: Sequence[str], extra_numbers: Iterable[str] = ()) -> list[str]:
+    """The claims none of `references` states (numbers may also come from titles and dates)."""
+    known = set(extra_numbers)
+    for r in references:
+        known |= numbers(r)
+    text = "\n".join(references)
+    return sorted(c.numbers - known) + [w for w in c.words if not holds(text, w)]
+
+
+def value_grounded(value: str, quote: str, question: str, g: Grounding) -> bool:
+    """A candidate's or figure's value is in its quote: all its numbers and words."""
+    if not substantial(quote, g):
+        return False
+    c = Claims(frozenset(numbers(value)), tuple(words(value, question, g)))
+    if c.empty:
+        return fold(value) in fold(quote)
+    return not unsupported(c, [quote])
+
+
+def pair_share(text: str, quote: str) -> float:
+    """Share of the character pairs of `text` (Han only) that `quote` holds."""
+    pairs = set().union(*(_pairs(r) for r in _HAN.findall(fold(text)))) if text else set()
+    if not pairs:
+        return 1.0
+    ref = fold(quote)
+    return sum(1 for p in pairs if p in ref) / len(pairs)
+
+
+def citation_grounded(answer: Answer, c: Citation, g: Grounding) -> bool:
+    """A citation backs its answer: substantial, and holding one of the answer's (or its candidates') claims."""
+    if not substantial(c.quote, g):
+        return False
+    said = [claims(answer.answer, answer.question, g), *(claims(x.value, answer.question, g) for x in answer.candidates)]
+    said = [s for s in said if not s.empty]
+    return not said or any(supports_any(c.quote, s) for s in said)
+
+
+# ---- prompt injection --------------------------------------------------------------------------
+
+
+def injection_spans(text: str, g: Grounding) -> list[list[int]]:
+    """[start, end] of each sentence of `text` that reads as an instruction to the model."""
+    out: list[list[int]] = []
+    for m in _SENTENCE.finditer(text):
+        sentence = halfwidth(m.group()).strip()
+        if sentence and any(p.search(sentence) for p in g.injection):
+            out.append([m.start(), m.end()])
+    return out
+
+
+def cites_injection(c: Citation, meta: DocMeta) -> bool:
+    return any(c.start < end and start < c.end for start, end in meta.injections)
+
+
+def mark_injections(answer: Answer, metas: Iterable[DocMeta]) -> Answer:
+    """Citations of flagged sentences marked, with a note saying which (the answer itself is not changed)."""
+    by_id = {m.doc_id: m for m in metas}
+    for n, c in enumerate(answer.citations, 1):
+        meta = by_id.get(c.doc_id)
+        if meta is not None and cites_injection(c, meta):
+            c.injection = True
+            note = INJECTION_NOTE.format(n=n)
+            if note not in answer.notes:
+                answer.notes.append(note)
+    return answer

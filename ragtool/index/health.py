@@ -1,0 +1,212 @@
+"""A damaged store is found before it is used, and repaired from the CLI.
+
+chroma.sqlite3 is checked (SQLite header, then `PRAGMA quick_check` read-only) BEFORE chromadb opens it: Chroma's
+Rust core panics on some damaged pages (exit 134, no message). A successful check is remembered by the file's
+size and mtime, so a store is checked once after each write, not on every command. index.gen and the BM25 index
+are derived files: `ragtool doctor` reports them damaged and `--repair` rebuilds them (commands work meanwhile:
+a garbage generation token reads as unknown and a BM25 index that does not fit the store is rebuilt).
+
+`ragtool doctor --repair` moves a damaged store aside (RAGTOOL_HOME/damaged-<time>/) and rebuilds it from the
+source files: those the damaged registry still names, those of the last corpus sync, and RAGTOOL_CORPUS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sqlite3
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from ragtool.config import Settings
+from ragtool.errors import DamagedStoreError
+from ragtool.fsutil import read_json_or_none, write_json_atomic
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+CHECKED = "store.checked.json"
+GEN = re.compile(r"[0-9a-f]{32}")
+
+
+def sqlite_path(settings: Settings) -> Path:
+    return settings.home / "chroma" / "chroma.sqlite3"
+
+
+def sqlite_damage(path: Path, timeout: float = 10.0) -> str | None:
+    """Why the SQLite file is unusable, or None (also when it does not exist yet)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"cannot read: {e.strerror or e}"
+    if not head:
+        return None  # an empty file is an empty database
+    if head != SQLITE_MAGIC:
+        return "not an SQLite database: bad header"
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout)  # rw: a hot journal left by a kill is rolled back, as Chroma would
+        try:
+            rows = con.execute("PRAGMA quick_check").fetchmany(3)
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        return f"SQLite: {e}"
+    if rows != [("ok",)]:
+        return f"SQLite integrity check: {'; '.join(str(r[0]) for r in rows)[:160]}"
+    return None
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def check_store(settings: Settings) -> None:
+    """Raise DamagedStoreError if the embedded store's SQLite file is damaged (cheap when unchanged)."""
+    path = sqlite_path(settings)
+    stamp = _stamp(path)
+    if stamp is None:
+        return
+    record = settings.home / CHECKED
+    if read_json_or_none(record) == {"sqlite": stamp}:
+        return
+    why = sqlite_damage(path, settings.lock_timeout or 10.0)
+    if why:
+        raise DamagedStoreError(path, why)
+    with contextlib.suppress(OSError):  # else checked again next time
+        write_json_atomic(record, {"sqlite": stamp})
+
+
+def gen_damage(path: Path) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"cannot read: {e.strerror or e}"
+    return None if GEN.fullmatch(raw.decode("ascii", "replace")) else "not a generation token"
+
+
+def lexical_damage(home: Path) -> tuple[Path, str] | None:
+    """The saved BM25 index's damage, if any: unreadable, or not fitting its chunk list."""
+    from ragtool.index.lexical import LexicalIndex
+
+    base = home / "lexical"
+    current = base / "current.json"
+    if not current.exists():
+        return None
+    data = read_json_or_none(current)
+    if not isinstance(data, dict) or not isinstance(data.get("signature"), str):
+        return current, "unreadable pointer"
+    target = base / data["signature"]
+    why = LexicalIndex.damage(target)
+    return (target, why) if why else None
+
+
+def find_damage(settings: Settings) -> list[tuple[str, str]]:
+    """Every damaged index file of an embedded store: (path, why)."""
+    if settings.chroma_url:
+        return []
+    out: list[tuple[str, str]] = []
+    if why := sqlite_damage(sqlite_path(settings)):
+        out.append((str(sqlite_path(settings)), why))
+    if why := gen_damage(settings.home / "index.gen"):
+        out.append((str(settings.home / "index.gen"), why))
+    if found := lexical_damage(settings.home):
+        out.append((str(found[0]), found[1]))
+    return out
+
+
+# ---- repair ------------------------------------------------------------------------------------
+
+
+class RepairReport(BaseModel):
+    damaged: list[dict[str, str]] = Field(default_factory=list)  # path, why
+    moved_to: str | None = None
+    rebuilt: bool = False  # the store itself was rebuilt (else only derived files were)
+    sources: int = 0  # source files found to rebuild from
+    missing: list[str] = Field(default_factory=list)  # sources the damaged index named that are gone
+    added: int = 0
+    skipped: list[dict[str, str]] = Field(default_factory=list)
+
+
+_META_SOURCE = re.compile(rb'"source":\s*"((?:[^"\\]|\\.){1,4096})"')
+
+
+def salvage_sources(path: Path) -> list[str]:
+    """Source paths the damaged registry still names: by SQL where its pages still read, and from each
+    document record's JSON found in the raw bytes (which outlives damaged pages)."""
+    found: set[str] = set()
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            rows = con.execute("SELECT string_value FROM embedding_metadata WHERE key = 'source'").fetchall()
+            found |= {str(r[0]) for r in rows if r and r[0]}
+        finally:
+            con.close()
+    except sqlite3.Error:
+        pass
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = b""
+    for m in _META_SOURCE.finditer(raw):
+        with contextlib.suppress(ValueError):
+            found.add(json.loads(b'"' + m.group(1) + b'"'))
+    return sorted(s for s in found if s)
+
+
+def _sync_sources(settings: Settings) -> list[str]:
+    saved = read_json_or_none(settings.home / "sync.json")
+    files = saved.get("files") if isinstance(saved, dict) else None
+    return sorted(files) if isinstance(files, dict) else []
+
+
+def repair(settings: Settings) -> RepairReport:
+    """Move the damaged store aside and rebuild it from the source files; only derived files when those alone
+    are damaged. The index lock is held while files are moved; the rebuild is an ordinary ingest."""
+    from ragtool.index.lock import index_lock
+    from ragtool.ingest.pipeline import ingest_paths
+
+    report = RepairReport()
+    with index_lock(settings):
+        damage = find_damage(settings)
+        report.damaged = [{"path": p, "why": w} for p, w in damage]
+        if not damage:
+            return report
+        aside = settings.home / f"damaged-{time.strftime('%Y%m%dT%H%M%S')}"
+        aside.mkdir(parents=True, exist_ok=True)
+        report.moved_to = str(aside)
+        store_damaged = any(p == str(sqlite_path(settings)) for p, _ in damage)
+        named = salvage_sources(sqlite_path(settings)) if store_damaged else []
+        moving = ["chroma", "index.gen", CHECKED, "lexical"] if store_damaged else ["index.gen", "lexical"]
+        for name in moving:
+            src = settings.home / name
+            if src.exists():
+                os.replace(src, aside / name)
+        if not store_damaged:
+            from ragtool.index.corpus import Corpus
+
+            Corpus(settings).lexical()  # rebuilt from the intact store
+            return report
+    report.rebuilt = True
+    sources = list(dict.fromkeys([*named, *_sync_sources(settings)]))
+    report.missing = [s for s in sources if not Path(s).is_file()]
+    paths = [Path(s) for s in sources if Path(s).is_file()]
+    if Path(settings.corpus).exists():
+        paths.append(Path(settings.corpus))
+    report.sources = len(paths)
+    if paths:
+        ingest = ingest_paths(paths, settings)
+        report.added = ingest.added + ingest.replaced
+        report.skipped = [s.model_dump() for s in ingest.skipped]
+    write_json_atomic(aside / "README.json", {"damaged": report.damaged, "rebuilt_from": [str(p) for p in paths]})
+    return report
