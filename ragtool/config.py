@@ -176,7 +176,7 @@ def read_project_file(path: Path, settings_cls: type[BaseSettings]) -> dict[str,
             raise UsageError(f"unknown setting {key!r} in {path}{hint}")
     base = path.parent
     for key in PATH_FIELDS:
-        if isinstance(data.get(key), str):
+        if isinstance(data.get(key), str) and data[key]:  # an empty one stays empty: the validator names it
             data[key] = str(base / os.path.expanduser(data[key]))
     return data
 

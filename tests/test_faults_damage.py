@@ -29,7 +29,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[st
 def _doc_ids(env: dict[str, str]) -> list[str]:
     r = cli("docs", "--json", env=env)
     assert r.code == 0, r.stderr
-    return sorted(d["id"] for d in json.loads(r.stdout))
+    return sorted(d["doc_id"] for d in json.loads(r.stdout))
 
 
 def _home(built: tuple[Path, Path, list[str]], tmp_path: Path) -> tuple[Path, dict[str, str]]:

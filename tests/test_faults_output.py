@@ -44,7 +44,7 @@ def hostile_index(tmp_path: Path) -> tuple[dict[str, str], str]:
     assert len(skipped) == 1 and "forged\\nskipped passwd" in skipped[0]  # one line, the newline shown
     tally(hostile=2)
     [doc] = json.loads(cli("docs", "--json", env=env).stdout)
-    return env, doc["id"]
+    return env, doc["doc_id"]
 
 
 def test_titles_text_and_listings_are_printed_safely_and_verbatim(hostile_index: tuple[dict[str, str], str]) -> None:
