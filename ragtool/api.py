@@ -157,7 +157,7 @@ class Session:
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
         answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
-        answer.notes = [*reading.notes, *answer.notes]
+        answer.notes = [*reading.notes, *answer.notes, *([retrieval.note] if retrieval.note else [])]
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)

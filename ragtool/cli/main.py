@@ -19,6 +19,7 @@ from ragtool.cli.common import (
 )
 from ragtool.cli.compare_cmd import compare_command
 from ragtool.cli.output import err, fail, out, print_json, progress_bar
+from ragtool.cli.status_cmd import status_command
 from ragtool.errors import ExitCode, RagtoolError, UsageError
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ docs_app = typer.Typer(help="List, show and remove indexed documents.", no_args_
 app.add_typer(docs_app, name="docs")
 app.command("ask")(ask_command)
 app.command("compare")(compare_command)
+app.command("status")(status_command)
 
 
 def _optional_commands() -> None:
@@ -85,7 +87,13 @@ _optional_commands()
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders (recursive). `-` reads one document from stdin.")],
-    reset: Annotated[bool, typer.Option("--reset", help="Drop the index and rebuild it from these paths.")] = False,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Rebuild the index from these paths only; the old one stays in use until the new one is complete."),
+    ] = False,
+    background: Annotated[
+        bool, typer.Option("--background", help="Return at once; the ingest goes on in the background (see `ragtool status`).")
+    ] = False,
     json_out: JsonOpt = False,
     home: Home = None,
     embedder: EmbedderOpt = None,
@@ -93,12 +101,18 @@ def ingest(
 ) -> None:
     """Ingest .txt .md .html .pdf .docx files into the index. Unchanged files are skipped.
 
-    Exit code 4 when some files were skipped (each is listed with its reason).
+    Every document is searchable lexically (BM25) within seconds; its dense vectors follow. A stopped ingest
+    resumes where it stopped when run again. Exit code 4 when some files were skipped (each is listed with its reason).
     """
     from ragtool.ingest.pipeline import ingest_paths
 
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
     targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths]
+    if background:
+        from ragtool.cli.status_cmd import ingest_in_background
+
+        ingest_in_background(settings, targets, reset=reset, embedder=embedder, chroma_url=chroma_url, json_out=json_out)
+        return
     with progress_bar("ingest", enabled=not json_out) as update:
         report = ingest_paths(targets, settings, reset=reset, progress=update)
     if json_out:
@@ -107,7 +121,8 @@ def ingest(
         out.print(
             f"files {report.files} · added {report.added} · replaced {report.replaced} · "
             f"unchanged {report.unchanged} · duplicates {report.duplicates} · chunks {report.chunks} · "
-            f"skipped {len(report.skipped)} · {report.seconds:.1f}s"
+            f"skipped {len(report.skipped)} · {report.seconds:.1f}s (searchable lexically after "
+            f"{report.lexical_seconds:.1f}s; {report.embedded} chunks embedded)"
         )
         for s in report.skipped:
             err.print(f"skipped {s.path}: {s.reason}", markup=False)

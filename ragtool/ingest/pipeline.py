@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from ragtool.ingest.clean import Cleaner
 from ragtool.ingest.discover import Skipped, discover
 from ragtool.ingest.load import SUPPORTED, LoadedFile, load_file
 from ragtool.ingest.meta import extract_meta
+from ragtool.ingest.status import StatusWriter
 from ragtool.models import Chunk, DocMeta, Document
 
 
@@ -30,11 +32,15 @@ class IngestReport(BaseModel):
     chunks: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
     seconds: float = 0.0
+    lexical_seconds: float = 0.0  # until every document was searchable lexically (BM25)
+    dense_docs: int = 0  # documents whose dense vectors this run wrote (new ones, or ones a stopped run left)
+    embedded: int = 0  # chunks sent to the embedder (the rest came from the embedding cache)
+    pending: int = 0  # documents still without dense vectors at the end (dense=False runs)
 
 
 MAX_DOC_CHARS = 2_000_000  # about 50 times a long work report; longer texts take minutes to chunk
 
-Progress = Callable[[str, int, int], None]  # (file name, files done, files total)
+Progress = Callable[[str, int, int], None]  # (file or document name, done, total)
 
 
 def prepare(loaded: LoadedFile, cleaner: Cleaner, settings: Settings) -> tuple[Document, list[Chunk]]:
@@ -57,31 +63,86 @@ def ingest_paths(
     reset: bool = False,
     progress: Progress | None = None,
     corpus: Corpus | None = None,
+    dense: bool = True,
 ) -> IngestReport:
     """Ingest files and folders into the index. Bad files are skipped and reported, never fatal.
 
-    The index lock is held only while the index is read or written (setup, each document's commit, the
-    lexical rebuild), so questions can be answered between documents; files are read, chunked and
-    embedded outside it.
+    Two passes. The lexical pass loads, cleans and chunks each file and commits it without vectors: it is
+    searchable lexically (BM25) at once. The dense pass then embeds every document still without vectors (this
+    run's, or those a stopped run left) and commits each one's vectors in one step. `dense=False` stops after
+    the lexical pass. With `reset`, both passes build a new index beside the old one, which stays in use until
+    the new one is complete and swapped in.
+
+    The index lock is held only while the index is read or written, so questions are answered meanwhile.
     """
     t0 = time.perf_counter()
     report = IngestReport()
-    with index_lock(settings):
-        corpus = corpus or Corpus(settings)
+    status = StatusWriter(settings.home, [str(p) for p in paths], reset)
+    status.phase("starting")
+    try:
+        with index_lock(settings):
+            live = corpus or Corpus(settings)
+            live.store.finish_swap(live.staging_collection)  # a --reset a crash stopped while swapping
+            if reset:
+                target = live.staging()
+            else:
+                live.check_embedder()
+                live.store.remove_orphans()
+                target = live
+        _lexical_pass(paths, target, settings, report, progress, status)
+        if not reset:
+            with index_lock(settings):
+                target.lexical()  # built once, so the first question need not
+        report.lexical_seconds = round(time.perf_counter() - t0, 3)
+        status.phase("dense" if dense else "done", lexical_ready=report.lexical_seconds, added=report.added,
+                     skipped=len(report.skipped))
+        if dense:
+            _dense_pass(target, settings, report, progress, status)
         if reset:
-            corpus.store.reset()
-        else:
-            corpus.check_embedder()
-            corpus.store.remove_orphans()
+            status.phase("swapping")
+            with index_lock(settings):
+                live.store.swap_in(target.store)
+        with index_lock(settings):
+            live.lexical()
+            report.pending = len(live.store.pending_ids())
+    except BaseException as e:
+        if reset:
+            _drop_quietly(target if "target" in locals() else None, settings)
+        status.phase("failed", error=str(e) or type(e).__name__)
+        raise
+    report.seconds = round(time.perf_counter() - t0, 3)
+    status.phase("done", finished=report.seconds, added=report.added, skipped=len(report.skipped))
+    return report
+
+
+def _drop_quietly(staged: Corpus | None, settings: Settings) -> None:
+    """A failed --reset build goes; the old index was never touched."""
+    if staged is None:
+        return
+    with contextlib.suppress(Exception), index_lock(settings, timeout=5):
+        staged.store.drop()
+
+
+def _lexical_pass(
+    paths: Sequence[Path],
+    corpus: Corpus,
+    settings: Settings,
+    report: IngestReport,
+    progress: Progress | None,
+    status: StatusWriter,
+) -> None:
+    with index_lock(settings):
         by_source = _committed_by_source(corpus.documents())
     cleaner = Cleaner.from_settings(settings)
     found = list(discover(paths))
     files = [f for f in found if isinstance(f, Path)]
     report.skipped.extend(f for f in found if isinstance(f, Skipped))
     report.files = len(files)
+    status.phase("lexical", files_total=len(files))
     for n, path in enumerate(files):
         if progress:
             progress(path.name, n, len(files))
+        status.update(files_done=n)
         try:
             _ingest_one(path, corpus, cleaner, settings, by_source, report)
         except LoadError as e:
@@ -94,10 +155,43 @@ def ingest_paths(
             report.skipped.append(Skipped(path=str(path), reason=f"cannot read: {e.strerror or e}"))
     if progress:
         progress("", len(files), len(files))
+    status.update(force=True, files_done=len(files))
+
+
+def _dense_pass(
+    corpus: Corpus, settings: Settings, report: IngestReport, progress: Progress | None, status: StatusWriter
+) -> None:
+    """Embed each document still without vectors (outside the lock; the embedding cache keeps every finished
+    batch, so a stopped run's work is not redone) and commit its vectors (inside)."""
     with index_lock(settings):
-        corpus.lexical()  # rebuild the BM25 index once
-    report.seconds = round(time.perf_counter() - t0, 3)
-    return report
+        pending = corpus.store.pending_documents()
+    if not pending:
+        return
+    total = sum(m.chunks for m in pending)
+    done = 0
+    status.update(force=True, docs_pending=len(pending), chunks_to_embed=total, chunks_embedded=0)
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        status.update(chunks_embedded=done)
+        if progress:
+            progress(f"embedding {name}", done, total)
+
+    def computed(texts: Sequence[str]) -> None:
+        report.embedded += len(texts)
+
+    for i, meta in enumerate(pending):
+        name = Path(meta.source).name or meta.doc_id
+        with index_lock(settings):
+            chunks = corpus.store.chunks(meta.doc_id)
+        if not chunks:  # removed meanwhile
+            continue
+        vectors = corpus.embed_chunks(chunks, on_batch=step, computed=computed)
+        with index_lock(settings):
+            wrote = corpus.store.put_vectors(meta.doc_id, [c.chunk_id for c in chunks], vectors)  # type: ignore[arg-type]
+        report.dense_docs += wrote
+        status.update(docs_dense_done=i + 1)
 
 
 def _committed_by_source(docs: list[DocMeta]) -> dict[str, list[DocMeta]]:
@@ -117,7 +211,7 @@ def _ingest_one(
     by_source: dict[str, list[DocMeta]],
     report: IngestReport,
 ) -> None:
-    """Load, chunk and embed one file outside the lock, then commit it (and drop its old version) inside."""
+    """Load and chunk one file outside the lock, then commit it lexical-only (and drop its old version) inside."""
     if path.suffix.lower() not in SUPPORTED:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
     key = os.path.abspath(path)
@@ -136,13 +230,13 @@ def _ingest_one(
     if known is not None:
         _count_known(known.meta, key, report)
         return
-    vectors = corpus.embed_chunks(chunks)
+    dim = corpus.embedder.dim
     with index_lock(settings):
         known = corpus.store.get_document(doc.meta.doc_id)  # another process may have committed it meanwhile
         if known is not None:
             _count_known(known.meta, key, report)
             return
-        corpus.store.put_document(doc, chunks, vectors, corpus.embedder.name)  # type: ignore[arg-type]
+        corpus.store.put_document(doc, chunks, None, corpus.embedder.name, dim=dim)
         for old in olds:
             corpus.store.remove_document(old.doc_id)
     if olds:
