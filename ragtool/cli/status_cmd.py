@@ -80,7 +80,7 @@ def _ingest_line(ing: dict[str, Any]) -> str:
         return (f"ingest: done in {elapsed} · {ing['files_total']} files, {ing['added']} added, "
                 f"{ing['skipped']} skipped")
     if state == "failed":
-        return f"ingest: failed after {elapsed}: {ing['error']}"
+        return f"ingest: failed after {elapsed}: {ing['error']} (run `ragtool ingest PATH` again to resume)"
     who = f"pid {ing['pid']}"
     if state == "stopped":
         return f"ingest: stopped ({who} is gone) in its {phase} pass; run `ragtool ingest PATH` again to resume"

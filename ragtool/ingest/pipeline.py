@@ -108,7 +108,8 @@ def ingest_paths(
     except BaseException as e:
         if reset:
             _drop_quietly(target if "target" in locals() else None, settings)
-        status.phase("failed", error=str(e) or type(e).__name__)
+        if not isinstance(e, KeyboardInterrupt):  # Ctrl-C: `ragtool status` says stopped, to be resumed
+            status.phase("failed", error=str(e) or type(e).__name__)
         raise
     report.seconds = round(time.perf_counter() - t0, 3)
     status.phase("done", finished=report.seconds, added=report.added, skipped=len(report.skipped))

@@ -6,6 +6,7 @@ the dense pass over documents' chunks. A reader tells a running ingest from a de
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -89,10 +90,8 @@ class StatusWriter:
             return
         self.status.updated = now
         self._last = now
-        try:
+        with contextlib.suppress(OSError):
             write_json_atomic(status_path(self.home), self.status.model_dump())
-        except OSError:
-            pass
 
     def phase(self, phase: Phase, **fields: object) -> None:
         self.update(force=True, phase=phase, **fields)
