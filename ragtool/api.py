@@ -91,8 +91,11 @@ class Session:
         if not is_stale(self.settings, self.corpus):
             return None
         from ragtool.ingest.pipeline import ingest_paths
+        from ragtool.ingest.status import ingest_running
 
-        report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus)
+        # while another ingest runs (ingest --background), its dense pass embeds; this question need not wait
+        dense = not ingest_running(self.settings.home)
+        report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus, dense=dense)
         record_sync(self.settings)
         return report
 

@@ -149,3 +149,29 @@ def test_a_swap_interrupted_by_a_crash_is_finished_by_the_next_run(settings: Set
     report = ingest_paths(files[:2], settings)
     assert (report.added, report.unchanged) == (0, 2)
     assert sorted(m.source for m in Corpus(settings).documents()) == [str(f) for f in files[:2]]
+
+
+def test_ask_does_not_wait_for_the_dense_pass_of_a_running_ingest(settings: Settings, seeds_copy: Path) -> None:
+    """`ask` syncing RAGTOOL_CORPUS while another process's ingest runs (ingest --background) commits what is new
+    lexically and answers at once; the running ingest's dense pass embeds it, and its status file stays its own."""
+    import json
+    import subprocess
+    import sys
+
+    from ragtool.ingest.status import IngestStatus, status_path
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # a live pid: "the ingest"
+    try:
+        settings.home.mkdir(parents=True)
+        running = IngestStatus(pid=other.pid, phase="dense", started=1.0, updated=1.0).model_dump()
+        status_path(settings.home).write_text(json.dumps(running), "utf-8")
+        synced = settings.model_copy(update={"corpus": seeds_copy})
+        answer = Session(synced).ask(QUESTION, engine="extractive")
+        assert "dense vectors for 0 of 5 documents; answered from the lexical index" in answer.notes
+        assert answer.citations
+        assert json.loads(status_path(settings.home).read_text("utf-8")) == running
+    finally:
+        other.kill()
+        other.wait()
+    report = ingest_paths([seeds_copy], settings)  # what the running ingest's dense pass does
+    assert report.dense_docs == 5 and report.pending == 0

@@ -79,6 +79,7 @@ def ingest_paths(
     report = IngestReport()
     status = StatusWriter(settings.home, [str(p) for p in paths], reset)
     status.phase("starting")
+    target: Corpus | None = None
     try:
         with index_lock(settings):
             live = corpus or Corpus(settings)
@@ -107,7 +108,7 @@ def ingest_paths(
             report.pending = len(live.store.pending_ids())
     except BaseException as e:
         if reset:
-            _drop_quietly(target if "target" in locals() else None, settings)
+            _drop_quietly(target, settings)
         if not isinstance(e, KeyboardInterrupt):  # Ctrl-C: `ragtool status` says stopped, to be resumed
             status.phase("failed", error=str(e) or type(e).__name__)
         raise

@@ -81,12 +81,15 @@ class StatusWriter:
         self.home = home
         self.status = IngestStatus(pid=os.getpid(), paths=paths, reset=reset, started=now, updated=now)
         self._last = 0.0
+        # another ingest still running keeps the file (a background ingest, while `ask` syncs the corpus)
+        other = read_status(home)
+        self.quiet = other is not None and other.pid != os.getpid() and ingest_state(other) == "running"
 
     def update(self, force: bool = False, **fields: object) -> None:
         for name, value in fields.items():
             setattr(self.status, name, value)
         now = time.time()
-        if not force and now - self._last < WRITE_EVERY:
+        if self.quiet or (not force and now - self._last < WRITE_EVERY):
             return
         self.status.updated = now
         self._last = now
@@ -98,6 +101,12 @@ class StatusWriter:
 
     def since_start(self) -> float:
         return round(time.time() - self.status.started, 3)
+
+
+def ingest_running(home: Path) -> bool:
+    """Whether another process's ingest is running on this home (its dense pass will embed what is pending)."""
+    status = read_status(home)
+    return status is not None and status.pid != os.getpid() and ingest_state(status) == "running"
 
 
 def ingest_state(status: IngestStatus | None) -> str:
