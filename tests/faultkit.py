@@ -82,4 +82,4 @@ def assert_consistent(state: dict[str, Any]) -> None:
     for doc_id, meta in docs.items():
         assert state["chunks"].get(doc_id) == list(range(meta["chunks"])), f"document {doc_id} is incomplete"
     for hits in state["queries"].values():
-        assert all(h.rsplit("-", 1)[0] in docs for h in hits)
+        assert all(h.rsplit("-", 1)[0] in docs and h.rsplit("-", 1)[0] not in state["pending"] for h in hits)
