@@ -375,7 +375,8 @@ class VectorStore:
     def remove_orphans(self) -> int:
         """Drop chunks whose document was never committed (left by a crash)."""
         committed = set(self.doc_ids())
-        got = self._safe(lambda: self._chunks.get(include=["metadatas"]))
+        where = {"doc_id": {"$nin": sorted(committed)}} if committed else None  # only orphans' chunks are read
+        got = self._safe(lambda: self._chunks.get(where=where, include=["metadatas"]))
         orphans = {m["doc_id"] for m in got["metadatas"] or [] if m["doc_id"] not in committed}
         for doc_id in orphans:
             self._delete_chunks(doc_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -218,6 +219,12 @@ def _ingest_one(
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
     key = os.path.abspath(path)
     olds = by_source.get(key, [])
+    if olds:  # an unchanged file is known by its bytes' hash, without decoding it
+        digest = _file_hash(path)
+        if any(o.file_hash == digest for o in olds):
+            _drop_stale(corpus, settings, olds, keep=digest, report=report)
+            report.unchanged += 1
+            return
     loaded = load_file(path)
     if any(o.file_hash == loaded.file_hash for o in olds):
         _drop_stale(corpus, settings, olds, keep=loaded.file_hash, report=report)
@@ -247,6 +254,15 @@ def _ingest_one(
         report.added += 1
     by_source[key] = [doc.meta]
     report.chunks += len(chunks)
+
+
+def _file_hash(path: Path) -> str:
+    """sha256 of the file's bytes, as load_file records it in DocMeta.file_hash."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def _count_known(known: DocMeta, key: str, report: IngestReport) -> None:
