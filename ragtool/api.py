@@ -100,9 +100,12 @@ class Session:
         if not is_stale(self.settings, self.corpus):
             return None
         from ragtool.ingest.pipeline import ingest_paths
+        from ragtool.ingest.status import ingest_running
 
         self._own_cache()
-        report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus)
+        # while another ingest runs (ingest --background), its dense pass embeds; this question need not wait
+        dense = not ingest_running(self.settings.home)
+        report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus, dense=dense)
         record_sync(self.settings)
         return report
 
@@ -167,7 +170,7 @@ class Session:
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
         answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
-        answer.notes = [*reading.notes, *answer.notes]
+        answer.notes = [*reading.notes, *answer.notes, *([retrieval.note] if retrieval.note else [])]
         mark_injections(answer, [hit.meta for hit in retrieval.hits])
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():

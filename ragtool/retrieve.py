@@ -32,6 +32,7 @@ class Retrieval:
     hits: list[RetrievedChunk]
     seconds: dict[str, float] = field(default_factory=dict)
     scope: list[str] | None = None  # doc ids retrieval was limited to, None for all
+    note: str = ""  # said in the answer: dense vectors not ready for every document (an ingest is running)
 
 
 class Retriever:
@@ -171,12 +172,16 @@ class Retriever:
         if scope is not None and len(scope) <= MAX_SCOPE_DIVERSITY:
             pool = max(pool, SCOPED_POOL)  # rank (nearly) every chunk of the named places' documents
 
-        t0 = time.perf_counter()
-        vector = self.corpus.embedder.embed_query(" ".join([*pq.places, pq.text, *pq.indicators]))
-        seconds["embed"] = time.perf_counter() - t0
+        note = self._lexical_only(scope)
+        dense: list[tuple[str, float]] = []
+        if not note:
+            t0 = time.perf_counter()
+            vector = self.corpus.embedder.embed_query(" ".join([*pq.places, pq.text, *pq.indicators]))
+            seconds["embed"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        dense = self.corpus.store.nearest(vector, pool, scope)
+        if not note:
+            dense = self.corpus.store.nearest(vector, pool, scope)
         lexical = self.corpus.lexical()
         in_scope = None if scope is None else set(scope)
         allowed = None if in_scope is None else {c for c in lexical.chunk_ids if chunk_doc_id(c) in in_scope}
@@ -205,7 +210,16 @@ class Retriever:
             if cid in chunks and chunks[cid].doc_id in docs
         ]
         seconds["retrieve"] = time.perf_counter() - t0
-        return Retrieval(hits, seconds, scope)
+        return Retrieval(hits, seconds, scope, note)
+
+    def _lexical_only(self, scope: list[str] | None) -> str:
+        """While an ingest's dense pass runs, a question whose documents are not all embedded yet is ranked
+        lexically alone (fusing with a dense ranking of only some of them would favour those); this says so."""
+        pending = self.corpus.store.pending_ids()
+        if not pending or (scope is not None and not pending & set(scope)):
+            return ""
+        total = len(self.docs())
+        return f"dense vectors for {total - len(pending & set(self.docs()))} of {total} documents; answered from the lexical index"
 
 
 def fuse(*rankings: list[str]) -> list[tuple[str, float]]:

@@ -82,7 +82,8 @@ def assert_consistent(state: dict[str, Any]) -> None:
     for doc_id, meta in docs.items():
         assert state["chunks"].get(doc_id) == list(range(meta["chunks"])), f"document {doc_id} is incomplete"
     for hits in state["queries"].values():
-        assert all(h.rsplit("-", 1)[0] in docs for h in hits)
+        assert all(h.rsplit("-", 1)[0] in docs and h.rsplit("-", 1)[0] not in state["pending"] for h in hits)
+
 
 
 def tally(hostile: int = 0, faults: int = 0, docs: int = 0, lost: int = 0) -> None:

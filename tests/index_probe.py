@@ -25,7 +25,8 @@ def main(queries: list[str]) -> None:
     orphans = sorted({m["doc_id"] for m in every["metadatas"] or []} - committed)
     embedder = make_embedder(settings)
     found = {q: [c.chunk_id for c, _ in store.query(embedder.embed_query(q), 5)] for q in queries}
-    json.dump({"docs": docs, "chunks": chunks, "orphans": orphans, "queries": found}, sys.stdout,
+    pending = sorted(store.pending_ids())  # committed, searchable lexically, dense vectors not written yet
+    json.dump({"docs": docs, "chunks": chunks, "orphans": orphans, "queries": found, "pending": pending}, sys.stdout,
               ensure_ascii=False)
 
 

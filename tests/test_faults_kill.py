@@ -1,5 +1,6 @@
 """kill -9 during `ragtool ingest` (embedded store): after each kill the index opens, every document is
-either fully present or absent, and a re-run gives the same index as one clean ingest."""
+either fully present or absent (in the lexical pass), or present with or without its dense vectors (in the dense
+pass), and a re-run gives the same index as one clean ingest."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def test_kill_9_during_ingest_loses_nothing(tmp_path: Path) -> None:
         state = index_state(env)
         tally(faults=1)
         assert_consistent(state)
-        partial += 0 < len(state["docs"]) < DOCS
+        partial += 0 < len(state["docs"]) < DOCS or bool(state["pending"])  # in the lexical or the dense pass
     assert partial >= 1, "no kill landed in the middle of an ingest"
 
     rerun = cli("ingest", str(corpus), "--json", env=env)

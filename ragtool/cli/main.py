@@ -21,6 +21,7 @@ from ragtool.cli.compare_cmd import compare_command
 from ragtool.cli.init_cmd import init_command
 from ragtool.cli.output import err, fail, out, print_json, progress_bar, safe_line
 from ragtool.cli.serve_cmd import serve_command
+from ragtool.cli.status_cmd import status_command
 from ragtool.errors import ExitCode, RagtoolError, UsageError
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ app.command("ask")(ask_command)
 app.command("compare")(compare_command)
 app.command("serve")(serve_command)
 app.command("init")(init_command)
+app.command("status")(status_command)
 
 
 def _optional_commands() -> None:
@@ -92,7 +94,13 @@ _optional_commands()
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files or folders (recursive). `-` reads one document from stdin.")],
-    reset: Annotated[bool, typer.Option("--reset", help="Drop the index and rebuild it from these paths.")] = False,
+    reset: Annotated[
+        bool,
+        typer.Option("--reset", help="Rebuild the index from these paths only; the old one stays in use until the new one is complete."),
+    ] = False,
+    background: Annotated[
+        bool, typer.Option("--background", help="Return at once; the ingest goes on in the background (see `ragtool status`).")
+    ] = False,
     follow_symlinks: Annotated[bool, typer.Option(
         "--follow-symlinks", help="Follow symlinks that lead outside the folders given (RAGTOOL_FOLLOW_SYMLINKS).")] = False,
     json_out: JsonOpt = False,
@@ -102,13 +110,19 @@ def ingest(
 ) -> None:
     """Ingest .txt .md .html .pdf .docx files into the index. Unchanged files are skipped.
 
-    Exit code 4 when some files were skipped (each is listed with its reason).
+    Every document is searchable lexically (BM25) within seconds; its dense vectors follow. A stopped ingest
+    resumes where it stopped when run again. Exit code 4 when some files were skipped (each is listed with its reason).
     """
     from ragtool.api import Session
 
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url,
                              follow_symlinks=follow_symlinks or None)
     targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths]
+    if background:
+        from ragtool.cli.status_cmd import ingest_in_background
+
+        ingest_in_background(settings, targets, reset=reset, embedder=embedder, chroma_url=chroma_url, json_out=json_out)
+        return
     with progress_bar("ingest", enabled=not json_out) as update:
         report = Session(settings, sync=False).ingest(targets, reset=reset, progress=update)
     if json_out:
@@ -117,7 +131,8 @@ def ingest(
         out.print(
             f"files {report.files} · added {report.added} · replaced {report.replaced} · "
             f"unchanged {report.unchanged} · duplicates {report.duplicates} · chunks {report.chunks} · "
-            f"skipped {len(report.skipped)} · {report.seconds:.1f}s"
+            f"skipped {len(report.skipped)} · {report.seconds:.1f}s (searchable lexically after "
+            f"{report.lexical_seconds:.1f}s; {report.embedded} chunks embedded)"
         )
         for s in report.skipped:
             err.print(f"skipped {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)

@@ -100,8 +100,10 @@ def embed_with_cache(
     texts: Sequence[str],
     batch: int = 64,
     on_batch: Callable[[int], None] | None = None,
+    computed: Callable[[Sequence[str]], None] | None = None,
 ) -> np.ndarray:
-    """Embed passages, computing only those not cached. on_batch(n) reports progress."""
+    """Embed passages, computing only those not cached. on_batch(n) reports progress; computed(texts) is told
+    which texts went to the embedder (not found in the cache)."""
     hashes = [text_hash(t) for t in texts]
     known = cache.get_many(embedder.name, hashes) if cache else {}  # no dim: it may cost a server call
     todo = [i for i, h in enumerate(hashes) if h not in known]
@@ -110,6 +112,8 @@ def embed_with_cache(
     for start in range(0, len(todo), batch):
         idx = todo[start : start + batch]
         vecs = embedder.embed_passages([texts[i] for i in idx])
+        if computed:
+            computed([texts[i] for i in idx])
         fresh = {hashes[i]: vecs[j] for j, i in enumerate(idx)}
         known.update(fresh)
         if cache:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 
 from ragtool.config import Settings
@@ -12,6 +12,8 @@ from ragtool.index.embed import Embedder, make_embedder
 from ragtool.index.lexical import LexicalIndex
 from ragtool.index.store import VectorStore
 from ragtool.models import Chunk, DocMeta, Document
+
+STAGING_SUFFIX = "__next"  # collections an `ingest --reset` builds before it swaps them in
 
 
 class Corpus:
@@ -37,11 +39,38 @@ class Corpus:
                 f"set RAGTOOL_EMBEDDER={wanted}, or rebuild with `ragtool ingest --reset`"
             )
 
-    def embed_chunks(self, chunks: list[Chunk], on_batch: Callable[[int], None] | None = None) -> object:
+    def embed_chunks(
+        self,
+        chunks: list[Chunk],
+        on_batch: Callable[[int], None] | None = None,
+        computed: Callable[[Sequence[str]], None] | None = None,
+    ) -> object:
         return embed_with_cache(
             self.embedder, self.cache, [c.search_text for c in chunks], batch=self.settings.embed_batch,
-            on_batch=on_batch,
+            on_batch=on_batch, computed=computed,
         )
+
+    def staging(self) -> Corpus:
+        """A fresh, empty index beside this one (same embedder and cache) for `ingest --reset` to build in;
+        nothing reads it until VectorStore.swap_in() puts it in place."""
+        settings = self.settings.model_copy(update={"collection": self.staging_collection})
+        staged = Corpus.__new__(Corpus)
+        staged.settings = settings
+        staged.store = VectorStore(settings, announce=False)
+        staged.store.reset()  # a build a crash or a failure left behind is dropped
+        staged.embedder = self.embedder
+        staged._lexical = None
+        staged.__dict__["cache"] = self.cache
+        return staged
+
+    @property
+    def staging_collection(self) -> str:
+        return self.settings.collection + STAGING_SUFFIX
+
+    def dense_counts(self) -> tuple[int, int]:
+        """(documents with dense vectors, committed documents)."""
+        total = len(self.store.doc_ids())
+        return total - len(self.store.pending_ids()), total
 
     def documents(self) -> list[DocMeta]:
         return self.store.documents()

@@ -2,6 +2,8 @@
 
 A document is committed when its registry record exists: chunks are written first, the record last,
 so a crash leaves at most orphan chunks, which readers ignore and the next write removes.
+A document may be committed before its vectors exist (ingest's lexical pass): its chunks then carry placeholder
+vectors and its record says dense=False; dense search ignores it until put_vectors() commits its real vectors.
 The same code serves the embedded PersistentClient and a remote Chroma server (HttpClient).
 
 An embedded Chroma client keeps its vector index in memory and does not see what other processes write
@@ -149,6 +151,17 @@ def _chunk_from(cid: str, search_text: str, m: dict[str, Any]) -> Chunk:
     )
 
 
+def _placeholder_vectors(chunk_ids: Sequence[str], dim: int) -> np.ndarray:
+    """Distinct random unit vectors for chunks whose embeddings are not computed yet (never returned by dense
+    search: their document is not dense). Distinct, not identical, to keep Chroma's HNSW inserts cheap."""
+    out = np.empty((len(chunk_ids), dim), dtype=np.float32)
+    for i, cid in enumerate(chunk_ids):
+        seed = int.from_bytes(hashlib.sha256(cid.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(dim)
+        out[i] = v / np.linalg.norm(v)
+    return out
+
+
 def _registry_vector(doc_id: str) -> list[float]:
     """The registry needs a vector per record; distinct ones keep Chroma's HNSW insert cheap (identical
     vectors made each insert slower as the registry grew, so ingest went quadratic)."""
@@ -158,10 +171,11 @@ def _registry_vector(doc_id: str) -> list[float]:
 class VectorStore:
     """Chunks with their embeddings, and the document registry, in Chroma."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, announce: bool = True) -> None:
         self.settings = settings
         self.where = settings.chroma_url or str(settings.home / "chroma")
         self._gen_path = None if settings.chroma_url else settings.home / GENERATION_FILE
+        self._announce = announce  # False for a --reset build: nobody reads it until it is swapped in
         self._open()
 
     def _open(self) -> None:
@@ -196,7 +210,7 @@ class VectorStore:
 
     def _bump_gen(self) -> None:
         """Tell other processes' stores that the index changed."""
-        if self._gen_path is None:
+        if self._gen_path is None or not self._announce:
             return
         gen = uuid.uuid4().hex
         try:
@@ -247,6 +261,16 @@ class VectorStore:
             return Document(meta=meta, text=got["documents"][0])
         parts = self._safe(lambda: self._chunks.get(where={"doc_id": doc_id}, include=["metadatas"]))["metadatas"]
         return Document(meta=meta, text=_stitch(sorted(parts, key=lambda m: int(m["start"])), str(record.get("tail", ""))))
+
+    def pending_ids(self) -> set[str]:
+        """Committed documents whose dense vectors are not written yet (searchable lexically only)."""
+        got = self._safe(lambda: self._docs.get(where={"dense": False}, include=[]))
+        return set(got["ids"])
+
+    def pending_documents(self) -> list[DocMeta]:
+        got = self._safe(lambda: self._docs.get(where={"dense": False}, include=["metadatas"]))
+        metas = [DocMeta.model_validate_json(m["meta"]) for m in (got["metadatas"] or [])]
+        return sorted(metas, key=lambda m: m.source)
 
     def signature(self) -> str:
         """Changes whenever the set of committed documents changes."""
@@ -301,7 +325,7 @@ class VectorStore:
                 return []
             where = {"doc_id": {"$in": list(doc_ids)}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
         total = self._safe(lambda: self._chunks.count())
-        committed = set(self.doc_ids())
+        committed = set(self.doc_ids()) - self.pending_ids()  # placeholders of lexical-only documents too
         want = min(k, total)
         while want > 0:
             found = self._nearest(vector, want, where)
@@ -321,9 +345,15 @@ class VectorStore:
 
     # ---- writes ------------------------------------------------------------------------------
 
-    def put_document(self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray, embedder: str) -> None:
-        """Write a document's chunks, then commit it with its registry record."""
+    def put_document(
+        self, doc: Document, chunks: Sequence[Chunk], vectors: np.ndarray | None, embedder: str, dim: int = 0
+    ) -> None:
+        """Write a document's chunks, then commit it with its registry record. Without vectors (dim given) the
+        document is committed lexical-only, with placeholder vectors, until put_vectors()."""
         doc_id = doc.meta.doc_id
+        dense = vectors is not None
+        if vectors is None:
+            vectors = _placeholder_vectors([c.chunk_id for c in chunks], dim)
         gaps = _gaps(chunks, doc.text)
         self._delete_chunks(doc_id)
         for i in range(0, len(chunks), _WRITE_BATCH):
@@ -333,19 +363,38 @@ class VectorStore:
                     ids=[c.chunk_id for c in part],
                     embeddings=vectors[i : i + len(part)].tolist(),
                     documents=[c.search_text for c in part],
-                    metadatas=[_chunk_meta(c, doc.meta) | {"gap": g} for c, g in zip(part, gaps[i : i + len(part)], strict=True)],
+                    metadatas=[_chunk_meta(c, doc.meta) | {"gap": g, "dense": dense}
+                               for c, g in zip(part, gaps[i : i + len(part)], strict=True)],
                 ),
                 writing=True,
             )
         # The text itself is not stored here: Chroma indexes record text, and long texts made every write slower
         # as the registry grew. get_document() rebuilds it from the chunks, the gaps and this tail.
         tail = doc.text[max((c.end for c in chunks), default=0) :]
-        record = {"meta": doc.meta.model_dump_json(), "embedder": embedder, "source": doc.meta.source, "tail": tail}
+        record = {"meta": doc.meta.model_dump_json(), "embedder": embedder, "source": doc.meta.source, "tail": tail,
+                  "dense": dense}
         self._safe(
             lambda: self._docs.upsert(ids=[doc_id], embeddings=[_registry_vector(doc_id)], metadatas=[record]),
             writing=True,
         )
         self._bump_gen()
+
+    def put_vectors(self, doc_id: str, chunk_ids: Sequence[str], vectors: np.ndarray) -> bool:
+        """Replace a lexical-only document's placeholder vectors, then mark it dense (one registry write, so
+        dense search sees all of its chunks or none). False if it is no longer committed and pending."""
+        if doc_id not in self.pending_ids():
+            return False
+        for i in range(0, len(chunk_ids), _WRITE_BATCH):
+            ids = list(chunk_ids[i : i + _WRITE_BATCH])
+            self._safe(
+                lambda ids=ids, i=i: self._chunks.update(
+                    ids=ids, embeddings=vectors[i : i + len(ids)].tolist(), metadatas=[{"dense": True}] * len(ids)
+                ),
+                writing=True,
+            )
+        self._safe(lambda: self._docs.update(ids=[doc_id], metadatas=[{"dense": True}]), writing=True)
+        self._bump_gen()
+        return True
 
     def remove_document(self, doc_id: str) -> bool:
         """Uncommit first, then drop the chunks."""
@@ -358,7 +407,8 @@ class VectorStore:
     def remove_orphans(self) -> int:
         """Drop chunks whose document was never committed (left by a crash)."""
         committed = set(self.doc_ids())
-        got = self._safe(lambda: self._chunks.get(include=["metadatas"]))
+        where = {"doc_id": {"$nin": sorted(committed)}} if committed else None  # only orphans' chunks are read
+        got = self._safe(lambda: self._chunks.get(where=where, include=["metadatas"]))
         orphans = {m["doc_id"] for m in got["metadatas"] or [] if m["doc_id"] not in committed}
         for doc_id in orphans:
             self._delete_chunks(doc_id)
@@ -368,11 +418,63 @@ class VectorStore:
 
     def reset(self) -> None:
         self._refresh()
-        for name in (f"{self.settings.collection}_chunks", f"{self.settings.collection}_docs"):
-            with contextlib.suppress(Exception):  # an absent collection
-                self._client.delete_collection(name)
+        self.drop()
         self._open()
         self._bump_gen()
+
+    def drop(self) -> None:
+        """Delete both collections (a --reset build that failed, or a leftover one)."""
+        for name in self._names():
+            with contextlib.suppress(Exception):  # an absent collection
+                self._client.delete_collection(name)
+
+    def _names(self, collection: str | None = None) -> tuple[str, str]:
+        base = collection or self.settings.collection
+        return f"{base}_chunks", f"{base}_docs"
+
+    # ---- --reset: build beside the live index, then swap ---------------------------------------
+
+    def mark_complete(self) -> None:
+        """A staging build is complete: from now on finish_swap() may put it in place of the live index."""
+        self._safe(lambda: self._docs.modify(metadata={"complete": "yes"}), writing=True)
+
+    def swap_in(self, staging: VectorStore) -> None:
+        """Replace this index by a complete staging build (held under the index lock). The live registry goes
+        first and the staging registry is renamed last, so readers see the old index, then briefly an empty
+        one, then the new one; finish_swap() completes a swap a crash interrupted."""
+        staging.mark_complete()
+        self._refresh()
+        self._finish_swap(staging.settings.collection)
+        self.close()
+        self._open()
+        self._bump_gen()
+
+    def finish_swap(self, staging_collection: str) -> bool:
+        """Complete a swap interrupted by a crash (a complete staging build still beside the live index)."""
+        self._refresh()
+        names = {c.name: c for c in self._client.list_collections()}
+        new_docs = names.get(self._names(staging_collection)[1])
+        if new_docs is None or (new_docs.metadata or {}).get("complete") != "yes":
+            return False
+        self._finish_swap(staging_collection)
+        self.close()
+        self._open()
+        self._bump_gen()
+        return True
+
+    def _finish_swap(self, staging_collection: str) -> None:
+        live_chunks, live_docs = self._names()
+        new_chunks, new_docs = self._names(staging_collection)
+        try:
+            existing = {c.name for c in self._client.list_collections()}
+            for name in (live_docs, live_chunks):
+                if name in existing:
+                    self._client.delete_collection(name)
+            if new_chunks in existing:
+                self._client.get_collection(new_chunks).modify(name=live_chunks)
+            self._client.get_collection(new_docs).modify(name=live_docs)
+        except Exception as e:
+            raise StoreError(f"cannot swap in the rebuilt index at {self.where}: {_one_line(e)}") from e
 
     def _delete_chunks(self, doc_id: str) -> None:
         self._safe(lambda: self._chunks.delete(where={"doc_id": doc_id}), writing=True)

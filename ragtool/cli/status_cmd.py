@@ -1,0 +1,121 @@
+"""`ragtool status`: the latest ingest's progress and what the index can answer from; `ingest --background`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from ragtool.cli.common import ChromaUrl, Home, JsonOpt, settings_from
+from ragtool.cli.output import err, out, print_json
+from ragtool.config import Settings
+
+STATUS_LOCK_WAIT = 10.0  # seconds: status waits this long at most for the index lock (an ingest holds it briefly)
+
+
+def status_command(json_out: JsonOpt = False, home: Home = None, chroma_url: ChromaUrl = None) -> None:
+    """Show the latest ingest's progress (lexical pass, dense pass) and how many documents have dense vectors.
+
+    Documents are searchable lexically as soon as the lexical pass has committed them; questions asked before
+    all of them have dense vectors are answered from the lexical index, and say so.
+    """
+    settings = settings_from(home=home, chroma_url=chroma_url)
+    report = status_report(settings)
+    if json_out:
+        print_json(report)
+        return
+    for line in describe(report):
+        out.print(line, markup=False)
+
+
+def status_report(settings: Settings) -> dict[str, Any]:
+    from ragtool.ingest.status import ingest_state, read_status
+
+    status = read_status(settings.home)
+    ingest: dict[str, Any] | None = None
+    if status is not None:
+        ingest = status.model_dump() | {"state": ingest_state(status)}
+    return {"ingest": ingest, "index": _index_counts(settings)}
+
+
+def _index_counts(settings: Settings) -> dict[str, Any] | None:
+    """Documents committed and with dense vectors; None when the index is busy for longer than a moment."""
+    from ragtool.errors import IndexBusyError
+    from ragtool.index.lock import index_lock
+    from ragtool.index.store import VectorStore
+
+    try:
+        with index_lock(settings, timeout=min(settings.lock_timeout, STATUS_LOCK_WAIT)):
+            store = VectorStore(settings)
+            total = len(store.doc_ids())
+            pending = len(store.pending_ids())
+    except IndexBusyError:
+        return None
+    return {"documents": total, "dense": total - pending, "lexical_only": pending}
+
+
+def describe(report: dict[str, Any]) -> list[str]:
+    lines = []
+    ing = report["ingest"]
+    if ing is None:
+        lines.append("ingest: none recorded in this RAGTOOL_HOME")
+    else:
+        lines.append(_ingest_line(ing))
+    idx = report["index"]
+    if idx is None:
+        lines.append("index: busy (an ingest is writing); try again")
+    elif idx["lexical_only"]:
+        lines.append(f"index: {idx['documents']} documents, dense vectors for {idx['dense']} of them; "
+                     "questions are answered from the lexical index until all have them")
+    else:
+        lines.append(f"index: {idx['documents']} documents, all searchable lexically and densely")
+    return lines
+
+
+def _ingest_line(ing: dict[str, Any]) -> str:
+    state, phase = ing["state"], ing["phase"]
+    end = ing["finished"] + ing["started"] if ing["finished"] is not None else time.time()
+    elapsed = _duration(max(0.0, end - ing["started"]))
+    if state == "done":
+        return (f"ingest: done in {elapsed} · {ing['files_total']} files, {ing['added']} added, "
+                f"{ing['skipped']} skipped")
+    if state == "failed":
+        return f"ingest: failed after {elapsed}: {ing['error']} (run `ragtool ingest PATH` again to resume)"
+    who = f"pid {ing['pid']}"
+    if state == "stopped":
+        return f"ingest: stopped ({who} is gone) in its {phase} pass; run `ragtool ingest PATH` again to resume"
+    if phase == "lexical":
+        return f"ingest: running ({who}) · lexical pass · {ing['files_done']} of {ing['files_total']} files · {elapsed}"
+    if phase == "dense":
+        total = ing["chunks_to_embed"] or 0
+        pct = f" ({ing['chunks_embedded'] / total:.0%})" if total else ""
+        return (f"ingest: running ({who}) · dense pass · {ing['chunks_embedded']} of {total} chunks embedded{pct} · "
+                f"{ing['docs_dense_done']} of {ing['docs_pending']} documents · {elapsed}")
+    return f"ingest: running ({who}) · {phase} · {elapsed}"
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(int(seconds), 60)
+    return f"{m}m{s:02d}s" if m else f"{seconds:.1f}s"
+
+
+def ingest_in_background(
+    settings: Settings, targets: list[Path], *, reset: bool, embedder: str | None, chroma_url: str | None,
+    json_out: bool,
+) -> None:
+    """Start the ingest in its own process and return at once."""
+    from ragtool.ingest.status import LOG_FILE, start_background
+
+    home = settings.home.resolve()
+    args = [str(t.resolve()) for t in targets] + ["--home", str(home)]
+    args += ["--reset"] if reset else []
+    args += ["--embedder", embedder] if embedder else []
+    args += ["--chroma-url", chroma_url] if chroma_url else []
+    args += ["--follow-symlinks"] if settings.follow_symlinks else []
+    pid = start_background(home, args)
+    log = home / LOG_FILE
+    if json_out:
+        print_json({"pid": pid, "log": str(log), "home": str(home)})
+        return
+    out.print(f"ingest started in the background (pid {pid}); `ragtool status` shows its progress", markup=False)
+    err.print(f"log: {log}", markup=False)
