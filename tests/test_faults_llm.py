@@ -21,7 +21,7 @@ QUESTION = "凤岗2025年GDP目标?"
 FAULTS: dict[str, tuple[list[Any], dict[str, str], int, str]] = {
     "429": ([Fault.rate_limit()] * 3, {}, 3, "rate limiting (HTTP 429)"),
     "500": ([Fault.server_error()] * 3, {}, 3, "HTTP 500 after 2 retries"),
-    "timeout": ([Fault.slow(5)] * 3, {"RAGTOOL_LLM_TIMEOUT": "0.4"}, 3, "did not answer within 0.4 s"),
+    "timeout": ([Fault.slow(5)] * 3, {"RAGTOOL_LLM_TIMEOUT": "0.4"}, 1, "did not answer within 0.4 s"),
     "garbage": ([Fault.garbage()], {}, 1, "answered with an HTML page"),
     "truncated": ([Fault.truncated_json()] * 2, {}, 2, "did not return valid answer JSON"),
     "wrong-key": ([], {"OPENAI_API_KEY": "sk-wrong-key-000000000000"}, 1, "rejected the API key"),

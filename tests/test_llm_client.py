@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -136,21 +137,18 @@ def test_server_error_is_retried(fake_openai: FakeOpenAI, llm_settings: Settings
     assert fig == Figure(**GOOD) and usage.calls == 2
 
 
-def test_slow_reply_is_retried_then_succeeds(fake_openai: FakeOpenAI, llm_settings: Settings) -> None:  # noqa: F811
-    fake_openai.script_chat(Fault.slow(3), GOOD)
-    fig, usage = ask(llm_settings)
-    assert fig == Figure(**GOOD) and usage.calls == 2
-
-
-def test_timeouts_exhaust_retries(fake_openai: FakeOpenAI, llm_settings: Settings) -> None:  # noqa: F811
+def test_the_timeout_is_a_deadline_for_the_whole_call(fake_openai: FakeOpenAI, llm_settings: Settings) -> None:  # noqa: F811
     fake_openai.script_chat(Fault.slow(3), Fault.slow(3), GOOD)
     client = LLMClient(llm_settings)
+    t0 = time.monotonic()
     with pytest.raises(ProviderError) as err:
         client.structured(MESSAGES, Figure, name="figure")
+    seconds = time.monotonic() - t0
     msg = str(err.value)
     assert fake_openai.base_url in msg and "0.5 s" in msg
     assert err.value.exit_code == ExitCode.PROVIDER
-    assert client.usage.calls == 2
+    assert len(fake_openai.chat_requests) == 1  # no retry once the deadline has passed
+    assert seconds < 2.5  # the 0.5 s deadline (+ the SDK's retry pause), not 0.5 s per attempt
     assert cache_files(llm_settings) == []
 
 

@@ -82,8 +82,11 @@ class OpenAIEmbedder:
             self._client = make_openai(self.settings, self._count)
         # Some servers reject empty strings; a space embeds as "nothing" everywhere.
         inputs = [t if t.strip() else " " for t in texts]
+        from ragtool.llm.transport import call_deadline
+
         try:
-            resp = self._client.embeddings.create(model=self.model, input=inputs)
+            with call_deadline(self.settings.llm_timeout):
+                resp = self._client.embeddings.create(model=self.model, input=inputs)
         except (openai.OpenAIError, ValueError) as e:  # API errors, a body that is not JSON, an HTML page
             raise provider_error(e, self.settings, model=self.model, service="embedding") from None
         if not hasattr(resp, "data"):

@@ -119,7 +119,7 @@ def provider_error(exc: Exception, settings: Settings, *, model: str, service: s
     """A one-line ProviderError for a failed SDK call. Names the URL; never contains the API key."""
     import openai
 
-    from ragtool.llm.transport import HtmlReply, ReplyTooLarge
+    from ragtool.llm.transport import DeadlinePassed, HtmlReply, ReplyTooLarge
 
     url = base_url_of(settings)
     retries = settings.llm_max_retries
@@ -142,9 +142,9 @@ def provider_error(exc: Exception, settings: Settings, *, model: str, service: s
         msg = f"{service} server {url} failed with HTTP {exc.status_code} after {retries} retries: {detail}"
     elif isinstance(exc, openai.APIStatusError):
         msg = f"{service} server {url} refused the request (HTTP {exc.status_code}): {detail}"
-    elif isinstance(exc, openai.APITimeoutError):
+    elif isinstance(exc, openai.APITimeoutError | DeadlinePassed):
         msg = (f"{service} server {url} did not answer within {settings.llm_timeout:g} s "
-               f"({retries + 1} attempts): check the server or raise RAGTOOL_LLM_TIMEOUT")
+               "(RAGTOOL_LLM_TIMEOUT, the whole call): check the server or raise RAGTOOL_LLM_TIMEOUT")
     elif isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
         msg = f"cannot reach {service} server {url}: {cause}: check OPENAI_BASE_URL"
@@ -340,10 +340,13 @@ class LLMClient:
         if prompt_tokens > self.settings.llm_context_tokens:
             raise UsageError(f"prompt of {prompt_tokens} tokens is over llm_context_tokens="
                              f"{self.settings.llm_context_tokens}: raise RAGTOOL_LLM_CONTEXT_TOKENS")
+        from ragtool.llm.transport import call_deadline
+
         client = self.raw
         before = self._attempts()
         try:
-            resp = client.chat.completions.create(**request)
+            with call_deadline(self.settings.llm_timeout):
+                resp = client.chat.completions.create(**request)
         except openai.APIError as e:
             if request.get("response_format") and _rejects_format(e):
                 raise _ModeRejected from e

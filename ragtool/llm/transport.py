@@ -1,15 +1,18 @@
-"""The HTTP transport under the openai client: each attempt has a deadline for its whole reply and a size cap.
+"""The HTTP transport under the openai client: one deadline for a whole call, and a size cap.
 
 httpx's timeouts are per socket operation, so a server dripping one byte every few seconds never trips them.
-Here the reply body is read against a deadline of RAGTOOL_LLM_TIMEOUT from the request's start (a timeout the
-SDK retries like any other), and refused past data/limits.toml's max_reply_bytes (declared or actually sent).
-Replies are asked uncompressed, so the cap is what lands in memory.
+Here every reply is read against a deadline of RAGTOOL_LLM_TIMEOUT from the start of the call (`call_deadline`,
+the SDK's retries included: a retry gets only the time left, and none once it is gone), and refused past
+data/limits.toml's max_reply_bytes (declared or actually sent). Replies are asked uncompressed, so the cap is what
+lands in memory.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 import httpx2
@@ -25,6 +28,23 @@ class ReplyTooLarge(openai.OpenAIError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"reply larger than {limit / 1e6:.0f} MB")
+
+
+class DeadlinePassed(openai.OpenAIError):
+    """The call's deadline passed before a retry could start (not retried)."""
+
+
+_deadline: ContextVar[float | None] = ContextVar("ragtool_llm_deadline", default=None)
+
+
+@contextmanager
+def call_deadline(seconds: float) -> Iterator[None]:
+    """Every HTTP attempt made inside (the SDK's retries included) ends `seconds` from now at the latest."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 class HtmlReply(openai.OpenAIError):
@@ -61,7 +81,10 @@ class BoundedTransport(httpx2.BaseTransport):
         self._inner = httpx2.HTTPTransport()
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        deadline = time.monotonic() + self.timeout
+        now, whole = time.monotonic(), _deadline.get()
+        if whole is not None and now >= whole:
+            raise DeadlinePassed("the call's deadline passed")
+        deadline = min(now + self.timeout, whole if whole is not None else now + self.timeout)
         request.headers["Accept-Encoding"] = "identity"
         response = self._inner.handle_request(request)
         if response.status_code < 300 and "text/html" in response.headers.get("content-type", ""):
