@@ -26,13 +26,28 @@ from ragtool.sourcemap import fold
 runner = CliRunner()
 
 
+_MODULE_STORE: dict[str, str] = {}  # on a Chroma server: the collection the module's index was built in
+
+
 @pytest.fixture(scope="module")
 def home(store_backend: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds, copied and indexed with the hash embedder."""
     base = tmp_path_factory.mktemp("everyday")
     shutil.copytree(SEEDS, base / "seeds")
     ingest_paths([base / "seeds"], Settings(home=base / "home", corpus=base / "seeds", embedder="hash"))
+    _MODULE_STORE.clear()
+    _MODULE_STORE.update({k: os.environ[k] for k in ("RAGTOOL_CHROMA_URL", "RAGTOOL_COLLECTION") if k in os.environ})
     return base / "home"
+
+
+@pytest.fixture(autouse=True)
+def _module_store(_backend_env: None, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI runs of tests on `home` read the module's index (on a server, not the test's own empty collection)."""
+    if "home" not in request.fixturenames:
+        return
+    request.getfixturevalue("home")
+    for key, value in _MODULE_STORE.items():
+        monkeypatch.setenv(key, value)
 
 
 def run(home: Path, *args: str) -> Any:
@@ -74,7 +89,7 @@ def test_pinyin_and_full_width_forms_are_shown_as_the_file_writes_them(home: Pat
     assert f"「{c['quote']}」" in r.stdout and f"原文「{c['source_quote']}」" in r.stdout
 
 
-def test_a_changed_source_file_gives_no_offsets(home: Path, tmp_path: Path) -> None:
+def test_a_changed_source_file_gives_no_offsets(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     path = folder / "fg.txt"

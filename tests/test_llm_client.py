@@ -32,7 +32,7 @@ GOOD = {"indicator": "地区生产总值", "value": "增长5.5%"}
 
 @pytest.fixture
 def llm_settings(fake_openai: FakeOpenAI, settings: Settings) -> Settings:  # noqa: F811
-    return fake_openai.configure(settings, llm_timeout=0.5, llm_max_retries=1)
+    return fake_openai.configure(settings, llm_timeout=3.0, llm_max_retries=1)  # room for one retry's pause
 
 
 def ask(s: Settings, messages: list[dict[str, str]] = MESSAGES, **kw: bool) -> tuple[Figure, Usage]:
@@ -138,17 +138,17 @@ def test_server_error_is_retried(fake_openai: FakeOpenAI, llm_settings: Settings
 
 
 def test_the_timeout_is_a_deadline_for_the_whole_call(fake_openai: FakeOpenAI, llm_settings: Settings) -> None:  # noqa: F811
-    fake_openai.script_chat(Fault.slow(3), Fault.slow(3), GOOD)
+    fake_openai.script_chat(Fault.slow(8), Fault.slow(8), GOOD)
     client = LLMClient(llm_settings)
     t0 = time.monotonic()
     with pytest.raises(ProviderError) as err:
         client.structured(MESSAGES, Figure, name="figure")
     seconds = time.monotonic() - t0
     msg = str(err.value)
-    assert fake_openai.base_url in msg and "0.5 s" in msg
+    assert fake_openai.base_url in msg and "3 s" in msg
     assert err.value.exit_code == ExitCode.PROVIDER
     assert len(fake_openai.chat_requests) == 1  # no retry once the deadline has passed
-    assert seconds < 2.5  # the 0.5 s deadline (+ the SDK's retry pause), not 0.5 s per attempt
+    assert seconds < 5.5  # the 3 s deadline (+ the SDK's retry pause), not 3 s per attempt
     assert cache_files(llm_settings) == []
 
 
