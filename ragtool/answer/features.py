@@ -27,7 +27,7 @@ import re
 from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
-from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, VALUE, value_unit
+from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, VALUE, clause_bounds, value_unit
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
 
@@ -39,7 +39,6 @@ _LEVEL = r"\d+(?:\.\d+)?\s*(?:(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|�
 _REACHED = re.compile(rf"(?:达到|突破|超过|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*{_LEVEL}")
 _CHANGE_WORD = re.compile(rf"{CHANGE}\s*\d|百分点|持平")
 _LEVEL_FIRST = re.compile(rf"{_LEVEL}")
-_CLAUSE_START = re.compile(r"[,，;；。:：!！?？\n]")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
 TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
@@ -118,15 +117,9 @@ def _level_reached(span: Span, frame: TimeFrame, ctx: Context) -> bool:
     level = _LEVEL_FIRST.match(e.simp, span.at)
     bound = level is not None and e.simp.startswith(tuple(ctx.target_after), level.end())
     attached = span.features.get("gap") == 1.0 and level is not None and not bound
-    totals = any(w in _clause_before(e.simp, span.at) for w in ctx.reader.cues.totals)
+    clause = e.simp[clause_bounds(e.simp, span.at)[0] : span.at]
+    totals = any(w in clause for w in ctx.reader.cues.totals)
     return (bool(_REACHED.search(text)) or attached) and not totals
-
-
-def _clause_before(text: str, start: int) -> str:
-    """The clause a value sits in, up to the value."""
-    head = text[max(0, start - 40) : start + 2]
-    cut = max((m.end() for m in _CLAUSE_START.finditer(head, 0, max(0, len(head) - 2))), default=0)
-    return head[cut:]
 
 
 def time_fit(

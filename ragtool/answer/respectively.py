@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ragtool.answer.spans import CLAUSE_END, VALUE
+from ragtool.answer.spans import VALUE, clause_bounds
 
 WORD = "分别"
 MEMBER_SEPARATORS = re.compile(r"、|和|及|与")
@@ -30,7 +30,7 @@ def find(simp: str, combined: dict[str, tuple[str, ...]]) -> list[Respective]:
     """Every 分别 clause in a sentence whose members and values pair up one to one."""
     out = []
     for m in re.finditer(WORD, simp):
-        start = max((simp.rfind(c, 0, m.start()) for c in CLAUSE_END), default=-1) + 1
+        start = clause_bounds(simp, m.start())[0]
         values = _values(simp, m.end())
         if len(values) < 2:
             continue

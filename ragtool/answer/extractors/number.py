@@ -12,7 +12,7 @@ from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.answer.spans import CHANGE, CLAUSE_END, NUMBER, VALUE, clause_bounds, value_unit
+from ragtool.answer.spans import CHANGE, NUMBER, VALUE, clause_bounds, value_unit
 from ragtool.places import place_stems
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
@@ -125,7 +125,7 @@ def _pairs(
 
 def _a_member(simp: str, start: int) -> bool:
     """Whether the mention at start is one member of a list in its clause (…、东盟进出口)."""
-    clause = simp[max((simp.rfind(c, 0, start) for c in CLAUSE_END), default=-1) + 1 : start]
+    clause = simp[clause_bounds(simp, start)[0] : start]
     return bool(respectively.MEMBER_SEPARATORS.search(clause))
 
 
