@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from ragtool.config import Settings
 from ragtool.errors import DamagedStoreError
 from ragtool.fsutil import read_json_or_none, write_json_atomic
+from ragtool.index.lock import index_lock
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 CHECKED = "store.checked.json"
@@ -116,7 +117,9 @@ def find_damage(settings: Settings) -> list[tuple[str, str]]:
     if settings.chroma_url:
         return []
     out: list[tuple[str, str]] = []
-    if why := sqlite_damage(sqlite_path(settings)):
+    with index_lock(settings):  # never read the SQLite file while another process writes it
+        why = sqlite_damage(sqlite_path(settings))
+    if why:
         out.append((str(sqlite_path(settings)), why))
     if why := gen_damage(settings.home / "index.gen"):
         out.append((str(settings.home / "index.gen"), why))
@@ -173,7 +176,6 @@ def _sync_sources(settings: Settings) -> list[str]:
 def repair(settings: Settings) -> RepairReport:
     """Move the damaged store aside and rebuild it from the source files; only derived files when those alone
     are damaged. The index lock is held while files are moved; the rebuild is an ordinary ingest."""
-    from ragtool.index.lock import index_lock
     from ragtool.ingest.pipeline import ingest_paths
 
     report = RepairReport()

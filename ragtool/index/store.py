@@ -8,7 +8,8 @@ The same code serves the embedded PersistentClient and a remote Chroma server (H
 
 An embedded Chroma client keeps its vector index in memory and does not see what other processes write
 afterwards. So every write also replaces RAGTOOL_HOME/index.gen with a new token, and a store whose token
-is out of date reopens its client before its next operation (writers and readers hold the index lock).
+is out of date reopens its client before its next operation. Every Chroma call holds the index lock (re-entrant,
+so callers may hold it around several calls that must see one state).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from ragtool.config import Settings
-from ragtool.errors import StoreError
+from ragtool.errors import RagtoolError, StoreError
 from ragtool.fsutil import write_text_atomic
+from ragtool.index.lock import index_lock
 from ragtool.models import Chunk, DocMeta, Document, chunk_doc_id
 
 _WRITE_BATCH = 1000
@@ -179,6 +181,10 @@ class VectorStore:
         self._open()
 
     def _open(self) -> None:
+        with index_lock(self.settings):
+            self._open_locked()
+
+    def _open_locked(self) -> None:
         settings = self.settings
         self._gen = self._read_gen()
         client = _client(settings)
@@ -480,10 +486,13 @@ class VectorStore:
         self._safe(lambda: self._chunks.delete(where={"doc_id": doc_id}), writing=True)
 
     def _safe(self, fn: Any, writing: bool = False) -> Any:
+        """Run one Chroma call under the index lock: Chroma may write even when asked to read (it applies its
+        log to the vector index then), so no call may overlap another process's writes."""
         try:
-            self._refresh()
-            return fn()
-        except StoreError:
+            with index_lock(self.settings):
+                self._refresh()
+                return fn()
+        except RagtoolError:
             raise
         except Exception as e:
             if self.settings.chroma_url:
