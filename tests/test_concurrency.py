@@ -5,6 +5,7 @@ process sees what another process committed later."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from faultkit import SEEDS, assert_consistent, cli, cli_env, command, index_stat
 from filelock import FileLock
 
 from ragtool.config import Settings
+from ragtool.errors import IndexBusyError
 from ragtool.index.embed import HashEmbedder
 from ragtool.index.store import VectorStore
 from ragtool.ingest.pipeline import ingest_paths
@@ -74,6 +76,28 @@ def test_lock_held_too_long_is_index_busy(settings: Settings, args: list[str]) -
     assert "Traceback" not in r.stderr
     [line] = r.lines()
     assert "index busy" in line and "RAGTOOL_LOCK_TIMEOUT" in line
+
+
+def test_every_store_read_waits_for_another_process_holding_the_lock(settings: Settings) -> None:
+    """Chroma may write on a read (it applies its log to the vector index): no read may overlap another
+process's ingest, not even the engine's reads between the CLI's own lock holds."""
+    ingest_paths([SEEDS], settings)
+    store = VectorStore(settings.model_copy(update={"lock_timeout": 0.3}))
+    [doc_id, *_] = store.doc_ids()
+    chunk_id = store.chunks(doc_id)[0].chunk_id
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+         "print('held', flush=True); time.sleep(60)", str(settings.home / "index.lock")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        for read in (store.documents, lambda: store.get_chunks([chunk_id]), lambda: store.chunks(doc_id)):
+            with pytest.raises(IndexBusyError):
+                read()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert store.get_chunks([chunk_id])[0].chunk_id == chunk_id
 
 
 def test_open_store_sees_what_another_process_commits(settings: Settings, tmp_path: Path) -> None:
