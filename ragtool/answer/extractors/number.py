@@ -21,7 +21,8 @@ ELIDED_GAP, ELIDED_CLAUSES = 40, 2  # … and across clauses, for a change with 
 # level reached (2025年达到1420万吨).
 _ELIDED_TIME = r"(?:\d{4}年|全年|当年|年均|同比|比上年)?"
 _ELIDED_LEAD = re.compile(rf"{_ELIDED_TIME}")
-_ELIDED_REACHED = re.compile(rf"{_ELIDED_TIME}(?:达到|达|突破|增至|升至|提高到|提升到)")
+_ELIDED_HEAD = r"(?:总量|总额|规模)?"  # …增长5%左右，总量突破5.6万亿元: the quantity itself, named by a generic head
+_ELIDED_REACHED = re.compile(rf"{_ELIDED_TIME}{_ELIDED_HEAD}(?:达到|达|突破|增至|升至|提高到|提升到)")
 PER_SENTENCE = 6
 _YEAR_OF = r"(?:\d{4}年(?:底|末)?的?)?"  # 提升到2025年的57.7%
 
@@ -172,7 +173,7 @@ def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
 
 def is_ratio_base(simp: str, start: int, end: int) -> bool:
     """占地区生产总值比重, 对经济增长贡献率: the indicator is the base of a ratio, not the thing measured."""
-    return "占" in simp[max(0, start - 3) : start] or simp.startswith(("比重", "的比重", "比例", "贡献率", "的贡献"), end)
+    return "占" in simp[max(0, start - 3) : start] or simp.startswith(("比重", "的比重", "比例", "的比例", "贡献率", "的贡献"), end)
 
 
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
