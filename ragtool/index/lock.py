@@ -2,26 +2,48 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from ragtool.config import Settings
 from ragtool.errors import IndexBusyError, StoreError
 
+_held = threading.local()  # lock paths this thread holds, with their depth: a nested hold costs nothing
+
 
 @contextmanager
 def index_lock(settings: Settings, timeout: float | None = None) -> Iterator[None]:
     """Hold the index lock, waiting at most `timeout` seconds (default: settings.lock_timeout).
     Taking it again in the same thread while it is held does not wait."""
+    path = settings.home / "index.lock"
+    depth: dict[Path, int] = _held.__dict__.setdefault("depth", {})
+    if depth.get(path):
+        depth[path] += 1
+        try:
+            yield
+        finally:
+            depth[path] -= 1
+        return
+    with _acquired(settings, path, timeout):
+        depth[path] = 1
+        try:
+            yield
+        finally:
+            depth[path] = 0
+
+
+@contextmanager
+def _acquired(settings: Settings, path: Path, timeout: float | None) -> Iterator[None]:
     try:
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"cannot create RAGTOOL_HOME {settings.home}: {e.strerror or e}") from e
-    path = settings.home / "index.lock"
     wait = settings.lock_timeout if timeout is None else timeout
-    lock = FileLock(str(path), is_singleton=True)  # re-entrant: nested holds in one thread do not deadlock
+    lock = FileLock(str(path), is_singleton=True)
     try:
         lock.acquire(timeout=wait)
     except Timeout as e:
