@@ -51,7 +51,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         asked = set(q.indicators)
         own = place_stems(e.meta.place or "", ctx.officials.place_levels)
         anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp)
-                   if c in asked and not is_ratio_base(simp, a, b) and ctx.own_figure(simp, a, simp[a:b], own)]
+                   if c in asked and not is_ratio_base(simp, a, b)
+                   and (ctx.own_figure(simp, a, simp[a:b], own) or asked_part(simp, a, q.text))]
     else:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
     if (q.indicators or q.keywords) and not anchors and not each:
@@ -78,6 +79,12 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         span.features.update(fit=fit, gap=max(0.0, 1.0 - gap / (MAX_GAP + 1)), anchor=min(1.0, anchor_len / 6))
         out.append(span)
     return out
+
+
+def asked_part(simp: str, start: int, question: str) -> bool:
+    """A part the question names too (跨境电商进出口 in 跨境电商进出口规模目标): the words before the mention are its."""
+    before = simp[max(0, start - 2) : start]
+    return len(before) == 2 and before in question
 
 
 def _respective(simp: str, ctx: Context) -> list[tuple[int, int, int, int, int]]:
@@ -132,8 +139,9 @@ def _a_member(simp: str, start: int) -> bool:
 
 def _stopped(between: str, ctx: Context) -> bool:
     """占全省比重达61.3%, 增速居全省第4位: a word between the indicator and the value makes it another figure (the
-    same gap_stops as summaries), unless the question asks for that (第几)."""
-    return any(w in between for w in ctx.gap_stops if w not in ctx.q.units)
+    same gap_stops as summaries), unless the question asks for that (第几) or the indicator is named by it (企业 in
+    专精特新中小企业)."""
+    return any(w in between for w in ctx.gap_stops if w not in ctx.q.units and not any(c.endswith(w) for c in ctx.q.indicators))
 
 
 def _subject_elided(v: re.Match[str], between: str, gap: int, ctx: Context) -> bool:
