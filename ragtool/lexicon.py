@@ -138,7 +138,12 @@ class Lexicon:
         longest = max((len(w) for w in self._before_stops), default=0)
         if text[max(lo, start - longest) : start].endswith(self._before_stops):
             return False
-        if form not in self.bare_forms or start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fff":
+        return form not in self.bare_forms or self.scoped(text, start, own_place)
+
+    def scoped(self, text: str, start: int, own_place: tuple[str, ...] = ()) -> bool:
+        """Whether what is named at text[start:] stands on its own: after punctuation, a scope word (全省) or the
+        document's own place (厚街经济总量, 全区城乡居民…; not 泸州经济总量, 东盟进出口)."""
+        if start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fff":
             return True
         return text[max(0, start - 4) : start].endswith(self._scope_words + own_place)
 

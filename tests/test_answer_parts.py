@@ -1,5 +1,6 @@
 """An indicator's short question word inside a longer name (新设外资企业, 跨境电商进出口, 外贸出口, 粮食单产) is another
-figure, not the indicator's, unless the question names that part too."""
+figure, not the indicator's, unless the question names that part too; 分别 after a scope word (全区城乡…) or a
+combined word (内外资) still pairs each member with its value."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ def test_a_longer_name_is_another_figure(session: Session, question: str) -> Non
     [
         ("安徽去年跨境电商进出口增长多少", "16.3%", None),  # the question names the part: it is what is asked
         ("安徽今年跨境电商进出口规模目标", "25亿元", None),
+        ("安徽去年农村居民收入增长多少", "6.5%", None),  # 全区城乡…分别: the rural member
+        ("安徽去年城镇居民人均可支配收入增长多少", "4.6%", None),
+        ("安徽去年实际使用外资增长多少", "6.4%", None),  # 内外资分别: 内资 10%, 外资 6.4%
     ],
 )
 def test_the_asked_member_or_level(session: Session, question: str, value: str, not_value: str | None) -> None:

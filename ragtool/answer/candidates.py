@@ -40,3 +40,5 @@ class Context:
     gap_stops: tuple[str, ...] = ()  # 占…比重 between an indicator and a value: the value is another figure's
     # whether an indicator named at text[start:] as form is the document's own (Lexicon.own_figure)
     own_figure: Callable[[str, int, str, tuple[str, ...]], bool] = lambda text, start, form, own: True
+    # whether text[start:] stands on its own: after punctuation, a scope word or the own place (Lexicon.scoped)
+    scoped: Callable[[str, int, tuple[str, ...]], bool] = lambda text, start, own: True

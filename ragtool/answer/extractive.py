@@ -96,7 +96,7 @@ class ExtractiveEngine:
         lex = self.lexicon
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined,
-                      tuple(lex.figure_words("gap_stops")), lex.own_figure)
+                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped)
         extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval

@@ -46,10 +46,10 @@ _COUNT_UNITS = ("大", "方面", "项", "个", "条")
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
-    each = _respective(simp, ctx)
+    own = place_stems(e.meta.place or "", ctx.officials.place_levels)
+    each = _respective(simp, ctx, own)
     if q.indicators:
         asked = set(q.indicators)
-        own = place_stems(e.meta.place or "", ctx.officials.place_levels)
         anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp)
                    if c in asked and not is_ratio_base(simp, a, b)
                    and (ctx.own_figure(simp, a, simp[a:b], own) or asked_part(simp, a, q.text))]
@@ -87,15 +87,16 @@ def asked_part(simp: str, start: int, question: str) -> bool:
     return len(before) == 2 and before in question
 
 
-def _respective(simp: str, ctx: Context) -> list[tuple[int, int, int, int, int]]:
+def _respective(simp: str, ctx: Context, own: tuple[str, ...]) -> list[tuple[int, int, int, int, int]]:
     """城镇和农村居民人均可支配收入分别增长4.3%、5.3%: the value of the member the question asks about."""
     if respectively.WORD not in simp:
         return []
     q, out = ctx.q, []
     for r in respectively.find(simp, ctx.combined):
         for name, value_start in zip(r.names, r.values, strict=True):
-            named = [(form, c) for form, c in ctx.vocab.find_indicators(name) if c in q.indicators and form == name]
-            if named:  # the member is the indicator itself, not a part of it (东盟进出口)
+            named = [(form, c) for form, c in ctx.vocab.find_indicators(name) if c in q.indicators
+                     and name.endswith(form) and ctx.scoped(name, len(name) - len(form), own)]
+            if named:  # the member is the indicator itself (全区城镇居民…), not a part of it (东盟进出口)
                 out.append((r.start, value_start, r.end, 0, max(len(form) for form, _ in named)))
             elif not q.indicators and q.keywords and coverage(q, name) == 1:
                 out.append((r.start, value_start, r.end, 0, len(name)))
