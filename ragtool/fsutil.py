@@ -6,7 +6,11 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def current_umask() -> int:
@@ -52,4 +56,15 @@ def read_json_or_none(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+
+
+def read_model_or_none(path: Path, model: type[M]) -> M | None:
+    """The file as a `model`, or None when it is missing, corrupt or of another shape."""
+    data = read_json_or_none(path)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return model.model_validate(data)
+    except ValueError:  # pydantic's ValidationError
         return None

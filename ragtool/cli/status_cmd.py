@@ -46,12 +46,10 @@ def _index_counts(settings: Settings) -> dict[str, Any] | None:
 
     try:
         with index_lock(settings, timeout=min(settings.lock_timeout, STATUS_LOCK_WAIT)):
-            store = VectorStore(settings)
-            total = len(store.doc_ids())
-            pending = len(store.pending_ids())
+            dense, total = VectorStore(settings).dense_counts()
     except IndexBusyError:
         return None
-    return {"documents": total, "dense": total - pending, "lexical_only": pending}
+    return {"documents": total, "dense": dense, "lexical_only": total - dense}
 
 
 def describe(report: dict[str, Any]) -> list[str]:

@@ -67,11 +67,6 @@ class Corpus:
     def staging_collection(self) -> str:
         return self.settings.collection + STAGING_SUFFIX
 
-    def dense_counts(self) -> tuple[int, int]:
-        """(documents with dense vectors, committed documents)."""
-        total = len(self.store.doc_ids())
-        return total - len(self.store.pending_ids()), total
-
     def documents(self) -> list[DocMeta]:
         return self.store.documents()
 

@@ -278,6 +278,11 @@ class VectorStore:
         metas = [DocMeta.model_validate_json(m["meta"]) for m in (got["metadatas"] or [])]
         return sorted(metas, key=lambda m: m.source)
 
+    def dense_counts(self) -> tuple[int, int]:
+        """(documents with dense vectors, committed documents)."""
+        total = len(self.doc_ids())
+        return total - len(self.pending_ids()), total
+
     def signature(self) -> str:
         """Changes whenever the set of committed documents changes."""
         return hashlib.sha256("\n".join(self.doc_ids()).encode()).hexdigest()[:16]

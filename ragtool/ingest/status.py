@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ragtool.fsutil import read_json_or_none, write_json_atomic
+from ragtool.fsutil import read_model_or_none, write_json_atomic
 
 STATUS_FILE = "ingest.status.json"
 LOG_FILE = "ingest.log"
@@ -52,13 +52,7 @@ def status_path(home: Path) -> Path:
 
 
 def read_status(home: Path) -> IngestStatus | None:
-    data = read_json_or_none(status_path(home))
-    if not isinstance(data, dict):
-        return None
-    try:
-        return IngestStatus.model_validate(data)
-    except ValueError:
-        return None
+    return read_model_or_none(status_path(home), IngestStatus)
 
 
 def pid_alive(pid: int) -> bool:

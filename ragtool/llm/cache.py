@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ragtool.fsutil import read_json_or_none, write_json_atomic
+from ragtool.fsutil import read_model_or_none, write_json_atomic
 
 
 class CachedReply(BaseModel):
@@ -37,13 +37,7 @@ class ResponseCache:
         return self.folder / f"{key}.json"
 
     def get(self, key: str) -> CachedReply | None:
-        data = read_json_or_none(self.path(key))
-        if not isinstance(data, dict):
-            return None
-        try:
-            return CachedReply.model_validate(data)
-        except ValidationError:
-            return None
+        return read_model_or_none(self.path(key), CachedReply)
 
     def put(self, key: str, reply: CachedReply) -> None:
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs a repeated call

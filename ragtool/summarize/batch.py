@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from ragtool.config import Settings, resolve_engine
 from ragtool.errors import ExitCode, RagtoolError
-from ragtool.fsutil import read_json_or_none, write_bytes_atomic, write_json_atomic, write_text_atomic
+from ragtool.fsutil import read_model_or_none, write_bytes_atomic, write_json_atomic, write_text_atomic
 from ragtool.models import Chunk, Document, DocumentSummary, Usage
 from ragtool.summarize.render import to_csv, to_jsonl, to_markdown
 
@@ -80,11 +80,7 @@ class Manifest(BaseModel):
 
     @classmethod
     def read(cls, out_dir: Path) -> Manifest:
-        data = read_json_or_none(out_dir / MANIFEST)
-        try:
-            return cls.model_validate(data) if data is not None else cls()
-        except ValueError:
-            return cls()
+        return read_model_or_none(out_dir / MANIFEST, cls) or cls()
 
 
 # ---- targets ---------------------------------------------------------------------------------
