@@ -11,11 +11,10 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pdfs
 from faultkit import SEEDS, cli, cli_env, tally
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from ragtool.errors import LoadError
 from ragtool.ingest.load import LoadedFile, load_file
@@ -24,20 +23,7 @@ TEXT = b"BT /F1 12 Tf 20 100 Td (GDP grew 5.5 percent in 2024.) Tj ET"
 
 
 def text_pdf(content: bytes = TEXT, encrypt: dict[str, str] | None = None) -> bytes:
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=300, height=200)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
-    stream = DecodedStreamObject()
-    stream.set_data(content)
-    page[NameObject("/Contents")] = writer._add_object(stream)
-    if encrypt:
-        writer.encrypt(**encrypt)  # type: ignore[arg-type]
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    return pdfs.text_pdf(content, encrypt=encrypt)
 
 
 def base_docx() -> bytes:

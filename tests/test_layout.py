@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pdfs import text_pdf
 
 from ragtool.config import Settings
 from ragtool.ingest.chunk import heading_rules
@@ -50,23 +49,11 @@ def test_pdf_lines_broken_by_layout_are_joined_and_headings_stay() -> None:
 
 
 def _latin_pdf(path: Path, lines: list[str], title: str = "", date: str = "") -> None:
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=600, height=400)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
     ops = "BT /F1 12 Tf 20 360 Td " + " ".join(f"({ln}) Tj 0 -16 Td" for ln in lines) + " ET"
-    stream = DecodedStreamObject()
-    stream.set_data(ops.encode("latin-1"))
-    page[NameObject("/Contents")] = writer._add_object(stream)
     meta = {"/Title": title} if title else {}
     if date:
         meta["/CreationDate"] = date
-    if meta:
-        writer.add_metadata(meta)
-    with path.open("wb") as f:
-        writer.write(f)
+    path.write_bytes(text_pdf(ops.encode("latin-1"), width=600, height=400, metadata=meta))
 
 
 def test_real_pdf_wrapped_sentence_is_one_line_and_its_metadata_gives_title_and_date(tmp_path: Path) -> None:

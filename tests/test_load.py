@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from pdfs import text_pdf
 from pypdf import PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from ragtool.errors import LoadError
 from ragtool.ingest.chunk import chunk_document
@@ -180,22 +180,6 @@ def test_pdf_without_text_layer(tmp_path: Path) -> None:
 
 
 def test_pdf_with_text(tmp_path: Path) -> None:
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=300, height=200)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
-    stream = DecodedStreamObject()
-    stream.set_data(b"BT /F1 12 Tf 20 100 Td (GDP grew 5.5 percent in 2024.) Tj ET")
-    page[NameObject("/Contents")] = writer._add_object(stream)
     path = tmp_path / "report.pdf"
-    with path.open("wb") as f:
-        writer.write(f)
+    path.write_bytes(text_pdf(b"BT /F1 12 Tf 20 100 Td (GDP grew 5.5 percent in 2024.) Tj ET"))
     assert "GDP grew 5.5 percent in 2024." in load_file(path).text
