@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     embedder: EmbedderName = Field("local")
     embed_model: str = Field("text-embedding-3-small")
     embed_batch: int = Field(64, ge=1)
+    embed_threads: int | None = Field(None, ge=1)  # local embedder's OpenMP threads (default: every core)
+    embed_wait_policy: Literal["passive", "active"] = Field("passive")  # OpenMP: idle threads sleep, not spin
     chroma_url: str | None = Field(None)
     chroma_timeout: float = Field(30.0, gt=0)  # seconds a Chroma server may take to answer one request
     collection: str = Field("ragtool")
