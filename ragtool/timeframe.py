@@ -27,7 +27,8 @@ from functools import cached_property, lru_cache
 from typing import Literal
 
 from ragtool.lexicon import Lexicon
-from ragtool.textnorm import cn_number
+from ragtool.zh import numerals
+from ragtool.zh.dates import YEAR_NUMBER, relative_year
 
 Kind = Literal["annual", "plan", "unknown"]
 Role = Literal["target", "actual"]
@@ -42,8 +43,6 @@ NUMBERED = re.compile(
 MAX_HEADING = 40
 PLAN_YEAR_CHARS = 10  # how far after a plan's name a word such as 开局 or 收官 is looked for
 OPENING_CHARS = 6  # a time word this close to the start of its sentence is what the sentence is about
-CN_YEAR = "[〇零一二三四五六七八九]{4}"
-_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ class TimeCues:
         def alt(words: Iterable[str]) -> str:
             return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
-        year = rf"(?:(?:19|20)\d{{2}}|{CN_YEAR})"
+        year = YEAR_NUMBER
         parts = [
             rf"(?P<range>(?P<y1>{year})\s*年?\s*(?:{alt(self.range_marks or ['-'])})\s*(?P<y2>{year})\s*年)",
             rf"(?P<year>{year})\s*年(?P<month>\s*\d{{1,2}}\s*月)?",
@@ -170,13 +169,6 @@ class Heading:
     role: Role | None
 
 
-def _year_value(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    digits = "".join(_CN_DIGIT.get(c, "") for c in s)
-    return int(digits) if len(digits) == 4 else None
-
-
 def _plan_named(years: tuple[int, int], cues: TimeCues) -> str:
     return next((name for name, span in cues.plans.items() if span == years and not name.startswith("第")), "")
 
@@ -203,18 +195,18 @@ class Timeline:
         text, cues = self.text, self.cues
         before = text[max(0, m.start() - 2) : m.start()]
         if m.group("range"):
-            y1, y2 = _year_value(m.group("y1")), _year_value(m.group("y2"))
+            y1, y2 = numerals.year_value(m.group("y1")), numerals.year_value(m.group("y2"))
             if y1 is None or y2 is None or y2 <= y1:
                 return None
             return Mark(m.start(), m.end(), "plan", years=(y1, y2), plan=_plan_named((y1, y2), cues))
         if m.group("year"):
-            year = _year_value(m.group("year"))
+            year = numerals.year_value(m.group("year"))
             after = text[m.end() : m.end() + 2]
             if year is None or before.endswith(cues.not_before_year) or after.startswith(cues.not_after_year):
                 return None
             return Mark(m.start(), m.end(), "annual", year=year, event=bool(m.group("month")))
         if m.lastgroup in ("recent", "running"):
-            n = cn_number(m.group("n") or m.group("rn"))
+            n = numerals.number(m.group("n") or m.group("rn"))
             if not n or self.doc_year is None:
                 return None
             years = (self.doc_year - n, self.doc_year - 1)
@@ -234,7 +226,7 @@ class Timeline:
         if m.lastgroup == "rel":
             if before.endswith(cues.not_before_year) or self.doc_year is None:
                 return None
-            return Mark(m.start(), m.end(), "annual", year=self.doc_year + cues.relative_years[m.group("rel")])
+            return Mark(m.start(), m.end(), "annual", year=relative_year(m.group("rel"), self.doc_year, cues.relative_years))
         if m.lastgroup == "current" and self.doc_year is not None:
             span = next((s for s in cues.plans.values() if s[0] <= self.doc_year <= s[1]), None)
             if span is not None:

@@ -10,11 +10,11 @@ from typing import Any
 
 from ragtool.models import Priority
 from ragtool.officials import alternation
-from ragtool.summarize.context import YEAR, DocContext
+from ragtool.summarize.context import DocContext
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
-from ragtool.textnorm import cn_number
+from ragtool.zh import dates, numerals
 
 CN_NUM = "[一二两三四五六七八九十]{1,3}|\\d{1,2}"
 HEADING = re.compile(r"^[ \t]*(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|\d{1,2}、)[ \t]*(?P<text>[^\n]+)", re.M)
@@ -63,7 +63,7 @@ class PriorityFinder:
         """Items of numbered programmes in a document, given the view of its whole text."""
         out: list[Found[Priority]] = []
         for m in self.programme.finditer(view.text):
-            n = cn_number(m.group("n"))
+            n = numerals.number(m.group("n"))
             if m.group("plain") and m.group("big") != "大":
                 continue
             group = "quoted" if m.group("quoted") else "plain"
@@ -87,7 +87,7 @@ class PriorityFinder:
             if end is None:
                 continue
             text = view.text[start:end].strip()
-            if any(w in text for w in structural) or (YEAR.search(text) and len(text) < 16):
+            if any(w in text for w in structural) or (dates.years(text) and len(text) < 16):
                 continue
             forward = self.ctx.frame_at(start).role == "target"
             first = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
