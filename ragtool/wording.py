@@ -16,8 +16,8 @@ from typing import Any
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
 from ragtool.places import PlaceRules, load_place_rules
-from ragtool.textnorm import t2s
 from ragtool.zh.dates import digit_years
+from ragtool.zh.script import simplified
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -151,8 +151,7 @@ class Wording:
         if not names:
             return text, []
         index = self._places(names)
-        simple = t2s(text)
-        simple = simple if len(simple) == len(text) else text
+        simple = simplified(text)
         covered = self._covered(simple, index)
         for start, end in self._typo_windows(simple):
             window = simple[start:end]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ragtool.models import DocMeta, Document, RetrievedChunk
 from ragtool.textnorm import t2s
 from ragtool.timeframe import TimeCues, TimeFrame, Timeline
+from ragtool.zh.script import simplified
 
 SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (headings broken across lines)
 NEIGHBOURHOOD = 150  # characters around a retrieved chunk whose sentences are also read (headings, lead-ins)
@@ -57,9 +58,7 @@ class EvidenceReader:
 
     def view(self, doc: Document) -> _DocView:
         if doc.meta.doc_id not in self._views:
-            simp = t2s(doc.text)
-            if len(simp) != len(doc.text):
-                simp = doc.text
+            simp = simplified(doc.text)
             timeline = Timeline.build(simp, doc.meta.year, self.cues)
             self._views[doc.meta.doc_id] = _DocView(simp, sentence_spans(doc.text), _headings(simp), timeline)
         return self._views[doc.meta.doc_id]

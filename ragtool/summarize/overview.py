@@ -6,7 +6,8 @@ import re
 
 from ragtool.models import Document
 from ragtool.summarize.rules import Rules
-from ragtool.summarize.view import make_view, strip_pinyin
+from ragtool.summarize.view import make_view
+from ragtool.zh.script import strip_pinyin
 
 NUM = "[一二三四五六七八九十百零〇\\d]{1,4}"
 MEETING = re.compile(
