@@ -18,11 +18,11 @@ from ragtool.config import Settings
 from ragtool.datafiles import read_toml
 from ragtool.models import Answer, Citation, DocMeta
 from ragtool.textnorm import fold, halfwidth
+from ragtool.zh.sentences import sentences
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]{2,}")
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 INJECTION_NOTE = "quote [{n}] reads as an instruction to the model (possible prompt injection): treat it with care"
 
 
@@ -161,10 +161,10 @@ def citation_grounded(answer: Answer, c: Citation, g: Grounding) -> bool:
 def injection_spans(text: str, g: Grounding) -> list[list[int]]:
     """[start, end] of each sentence of `text` that reads as an instruction to the model."""
     out: list[list[int]] = []
-    for m in _SENTENCE.finditer(text):
-        sentence = halfwidth(m.group()).strip()
-        if sentence and any(p.search(sentence) for p in g.injection):
-            out.append([m.start(), m.end()])
+    for start, end in sentences(text):
+        sentence = halfwidth(text[start:end])
+        if any(p.search(sentence) for p in g.injection):
+            out.append([start, end])
     return out
 
 

@@ -19,6 +19,8 @@ from ragtool.places import PlaceRules, load_place_rules
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh import numerals
 from ragtool.zh.dates import dates, full_dates, parse_date, year_mentions
+from ragtool.zh.marks import TERMINAL
+from ragtool.zh.sentences import sentences
 
 META_FILE = "meta.toml"
 TITLE_MAX_CHARS = 80
@@ -132,7 +134,9 @@ def guess_title(text: str) -> tuple[str, bool]:
         if _is_title_like(line):
             return line, True
     first = lines[0] if lines else ""
-    return re.split(r"[。!?;]", first, maxsplit=1)[0][:TITLE_MAX_CHARS], False
+    spans = sentences(first)
+    head = first[spans[0][0] : spans[0][1]].rstrip(TERMINAL) if spans else ""
+    return head[:TITLE_MAX_CHARS], False
 
 
 def _is_title_like(line: str) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ragtool.models import Document
@@ -12,8 +10,6 @@ from ragtool.summarize.view import TextView, make_view
 from ragtool.timeframe import TimeFrame, Timeline
 from ragtool.zh import dates
 from ragtool.zh.dates import full_dates
-
-SENTENCE = re.compile(r"[^。!?\n]+[。!?]?")
 
 
 @dataclass(frozen=True)
@@ -25,12 +21,6 @@ class DocContext:
     def frame_at(self, pos: int) -> TimeFrame:
         """The time frame at view position `pos` (ragtool.timeframe)."""
         return self.timeline.at(pos)
-
-
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of the sentences of `text` (split at 。!? and line ends)."""
-    for m in SENTENCE.finditer(text):
-        yield m.start(), m.end()
 
 
 def document_year(doc: Document) -> int | None:
