@@ -5,7 +5,7 @@
     dates("1月21日召开", year=2025)      -> [DateMention(…, year=2025, month=1, day=21)]
     relative_year("去年", 2026, table)   -> 2025   (the words and offsets come from a data file)
 
-A day written without its year (1月21日) takes the year it is resolved against: the document's year.
+二〇二六年一月二十日 is a date too. A day written without its year (1月21日) takes the year it is resolved against: the document's year.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ragtool.zh.numerals import YEAR_DIGITS, year_value
+from ragtool.zh.numerals import YEAR_DIGITS, number, year_value
 
 # A year as a number: 1900-2099 in digits or four Chinese digits (二〇二五). For use inside larger patterns.
 YEAR_NUMBER = rf"(?:(?:19|20)\d{{2}}|[{YEAR_DIGITS}]{{4}})"
@@ -24,6 +24,7 @@ BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 FULL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})(?!\d)\s*日?|([-/.])(\d{1,2})\4(\d{1,2})(?!\d))"
 )
+CN_DATE = re.compile(rf"([{YEAR_DIGITS}]{{4}})\s*年([一二三四五六七八九十]{{1,2}})月([一二三四五六七八九十]{{1,3}})日")
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
@@ -84,14 +85,15 @@ def digit_years(text: str, low: int = 1900, high: int = 2099) -> str:
 
 
 def full_dates(text: str) -> list[DateMention]:
-    """Dates with a year, a month and a day that exists: 2025年3月3日, 2025-03-11, 2025/3/11, 2025.3.11."""
+    """Dates with a year, a month and a day that exists: 2025年3月3日, 2025-03-11, 2025/3/11, 2025.3.11 and
+    二〇二六年一月二十日."""
     out = []
     for m in FULL_DATE.finditer(text):
         month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(5), m.group(6))
-        mention = DateMention(m.start(), m.end(), int(m.group(1)), int(month), int(day))
-        if mention.iso:
-            out.append(mention)
-    return out
+        out.append(DateMention(m.start(), m.end(), int(m.group(1)), int(month), int(day)))
+    for m in CN_DATE.finditer(text):
+        out.append(DateMention(m.start(), m.end(), year_value(m.group(1)), number(m.group(2)), number(m.group(3))))
+    return sorted((d for d in out if d.iso), key=lambda d: d.start)
 
 
 def dates(text: str, year: int | None = None) -> list[DateMention]:

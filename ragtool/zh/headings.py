@@ -130,26 +130,26 @@ def heading_lines(text: str, rules: HeadingRules) -> dict[int, int]:
     lines = [_trimmed(text, m.start(), m.end()) for m in _LINE.finditer(text)]
     lines = [(s, e) for s, e in lines if s < e]
     out: dict[int, int] = {}
-    short = [is_short_heading(text[s:e], rules) for s, e in lines]
-    i = 0
-    while i < len(lines):
-        s, e = lines[i]
+    for s, e in lines:
         line = text[s:e]
         found = numbered(line, rules)
         if found:
             out[s] = s + found.end
         elif any(p.match(line) for p in rules.cue) and len(line) <= rules.max_short_line_chars:
             out[s] = e
-        if short[i]:
-            j = i
-            while j < len(lines) and short[j]:
-                j += 1
-            if j - i <= rules.max_heading_run and j < len(lines):
-                for s2, e2 in lines[i:j]:
-                    out.setdefault(s2, e2)
-            i = j
+    short = [is_short_heading(text[s:e], rules) for s, e in lines]
+    i = 0
+    while i < len(lines):
+        if not short[i]:
+            i += 1
             continue
-        i += 1
+        j = i
+        while j < len(lines) and short[j]:
+            j += 1
+        if j - i <= rules.max_heading_run and j < len(lines):
+            for s, e in lines[i:j]:
+                out.setdefault(s, e)
+        i = j
     return out
 
 

@@ -31,8 +31,8 @@ def number(text: str) -> int | None:
         return int(s)
     if not s or not _ANY_NUMERAL.search(s):
         return None
-    if len(s) == 4 and all(c in _YEAR_DIGIT for c in s):
-        return year_value(s)
+    if len(s) > 1 and all(c in _YEAR_DIGIT or c == "两" for c in s):  # digit by digit: a year, not a count
+        return year_value(s)  # 一二三 (一二三次产业) is a list, None
     for form in (s, "一" + s) if s[0] in "百千万亿" else (s,):  # 百 is 一百
         try:
             value = _cn2an().cn2an(form, "normal")
