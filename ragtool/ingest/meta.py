@@ -18,15 +18,16 @@ from ragtool.models import DocKind, DocMeta
 from ragtool.places import PlaceRules, load_place_rules
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh import numerals
-from ragtool.zh.dates import dates, full_dates, parse_date, year_mentions
+from ragtool.zh.dates import YEAR_NUMBER, dates, full_dates, parse_date, year_mentions
 from ragtool.zh.marks import TERMINAL
+from ragtool.zh.numerals import NUMERAL_CHARS, year_value
 from ragtool.zh.sentences import sentences
 
 META_FILE = "meta.toml"
 TITLE_MAX_CHARS = 80
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_ANNIVERSARY = re.compile(r"((?:19|20)\d{2})年[^。]{0,40}?([一二三四五六七八九十百零〇两\d]+)周年")
+_ANNIVERSARY = re.compile(rf"({YEAR_NUMBER})\s*年[^。]{{0,40}}?([{NUMERAL_CHARS}\d]+)周年")
 _TERMINAL = "。!?;,:、"
 
 
@@ -198,9 +199,9 @@ def _anniversaries(text: str) -> list[int]:
     """'1994年…三十周年' -> 2024."""
     out = []
     for m in _ANNIVERSARY.finditer(text):
-        n = numerals.number(m.group(2))
-        if n:
-            out.append(int(m.group(1)) + n)
+        year, n = year_value(m.group(1)), numerals.number(m.group(2))
+        if year and n:
+            out.append(year + n)
     return out
 
 
