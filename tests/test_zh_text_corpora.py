@@ -88,3 +88,13 @@ def test_script(reader: str, text: str, expected: str) -> None:
         assert reader == "simplified"
         got = script.simplified(text)
         assert got == expected and len(got) == len(text)
+
+
+def test_a_users_headings_toml_is_read(tmp_path: Path) -> None:
+    """A copy of headings.toml in the data dir drives the one heading reader (the old list of plain patterns too)."""
+    (tmp_path / "headings.toml").write_text("numbered = ['[一二三四五六七八九十]{1,3}、', '[A-Z]\\. ']\n", encoding="utf-8")
+    rules = heading_rules(Settings(data_dir=tmp_path))
+    assert numbered("B. 重点任务", rules) is not None
+    assert numbered("(一)改革创新优环境稳实体", rules) is None  # not in the user's rules
+    found = numbered("二、2025年工作安排", rules)
+    assert found is not None and found.level == 1 and found.number == 2
