@@ -15,14 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
 from ragtool.zh.marks import TERMINAL
 from ragtool.zh.numerals import number
-
-if TYPE_CHECKING:
-    from ragtool.config import Settings
 
 HEADINGS_FILE = "headings.toml"
 _LINE = re.compile(r"[^\n]+")
@@ -79,11 +76,7 @@ def load_heading_rules(path: Path, mtime: float = 0.0) -> HeadingRules:
 
 def heading_rules(settings: Settings | None = None) -> HeadingRules:
     """The rules of headings.toml (the user's copy in RAGTOOL_DATA_DIR, else the bundled one)."""
-    if settings is None:
-        from ragtool.config import load_settings  # settings read only when the caller has none
-
-        settings = load_settings()
-    path = settings.data_path(HEADINGS_FILE)
+    path = (settings or load_settings()).data_path(HEADINGS_FILE)
     return load_heading_rules(path, path.stat().st_mtime)
 
 
