@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Literal
 
+from ragtool.config import load_settings
 from ragtool.lexicon import Lexicon
 from ragtool.zh import numerals
 from ragtool.zh.dates import YEAR_NUMBER, relative_year
@@ -435,8 +436,6 @@ def _same_time(a: Mark, b: Mark) -> bool:
 
 @lru_cache(maxsize=8)
 def _default_cues() -> TimeCues:
-    from ragtool.config import load_settings
-
     return TimeCues.from_lexicon(Lexicon.load(load_settings()))
 
 
