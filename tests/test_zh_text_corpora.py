@@ -14,7 +14,7 @@ from ragtool.config import Settings
 from ragtool.lexicon import Lexicon
 from ragtool.zh import dates, numerals, script
 from ragtool.zh.headings import heading_lines, heading_rules, numbered
-from ragtool.zh.sentences import sentences
+from ragtool.zh.sentences import clauses, parts, sentences
 
 CORPORA = Path(__file__).parent / "corpora"
 SEP = " | "
@@ -33,9 +33,10 @@ def _rows(name: str, columns: int) -> list[pytest.param]:
     return out
 
 
-@pytest.mark.parametrize(("text", "expected"), _rows("sentences.tsv", 2))
-def test_sentences(text: str, expected: str) -> None:
-    assert SEP.join(text[a:b] for a, b in sentences(text)) == expected
+@pytest.mark.parametrize(("reader", "text", "expected"), _rows("sentences.tsv", 3))
+def test_sentences(reader: str, text: str, expected: str) -> None:
+    read = {"sentences": sentences, "parts": parts, "clauses": clauses}[reader]
+    assert SEP.join(text[a:b] for a, b in read(text)) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), _rows("headings.tsv", 2))
