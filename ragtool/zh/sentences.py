@@ -6,6 +6,7 @@ unpunctuated line runs on into the next ("主要预期目标\\n是：…", a hea
 A clause ends at ，,；;：: or at the end of its sentence.
 
     sentences("一、总体要求\\n今年GDP增长5%。预期目标是…")  -> [(0, 6), (7, 17), (17, 23)]
+    parts(text, start, end)                                -> sentences cut after ；(chunks are packed from these)
     clauses(text, start, end)                              -> the clause spans of [start, end)
     Breaks(text).sentence_start(pos), .clause_start(pos)   -> where the sentence (clause) holding pos starts
 """
