@@ -17,11 +17,11 @@ from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
 from ragtool.places import PlaceRules
 from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh import dates
 
 QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
 
 _PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ASKED_COUNT = re.compile(r"哪[一二两三四五六七八九十几\d]+(?:个|项|条|大|类|种|位|家)?")
 
 
@@ -194,8 +194,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
     for term in pq.place_terms:
         if any(term in p for p in pq.places):  # the place itself; a qualifier (深圳) stays a keyword
             rest = rest.replace(term, " ")
-    pq.years = sorted({int(y) for y in _YEAR.findall(text)})
-    rest = _YEAR.sub(" ", rest)
+    pq.years = sorted(set(dates.years(text)))
+    rest = dates.strip_years(rest)
     for word, delta in vocab.relative_years.items():
         if word in text:
             pq.relative_year = int(delta)

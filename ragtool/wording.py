@@ -16,7 +16,8 @@ from typing import Any
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
 from ragtool.places import PlaceRules, load_place_rules
-from ragtool.textnorm import t2s
+from ragtool.zh.dates import digit_years
+from ragtool.zh.script import simplified
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -91,7 +92,6 @@ class Wording:
 
     version: str
     abbreviations: Mapping[str, str]  # lower case → canonical spelling
-    year_digits: Mapping[str, str]
     year_range: tuple[int, int]
     places: PlaceRules  # place suffixes and short forms (places.toml)
     typo_before: tuple[str, ...]
@@ -109,7 +109,6 @@ class Wording:
         return cls(
             version=str(data.get("version", "")),
             abbreviations={str(k).lower(): str(v) for k, v in data.get("abbreviations", {}).items()},
-            year_digits={str(k): str(v) for k, v in years.get("digits", {}).items()},
             year_range=(int(low), int(high)),
             places=load_place_rules(settings),
             typo_before=_longest_first(typos.get("before", [])),
@@ -144,15 +143,7 @@ class Wording:
     # 2. Chinese-numeral years
 
     def _years(self, text: str) -> str:
-        if not self.year_digits:
-            return text
-        digits = re.escape("".join(self.year_digits))
-        pattern = re.compile(f"(?<![{digits}])([{digits}]{{4}})(?=年)")
-        return pattern.sub(self._year, text)
-
-    def _year(self, m: re.Match[str]) -> str:
-        year = "".join(self.year_digits[c] for c in m.group(1))
-        return year if self.year_range[0] <= int(year) <= self.year_range[1] else m.group(1)
+        return digit_years(text, *self.year_range)
 
     # 3. One wrong character in a place name
 
@@ -160,8 +151,7 @@ class Wording:
         if not names:
             return text, []
         index = self._places(names)
-        simple = t2s(text)
-        simple = simple if len(simple) == len(text) else text
+        simple = simplified(text)
         covered = self._covered(simple, index)
         for start, end in self._typo_windows(simple):
             window = simple[start:end]

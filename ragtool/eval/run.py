@@ -91,7 +91,7 @@ def ingest_fingerprint(settings: Settings) -> str:
     h = hashlib.sha256()
     for part in (settings.embedder, settings.embed_model, settings.chunk_tokens, settings.chunk_overlap_sentences):
         h.update(f"{part}\n".encode())
-    folders = [PACKAGE_DIR / "data", PACKAGE_DIR / "ingest"]
+    folders = [PACKAGE_DIR / "data", PACKAGE_DIR / "ingest", PACKAGE_DIR / "zh"]  # zh: sentences, headings
     if settings.data_dir is not None:
         folders.append(settings.data_dir)
     for folder in folders:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -15,16 +16,18 @@ from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
 from ragtool.models import DocKind, DocMeta
 from ragtool.places import PlaceRules, load_place_rules
-from ragtool.textnorm import cn_number, halfwidth, t2s
+from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh import numerals
+from ragtool.zh.dates import YEAR_NUMBER, dates, full_dates, parse_date, year_mentions
+from ragtool.zh.marks import TERMINAL
+from ragtool.zh.numerals import NUMERAL_CHARS, year_value
+from ragtool.zh.sentences import sentences
 
 META_FILE = "meta.toml"
 TITLE_MAX_CHARS = 80
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_FULL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_ANNIVERSARY = re.compile(r"((?:19|20)\d{2})年[^。]{0,40}?([一二三四五六七八九十百零〇两\d]+)周年")
+_ANNIVERSARY = re.compile(rf"({YEAR_NUMBER})\s*年[^。]{{0,40}}?([{NUMERAL_CHARS}\d]+)周年")
 _TERMINAL = "。!?;,:、"
 
 
@@ -132,7 +135,9 @@ def guess_title(text: str) -> tuple[str, bool]:
         if _is_title_like(line):
             return line, True
     first = lines[0] if lines else ""
-    return re.split(r"[。!?;]", first, maxsplit=1)[0][:TITLE_MAX_CHARS], False
+    spans = sentences(first)
+    head = first[spans[0][0] : spans[0][1]].rstrip(TERMINAL) if spans else ""
+    return head[:TITLE_MAX_CHARS], False
 
 
 def _is_title_like(line: str) -> bool:
@@ -140,7 +145,7 @@ def _is_title_like(line: str) -> bool:
         6 <= len(line) <= TITLE_MAX_CHARS
         and len(_HAN.findall(line)) >= 4
         and line[-1] not in _TERMINAL
-        and not _FULL_DATE.search(line)
+        and not full_dates(line)
         and " | " not in line  # a table row
         and not re.match(r"(发布|来源|作者|编辑|时间|日期)", line)
         and not line.endswith(("网站", "网", "栏目", "频道"))
@@ -150,29 +155,16 @@ def _is_title_like(line: str) -> bool:
 # ---- dates -------------------------------------------------------------------------------------
 
 
-def parse_date(value: str) -> str | None:
-    """ISO date from '2025-03-11', '2025/3/11 15:14', '2025年3月3日', '2024年 1月30日'; None when invalid."""
-    m = _FULL_DATE.search(value or "")
-    return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-
-
-def _iso(year: int, month: int, day: int) -> str | None:
-    try:
-        return dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
 def find_date(title: str, text: str, rules: MetaRules) -> str | None:
     """The first full date near the top, else the first month/day there with an inferred year."""
     top = text[: rules.date_window]
-    for m in _FULL_DATE.finditer(top):
-        iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if iso:
-            return iso
-    md = _MONTH_DAY.search(top[: rules.date_window // 2])
-    year = infer_year(title, text, rules) if md else None
-    return _iso(year, int(md.group(1)), int(md.group(2))) if md and year else None
+    found = full_dates(top)
+    if found:
+        return found[0].iso
+    days = dates(top[: rules.date_window // 2])
+    if not days:
+        return None
+    return dataclasses.replace(days[0], year=infer_year(title, text, rules)).iso
 
 
 def infer_year(title: str, text: str, rules: MetaRules) -> int | None:
@@ -196,10 +188,10 @@ def infer_year(title: str, text: str, rules: MetaRules) -> int | None:
 def _years(text: str, rules: MetaRules) -> list[int]:
     """Years named in the text, except long-range goals such as 到2035年."""
     out = []
-    for m in _YEAR.finditer(text):
-        before = text[max(0, m.start() - 4) : m.start()]
-        if not any(p.search(before) for p in rules.long_range):
-            out.append(int(m.group(1)))
+    for m in year_mentions(text, bare=True):
+        before = text[max(0, m.start - 4) : m.start]
+        if m.year is not None and not any(p.search(before) for p in rules.long_range):
+            out.append(m.year)
     return out
 
 
@@ -207,9 +199,9 @@ def _anniversaries(text: str) -> list[int]:
     """'1994年…三十周年' -> 2024."""
     out = []
     for m in _ANNIVERSARY.finditer(text):
-        n = cn_number(m.group(2))
-        if n:
-            out.append(int(m.group(1)) + n)
+        year, n = year_value(m.group(1)), numerals.number(m.group(2))
+        if year and n:
+            out.append(year + n)
     return out
 
 
