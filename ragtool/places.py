@@ -38,6 +38,8 @@ class PlaceRules:
     hint_next: str = ""
     hint_levels: dict[str, list[str]] = field(default_factory=dict)
     sibling_mentions: int = 2
+    sub_place_cues: tuple[str, ...] = ()  # a question asking about a place's sub-places (哪个县, 各镇)
+    name_after: tuple[str, ...] = ()  # a place followed by one of these is part of a name (珠海经济特区)
 
     @property
     def level_names(self) -> dict[str, str]:
@@ -103,6 +105,8 @@ def _load(path: Path, mtime: float, gazetteer: Gazetteer) -> PlaceRules:
         hint_next=str(doc.get("hint_next", "")),
         hint_levels={k: list(v) for k, v in doc.get("hint_levels", {}).items()},
         sibling_mentions=int(doc.get("sibling_mentions", 2)),
+        sub_place_cues=tuple(data.get("question", {}).get("sub_place_cues", [])),
+        name_after=tuple(data.get("question", {}).get("name_after", [])),
     )
 
 
@@ -155,10 +159,11 @@ def read_doc_places(title: str, text: str, rules: PlaceRules) -> DocPlaces:
     in_title = {c for m, c in resolved if m.end <= title_end} | {
         t.code for t in towns if t.name in title or rules.short_form(t.name) in title}
     in_opening = {c for m, c in resolved if m.start < opening_end} | {t.code for t in towns}
-    code = _main(gz, [in_title, in_opening, set(counts)], counts, _hint(title, rules))
+    main = _main(gz, [in_title, in_opening, set(counts)], counts, _hint(title, rules))
     out = DocPlaces(places=[gz.places[c].name for c in sorted(counts, key=first.__getitem__)], towns=towns)
-    if code is None:
+    if main is None:
         return out
+    code = main
     chain = gz.chain(code)
     out.place, out.code, out.level = chain[-1].name, code, gz.level(code)
     out.chain = [p.name for p in chain[:-1]]
@@ -208,7 +213,7 @@ def _supported(resolved: list[tuple[Mention, str]], gz: Gazetteer, opening_end: 
     def keep(code: str) -> bool:
         place = gz.places[code]
         return (place.rank < COUNTY or code in early or counts[code] >= 2
-                or (place.parent in counts and gz.places[place.parent].rank > PROVINCE))
+                or (place.parent in counts and gz.places[place.parent or ""].rank > PROVINCE))
     return [(m, c) for m, c in resolved if keep(c)]
 
 

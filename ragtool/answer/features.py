@@ -77,7 +77,9 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["measure"] = measure_fit(q, _value_at(span)) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
-    f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))
+    # another place's report: only sentences naming the place, or its parent's office in its own words (市委书记)
+    f["place"] = 1.0 if q.place_scope == "own" else float(
+        any(t in e.simp for t in q.place_terms) or any(p in e.meta.place_chain for p in q.places))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
     f["rank"] = 1.0 / (1 + e.rank)
     f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)

@@ -101,7 +101,7 @@ class Gazetteer:
         """The shortest form people write alone: 广西, 成都, 武进, 凤岗; the full name when too short to cut."""
         place = self.places[code]
         cut = _core(place.name, self.rules)
-        return cut if len(cut) >= 2 and cut not in self.rules.not_forms else place.name
+        return cut if len(cut) >= 2 and (cut not in self.rules.not_forms or place.rank == TOWN) else place.name
 
     def level(self, code: str | None) -> str | None:
         """省, 市, 区, 县, 镇, 乡 or 街道 (a county-level city is 市, a banner 县)."""
@@ -198,8 +198,12 @@ def _core(name: str, rules: Rules) -> str:
 
 
 def _strip_ethnic(core: str, ethnic: tuple[str, ...]) -> str:
+    """黔东南苗族侗族 -> 黔东南; 新疆维吾尔 -> 新疆 (a people named without 族 only at the end, 内蒙古 stays)."""
     cut = min((core.find(e) for e in ethnic if core.find(e) > 0), default=-1)
-    return core[:cut] if cut > 0 else core
+    if cut > 0:
+        return core[:cut]
+    bare = next((e[:-1] for e in ethnic if len(e) >= 4 and core.endswith(e[:-1])), "")
+    return core[: -len(bare)] if bare and len(core) - len(bare) >= 2 else core
 
 
 def _forms(place: Place, rules: Rules) -> list[tuple[str, bool]]:
@@ -209,7 +213,7 @@ def _forms(place: Place, rules: Rules) -> list[tuple[str, bool]]:
     weak_full = name in rules.needs_parent or (len(name) == 2 and place.rank >= COUNTY)
     out = [(name, weak_full)]
     core = _core(name, rules)
-    if core == name or len(core) < 2 or core in rules.not_forms:
+    if core == name or len(core) < 2 or (core in rules.not_forms and place.rank < TOWN):  # 长安镇 is 长安 in its corpus
         return out
     suffix = name[len(core):]
     if "自治" in suffix:
