@@ -127,18 +127,16 @@ class Gazetteer:
     # ---- reading a text ---------------------------------------------------------------------------
 
     def mentions(self, text: str) -> list[Mention]:
-        """Every place form in text, longest match first, left to right."""
+        """The longest place form starting at each position of text (they may overlap: 和龙 and 龙江 in 石湾和龙江;
+        resolve keeps one of each overlap)."""
         out: list[Mention] = []
-        i, n = 0, len(text)
-        while i < n:
+        n = len(text)
+        for i in range(n):
             for size in range(min(self.longest, n - i), 1, -1):
                 codes = self.forms.get(text[i : i + size])
                 if codes:
                     out.append(Mention(i, i + size, text[i : i + size], codes))
-                    i += size
                     break
-            else:
-                i += 1
         return out
 
     def resolve(self, mentions: list[Mention], known: Iterable[str] = ()) -> list[tuple[Mention, str]]:
@@ -149,7 +147,11 @@ class Gazetteer:
         for _ in range(2):  # a resolved place can decide another one
             resolved = self._resolve_once(mentions, sure, known_set)
             sure |= {code for _, code in resolved}
-        return resolved
+        kept: list[tuple[Mention, str]] = []
+        for m, code in resolved:  # of overlapping names the first (and longest) that names a place
+            if not kept or m.start >= kept[-1][0].end:
+                kept.append((m, code))
+        return kept
 
     def _resolve_once(self, mentions: list[Mention], sure: set[str], known: set[str]) -> list[tuple[Mention, str]]:
         out = []
