@@ -21,7 +21,6 @@ from ragtool.zh.gazetteer import Gazetteer, town
 
 QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
 
-_PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ASKED_COUNT = re.compile(r"哪[一二两三四五六七八九十几\d]+(?:个|项|条|大|类|种|位|家)?")
 
@@ -36,6 +35,7 @@ class ParsedQuery(BaseModel):
     place_notes: list[str] = Field(default_factory=list)  # which place was assumed for an ambiguous name
     sub_places: bool = False  # asks about the named place's own sub-places (哪个县, 各镇)
     asks_title: bool = False  # names an office of the place (中山市委书记, 东莞市长)
+    asked_terms: list[str] = Field(default_factory=list)  # the question's words for the asked places, not their parents
     scope: list[str] | None = None  # doc ids retrieval was limited to (set by the retriever), None for all
     place_scope: Literal["own", "mentioned"] = "own"  # "mentioned": no document of the place's own; evidence must name it
     years: list[int] = Field(default_factory=list)  # explicit years
@@ -298,6 +298,7 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
     taken = [False] * len(text)
     found: list[str] = []
     notes: dict[str, str] = {}
+    term_codes: list[tuple[str, list[str]]] = []
     for m in mentions:
         code = resolved.get(m.start)
         codes = [code] if code else [c for c in m.codes if c in places.own]  # 龙华区: both 深圳's and 海口's
@@ -314,20 +315,23 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
                 form, end = short, m.start + len(short)
         taken[m.start : end] = [True] * (end - m.start)
         pq.place_terms.append(form)
+        term_codes.append((form, codes))
         found += [c for c in codes if c not in found]
     asked = [c for c in found if not any(c in gz.ancestors(other) for other in found)]  # 广东深圳: 深圳 is asked
     pq.place_codes = asked
     pq.place_notes = [notes[c] for c in asked if c in notes]
+    pq.asked_terms = [t for t, c in term_codes if set(c) & set(asked)]
     pq.places = list(dict.fromkeys(gz.places[c].name for c in asked))
     pq.sub_places = any(cue in text for cue in places.rules.sub_place_cues)
     masked = "".join(" " if t else c for c, t in zip(text, taken, strict=True))
     for cue in vocab.plan_cues:  # 十五五地区生产总值: no place 十五五地区
         masked = masked.replace(cue, " " * len(cue))
-    for m2 in _PLACE_LIKE.finditer(masked):
+    suffixes = "|".join(places.rules.town_suffixes)  # a town no document is about (the gazetteer has the rest)
+    for m2 in re.finditer(f"[\u4e00-\u9fff]{{2,4}}?(?:{suffixes})", masked):
         word = m2.group()
         if any(word.endswith(w) for w in vocab.not_places):
             continue
         if any(text.startswith(w, m2.end()) for w in vocab.title_after_place):
             continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
-        if word.endswith(places.rules.town_suffixes) and places.rules.plausible(word) and not pq.places:
-            pq.unknown_places.append(word)  # a town no document is about
+        if places.rules.plausible(word) and not pq.places:
+            pq.unknown_places.append(word)

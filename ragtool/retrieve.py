@@ -128,7 +128,7 @@ class Retriever:
         scoped = [d for d in ids if d in own]
         if not scoped and pq.asks_title:  # 中山市委书记 named in a town's report: its sentences that name the office
             pq.place_scope = "mentioned"
-            naming = self._docs_naming(self._asked_terms(pq))
+            naming = self._docs_naming(pq.asked_terms)
             scoped = [d for d in ids if d in naming or set(pq.places) & set(docs[d].place_chain)]
         if not scoped and not pq.asks_title:  # 本溪县 in 本溪市's report: its parent's sentences that name it
             scoped = self._parents_naming(pq, ids)
@@ -144,16 +144,11 @@ class Retriever:
         """Reports of a parent of the asked place that name it; only their sentences naming it are evidence."""
         gz, docs = self.places().gz, self.docs()
         parents = {a for c in pq.place_codes if c in gz.places for a in gz.ancestors(c)}
-        naming = self._docs_naming(self._asked_terms(pq)) if parents else set()
+        naming = self._docs_naming(pq.asked_terms) if parents else set()
         out = [d for d in ids if d in naming and docs[d].place_code in parents]
         if out:
             pq.place_scope = "mentioned"
         return out
-
-    def _asked_terms(self, pq: ParsedQuery) -> list[str]:
-        """The question's words for the asked places (本溪县 for 本溪满族自治县, 中山 for 中山市), not their parents'."""
-        gz, asked = self.places().gz, set(pq.place_codes)
-        return [t for t in pq.place_terms if asked & set(gz.candidates(t))]
 
     def _docs_naming(self, terms: list[str]) -> set[str]:
         """Documents whose text holds one of the terms (found through the lexical index, not by reading every text)."""
