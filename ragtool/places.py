@@ -15,7 +15,17 @@ from pathlib import Path
 
 from ragtool.config import Settings
 from ragtool.datafiles import read_toml
-from ragtool.zh.gazetteer import COUNTY, PROVINCE, TOWN, Gazetteer, Mention, Place, load_gazetteer, town
+from ragtool.zh.gazetteer import (
+    COUNTY,
+    PREFECTURE,
+    PROVINCE,
+    TOWN,
+    Gazetteer,
+    Mention,
+    Place,
+    load_gazetteer,
+    town,
+)
 
 PLACES_FILE = "places.toml"
 
@@ -206,14 +216,19 @@ def _inside_word(text: str, m: Mention, rules: PlaceRules) -> bool:
 
 
 def _supported(resolved: list[tuple[Mention, str]], gz: Gazetteer, opening_end: int) -> list[tuple[Mention, str]]:
-    """A county named in the body counts when the text also names its prefecture, names it twice, or names it in
-    the title or opening (平原县 once in a provincial report is a word, not a place)."""
+    """A place named once in the body counts when the text also names its parent (a county's prefecture; a
+    prefecture's province, unless named in full), or in the title or opening (平原县 once in a provincial report is a
+    word, not a place)."""
     counts = Counter(code for _, code in resolved)
     early = {code for m, code in resolved if m.start < opening_end}
+    full = {code for m, code in resolved if m.form == gz.places[code].name}
     def keep(code: str) -> bool:
         place = gz.places[code]
-        return (place.rank < COUNTY or code in early or counts[code] >= 2
-                or (place.parent in counts and gz.places[place.parent or ""].rank > PROVINCE))
+        if place.rank == PROVINCE or code in early or counts[code] >= 2:
+            return True
+        if place.rank == PREFECTURE:  # 长治 in 长治久安, 长春 in a person's name: once, short, no province named
+            return code in full or place.parent in counts
+        return place.parent in counts and gz.places[place.parent or ""].rank > PROVINCE
     return [(m, c) for m, c in resolved if keep(c)]
 
 

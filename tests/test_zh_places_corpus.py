@@ -42,3 +42,16 @@ def test_place_of_text(settings: Settings, kind: str, text: str, opening: str, e
 def test_non_places_never_in_a_documents_places(settings: Settings) -> None:
     found = read_doc_places("推进健康县、示范县和重点县建设", "提升市场活力,人口市民化,建设大型灌区,水源涵养区保护", load_place_rules(settings))
     assert found.places == []
+
+
+def test_a_user_adds_a_place_in_places_toml(tmp_path: Path) -> None:
+    from ragtool.config import PACKAGE_DIR
+
+    data = tmp_path / "data"
+    data.mkdir()
+    toml = (PACKAGE_DIR / "data" / "places.toml").read_text(encoding="utf-8")
+    (data / "places.toml").write_text(toml.replace("[added]\n", '[added]\n"松山湖街道" = "广东省东莞市"\n'), encoding="utf-8")
+    settings = Settings(home=tmp_path / "home", embedder="hash", data_dir=data)
+    rules = load_place_rules(settings)
+    pq = parse_query("松山湖街道2025年GDP", Vocabulary.load(settings), PlaceIndex.from_docs([], rules))
+    assert [[p.name for p in rules.gazetteer.chain(c)] for c in pq.place_codes] == [["广东省", "东莞市", "松山湖街道"]]
