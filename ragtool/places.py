@@ -58,6 +58,12 @@ class PlaceRules:
         out.update(self.gazetteer.rules.town_levels)
         return dict(sorted(out.items(), key=lambda kv: len(kv[0]), reverse=True))
 
+    @property
+    def provincial(self) -> dict[str, str]:
+        """Provincial-level units: full name -> short form (广西壮族自治区 -> 广西)."""
+        gz = self.gazetteer
+        return {p.name: gz.short(c) for c, p in gz.places.items() if p.rank == PROVINCE}
+
     def suffix(self, name: str) -> str:
         return next((s for s in self.level_names if name.endswith(s)), "")
 
