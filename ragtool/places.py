@@ -48,15 +48,10 @@ class PlaceRules:
     hint_next: str = ""
     hint_levels: dict[str, list[str]] = field(default_factory=dict)
     sibling_mentions: int = 2
+    level_names: dict[str, str] = field(default_factory=dict)  # suffix -> level label, longest first
     sub_place_cues: tuple[str, ...] = ()  # a question asking about a place's sub-places (哪个县, 各镇)
     name_after: tuple[str, ...] = ()  # a place followed by one of these is part of a name (珠海经济特区)
 
-    @property
-    def level_names(self) -> dict[str, str]:
-        """Suffix -> level label, longest first (for readers that anchor on a level word)."""
-        out = {"自治区": "省", "省": "省", "市": "市", "州": "市", "盟": "市", "区": "区", "县": "县", "旗": "县"}
-        out.update(self.gazetteer.rules.town_levels)
-        return dict(sorted(out.items(), key=lambda kv: len(kv[0]), reverse=True))
 
     @property
     def provincial(self) -> dict[str, str]:
@@ -121,6 +116,7 @@ def _load(path: Path, mtime: float, gazetteer: Gazetteer) -> PlaceRules:
         hint_next=str(doc.get("hint_next", "")),
         hint_levels={k: list(v) for k, v in doc.get("hint_levels", {}).items()},
         sibling_mentions=int(doc.get("sibling_mentions", 2)),
+        level_names=dict(sorted(data.get("level_names", {}).items(), key=lambda kv: len(kv[0]), reverse=True)),
         sub_place_cues=tuple(data.get("question", {}).get("sub_place_cues", [])),
         name_after=tuple(data.get("question", {}).get("name_after", [])),
     )
