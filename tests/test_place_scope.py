@@ -91,3 +91,41 @@ def test_traditional_script_question_resolves_the_same_place(sichuan: Session) -
     answer = sichuan.ask("綿陽2025年規模以上工業增加值增長多少", engine="extractive")
     assert answer.status == "answered", answer.notes
     assert "8.1%" in answer.answer
+
+
+METRO = """Title: 成德眉资四市公布2025年经济数据(成都都市圈)
+Date: 2026-01-27
+
+记者1月26日获悉,成都、德阳、眉山、资阳四市相继公布2025年经济数据。
+从四市经济总量分布来看,成都以24763.6亿元的地区生产总值领跑都市圈;眉山经济增速亮眼,全年地区生产总值达2008.72亿元;德阳与资阳稳步前行。
+"""
+
+HUARONG = """Title: 华容区第九届人民代表大会第四次会议开幕(湖北省鄂州市华容区)
+Date: 2024-12-27
+
+12月26日上午,华容区第九届人民代表大会第四次会议开幕。
+2024年全区地区生产总值增长6.1%。
+"""
+
+
+@pytest.fixture(scope="module")
+def metro(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    return session_over(tmp_path_factory, {"metro.txt": METRO, "huarong.txt": HUARONG})
+
+
+def test_a_document_on_several_cities_answers_each_from_its_own_part(metro: Session) -> None:
+    assert "2008.72亿元" in metro.ask("眉山2025年GDP多少", engine="extractive").answer
+    deyang = metro.ask("德阳2025年GDP多少", engine="extractive")
+    assert "2008.72" not in deyang.answer and "24763.6" not in deyang.answer
+
+
+def test_a_shared_name_is_resolved_by_the_corpus_and_the_assumption_is_said(metro: Session) -> None:
+    answer = metro.ask("华容2024年GDP增长多少", engine="extractive")
+    assert "6.1%" in answer.answer
+    assert any("华容区 (鄂州市)" in n and "华容县 (岳阳市)" in n for n in answer.notes)
+
+
+def test_a_shared_name_decided_by_its_parent_is_another_place(metro: Session) -> None:
+    answer = metro.ask("湖南岳阳华容县2024年GDP增长多少", engine="extractive")
+    assert answer.status == "not_found"
+    assert any("华容县 (岳阳市)" in n for n in answer.notes)
