@@ -17,7 +17,7 @@ from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
 from ragtool.places import PlaceRules
 from ragtool.textnorm import halfwidth, t2s
-from ragtool.zh.gazetteer import Gazetteer, town
+from ragtool.zh.gazetteer import Gazetteer, Place, town
 
 QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
 
@@ -176,7 +176,7 @@ class PlaceIndex:
         own: dict[str, set[str]] = {}
         towns = []
         for d in docs:
-            for p in {*(d.places or []), *([d.place] if d.place else []), *d.place_chain}:
+            for p in {*(d.places or []), *([d.place] if d.place else [])}:
                 names.setdefault(t2s(p), set()).add(d.doc_id)
             code = d.place_code or (rules.code_of(t2s(d.place)) if d.place else None)
             if code:
@@ -184,7 +184,7 @@ class PlaceIndex:
                     own.setdefault(c, set()).add(d.doc_id)
                 if "/" in code and d.place:
                     towns.append(town(t2s(d.place), code.split("/")[0] or None))
-        gz = rules.gazetteer.with_places(towns)
+        gz = rules.gazetteer.with_places(_merge_towns(own, towns, rules.gazetteer))
         return cls(names, rules, {t2s(d.place) for d in docs if d.place}, own, gz)
 
     @property
@@ -200,6 +200,20 @@ class PlaceIndex:
         scored = sorted(((shared(c), gz.label(c)) for c in self.own if c in gz.places), key=lambda x: (-x[0], x[1]))
         best = scored[0][0] if scored else 0
         return [label for n, label in scored if n == best and n > 0][:limit]
+
+
+def _merge_towns(own: dict[str, set[str]], towns: list[Place], gz: Gazetteer) -> list[Place]:
+    """A town read under its province only (a report that never names its city) is the same town read under a city
+    of that province elsewhere (凤岗镇 under 广东省 and under 东莞市): its documents join that one. The towns kept."""
+    kept = []
+    for t in dict.fromkeys(towns):
+        within = [o for o in dict.fromkeys(towns) if o.name == t.name and o.parent and o.parent != t.parent
+                  and (not t.parent or t.parent in gz.ancestors(o.parent))]
+        if len(within) == 1:
+            own[within[0].code] = own.get(within[0].code, set()) | own.pop(t.code, set())
+        else:
+            kept.append(t)
+    return kept
 
 
 def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQuery:
