@@ -57,7 +57,7 @@ class Gazetteer:
     rules: Rules
     forms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # form -> codes
     weak: frozenset[tuple[str, str]] = frozenset()  # (form, code): counts only beside a parent of the place
-    longest: int = 0
+    sizes: Mapping[str, tuple[int, ...]] = field(default_factory=dict)  # first character -> form lengths, longest first
 
     # ---- building ---------------------------------------------------------------------------------
 
@@ -72,8 +72,11 @@ class Gazetteer:
                     forms[form].append(p.code)
                 if is_weak:
                     weak.add((form, p.code))
+        sizes: dict[str, set[int]] = {}
+        for form in forms:
+            sizes.setdefault(form[0], set()).add(len(form))
         return cls(by_code, rules, {f: tuple(c) for f, c in forms.items()}, frozenset(weak),
-                   max((len(f) for f in forms), default=0))
+                   {ch: tuple(sorted(n, reverse=True)) for ch, n in sizes.items()})
 
     def with_places(self, extra: Iterable[Place]) -> Gazetteer:
         """This gazetteer plus places it lacks (the towns of a corpus, places a user added)."""
@@ -132,8 +135,8 @@ class Gazetteer:
         out: list[Mention] = []
         n = len(text)
         for i in range(n):
-            for size in range(min(self.longest, n - i), 1, -1):
-                codes = self.forms.get(text[i : i + size])
+            for size in self.sizes.get(text[i], ()):
+                codes = self.forms.get(text[i : i + size]) if i + size <= n else None
                 if codes:
                     out.append(Mention(i, i + size, text[i : i + size], codes))
                     break
