@@ -349,3 +349,4 @@ def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> Non
             continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
         if places.rules.plausible(word) and not pq.places:
             pq.unknown_places.append(word)
+            pq.place_notes.append(f"no document about {word}")
