@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
 from ragtool.models import DocKind, DocMeta
-from ragtool.places import PlaceRules, load_place_rules
+from ragtool.places import PlaceRules, load_place_rules, read_doc_places
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh import numerals
 from ragtool.zh.dates import YEAR_NUMBER, dates, full_dates, parse_date, year_mentions
@@ -103,16 +102,19 @@ def extract_meta(
     date = (parse_date(header.get("date", "")) or find_date(year_title, simple_text, mrules)
             or parse_date(header.get("file_date", "")))
     year = int(date[:4]) if date else infer_year(year_title, simple_text, mrules)
-    places = find_places(simple_title, simple_text, prules)
+    places = read_doc_places(simple_title, simple_text, prules)
     url = (header.get("url") or "").strip() or None
     return DocMeta(
         doc_id=doc_id_for(text),
         title=title,
         date=date,
         year=year,
-        place=(place := main_place(places, simple_title, simple_text, prules)),
-        level=prules.level(place),
-        places=places,
+        place=places.place,
+        level=places.level,
+        places=places.places,
+        place_code=places.code,
+        place_chain=places.chain,
+        also_about=places.also,
         kind=find_kind(simple_title, simple_text, mrules),
         url=url,
         source=source,
@@ -221,78 +223,3 @@ def find_kind(title: str, text: str, rules: MetaRules) -> DocKind:
         if (m := p.search(top))
     ]
     return rules.kind_order[min(hits)[1]] if hits else "other"  # type: ignore[return-value]
-
-
-# ---- places ------------------------------------------------------------------------------------
-
-
-def find_places(title: str, text: str, rules: PlaceRules) -> list[str]:
-    """Every distinct place named in title and text (simplified), in order of first mention."""
-    full = title + "\n" + text
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    weak: set[str] = set()
-    standalone: Counter[str] = Counter()  # uses other than as a modifier (市委, 镇党委)
-    nested: set[str] = set()  # named right after a larger place (东莞市凤岗镇)
-    for m in rules.pattern.finditer(full):
-        name, is_weak = _candidate(full, m.start(), m.group(), rules)
-        if not name:
-            continue
-        counts[name] += 1
-        first.setdefault(name, m.start())
-        if is_weak:
-            weak.add(name)
-        after = full[m.end() : m.end() + 1]
-        if not after or after not in rules.modifier_next:
-            standalone[name] += 1
-        start = m.start() - (len(name) - len(m.group()))
-        if start > 0 and full[start - 1] in "省市区县":
-            nested.add(name)
-
-    keep = [
-        n
-        for n in counts
-        if (n in title or (standalone[n] and (counts[n] >= rules.min_mentions or n in nested)))
-        and (n not in weak or (n in title and counts[n] >= 2))
-    ]
-    for name, short in rules.provincial.items():  # named in full, or by its short form in the title
-        at = full.find(name)
-        if at < 0 and short in title:
-            at = full.find(short)
-        if at >= 0 and (short in title or full.count(short) >= rules.min_mentions) and name not in keep:
-            keep.append(name)
-            first[name] = at
-    return sorted(keep, key=first.__getitem__)
-
-
-def _candidate(text: str, pos: int, suffix: str, rules: PlaceRules) -> tuple[str, bool]:
-    """The place name ending in the suffix at pos ('' if none), and whether it looks like a generic word."""
-    core = text[max(0, pos - 2) : pos]
-    after = text[pos + len(suffix) : pos + len(suffix) + 1]
-    if (
-        len(core) < 2
-        or not all("\u4e00" <= c <= "\u9fff" for c in core)
-        or core[0] in rules.bad_start
-        or any(c in rules.bad_chars for c in core)
-        or core[-1] in rules.bad_end
-        or any(core.endswith(s) for s in rules.levels)
-        or (after and after in rules.bad_next.get(suffix, ""))
-        or core in rules.generic_cores
-    ):
-        return "", False
-    name = core + suffix
-    weak = name in rules.generic or name[-2:] in rules.generic or name[-3:] in rules.generic
-    return name, weak
-
-
-def main_place(places: list[str], title: str, text: str, rules: PlaceRules) -> str | None:
-    """The most specific place named (fully or by its stem) in the title; else the most mentioned place."""
-    if not places:
-        return None
-
-    level, stem = rules.specificity, rules.short_form
-    mentions = {p: text.count(stem(p)) for p in places}
-    in_title = [p for p in places if stem(p) in title]
-    pool = in_title or places
-    key = (lambda p: (level(p), mentions[p])) if in_title else (lambda p: (mentions[p], level(p)))
-    return max(pool, key=key)
