@@ -32,6 +32,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, store_backend: str) -> Iterat
 @pytest.fixture
 def client(live: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live.url, timeout=60) as c:
+        c.headers["X-Ragtool-CSRF"] = c.get("/api/csrf").json()["csrf"]  # what the page does once
         yield c
 
 
