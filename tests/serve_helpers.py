@@ -9,11 +9,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import uvicorn
 
 from ragtool.api import Session
 from ragtool.config import Settings
 from ragtool.serve.app import create_app
+from ragtool.serve.server import ServerLimits, uvicorn_config
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -37,8 +39,9 @@ def seeds_copy(root: Path) -> Path:
 
 
 def start_server(root: Path, *, token: str | None = None, loopback_only: bool = True,
-                 max_upload_mb: float | None = None) -> LiveServer:
-    """A synced Session over a copy of seeds/ (hash embedder) under `root`, served until stop()."""
+                 max_upload_mb: float | None = None, limits: ServerLimits | None = None) -> LiveServer:
+    """A synced Session over a copy of seeds/ (hash embedder) under `root`, served until stop() as `ragtool serve`
+    serves it (serve.toml [server] limits unless `limits` is given)."""
     settings = Settings(home=root / "home", corpus=seeds_copy(root), embedder="hash")
     session = Session(settings, sync=False)
     session.sync_corpus()
@@ -47,7 +50,7 @@ def start_server(root: Path, *, token: str | None = None, loopback_only: bool = 
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn_config(app, limits or ServerLimits.load(settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -56,6 +59,11 @@ def start_server(root: Path, *, token: str | None = None, loopback_only: bool = 
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     return LiveServer(url=f"http://127.0.0.1:{port}", session=session, server=server, thread=thread)
+
+
+def csrf_headers(url: str) -> dict[str, str]:
+    """The header every POST and DELETE needs, read as the page reads it."""
+    return {"X-Ragtool-CSRF": httpx.get(f"{url}/api/csrf", timeout=30).json()["csrf"]}
 
 
 def report_docx(path: Path, place: str, paragraphs: list[str]) -> Path:

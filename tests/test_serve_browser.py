@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from serve_helpers import LiveServer, report_docx, start_server
+from serve_helpers import LiveServer, csrf_headers, report_docx, start_server
 
 CHROMIUM = Path(os.environ.get("RAGTOOL_CHROMIUM", "/usr/bin/chromium"))
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -72,7 +72,7 @@ def _page(browser: Any, width: int, height: int) -> Any:
 def test_deep_link_answers_and_citation_opens_highlighted_quote(browser: Any, live: LiveServer, shots: Path) -> None:
     from playwright.sync_api import expect
 
-    expected = httpx.post(f"{live.url}/api/ask", json={"question": QUESTION}).json()
+    expected = httpx.post(f"{live.url}/api/ask", json={"question": QUESTION}, headers=csrf_headers(live.url)).json()
     first = expected["citations"][0]
     page = _page(browser, 1280, 800)
     page.goto(f"{live.url}/?q={QUESTION}")
