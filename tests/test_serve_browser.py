@@ -13,26 +13,16 @@ from typing import Any
 
 import httpx
 import pytest
-from serve_helpers import LiveServer, csrf_headers, report_docx, start_server
-
-CHROMIUM = Path(os.environ.get("RAGTOOL_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"]
-QUESTION = "凤岗2025年GDP目标?"
-
-
-def _playwright() -> Any:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("playwright is not installed (pip install -e '.[dev]')")
-        pytest.skip("playwright is not installed")
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    return sync_playwright
+from serve_helpers import (
+    ARGS,
+    CHROMIUM,
+    QUESTION,
+    LiveServer,
+    csrf_headers,
+    playwright_or_skip,
+    report_docx,
+    start_server,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +34,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser(live: LiveServer) -> Iterator[Any]:
-    sync_playwright = _playwright()
+    sync_playwright = playwright_or_skip()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield b
