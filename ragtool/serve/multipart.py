@@ -1,6 +1,7 @@
 """multipart/form-data read as it streams in: each file kept in memory up to the size limit, never spooled to
 a temporary file (nothing is written outside RAGTOOL_HOME), refused with 413 as soon as it passes a limit (file
-size, number of files, number and size of other fields, size of a part's headers).
+size, number of files, number and size of other fields), and with 400 when a part has too many or too long
+header lines.
 
 The parser does work proportional to the body (counts are kept, never recounted) and runs on the threadpool,
 so a hostile body cannot hold the event loop: other requests are answered while it is read."""
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +20,7 @@ from ragtool.serve.state import Limits
 from ragtool.serve.uploads import safe_name
 
 BATCH_BYTES = 256 << 10  # body bytes handed to the parser per trip to the threadpool
+PART_HEADERS = 8  # header lines per part (more: 400)
 
 
 @dataclass
@@ -33,7 +36,6 @@ class _State:
     parts: list[Part] = field(default_factory=list)
     files: int = 0
     fields: int = 0
-    header_bytes: int = 0  # of the current part
     header_field: bytearray = field(default_factory=bytearray)
     header_value: bytearray = field(default_factory=bytearray)
     current: Part | None = None
@@ -45,14 +47,10 @@ def _too_large(message: str) -> HttpError:
 
 def _on_begin(st: _State) -> None:
     st.current = Part()
-    st.header_bytes = 0
 
 
-def _on_header(st: _State, into: bytearray, data: bytes, start: int, end: int) -> None:
-    st.header_bytes += end - start
-    if st.header_bytes > st.limits.max_part_header_bytes:
-        raise _too_large(f"a part's headers are longer than {st.limits.max_part_header_bytes // 1024} KB")
-    into += data[start:end]
+def _on_header(into: bytearray, data: bytes, start: int, end: int) -> None:
+    into += data[start:end]  # the parser bounds a part's header lines (count and size)
 
 
 def _on_header_end(st: _State) -> None:
@@ -99,9 +97,14 @@ def _on_part_end(st: _State) -> None:
     st.current = None
 
 
-def _feed(parser: MultipartParser, chunks: list[bytes]) -> None:
-    for chunk in chunks:
-        parser.write(chunk)
+def _feed(parser: MultipartParser, chunks: list[bytes], final: bool = False) -> None:
+    try:
+        for chunk in chunks:
+            parser.write(chunk)
+        if final:
+            parser.finalize()
+    except FormParserError as e:
+        raise HttpError(400, "usage", f"malformed multipart body: {e}") from e
 
 
 async def read_form(content_type: str, stream: AsyncIterator[bytes], limits: Limits) -> list[Part]:
@@ -117,12 +120,13 @@ async def read_form(content_type: str, stream: AsyncIterator[bytes], limits: Lim
         "on_part_begin": lambda: _on_begin(st),
         "on_part_data": lambda d, s, e: _on_data(st, d, s, e),
         "on_part_end": lambda: _on_part_end(st),
-        "on_header_field": lambda d, s, e: _on_header(st, st.header_field, d, s, e),
-        "on_header_value": lambda d, s, e: _on_header(st, st.header_value, d, s, e),
+        "on_header_field": lambda d, s, e: _on_header(st.header_field, d, s, e),
+        "on_header_value": lambda d, s, e: _on_header(st.header_value, d, s, e),
         "on_header_end": lambda: _on_header_end(st),
         "on_headers_finished": lambda: _on_headers_finished(st),
     }
-    parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, callbacks, max_header_count=PART_HEADERS,  # type: ignore[arg-type]
+                             max_header_size=limits.max_part_header_bytes)
     batch: list[bytes] = []
     size = 0
     async for chunk in stream:
@@ -131,6 +135,5 @@ async def read_form(content_type: str, stream: AsyncIterator[bytes], limits: Lim
         if size >= BATCH_BYTES:
             await run_in_threadpool(_feed, parser, batch)
             batch, size = [], 0
-    await run_in_threadpool(_feed, parser, batch)
-    parser.finalize()
+    await run_in_threadpool(_feed, parser, batch, True)
     return st.parts

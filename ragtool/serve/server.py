@@ -77,6 +77,7 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
             waiting = [c for c in self.connections if isinstance(c, Guarded) and c._waiting()]
             oldest = min(waiting, key=lambda c: c._since, default=self)
             oldest.transport.close()
+            self.connections.discard(oldest)  # now: the close itself lands on a later turn of the loop
 
     return Guarded
 

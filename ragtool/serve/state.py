@@ -22,7 +22,7 @@ class Limits:
     name_chars: int = 120
     max_fields: int = 16  # form fields that are not files
     max_field_bytes: int = 64 << 10
-    max_part_header_bytes: int = 8 << 10  # all header lines of one part
+    max_part_header_bytes: int = 4 << 10  # one header line of a multipart part
 
     @classmethod
     def load(cls, session: Session, max_upload_mb: float | None = None) -> Limits:
