@@ -144,6 +144,21 @@ def test_upload_docx_is_indexed_listed_and_deletable(client: httpx.Client, live:
     assert all(d["place"] != "塘厦镇" for d in client.get("/api/docs").json())
 
 
+def test_uploads_that_are_not_indexed_are_deleted(client: httpx.Client, live: LiveServer, tmp_path: Path) -> None:
+    uploads = live.session.settings.home / "uploads"
+    before = set(uploads.iterdir()) if uploads.exists() else set()
+    seed = next(p for p in sorted(live.session.settings.corpus.rglob("*")) if p.suffix in (".md", ".txt"))
+    files = [("files", ("copy-of-a-seed" + seed.suffix, seed.read_bytes())),  # a duplicate of an indexed document
+             ("files", ("broken.pdf", b"%PDF-1.4 not really a pdf")),  # refused by the loader
+             ("files", ("kept.txt", "2025年麻涌镇政府工作报告\n\n麻涌镇推进工作。".encode()))]
+    job = wait_job(client, client.post("/api/ingest", files=files).json()["id"])
+    assert job["state"] == "done" and job["result"]["duplicates"] == 1 and len(job["result"]["skipped"]) == 1
+    again = wait_job(client, client.post("/api/ingest", files=files[2:]).json()["id"])
+    assert again["result"]["unchanged"] == 1  # the same upload again is the same file, kept once
+    added = {p.name for p in set(uploads.iterdir()) - before}
+    assert len(added) == 1 and next(iter(added)).endswith("-kept.txt"), added
+
+
 def test_upload_limits_and_names(client: httpx.Client, live: LiveServer) -> None:
     assert_error(client.post("/api/ingest", files=[("files", ("x.exe", b"MZ"))]), 400, "usage")
     assert_error(client.post("/api/ingest", files=[("files", ("empty.txt", b""))]), 400, "usage")

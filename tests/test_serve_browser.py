@@ -203,3 +203,19 @@ def test_token_is_asked_for_once(browser: Any, tmp_path: Path) -> None:
         page.context.close()
     finally:
         server.stop()
+
+
+def test_summaries_and_figures_load_through_posts_with_the_csrf_header(browser: Any, live: LiveServer) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, 1280, 800)
+    posts: list[tuple[str, str | None]] = []
+    page.on("request", lambda r: posts.append((r.url, r.headers.get("x-ragtool-csrf")))
+            if r.method == "POST" else None)
+    page.goto(f"{live.url}/#summaries")
+    expect(page.locator("#sum-out h2")).to_be_visible()
+    expect(page.locator("#fig-out table")).to_be_visible()
+    assert any("/api/summaries/" in url for url, _ in posts) and any(url.endswith("/api/figures") for url, _ in posts)
+    assert all(token for _, token in posts)
+    assert not page.errors  # type: ignore[attr-defined]
+    page.context.close()

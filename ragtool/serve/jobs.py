@@ -94,10 +94,10 @@ class Jobs:
                 self._records.setdefault(r.job.id, r)
         return [r for r in records if r.job.state in ("queued", "running")]
 
-    def pending_paths(self) -> set[str]:
-        """Files named by jobs that have not finished (uploads waiting to be ingested)."""
+    def pending_paths(self, states: tuple[JobState, ...] = ("queued", "running")) -> set[str]:
+        """Files named by jobs in these states (by default: not finished, so uploads waiting to be ingested)."""
         with self._lock:
-            return {p for r in self._records.values() if r.job.state in ("queued", "running") for p in r.paths}
+            return {p for r in self._records.values() if r.job.state in states for p in r.paths}
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:

@@ -18,7 +18,7 @@ from ragtool.config import PACKAGE_DIR, resolve_engine
 from ragtool.models import Answer, ComparisonRow, DocMeta, DocumentSummary, context_chunks
 from ragtool.serve import schemas as s
 from ragtool.serve.errors import HttpError
-from ragtool.serve.jobs import Job
+from ragtool.serve.jobs import Job, JobState
 from ragtool.serve.locate import locate
 from ragtool.serve.multipart import read_form
 from ragtool.serve.state import State
@@ -184,25 +184,30 @@ def ingest_work(st: State, paths: list[Path], reset: bool) -> Callable[[Callable
     return work
 
 
-def drop_unindexed_uploads(st: State, paths: list[Path]) -> None:
+def drop_unindexed_uploads(st: State, paths: list[Path], waiting: tuple[JobState, ...] = ("queued",)) -> None:
     """Delete uploaded files that are not the source of an indexed document (refused, duplicates, or already
-    indexed from another file), unless a queued job still names them."""
+    indexed from another file), unless a job in a `waiting` state still names them."""
     home = st.session.settings.home
     candidates = [p for p in paths if is_upload(str(p), home)]
     if not candidates:
         return
     with st.read_lock:
         sources = {str(Path(m.source).resolve()) for m in st.session.documents() if m.source}
-    keep = sources | st.jobs.pending_paths()
+    keep = sources | {str(Path(p).resolve()) for p in st.jobs.pending_paths(waiting)}
     for path in candidates:
         if str(path.resolve()) not in keep:
             path.unlink(missing_ok=True)
 
 
 def resume_jobs(st: State) -> None:
-    """At start-up: ingest again what a killed server accepted; say plainly which evaluations were lost; delete
-    uploads that no job names and no document came from (a kill before the 202)."""
-    for record in st.jobs.unfinished():
+    """At start-up: delete uploads that no unfinished job names and no document came from (a kill before the 202);
+    ingest again what a killed server accepted; say plainly which evaluations were lost."""
+    unfinished = st.jobs.unfinished()
+    folder = st.session.settings.home / UPLOAD_DIR
+    if folder.is_dir():
+        files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+        drop_unindexed_uploads(st, files, waiting=("queued", "running"))
+    for record in unfinished:
         if record.job.kind == "ingest":
             paths = [Path(p) for p in record.paths if Path(p).exists()]
             lost = len(record.paths) - len(paths)
@@ -210,9 +215,6 @@ def resume_jobs(st: State) -> None:
             st.jobs.resume(record, ingest_work(st, paths, record.reset), note)
         else:
             st.jobs.resume(record, None, "lost: the server stopped before this evaluation finished; run it again")
-    folder = st.session.settings.home / UPLOAD_DIR
-    if folder.is_dir():
-        drop_unindexed_uploads(st, [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")])
 
 
 @router.get("/jobs/{job_id}", response_model=Job)
@@ -251,11 +253,14 @@ async def job_events(job_id: str, request: Request) -> StreamingResponse:
 
 
 @router.get("/summaries/{doc_id}", response_model=DocumentSummary)
-def summary(doc_id: str, request: Request, engine: Literal["extractive"] = "extractive") -> DocumentSummary:
+def summary(doc_id: str, request: Request, engine: s.Engine = "extractive") -> DocumentSummary:
     """One document's extractive DocumentSummary (what `ragtool summarize ID --engine extractive --json` prints).
     A GET never calls the LLM: POST for the LLM engine."""
+    if engine != "extractive":
+        raise HttpError(400, "usage", f"a GET never calls the LLM: POST /api/summaries/{doc_id} with "
+                                      f'{{"engine": "{engine}"}}')
     st = state(request)
-    return read(request, lambda: st.session.summarize(doc_id, engine=engine))
+    return read(request, lambda: st.session.summarize(doc_id, engine="extractive"))
 
 
 @router.post("/summaries/{doc_id}", response_model=DocumentSummary)
