@@ -172,3 +172,18 @@ def test_upload_names_and_paths_give_clean_400s(live: LiveServer, caplog: pytest
                     c.post("/api/ingest", json={"paths": ["a\u0000b"]}), c.delete("/api/docs/a%00")):
             assert bad.status_code == 400 and "NUL" in bad.json()["error"]["message"], bad.text
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_a_huge_json_body_is_refused_not_read(live: LiveServer) -> None:
+    csrf = csrf_headers(live.url)
+    huge = b'{"question": "' + "凤".encode() * (2 << 20) + b'"}'
+
+    def chunks() -> Iterator[bytes]:
+        for i in range(0, len(huge), 1 << 16):
+            yield huge[i:i + (1 << 16)]
+
+    with httpx.Client(base_url=live.url, timeout=30, headers=csrf | {"content-type": "application/json"}) as c:
+        for body in (huge, chunks()):  # with a Content-Length, and chunked without one
+            r = c.post("/api/ask", content=body)
+            assert r.status_code == 413 and r.json()["error"]["code"] == "too_large", r.text
+        assert c.get("/api/health").status_code == 200

@@ -46,8 +46,10 @@ class Guard:
     per-server CSRF token (GET /api/csrf, same-origin only) in X-Ragtool-CSRF. The custom header alone forces a
     CORS preflight, which this server never grants."""
 
-    def __init__(self, app: ASGIApp, token: str | None, hosts: set[str] | None, csrf: str) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, hosts: set[str] | None, csrf: str,
+                 max_json_bytes: int = 1 << 20) -> None:
         self.app, self.token, self.hosts, self.csrf = app, token, hosts, csrf
+        self.max_json_bytes = max_json_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -78,7 +80,38 @@ class Guard:
             if refused:
                 await _reject(send_secured, 403, "forbidden", refused)
                 return
+        if path.startswith("/api/") and not headers.get(b"content-type", b"").startswith(b"multipart/form-data"):
+            declared = headers.get(b"content-length")
+            if declared is not None and int(declared or 0) > self.max_json_bytes:
+                await _reject(send_secured, 413, "too_large", self._too_large)
+                return
+            if declared is None and scope["method"] not in SAFE_METHODS:
+                data = await self._read_bounded(receive)
+                if data is None:
+                    await _reject(send_secured, 413, "too_large", self._too_large)
+                    return
+                receive = _replay(data, receive)
         await self.app(scope, receive, send_secured)
+
+    @property
+    def _too_large(self) -> str:
+        return f"request body larger than {self.max_json_bytes // 1024} KB"
+
+    async def _read_bounded(self, receive: Receive) -> bytes | None:
+        """A body sent without Content-Length (chunked), read up to the limit; None past it."""
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_json_bytes:
+                return None
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        return b"".join(chunks)
 
     def _cross_site(self, method: str, headers: dict[bytes, bytes]) -> str | None:
         """Why this /api/ request may come from another site's page (None when it comes from ours or a script)."""
@@ -102,6 +135,20 @@ class Guard:
         assert self.token is not None
         scheme, _, given = header.decode("latin-1").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token.encode())
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """`receive` that first hands the app the body already read."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 def _origin_host(value: bytes) -> str:
@@ -158,7 +205,8 @@ def create_app(session: Session, *, token: str | None = None, loopback_only: boo
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     hosts = LOOPBACK | ({_host(host.encode())} if host else set()) if loopback_only else None
-    app.add_middleware(Guard, token=token, hosts=hosts, csrf=csrf)
+    max_json = app.state.ragtool.limits.max_json_bytes
+    app.add_middleware(Guard, token=token, hosts=hosts, csrf=csrf, max_json_bytes=max_json)
     return app
 
 

@@ -23,6 +23,7 @@ class Limits:
     max_fields: int = 16  # form fields that are not files
     max_field_bytes: int = 64 << 10
     max_part_header_bytes: int = 4 << 10  # one header line of a multipart part
+    max_json_bytes: int = 1 << 20  # a JSON (any other than multipart) request body
 
     @classmethod
     def load(cls, session: Session, max_upload_mb: float | None = None) -> Limits:
@@ -32,6 +33,8 @@ class Limits:
                 if k in data}
         if "max_field_kb" in data:
             ints["max_field_bytes"] = int(float(data["max_field_kb"]) * 1024)
+        if "max_json_kb" in data:
+            ints["max_json_bytes"] = int(float(data["max_json_kb"]) * 1024)
         if "max_part_header_kb" in data:
             ints["max_part_header_bytes"] = int(float(data["max_part_header_kb"]) * 1024)
         return cls(max_upload_bytes=int(mb * (1 << 20)), **ints)
