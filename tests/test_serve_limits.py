@@ -187,3 +187,48 @@ def test_a_huge_json_body_is_refused_not_read(live: LiveServer) -> None:
             r = c.post("/api/ask", content=body)
             assert r.status_code == 413 and r.json()["error"]["code"] == "too_large", r.text
         assert c.get("/api/health").status_code == 200
+
+
+def _slow_body(live: LiveServer, csrf: dict[str, str], closed: list[float]) -> None:
+    """Send an upload's head at once, then its body one byte every 2 s; note when the server drops us."""
+    head = (f"POST /api/ingest HTTP/1.1\r\nHost: {live.url.removeprefix('http://')}\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY.decode()}\r\nContent-Length: 100000\r\n"
+            f"X-Ragtool-CSRF: {csrf['X-Ragtool-CSRF']}\r\n\r\n").encode()
+    t0 = time.monotonic()
+    try:
+        with socket.create_connection(_address(live), timeout=10) as s:
+            s.sendall(head)
+            for _ in range(10):
+                s.sendall(b"-")
+                time.sleep(2.0)
+                s.setblocking(False)
+                try:
+                    if s.recv(1) == b"":
+                        break
+                except BlockingIOError:
+                    pass
+                finally:
+                    s.setblocking(True)
+    except OSError:
+        pass
+    closed.append(time.monotonic() - t0)
+
+
+def test_slow_uploads_are_dropped_and_do_not_exhaust_the_server(live: LiveServer) -> None:
+    csrf = csrf_headers(live.url)
+    closed: list[float] = []
+    slow = [threading.Thread(target=_slow_body, args=(live, csrf, closed), daemon=True) for _ in range(40)]
+    for t in slow:
+        t.start()
+    time.sleep(0.5)
+    took = []
+    with httpx.Client(base_url=live.url, timeout=5) as c:
+        for _ in range(10):
+            t0 = time.perf_counter()
+            assert c.get("/api/health").status_code == 200
+            took.append(time.perf_counter() - t0)
+            time.sleep(0.2)
+    assert max(took) < 1.0
+    for t in slow:
+        t.join(timeout=25)
+    assert len(closed) == len(slow) and max(closed) < 10  # dropped after the 1 s body timeout, not after 20 s

@@ -1,7 +1,7 @@
 """The uvicorn server of `ragtool serve`, hardened against slow and numerous clients (serve.toml [server]):
-a client must send a request's headers within `header_timeout` seconds, idle keep-alive connections close after
-`keep_alive`, and past `max_connections` open connections the one waiting longest for its headers is dropped
-(a busy one is never dropped: the newcomer is, instead)."""
+a client must send a request's headers within `header_timeout` seconds and each piece of its body within as long
+again, idle keep-alive connections close after `keep_alive`, and past `max_connections` open connections the oldest
+one still sending its headers or body is dropped (one being answered never is: the newcomer is, instead)."""
 
 from __future__ import annotations
 
@@ -35,11 +35,13 @@ class ServerLimits:
 
 
 def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol with a header-read deadline and a cap on open connections."""
+    """uvicorn's h11 protocol with read deadlines (headers, then each piece of the body) and a cap on open
+    connections."""
 
     class Guarded(H11Protocol):
         _deadline: asyncio.TimerHandle | None = None
-        _armed_for: object = None  # the request cycle current when the deadline was set
+        _armed_for: object = None  # the request cycle current when the header deadline was set
+        _body_deadline: asyncio.TimerHandle | None = None
         _since: float = 0.0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -53,16 +55,22 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
             if self._deadline is None and self._waiting():
                 self._arm()
             super().data_received(data)
+            self._arm_body()
 
         def connection_lost(self, exc: Exception | None) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
+            for timer in (self._deadline, self._body_deadline):
+                if timer is not None:
+                    timer.cancel()
+            self._deadline = self._body_deadline = None
             super().connection_lost(exc)
 
         def _waiting(self) -> bool:
             """No request is being served: the connection is new, idle, or sending a request's headers."""
             return self.cycle is None or self.cycle.response_complete
+
+        def _receiving(self) -> bool:
+            """A request's body is still coming in."""
+            return self.cycle is not None and not self.cycle.response_complete and self.cycle.more_body
 
         def _arm(self) -> None:
             self._armed_for = self.cycle
@@ -73,9 +81,24 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
             if self.cycle is self._armed_for and self._waiting():
                 self.transport.close()
 
+        def _arm_body(self) -> None:
+            """Each piece of a body must follow the last within header_timeout seconds."""
+            if self._body_deadline is not None:
+                self._body_deadline.cancel()
+                self._body_deadline = None
+            if self._receiving():
+                self._body_deadline = self.loop.call_later(limits.header_timeout, self._expire_body)
+
+        def _expire_body(self) -> None:
+            self._body_deadline = None
+            if self._receiving() and self.flow.read_paused:  # the app is slow to read, not the client to send
+                self._arm_body()
+            elif self._receiving():
+                self.transport.close()
+
         def _evict(self) -> None:
-            waiting = [c for c in self.connections if isinstance(c, Guarded) and c._waiting()]
-            oldest = min(waiting, key=lambda c: c._since, default=self)
+            slow = [c for c in self.connections if isinstance(c, Guarded) and (c._waiting() or c._receiving())]
+            oldest = min(slow, key=lambda c: c._since, default=self)
             oldest.transport.close()
             self.connections.discard(oldest)  # now: the close itself lands on a later turn of the loop
 
