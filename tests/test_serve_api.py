@@ -170,11 +170,16 @@ def test_upload_limits_and_names(client: httpx.Client, live: LiveServer) -> None
         assert_error(client.post("/api/ingest", files=[("files", ("big.txt", "长" * 5000))]), 413, "too_large")
         few = [("files", (f"{i}.txt", b"2025")) for i in range(3)]
         assert_error(client.post("/api/ingest", files=few), 413, "too_large")
+        state.limits = Limits(max_upload_bytes=4096, max_upload_files=5, max_request_bytes=6000)
+        two = [("files", (f"half{i}.txt", "长" * 1300)) for i in range(2)]
+        assert "per request" in assert_error(client.post("/api/ingest", files=two), 413, "too_large")
+        one_empty = [("files", ("first.txt", "2025年第一镇通知。")), ("files", ("second.txt", b""))]
+        assert_error(client.post("/api/ingest", files=one_empty), 400, "usage")
     finally:
         state.limits = before
     written = {p.name for p in (live.session.settings.home / "uploads").glob("*")} if (
         live.session.settings.home / "uploads").exists() else set()
-    assert not any(n.endswith(("big.txt", "x.exe", "empty.txt")) for n in written)
+    assert not any(n.endswith(("big.txt", "x.exe", "empty.txt", "half0.txt", "first.txt")) for n in written)
 
 
 def test_ingest_server_side_paths_stay_in_the_corpus(client: httpx.Client, live: LiveServer) -> None:

@@ -1,6 +1,6 @@
 """multipart/form-data read as it streams in: each file kept in memory up to the size limit, never spooled to
 a temporary file (nothing is written outside RAGTOOL_HOME), refused with 413 as soon as it passes a limit (file
-size, number of files, number and size of other fields), and with 400 when a part has too many or too long
+size, number of files, all files together, number and size of other fields), and with 400 when a part has too many or too long
 header lines.
 
 The parser does work proportional to the body (counts are kept, never recounted) and runs on the threadpool,
@@ -36,6 +36,7 @@ class _State:
     parts: list[Part] = field(default_factory=list)
     files: int = 0
     fields: int = 0
+    total: int = 0  # bytes of all parts
     header_field: bytearray = field(default_factory=bytearray)
     header_value: bytearray = field(default_factory=bytearray)
     current: Part | None = None
@@ -85,6 +86,9 @@ def _on_data(st: _State, data: bytes, start: int, end: int) -> None:
     assert part is not None
     part.data += data[start:end]
     lim = st.limits
+    st.total += end - start
+    if st.total > lim.max_request_bytes:
+        raise _too_large(f"upload larger than the limit of {lim.max_request_bytes / (1 << 20):g} MB per request")
     limit = lim.max_upload_bytes if part.filename is not None else lim.max_field_bytes
     if len(part.data) > limit:
         what = part.filename or part.name or "a form field"

@@ -161,17 +161,30 @@ async def ingest(request: Request) -> Job:
         reset = body.reset
     else:
         declared = int(request.headers.get("content-length") or 0)
-        if declared > lim.max_upload_bytes * lim.max_upload_files + (1 << 20):
-            raise HttpError(413, "too_large", f"upload too large (limit {lim.max_upload_bytes >> 20} MB per file)")
+        if declared > min(lim.max_upload_bytes * lim.max_upload_files, lim.max_request_bytes) + (1 << 20):
+            raise HttpError(413, "too_large", f"upload too large (limit {lim.max_upload_bytes >> 20} MB per file, "
+                                              f"{lim.max_request_bytes >> 20} MB per request)")
         parts = await read_form(kind, request.stream(), lim)
         files = [p for p in parts if p.filename is not None]
         if not files:
             raise HttpError(400, "usage", "no files in the upload (form field `files`)")
         named = [(bytes(p.data), safe_name(p.filename or "", lim.name_chars)) for p in files]
-        paths = await run_in_threadpool(lambda: [save_upload(data, name, settings.home) for data, name in named])
+        paths = await run_in_threadpool(save_all, st, named)
         reset = False
     return await run_in_threadpool(
         st.jobs.submit, "ingest", ingest_work(st, paths, reset), [str(p) for p in paths], reset)
+
+
+def save_all(st: State, named: list[tuple[bytes, str]]) -> list[Path]:
+    """Save every upload, or none: when one fails (a full disk), the ones saved before it go too."""
+    saved: list[Path] = []
+    try:
+        for data, name in named:
+            saved.append(save_upload(data, name, st.session.settings.home))
+    except BaseException:
+        drop_unindexed_uploads(st, saved)
+        raise
+    return saved
 
 
 def ingest_work(st: State, paths: list[Path], reset: bool) -> Callable[[Callable[[str, float, int], None]], Any]:

@@ -18,6 +18,7 @@ class Limits:
 
     max_upload_bytes: int = 50 << 20
     max_upload_files: int = 20
+    max_request_bytes: int = 200 << 20  # all files of one upload request together
     answer_cache: int = 1024
     name_chars: int = 120
     max_fields: int = 16  # form fields that are not files
@@ -33,6 +34,8 @@ class Limits:
                 if k in data}
         if "max_field_kb" in data:
             ints["max_field_bytes"] = int(float(data["max_field_kb"]) * 1024)
+        if "max_request_mb" in data:
+            ints["max_request_bytes"] = int(float(data["max_request_mb"]) * (1 << 20))
         if "max_json_kb" in data:
             ints["max_json_bytes"] = int(float(data["max_json_kb"]) * 1024)
         if "max_part_header_kb" in data:
