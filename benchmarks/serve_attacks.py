@@ -7,7 +7,8 @@ afterwards the server must answer again within 30 s, else it is reported frozen.
 * fields: a multipart body of 40,000 form fields;
 * preamble: a 40 MB multipart body that never finds its boundary;
 * parts2mb: 2 MB of small file parts;
-* slow: 1,100 connections that send a request's head one byte a second.
+* slow: 1,100 connections that send a request's head one byte a second;
+* slowbody: 1,100 uploads that send their head at once, then their body one byte every 2 seconds.
 
     python benchmarks/serve_attacks.py                 # the code on PYTHONPATH
     PYTHONPATH=/path/to/old/checkout python benchmarks/serve_attacks.py --attacks fields preamble
@@ -86,30 +87,38 @@ def post_raw(url: str, body: bytes) -> None:
         pass
 
 
-async def _slow(host: str, port: int, head: bytes, stop: float) -> None:
+async def _slow(host: str, port: int, first: bytes, drip: bytes, pause: float, stop: float) -> None:
     try:
         _, writer = await asyncio.open_connection(host, port)
     except OSError:
         return
     try:
-        for byte in head:
+        writer.write(first)
+        for byte in drip:
             if time.monotonic() > stop:
                 break
             writer.write(bytes([byte]))
             await writer.drain()
-            await asyncio.sleep(1)
+            await asyncio.sleep(pause)
     except OSError:
         pass
     writer.close()
 
 
-def slow_clients(url: str, seconds: float, n: int = 1100) -> None:
+def slow_clients(url: str, seconds: float, body: bool = False, n: int = 1100) -> None:
     host, port = url.removeprefix("http://").split(":")
-    head = f"GET /api/health HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode() * 10
+    if body:
+        csrf = httpx.get(f"{url}/api/csrf", timeout=10)
+        token = csrf.json().get("csrf", "") if csrf.status_code == 200 else ""
+        first = (f"POST /api/ingest HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: multipart/form-data; "
+                 f"boundary={B.decode()}\r\nContent-Length: 100000\r\nX-Ragtool-CSRF: {token}\r\n\r\n").encode()
+        drip, pause = b"-" * 100, 2.0
+    else:
+        first, drip, pause = b"", f"GET /api/health HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode() * 10, 1.0
 
     async def run() -> None:
         stop = time.monotonic() + seconds
-        await asyncio.gather(*(_slow(host, int(port), head, stop) for _ in range(n)))
+        await asyncio.gather(*(_slow(host, int(port), first, drip, pause, stop) for _ in range(n)))
 
     asyncio.run(run())
 
@@ -143,7 +152,7 @@ def measure(url: str, attack: Callable[[], None], seconds: float) -> dict[str, A
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--attacks", nargs="+", default=["fields", "preamble", "parts2mb", "slow"])
+    ap.add_argument("--attacks", nargs="+", default=["fields", "preamble", "parts2mb", "slow", "slowbody"])
     ap.add_argument("--seconds", type=float, default=30)
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -154,8 +163,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="ragtool_attack_") as tmp:
             proc, url = start(Path(tmp))
             try:
-                attack: Callable[[], None] = (functools.partial(slow_clients, url, args.seconds) if name == "slow"
-                                              else functools.partial(post_raw, url, bodies[name]()))
+                attack: Callable[[], None] = (
+                    functools.partial(slow_clients, url, args.seconds, name == "slowbody")
+                    if name.startswith("slow") else functools.partial(post_raw, url, bodies[name]()))
                 got = measure(url, attack, args.seconds)
             finally:
                 proc.kill()

@@ -12,9 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ragtool import __version__
@@ -218,6 +219,10 @@ def _handlers(app: FastAPI) -> None:
     for kind in (RagtoolError, HttpError, OSError):
         app.add_exception_handler(kind, _known)
     app.add_exception_handler(Exception, _known)  # anything else: 500 with one line (and a log entry)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, e: ClientDisconnect) -> Response:
+        return Response(status_code=400)  # nobody reads it; what matters is no traceback in the log
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, e: RequestValidationError) -> JSONResponse:

@@ -1,7 +1,8 @@
 """The uvicorn server of `ragtool serve`, hardened against slow and numerous clients (serve.toml [server]):
 a client must send a request's headers within `header_timeout` seconds and each piece of its body within as long
 again, idle keep-alive connections close after `keep_alive`, and past `max_connections` open connections the oldest
-one still sending its headers or body is dropped (one being answered never is: the newcomer is, instead)."""
+one still sending its headers or body is dropped, one that has not yet been answered first (one being answered
+never is: the newcomer is, instead)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class ServerLimits:
     header_timeout: float = 10.0
     keep_alive: float = 5.0
     max_connections: int = 256
-    backlog: int = 128
+    backlog: int = 1024
 
     @classmethod
     def load(cls, settings: Settings) -> ServerLimits:
@@ -43,6 +44,7 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
         _armed_for: object = None  # the request cycle current when the header deadline was set
         _body_deadline: asyncio.TimerHandle | None = None
         _since: float = 0.0
+        _served = False  # has answered a request: a client that speaks HTTP at a normal pace
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -63,6 +65,10 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
                     timer.cancel()
             self._deadline = self._body_deadline = None
             super().connection_lost(exc)
+
+        def on_response_complete(self) -> None:
+            self._served = True
+            super().on_response_complete()
 
         def _waiting(self) -> bool:
             """No request is being served: the connection is new, idle, or sending a request's headers."""
@@ -98,7 +104,7 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
 
         def _evict(self) -> None:
             slow = [c for c in self.connections if isinstance(c, Guarded) and (c._waiting() or c._receiving())]
-            oldest = min(slow, key=lambda c: c._since, default=self)
+            oldest = min(slow, key=lambda c: (c._served, c._since), default=self)  # never-served ones first
             oldest.transport.close()
             self.connections.discard(oldest)  # now: the close itself lands on a later turn of the loop
 
@@ -120,5 +126,5 @@ def raise_fd_limit() -> None:
 def uvicorn_config(app: Any, limits: ServerLimits, **extra: Any) -> uvicorn.Config:
     return uvicorn.Config(
         app, http=protocol_class(limits), log_level="warning", access_log=False, timeout_graceful_shutdown=3,
-        timeout_keep_alive=max(1, round(limits.keep_alive)), limit_concurrency=limits.max_connections + 1,
+        timeout_keep_alive=max(1, round(limits.keep_alive)), limit_concurrency=2 * limits.max_connections,
         backlog=limits.backlog, h11_max_incomplete_event_size=MAX_HEADER_BYTES, **extra)
