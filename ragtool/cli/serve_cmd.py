@@ -20,7 +20,7 @@ TOKEN_VAR = "RAGTOOL_SERVE_TOKEN"
 
 
 def serve_command(
-    host: Annotated[str, typer.Option("--host", help="Address to bind. Anything but loopback needs --token.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help=f"Address to bind. Anything but loopback needs a token ({TOKEN_VAR} or --token-file).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
     token: Annotated[
