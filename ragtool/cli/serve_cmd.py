@@ -20,7 +20,9 @@ TOKEN_VAR = "RAGTOOL_SERVE_TOKEN"
 
 
 def serve_command(
-    host: Annotated[str, typer.Option("--host", help=f"Address to bind. Anything but loopback needs a token ({TOKEN_VAR} or --token-file).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(
+        "--host", help=f"Address to bind. Anything but loopback needs a token ({TOKEN_VAR} or --token-file).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
     token: Annotated[
@@ -53,7 +55,7 @@ def serve_command(
     secret = _token(token, token_file)
     loopback = is_loopback(host)
     if not loopback and not secret:
-        raise UsageError(f"--host {host} is reachable from other machines: set --token or {TOKEN_VAR}")
+        raise UsageError(f"--host {host} is reachable from other machines: set {TOKEN_VAR} or --token-file")
     bound = _bind(host, port)
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
     session = Session(settings, sync=False)
