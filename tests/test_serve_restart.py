@@ -13,6 +13,9 @@ from pathlib import Path
 
 import httpx
 
+from ragtool.config import Settings
+from ragtool.index.corpus import Corpus
+
 TOWNS = ["塘厦镇", "石碣镇", "清溪镇", "樟木头镇", "黄江镇", "谢岗镇"]
 UPLOADS = len(TOWNS)
 
@@ -80,6 +83,8 @@ def test_uploads_accepted_before_a_kill_are_ingested_after_the_restart(tmp_path:
     assert "Traceback" not in stderr
     uploads = sorted(p.name for p in (home / "uploads").iterdir() if not p.name.startswith("."))
     assert len(uploads) == UPLOADS  # each accepted file kept once, as its document's source
+    corpus_index = Corpus(Settings(home=home, corpus=corpus, embedder="hash"))
+    assert not corpus_index.store.pending_ids()  # every dense pass the kill cut short was resumed
 
 
 def test_an_upload_never_accepted_is_swept_at_start(tmp_path: Path) -> None:
