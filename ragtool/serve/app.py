@@ -45,7 +45,8 @@ class Guard:
     only the Host names the server was bound to (a web page elsewhere cannot rebind its name to us); and for /api/:
     403 for a request another site's page made (Sec-Fetch-Site, Origin), and for any POST/DELETE without the
     per-server CSRF token (GET /api/csrf, same-origin only) in X-Ragtool-CSRF. The custom header alone forces a
-    CORS preflight, which this server never grants."""
+    CORS preflight, which this server never grants. Bodies other than multipart (which routes.ingest bounds) are
+    refused past max_json_bytes before they are read; a NUL in the path is a 400."""
 
     def __init__(self, app: ASGIApp, token: str | None, hosts: set[str] | None, csrf: str,
                  max_json_bytes: int = 1 << 20) -> None:
@@ -188,7 +189,9 @@ def create_app(session: Session, *, token: str | None = None, loopback_only: boo
     app = FastAPI(title="ragtool", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   openapi_url="/api/openapi.json",
                   description="Answers with verified quotes over Chinese local-government documents. "
-                              'Errors are {"error": {"code", "message", "exit_code"}}, exit_code as in the CLI.')
+                              'Errors are {"error": {"code", "message", "exit_code"}}, exit_code as in the CLI. '
+                              "Every POST and DELETE sends the X-Ragtool-CSRF header with the value of GET /api/csrf "
+                              "(not needed with a bearer token); requests from other sites' pages are refused (403).")
     csrf = secrets.token_urlsafe(32)
     jobs = Jobs(session.settings.home / JOBS_DIR)
     app.state.ragtool = State(session=session, limits=Limits.load(session, max_upload_mb), token=token, csrf=csrf,
