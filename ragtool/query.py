@@ -16,6 +16,8 @@ from ragtool.datafiles import load_data
 from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
 from ragtool.places import PlaceRules
+from ragtool.qtypes import QuestionType as QType
+from ragtool.qtypes import bind, classify
 from ragtool.textnorm import halfwidth, t2s
 
 QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
@@ -56,7 +58,7 @@ class Vocabulary:
 
     indicators: dict[str, list[str]]
     abbreviations: dict[str, str]
-    qtype_cues: dict[str, list[str]]
+    qtypes: tuple[QType, ...]  # the registry with question.toml's cue words
     target_cues: list[str]
     actual_cues: list[str]
     relative_years: dict[str, int]
@@ -93,10 +95,10 @@ class Vocabulary:
         vocab = cls(
             indicators={k: [t2s(halfwidth(s)) for s in v] for k, v in lexicon.question_forms().items()},
             abbreviations=dict(lexicon.abbreviations),
-            qtype_cues=dict(q.get("qtype", {})),
+            qtypes=bind(dict(q.get("qtype", {}))),
             target_cues=list(q.get("target_cues", [])),
             actual_cues=list(q.get("actual_cues", [])),
-            relative_years=dict(q.get("relative_years", {})),
+            relative_years={k: int(v) for k, v in lexicon.relative_years().items()},
             stopwords=sorted(q.get("stopwords", []), key=len, reverse=True),
             not_places=list(q.get("not_places", [])),
             asked_units=dict(q.get("asked_units", {})),
@@ -128,6 +130,10 @@ class Vocabulary:
             reverse=True,
         )
         return vocab
+
+    def cues_of(self, qtype: str) -> tuple[str, ...]:
+        """The cue words of one question type (是不是, 是否 … for yesno)."""
+        return next((t.cues for t in self.qtypes if t.name == qtype), ())
 
     def find_indicators(self, text: str) -> list[tuple[str, str]]:
         """(surface form, canonical name) found in text, longest forms first, no overlaps."""
@@ -262,12 +268,7 @@ def _amount_after(text: str, found: list[tuple[str, str]], vocab: Vocabulary) ->
 
 
 def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
-    for kind in ("yesno", "date", "name", "list", "what", "number"):
-        if any(cue in text for cue in vocab.qtype_cues.get(kind, [])):
-            if kind == "list" and re.search(r"多少|几[个项大方]?(?!项)", text) and "哪" not in text:
-                return "number"
-            return kind  # type: ignore[return-value,unused-ignore]
-    return "other"
+    return classify(text, vocab.qtypes)  # type: ignore[return-value]
 
 
 def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ragtool import qtypes
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence, EvidenceReader
-from ragtool.answer.extractors import EXTRACTORS
+from ragtool.answer.extractors import extractor_for
 from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
 from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
@@ -31,7 +32,6 @@ KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "ot
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 QUOTES = "“”‘’「」『』\"'"
 EXPLAIN_TOP = 8
-FRAMED = ("list", "what", "other")  # question types a parallel frame may answer (哪些方面, 哪方面, 四大行动)
 LEAD_IN = 20  # characters before a parallel item that say which one it is (一是全力实施投资扩能行动，在…上)
 SCAN_DOCS = 3  # a question scoped to at most this many documents reads them whole
 SCAN_COVERAGE = 0.6  # without an indicator, a scanned sentence must hold this share of the question's words
@@ -65,7 +65,7 @@ class ExtractiveEngine:
         if query.qtype == "other" and self.officials.asked_role(query.text):
             query = query.model_copy(update={"qtype": "name"})  # 四川省委书记: a title alone asks who holds it
         v = self.vocab
-        frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if query.qtype in FRAMED else None
+        frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if qtypes.get(query.qtype).framed else None
         framed = self._framed_list(hits, frame, query) if frame else None
         if framed and frame and not frame.count:
             return framed
@@ -97,7 +97,7 @@ class ExtractiveEngine:
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined,
                       tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped)
-        extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
+        extract = extractor_for(q.qtype)
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
             units += self._scan(hits, q, {(e.meta.doc_id, e.start) for e in units})

@@ -28,6 +28,7 @@ from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, VALUE, clause_bounds, value_unit
+from ragtool.qtypes import TIMED
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
 
@@ -41,7 +42,6 @@ _CHANGE_WORD = re.compile(rf"{CHANGE}\s*\d|百分点|持平")
 _LEVEL_FIRST = re.compile(rf"{_LEVEL}")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
-TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
 
 
 def coverage(q: ParsedQuery, text: str) -> float:

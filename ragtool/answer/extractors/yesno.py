@@ -45,7 +45,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
 def _claim(question: str, ctx: Context) -> str:
     """The question without its yes/no cue and the years (2025年 is no part of the claim's numbers)."""
     text = re.sub(r"(?:19|20)\d{2}\s*年", "", question)
-    for cue in ctx.vocab.qtype_cues.get("yesno", []):
+    for cue in ctx.vocab.cues_of("yesno"):
         text = text.replace(cue, " ")
     return text
 
