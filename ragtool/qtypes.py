@@ -34,6 +34,7 @@ class QuestionType:
 REGISTRY: tuple[QuestionType, ...] = (  # in order of precedence
     QuestionType("yesno", "yesno", timed=True, short=True, eval_kind="yesno"),
     QuestionType("date", "date", short=True, eval_kind="date"),
+    QuestionType("venue", "venue", short=True, eval_kind="what"),
     QuestionType("name", "name", short=True, eval_kind="name"),
     QuestionType("list", "listing", framed=True, eval_kind="list", yields_to=(r"^(?!.*哪).*(?:多少|几[个项大方]?(?!项))", "number")),
     QuestionType("what", "what", framed=True, eval_kind="what"),
@@ -44,7 +45,9 @@ BY_NAME = {t.name: t for t in REGISTRY}
 FALLBACK = BY_NAME["other"]
 TIMED = frozenset(t.name for t in REGISTRY if t.timed)
 FRAMED = frozenset(t.name for t in REGISTRY if t.framed)
-SHORT_KINDS = frozenset(t.eval_kind for t in REGISTRY if t.short and t.eval_kind)
+# eval kinds every type of which answers short (a venue is short, but other what-answers are not)
+SHORT_KINDS = frozenset(k for k in {t.eval_kind for t in REGISTRY} - {""}
+                        if all(t.short for t in REGISTRY if t.eval_kind == k))
 
 
 def get(name: str) -> QuestionType:

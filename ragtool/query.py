@@ -20,7 +20,7 @@ from ragtool.qtypes import QuestionType as QType
 from ragtool.qtypes import bind, classify
 from ragtool.textnorm import halfwidth, t2s
 
-QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
+QuestionType = Literal["number", "name", "list", "date", "venue", "what", "yesno", "other"]
 
 _PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -76,6 +76,7 @@ class Vocabulary:
     kind_cues: dict[str, str]
     asked_units: dict[str, list[str]]
     negations: list[str] = field(default_factory=list)
+    act_cues: dict[str, list[str]] = field(default_factory=dict)  # acts at a meeting a name question asks about
     threshold_cues: list[str] = field(default_factory=list)
     plan_cues: list[str] = field(default_factory=list)
     plan_end_cues: list[str] = field(default_factory=list)
@@ -113,6 +114,7 @@ class Vocabulary:
             publish_question_cues=list(q.get("publish_question_cues", [])),
             kind_cues=dict(q.get("kind_cues", {})),
             negations=list(q.get("negations", [])),
+            act_cues={k: list(v) for k, v in dict(q.get("acts", {})).items()},
             threshold_cues=list(q.get("threshold_cues", [])),
             plan_cues=list(q.get("plan_cues", [])),
             plan_end_cues=list(q.get("plan_end_cues", [])),
@@ -134,6 +136,13 @@ class Vocabulary:
     def cues_of(self, qtype: str) -> tuple[str, ...]:
         """The cue words of one question type (是不是, 是否 … for yesno)."""
         return next((t.cues for t in self.qtypes if t.name == qtype), ())
+
+    def asked_act(self, question: str) -> str:
+        """The act at a meeting a question asks about (谁作的报告 → report, 谁主持 → preside), "" for none."""
+        text = question
+        for word in self.act_cues.get("not_acts", []):
+            text = text.replace(word, " ")
+        return next((a for a, cues in self.act_cues.items() if a != "not_acts" and any(c in text for c in cues)), "")
 
     def find_indicators(self, text: str) -> list[tuple[str, str]]:
         """(surface form, canonical name) found in text, longest forms first, no overlaps."""

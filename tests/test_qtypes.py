@@ -27,7 +27,10 @@ def _parse(settings: Settings, question: str) -> str:
         ("主要预期目标有哪些", "list"),
         ("“三个稳”是哪三个", "list"),
         ("全镇有几个重点项目", "number"),  # 几个 without 哪 counts, it lists nothing
-        ("大会在什么地方开幕", "what"),
+        ("大会在什么地方开幕", "venue"),
+        ("人代会什么时候在哪开的", "date"),  # date before venue: the answer runs on to the venue
+        ("要在哪些方面走在前列", "list"),  # 在哪些 asks no venue
+        ("总路径是什么", "what"),
         ("去年粮食产量多少", "number"),
         ("凤岗镇概况", "other"),
     ],

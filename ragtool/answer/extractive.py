@@ -22,6 +22,7 @@ from ragtool.answer.scorer import Scorer
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.lexicon import Lexicon
+from ragtool.meeting import MeetingReader
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
@@ -51,6 +52,7 @@ class ExtractiveEngine:
         the document, and quotes are cited from every chunk they fall in."""
         self.vocab = vocab
         self.officials = OfficialFinder.load(settings)
+        self.meeting = MeetingReader.load(settings)
         self.scorer = Scorer.load(settings)
         lexicon = self.lexicon = Lexicon.load(settings)
         self.reader = EvidenceReader(document, TimeCues.from_lexicon(lexicon))
@@ -96,7 +98,7 @@ class ExtractiveEngine:
         lex = self.lexicon
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined,
-                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped)
+                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped, self.meeting)
         extract = extractor_for(q.qtype)
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval

@@ -1,5 +1,5 @@
 """Lists: the enumeration the question's words point at, inside it or right next to it
-(“投资扩能、产业提质、城市更新”三大行动; 包括A、B、C)."""
+(“投资扩能、产业提质、城市更新”三大行动; 包括A、B、C; 报告分三个部分:一是…;二是…;三是…)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.extractors.number import keyword_spans
 from ragtool.answer.features import gram_share
-from ragtool.answer.frames import item_count, numbered_term
+from ragtool.answer.frames import item_count, numbered_term, ordinal_run
 from ragtool.answer.spans import clause_bounds, list_spans
 from ragtool.textnorm import cn_number
 
 NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
 NUMBERED_AFTER = 3  # ... and between a list and the term right after it (西安、榆林两大增长极)
-_BONUS = {"cue": 1.0, "quoted": 0.5, "run": 0.3}
+_BONUS = {"cue": 1.0, "ordinal": 1.0, "quoted": 0.5, "run": 0.3}
 _LAST_JOIN = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:和|及|以及)[\u4e00-\u9fff]{2,}")
 _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|项|条|类|种)")
 
@@ -23,6 +23,9 @@ _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|�
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
     candidates = list_spans(simp)
+    ordinal = ordinal_run(simp)
+    if ordinal:
+        candidates.append((*ordinal, "ordinal"))
     between = _between_anchors(simp, keyword_spans(simp, q.keywords))
     if between:
         candidates.append((*between, "anchors"))

@@ -1,5 +1,6 @@
 """Names: the official with the asked title; among several, the one the question's words surround
-(大迳社区党委书记李伟文, 韩俊峰就经济工作作具体部署). An official of another place is no answer."""
+(大迳社区党委书记李伟文, 韩俊峰就经济工作作具体部署). An official of another place is no answer. A question about an act
+at a meeting (谁作的报告, 谁主持) is answered by a name doing that act, before any other."""
 
 from __future__ import annotations
 
@@ -12,14 +13,39 @@ from ragtool.officials import Mention
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp, finder = ctx.q, e.simp, ctx.officials
     asked = finder.asked_role(q.text)
+    act = ctx.vocab.asked_act(q.text)
+    mentions = finder.find(simp)
+    acting = _acting(e, ctx, act, asked, mentions) if act else []
+    if acting:
+        return acting
     out = []
-    for m in finder.find(simp):
+    for m in mentions:
         if asked is not None and not finder.matches(asked, simp[slice(*m.role)]):
             continue
         after = coverage(q, simp[m.span[1] : m.span[1] + 16])
         modifier = 1.0 if _modifier_before(simp, m.span[0], q.keywords) else 0.0
         span = Span(e, m.span[0], m.span[1], e.text[slice(*m.span)])
         span.features.update(fit=min(1.0, (after + modifier) / 2), place_of_role=_place_fit(m, ctx))
+        if act:
+            span.features["act"] = 0.0  # the act asked is not said of this name here (a byline may still be the answer)
+        out.append(span)
+    return out
+
+
+def _acting(e: Evidence, ctx: Context, act: str, asked: str | None, mentions: list[Mention]) -> list[Span]:
+    """Who delivered the report, presided or attended (代市长李忠军…作政府工作报告, 大会由宋有洪主持): the names doing
+    the asked act, each with its title when one is written before it."""
+    simp, finder = e.simp, ctx.officials
+    out = []
+    for a in finder.acts(simp):
+        if a.act != act:
+            continue
+        titled = next((m for m in mentions if m.name[1] == a.name[1]), None)
+        if asked is not None and (titled is None or not finder.matches(asked, simp[slice(*titled.role)], titled.place)):
+            continue
+        start = titled.span[0] if titled is not None and titled.span[0] < a.name[0] else a.name[0]
+        span = Span(e, start, a.name[1], e.text[start : a.name[1]])
+        span.features.update(fit=1.0, act=1.0, place_of_role=_place_fit(titled, ctx) if titled is not None else 1.0)
         out.append(span)
     return out
 
