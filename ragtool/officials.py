@@ -296,6 +296,29 @@ class OfficialFinder:
                 unique.append(mention)
         return unique
 
+    @cached_property
+    def _role_at_end(self) -> re.Pattern[str]:
+        return re.compile(rf"(?:{self.role})$")
+
+    def chained_roles(self, text: str, mention: Mention) -> list[tuple[int, int]]:
+        """The titles a name holds, its own first: 县委书记、开阳经开区党工委书记孙昕 → 党工委书记, 县委书记 (titles joined
+        by 、 before the one next to the name, each with what is written between)."""
+        out = [mention.role]
+        if mention.name[0] < mention.role[0]:
+            return out  # 选举曹伟源同志为镇人大主席、张洁莹同志为副镇长: a title after its name ends no chain
+        pos = min(mention.span[0], mention.role[0])
+        while pos > 0:
+            head = re.search(r"、[\u4e00-\u9fff]{0,10}$", text[max(0, pos - 12) : pos])  # 、开阳经开 + 区党工委书记
+            if head is None:
+                break
+            pos -= len(head.group())
+            m = self._role_at_end.search(text, max(0, pos - 16), pos)
+            if m is None:
+                break
+            out.append(m.span())
+            pos = m.start()
+        return out
+
     # ---- acts at a meeting ------------------------------------------------------------------
 
     @cached_property

@@ -23,6 +23,8 @@ class QuestionType:
     timed: bool = False  # the answer's year, plan, target and unit must fit the question's
     framed: bool = False  # a frame of parallel sentences may answer it (哪些方面, 四大行动)
     short: bool = False  # answered with one short span (at most MAX_SHORT_ANSWER characters)
+    topical: bool = False  # its target words name what is asked (主要预期目标有哪些), they are kept as words to find
+    newest: bool = False  # without a year asked, the newest document's answer is preferred (who holds a post now)
     eval_kind: str = ""  # the eval case kind that checks it ("" when none does)
     yields_to: tuple[str, str] = ("", "")  # (pattern, type) it gives way to: 有几个 without 哪 counts
     cues: tuple[str, ...] = ()  # bound from question.toml [qtype.<name>]
@@ -33,11 +35,12 @@ class QuestionType:
 
 REGISTRY: tuple[QuestionType, ...] = (  # in order of precedence
     QuestionType("yesno", "yesno", timed=True, short=True, eval_kind="yesno"),
-    QuestionType("date", "date", short=True, eval_kind="date"),
+    QuestionType("date", "date", short=True, newest=True, eval_kind="date"),
     QuestionType("venue", "venue", short=True, eval_kind="what"),
-    QuestionType("name", "name", short=True, eval_kind="name"),
-    QuestionType("list", "listing", framed=True, eval_kind="list", yields_to=(r"^(?!.*哪).*(?:多少|几[个项大方]?(?!项))", "number")),
-    QuestionType("what", "what", framed=True, eval_kind="what"),
+    QuestionType("post", "post", short=True, newest=True, eval_kind="what"),
+    QuestionType("name", "name", short=True, newest=True, eval_kind="name"),
+    QuestionType("list", "listing", framed=True, topical=True, eval_kind="list", yields_to=(r"^(?!.*哪).*(?:多少|几[个项大方]?(?!项))", "number")),
+    QuestionType("what", "what", framed=True, topical=True, eval_kind="what"),
     QuestionType("number", "number", timed=True, short=True, eval_kind="number"),
     QuestionType("other", "sentence", framed=True),
 )
@@ -46,6 +49,7 @@ FALLBACK = BY_NAME["other"]
 TIMED = frozenset(t.name for t in REGISTRY if t.timed)
 FRAMED = frozenset(t.name for t in REGISTRY if t.framed)
 # eval kinds every type of which answers short (a venue is short, but other what-answers are not)
+NEWEST = frozenset(t.name for t in REGISTRY if t.newest)
 SHORT_KINDS = frozenset(k for k in {t.eval_kind for t in REGISTRY} - {""}
                         if all(t.short for t in REGISTRY if t.eval_kind == k))
 

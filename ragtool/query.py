@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool import qtypes
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
 from ragtool.lexicon import Lexicon
@@ -20,7 +21,7 @@ from ragtool.qtypes import QuestionType as QType
 from ragtool.qtypes import bind, classify
 from ragtool.textnorm import halfwidth, t2s
 
-QuestionType = Literal["number", "name", "list", "date", "venue", "what", "yesno", "other"]
+QuestionType = Literal["number", "name", "list", "date", "venue", "post", "what", "yesno", "other"]
 
 _PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -77,6 +78,7 @@ class Vocabulary:
     asked_units: dict[str, list[str]]
     negations: list[str] = field(default_factory=list)
     act_cues: dict[str, list[str]] = field(default_factory=dict)  # acts at a meeting a name question asks about
+    verdicts: dict[str, tuple[str, str]] = field(default_factory=dict)  # yes/no cue → (yes, no) in its words
     threshold_cues: list[str] = field(default_factory=list)
     plan_cues: list[str] = field(default_factory=list)
     plan_end_cues: list[str] = field(default_factory=list)
@@ -115,6 +117,7 @@ class Vocabulary:
             kind_cues=dict(q.get("kind_cues", {})),
             negations=list(q.get("negations", [])),
             act_cues={k: list(v) for k, v in dict(q.get("acts", {})).items()},
+            verdicts={k: (str(v[0]), str(v[1])) for k, v in dict(q.get("verdicts", {})).items()},
             threshold_cues=list(q.get("threshold_cues", [])),
             plan_cues=list(q.get("plan_cues", [])),
             plan_end_cues=list(q.get("plan_end_cues", [])),
@@ -136,6 +139,10 @@ class Vocabulary:
     def cues_of(self, qtype: str) -> tuple[str, ...]:
         """The cue words of one question type (是不是, 是否 … for yesno)."""
         return next((t.cues for t in self.qtypes if t.name == qtype), ())
+
+    def verdict_words(self, question: str) -> tuple[str, str]:
+        """How a yes/no question is answered: (是, 不是), or in its own words (有没有 → 有, 没有)."""
+        return next((v for cue, v in self.verdicts.items() if cue in question), ("是", "不是"))
 
     def asked_act(self, question: str) -> str:
         """The act at a meeting a question asks about (谁作的报告 → report, 谁主持 → preside), "" for none."""
@@ -240,7 +247,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         pq.target = True
     elif pq.qtype == "number" and any(c in text for c in vocab.actual_cues):
         pq.target = False
-    for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues, *vocab.separators]:
+    targets = [] if qtypes.get(pq.qtype).topical else vocab.target_cues  # 主要预期目标有哪些: the targets are asked
+    for word in [*vocab.asked_units, *vocab.stopwords, *targets, *vocab.separators]:
         rest = rest.replace(word, " ")
     rest = _ASKED_COUNT.sub(" ", rest)  # 哪三个, 哪几项: the count is read from the text, it is no word to find
     if pq.qtype == "yesno":  # 有没有达到6%: the threshold is checked against the fact, it is no word to find

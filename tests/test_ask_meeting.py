@@ -29,9 +29,18 @@ Date: 2026-02-12
 """
 
 
+PARTY = """Title: 中共松岭县委召开座谈会
+Date: 2025-12-20
+
+近日,中共松岭县委召开党外人士座谈会。县委书记、松岭经开区党工委书记罗志强主持并讲话。
+县人大常委会主任陈立,县政协主席黄涛参加。
+"""
+
+
 @pytest.fixture(scope="module")
 def news(tmp_path_factory: pytest.TempPathFactory) -> Session:
-    return session_over(tmp_path_factory, {"qinghe_congress.txt": CONGRESS, "liuxi_congress.txt": DISTRICT})
+    return session_over(tmp_path_factory, {"qinghe_congress.txt": CONGRESS, "liuxi_congress.txt": DISTRICT,
+                                              "songling_party.txt": PARTY})
 
 
 def _ask(session: Session, question: str) -> str:
@@ -77,3 +86,13 @@ def test_the_parts_of_the_report(news: Session) -> None:
     answer = _ask(news, "青河政府工作报告分哪几个部分")
     for part in ("2025年工作回顾", "2026年主要目标任务", "加强政府自身建设"):
         assert part in answer
+
+
+def test_a_title_of_a_chain_is_held_by_the_name_after_it(news: Session) -> None:
+    answer = _ask(news, "松岭县委书记是谁")
+    assert "罗志强" in answer and answer.startswith("县委书记")
+
+
+def test_the_post_a_person_held(news: Session) -> None:
+    assert _ask(news, "韩立新是什么职务") == "代市长"
+    assert "县委书记" in _ask(news, "罗志强担任什么职务")

@@ -31,6 +31,7 @@ def _parse(settings: Settings, question: str) -> str:
         ("人代会什么时候在哪开的", "date"),  # date before venue: the answer runs on to the venue
         ("要在哪些方面走在前列", "list"),  # 在哪些 asks no venue
         ("总路径是什么", "what"),
+        ("作报告时刘靖是什么职务", "post"),
         ("去年粮食产量多少", "number"),
         ("凤岗镇概况", "other"),
     ],
@@ -53,4 +54,5 @@ def test_what_each_type_implies_is_read_from_the_registry() -> None:
     assert {"number", "yesno"} == qtypes.TIMED  # their year, plan and target must fit
     assert {"list", "what", "other"} == qtypes.FRAMED  # parallel sentences may answer them
     assert {"number", "name", "date", "yesno"} == qtypes.SHORT_KINDS  # eval: at most MAX_SHORT_ANSWER characters
+    assert {"name", "date", "post"} == qtypes.NEWEST  # without a year, the newest document's holder of a post
     assert qtypes.get("nonsense") is qtypes.FALLBACK

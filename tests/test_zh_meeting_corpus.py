@@ -1,5 +1,5 @@
 """The meeting-news corpus (tests/corpora/meetings.tsv): who delivered the report, presided or attended; the opening
-day resolved against the document's date; the venue. A fix starts as a line there."""
+day resolved against the document's date; the venue; the titles a name holds. A fix starts as a line there."""
 
 from __future__ import annotations
 
@@ -45,3 +45,11 @@ def test_the_venue_after_the_opening_day(settings: Settings, text: str, expected
     date_end = simp.find("日") + 1
     found = MeetingReader.load(settings).opened_after(simp, date_end)
     assert (text[slice(*found)] if found else "-") == expected
+
+
+@pytest.mark.parametrize(("text", "name", "titles"), _lines("chain"))
+def test_every_title_a_name_holds(settings: Settings, text: str, name: str, titles: str) -> None:
+    finder = OfficialFinder.load(settings)
+    simp = t2s(text)
+    mention = next(m for m in finder.find(simp) if simp[slice(*m.name)] == name)
+    assert "|".join(simp[slice(*r)] for r in finder.chained_roles(simp, mention)) == titles

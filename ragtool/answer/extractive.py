@@ -3,7 +3,7 @@
 For each retrieved sentence the extractor of the question's type proposes candidate spans; every candidate
 gets the shared features (ragtool.answer.features) and the scorer's weighted sum (scoring.toml). A candidate
 that contradicts the question's year, target or place is vetoed. The engine never writes text of its own:
-every answer is a span of a verified quote (a yes/no answer adds 是/否 before it).
+every answer is a span of a verified quote (a yes/no answer adds its verdict, 是/不是 or 有/没有, before it).
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from ragtool import qtypes
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
-from ragtool.answer.extractors import date, listing, name, number, sentence, venue, what, yesno
+from ragtool.answer.extractors import date, listing, name, number, post, sentence, venue, what, yesno
 
 Extractor = Callable[[Evidence, Context], list[Span]]
 
-_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (date, listing, name, number, sentence, venue, what, yesno)}
+_MODULES = {m.__name__.rsplit(".", 1)[1]: m for m in (date, listing, name, number, post, sentence, venue, what, yesno)}
 
 
 def extractor_for(qtype: str) -> Extractor:

@@ -20,12 +20,15 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         return acting
     out = []
     for m in mentions:
-        if asked is not None and not finder.matches(asked, simp[slice(*m.role)]):
-            continue
+        roles = finder.chained_roles(simp, m)
+        held = [r for r in roles if asked is None or finder.matches(asked, simp[slice(*r)])]
+        if not held:
+            continue  # 县委书记、开阳经开区党工委书记孙昕 is the 县委书记 too
         after = coverage(q, simp[m.span[1] : m.span[1] + 16])
         modifier = 1.0 if _modifier_before(simp, m.span[0], q.keywords) else 0.0
-        span = Span(e, m.span[0], m.span[1], e.text[slice(*m.span)])
-        span.features.update(fit=min(1.0, (after + modifier) / 2), place_of_role=_place_fit(m, ctx))
+        start = min(m.span[0], held[-1][0])  # from the title asked, when it is one of a chain
+        span = Span(e, start, m.span[1], e.text[start : m.span[1]])
+        span.features.update(fit=min(1.0, (after + modifier) / 2), place_of_role=_place_fit(m, ctx, [e.meta.place or "", *e.meta.places]))
         if act:
             span.features["act"] = 0.0  # the act asked is not said of this name here (a byline may still be the answer)
         out.append(span)
@@ -50,9 +53,10 @@ def _acting(e: Evidence, ctx: Context, act: str, asked: str | None, mentions: li
     return out
 
 
-def _place_fit(m: Mention, ctx: Context) -> float:
-    """0 when the title names another place than the question's (金湾区委书记 for 珠海市委书记), else 1."""
-    place = getattr(m, "place", "")
+def _place_fit(m: Mention, ctx: Context, doc_places: list[str] | None = None) -> float:
+    """0 when the title names another place than the question's (金湾区委书记 for 珠海市委书记), or, naming none, is
+    said in a document that names no such place (温州's 市委书记 for 宜昌市委书记); else 1."""
+    place = getattr(m, "place", "") or "|".join(p for p in doc_places or [] if p)
     if not place or not ctx.q.places:
         return 1.0
     return 1.0 if any(t in place for t in ctx.q.place_terms) else 0.0
