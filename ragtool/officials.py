@@ -430,6 +430,11 @@ class OfficialFinder:
         start, end = self._drop_level(text, *m.span())
         return text[start:end]
 
+    def asked_roles(self, question: str) -> list[str]:
+        """Every title a question asks about, in order: 市委书记和市长分别是谁 -> [市委书记, 市长]."""
+        text = t2s(halfwidth(question))
+        return [text[slice(*self._drop_level(text, *m.span()))] for m in self._question_role.finditer(text)]
+
     def _offices_match(self, asked: str, found: str) -> bool:
         secretaries = set(self._list("secretary_offices"))
         if asked in secretaries and found in secretaries:

@@ -96,3 +96,8 @@ def test_a_title_of_a_chain_is_held_by_the_name_after_it(news: Session) -> None:
 def test_the_post_a_person_held(news: Session) -> None:
     assert _ask(news, "韩立新是什么职务") == "代市长"
     assert "县委书记" in _ask(news, "罗志强担任什么职务")
+
+
+def test_respectively_who_names_every_holder(news: Session) -> None:
+    answer = _ask(news, "青河市委书记和代市长分别是谁")
+    assert "周明远" in answer and "韩立新" in answer

@@ -66,6 +66,9 @@ class ExtractiveEngine:
             return out
         if query.qtype == "other" and self.officials.asked_role(query.text):
             query = query.model_copy(update={"qtype": "name"})  # 四川省委书记: a title alone asks who holds it
+        roles = self.officials.asked_roles(query.text) if query.qtype == "name" else []
+        if len(roles) >= 2:  # 市委书记和市长分别是谁: each title asked on its own, every holder named
+            return self._each_role(question, hits, query, roles, explain)
         v = self.vocab
         frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if qtypes.get(query.qtype).framed else None
         framed = self._framed_list(hits, frame, query) if frame else None
@@ -91,6 +94,22 @@ class ExtractiveEngine:
         out.answer = best[0].value
         out.citations = citations
         out.confidence = round(min(0.95, max(0.3, best[0].score / 10)), 2)
+        return out
+
+    def _each_role(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, roles: list[str],
+                   explain: bool) -> Answer:
+        parts = []
+        for role in roles:
+            text = query.text
+            for other in roles:
+                text = text.replace(other, " ") if other != role else text
+            parts.append(self.answer(question, hits, query.model_copy(update={"text": text}), explain))
+        found = [p for p in parts if p.status == "answered"]
+        if not found:
+            return parts[0]
+        out = found[0].model_copy(update={"answer": "；".join(p.answer for p in found)})
+        out.citations = [c for p in found for c in p.citations]
+        out.confidence = min(p.confidence or 0.0 for p in found)
         return out
 
     def candidates(self, hits: list[RetrievedChunk], q: ParsedQuery) -> list[Span]:
