@@ -1,5 +1,5 @@
-"""Figures in a .docx table row (地区生产总值 | 2024年实际 | 2025年目标) are read with their column headers by ask and
-compare, as a sentence stating them would be."""
+"""Figures in a .docx or HTML table row (地区生产总值 | 2024年实际 | 2025年目标) are read with their column headers by ask
+and compare, as a sentence stating them would be."""
 
 from __future__ import annotations
 
@@ -36,7 +36,10 @@ def _plan(path: Path, place: str, rows: list[tuple[str, str, str]]) -> None:
 def plans(tmp_path_factory: pytest.TempPathFactory) -> Session:
     corpus = tmp_path_factory.mktemp("corpus")
     _plan(corpus / "songxi_plan.docx", "松溪县", ROWS)
-    _plan(corpus / "baiyun_plan.docx", "白云县", [ROWS[0], ("地区生产总值", "388亿元", "增长6%")])
+    cells = "".join(f"<tr>{''.join(f'<td>{c}</td>' for c in row)}</tr>" for row in [ROWS[0], ("地区生产总值", "388亿元", "增长6%")])
+    (corpus / "baiyun_plan.html").write_text(
+        f"<html><head><title>白云县2025年国民经济和社会发展计划</title></head><body><nav>首页 新闻</nav>"
+        f"<p>一、主要指标</p><table>{cells}</table><p>二、主要任务</p></body></html>", encoding="utf-8")
     session = Session(Settings(home=tmp_path_factory.mktemp("home"), corpus=corpus, embedder="hash"))
     session.sync_corpus()
     return session
@@ -62,3 +65,8 @@ def test_compare_reads_each_places_table(plans: Session) -> None:
     rows = {r.place: r for r in plans.compare("比较松溪县和白云县2025年地区生产总值增长目标", engine="extractive")}
     assert "5.5%" in (rows["松溪县"].value or "")
     assert "6%" in (rows["白云县"].value or "")
+
+
+def test_an_html_table_is_read_the_same_way(plans: Session) -> None:
+    a = plans.ask("白云县2025年GDP增长目标", engine="extractive")
+    assert a.status == "answered" and "6%" in a.answer and "388亿元" not in a.answer
