@@ -21,6 +21,7 @@ class DocMeta(BaseModel):
     level: str | None = None  # the main place's level: 省, 市, 区, 县, 镇 or 街道
     places: list[str] = Field(default_factory=list)  # every place named in title and text
     kind: DocKind = "other"
+    form: Literal["report", "news", ""] = ""  # a meeting's full report, or news of the meeting (开幕, 主持…)
     url: str | None = None
     source: str = ""  # path the document was loaded from
     file_hash: str = ""  # sha256 of the raw file bytes

@@ -6,10 +6,10 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
@@ -47,6 +47,8 @@ class MetaRules:
     long_range: tuple[re.Pattern[str], ...]
     date_window: int
     kind_window: int
+    forms: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    min_news: int = 2
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -72,6 +74,8 @@ def load_meta_rules(path: Path, mtime: float = 0.0) -> MetaRules:
         long_range=_compile(years.get("long_range", [])),
         date_window=int(data.get("date_window", 600)),
         kind_window=int(data.get("kind_window", 400)),
+        forms={k: _compile(v) for k, v in data.get("forms", {}).items() if isinstance(v, list)},
+        min_news=int(data.get("forms", {}).get("min_news", 2)),
     )
 
 
@@ -111,6 +115,7 @@ def extract_meta(
         level=prules.level(place),
         places=places,
         kind=find_kind(simple_title, simple_text, mrules),
+        form=find_form(simple_title, simple_text, mrules),
         url=url,
         source=source,
         file_hash=file_hash,
@@ -214,6 +219,16 @@ def _anniversaries(text: str) -> list[int]:
 
 
 # ---- kind --------------------------------------------------------------------------------------
+
+
+def find_form(title: str, text: str, rules: MetaRules) -> Literal["report", "news", ""]:
+    """"report" when the opening reads as the report itself (各位代表), "news" when it reports on a meeting (开幕, 主持,
+    记者 …: at least min_news cues in the title and opening), else ""."""
+    top = halfwidth(text[: rules.kind_window])
+    if any(p.search(top) for p in rules.forms.get("report", ())):
+        return "report"
+    news = sum(1 for p in rules.forms.get("news", ()) if p.search(title) or p.search(top))
+    return "news" if news >= rules.min_news else ""
 
 
 def find_kind(title: str, text: str, rules: MetaRules) -> DocKind:
