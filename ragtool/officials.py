@@ -331,6 +331,8 @@ class OfficialFinder:
         table = dict(self.table.get("acts", {}))
         orgs = alternation(self._list("org_suffixes"))
         behalf = rf"(?:(?:{alternation(table.get('on_behalf', []) or ['代表'])})[\u4e00-\u9fff]{{0,12}}?(?:{orgs}))?"
+        lead = alternation(table.get("lead_verbs", []) or ["宣布"])
+        behalf += rf"(?:(?:{lead})[\u4e00-\u9fff]{{0,8}}?并)?"  # 尹子安宣布大会开幕并主持…
         to = rf"(?:{alternation(table.get('to_meeting', []) or ['向大会'])})?"
         out = []
         for act, spec in self._acts.items():
@@ -366,8 +368,9 @@ class OfficialFinder:
         (report), 大会由倪学文主持 and 吕德明主持大会 (preside), 周红波出席 (attend). Each name once per act."""
         out: dict[tuple[str, int], Act] = {}
         for act, after, frame in self._act_patterns:
-            for m in after.finditer(text):
-                if m.start() == 0 or not HAN.match(text[m.start() - 1]) and text[m.start() - 1] not in SPACES:
+            for i in range(1, len(text)):  # each place a name may end; matches may overlap (…宣布大会开幕并主持)
+                m = after.match(text, i) if HAN.match(text[i - 1]) or text[i - 1] in SPACES else None
+                if m is None:
                     continue
                 start = self.name_ending(text, m.start())
                 while start is not None and text[start - 1 : start] == "、":  # 王所宝、陈来娣、李源等出席
@@ -435,13 +438,19 @@ class OfficialFinder:
         text = t2s(halfwidth(question))
         return [text[slice(*self._drop_level(text, *m.span()))] for m in self._question_role.finditer(text)]
 
+    def _spelled_out(self, role: str) -> str:
+        """人大常委会主任 -> 人民代表大会常务委员会主任 (officials.toml [aliases]), so either spelling matches the other."""
+        for _ in range(3):  # 人大主任 -> 人大常委会主任 -> 人民代表大会常务委员会主任
+            for short, full in dict(self.table.get("aliases", {})).items():
+                if full not in role:
+                    role = role.replace(short, full)
+        return role
+
     def _offices_match(self, asked: str, found: str) -> bool:
         secretaries = set(self._list("secretary_offices"))
         if asked in secretaries and found in secretaries:
             return True
-        for short, full in dict(self.table.get("aliases", {})).items():
-            if full not in asked:
-                asked = asked.replace(short, full)
+        asked, found = self._spelled_out(asked), self._spelled_out(found)
         if asked in found or (len(found) >= 4 and found in asked):
             return True
         return len(asked) >= 2 and found.endswith(asked)
