@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal
 from ragtool.answer.spans import QUAL_AFTER, UNIT
 from ragtool.datafiles import load_data
 from ragtool.errors import UsageError
+from ragtool.lexicon import Lexicon
 from ragtool.models import Answer, ComparisonRow, DocMeta, Usage
 from ragtool.textnorm import halfwidth, t2s
 
@@ -73,7 +74,7 @@ class CompareCues:
             compare_words=words("compare_words"), table_words=words("table_words"), joiners=words("joiners"),
             head_titles=words("head_titles"),
             head_of_government=dict(sorted(heads.items(), key=lambda kv: len(kv[0]), reverse=True)),
-            to_words=words("to_words") or TO_WORDS,
+            to_words=tuple(Lexicon.load(settings).figure_words("to_words")) or TO_WORDS,
         )
 
 

@@ -162,6 +162,10 @@ class Lexicon:
     def figure_words(self, key: str) -> list[str]:
         return [_norm(w) for w in self.figures.get(key, [])]
 
+    def relative_years(self) -> dict[str, int]:
+        """今年 = 0, 去年 = -1 …: years named relative to a document's (or a question's) own, one list for both."""
+        return {_norm(k): int(v) for k, v in dict(self.timeframe.get("relative_years", {})).items()}
+
     def time_words(self, key: str) -> list[str]:
         return [_norm(w) for w in self.timeframe.get(key, [])]
 

@@ -24,6 +24,7 @@ class DocMeta(BaseModel):
     place_chain: list[str] = Field(default_factory=list)  # the main place's parents, province first: 江苏省, 常州市
     also_about: list[str] = Field(default_factory=list)  # codes of sibling places it reports on too (成德眉资四市)
     kind: DocKind = "other"
+    form: Literal["report", "news", ""] = ""  # a meeting's full report, or news of the meeting (开幕, 主持…)
     url: str | None = None
     source: str = ""  # path the document was loaded from
     file_hash: str = ""  # sha256 of the raw file bytes

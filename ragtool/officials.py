@@ -54,6 +54,16 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class Act:
+    """Who did what at a meeting: `act` (report, preside, attend, as officials.toml [acts] names them), the name's
+    span and the span of the whole phrase, from the name to the act's last word."""
+
+    act: str
+    name: tuple[int, int]
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
 class OfficialFinder:
     table: dict[str, Any]  # officials.toml, with "surnames" and "compound_surnames" added
 
@@ -286,6 +296,96 @@ class OfficialFinder:
                 unique.append(mention)
         return unique
 
+    @cached_property
+    def _role_at_end(self) -> re.Pattern[str]:
+        return re.compile(rf"(?:{self.role})$")
+
+    def chained_roles(self, text: str, mention: Mention) -> list[tuple[int, int]]:
+        """The titles a name holds, its own first: 县委书记、开阳经开区党工委书记孙昕 → 党工委书记, 县委书记 (titles joined
+        by 、 before the one next to the name, each with what is written between)."""
+        out = [mention.role]
+        if mention.name[0] < mention.role[0]:
+            return out  # 选举曹伟源同志为镇人大主席、张洁莹同志为副镇长: a title after its name ends no chain
+        pos = min(mention.span[0], mention.role[0])
+        while pos > 0:
+            head = re.search(r"、[\u4e00-\u9fff]{0,10}$", text[max(0, pos - 12) : pos])  # 、开阳经开 + 区党工委书记
+            if head is None:
+                break
+            pos -= len(head.group())
+            m = self._role_at_end.search(text, max(0, pos - 16), pos)
+            if m is None:
+                break
+            out.append(m.span())
+            pos = m.start()
+        return out
+
+    # ---- acts at a meeting ------------------------------------------------------------------
+
+    @cached_property
+    def _acts(self) -> dict[str, Any]:
+        return {k: v for k, v in dict(self.table.get("acts", {})).items() if isinstance(v, dict)}
+
+    @cached_property
+    def _act_patterns(self) -> list[tuple[str, re.Pattern[str], re.Pattern[str] | None]]:
+        """(act, its words after a name with what may stand between, its wrapping frame) per act."""
+        table = dict(self.table.get("acts", {}))
+        orgs = alternation(self._list("org_suffixes"))
+        behalf = rf"(?:(?:{alternation(table.get('on_behalf', []) or ['代表'])})[\u4e00-\u9fff]{{0,12}}?(?:{orgs}))?"
+        lead = alternation(table.get("lead_verbs", []) or ["宣布"])
+        behalf += rf"(?:(?:{lead})[\u4e00-\u9fff]{{0,8}}?并)?"  # 尹子安宣布大会开幕并主持…
+        to = rf"(?:{alternation(table.get('to_meeting', []) or ['向大会'])})?"
+        out = []
+        for act, spec in self._acts.items():
+            words = alternation(spec.get("after", []))
+            if spec.get("objects"):  # 作 + 区人民政府 + 工作报告, 作《政府工作报告》
+                words = rf"(?:{words})《?[\u4e00-\u9fff]{{0,8}}?(?:{alternation(spec['objects'])})》?"
+            after = re.compile(rf"{behalf}{to}(?:{words})")
+            wrap = spec.get("wrap_before", [])
+            frame = re.compile(rf"(?:{alternation(wrap)})([^，,。；;！!？?\n]{{2,40}}?)(?:{words})") if wrap else None
+            out.append((act, after, frame))
+        return out
+
+    @cached_property
+    def _title_ends(self) -> tuple[str, ...]:
+        return tuple(sorted({*self._list("roles"), *self._list("question_roles"), "主任", "主席"}, key=len, reverse=True))
+
+    def name_ending(self, text: str, end: int, after: int = 0) -> int | None:
+        """Start of a name ending at `end` that stands after a title (代理区长薛晔), a 、, punctuation, `after` (the
+        end of a word before it: 由) or nothing; a name printed with a space inside (刘 靖) too."""
+        for length in (3, 2):
+            start = end - length
+            if start < after or not self.plausible(text[start:end]):
+                continue
+            if start in (0, after) or not HAN.match(text[start - 1]) or text.endswith(self._title_ends, 0, start):
+                return start
+        spaced = text[max(0, end - 3) : end]
+        if len(spaced) == 3 and spaced[1] in SPACES and self.plausible(spaced[0] + spaced[2]):
+            return end - 3
+        return None
+
+    def acts(self, text: str) -> list[Act]:
+        """Every name in `text` (simplified) with an act of a meeting: 代市长李忠军代表市人民政府向大会作政府工作报告
+        (report), 大会由倪学文主持 and 吕德明主持大会 (preside), 周红波出席 (attend). Each name once per act."""
+        out: dict[tuple[str, int], Act] = {}
+        for act, after, frame in self._act_patterns:
+            for i in range(1, len(text)):  # each place a name may end; matches may overlap (…宣布大会开幕并主持)
+                m = after.match(text, i) if HAN.match(text[i - 1]) or text[i - 1] in SPACES else None
+                if m is None:
+                    continue
+                start = self.name_ending(text, m.start())
+                while start is not None and text[start - 1 : start] == "、":  # 王所宝、陈来娣、李源等出席
+                    before = self.name_ending(text, start - 1)
+                    if before is None:
+                        break
+                    start = before
+                if start is not None:
+                    out.setdefault((act, start), Act(act, (start, m.start()), (start, m.end())))
+            for m in frame.finditer(text) if frame else []:
+                start = self.name_ending(text, m.end(1), m.start(1))
+                if start is not None:
+                    out.setdefault((act, start), Act(act, (start, m.end(1)), (m.start(), m.end())))
+        return sorted(out.values(), key=lambda a: a.span)
+
     # ---- titles and levels -------------------------------------------------------------------
 
     def split_role(self, role: str) -> tuple[str, str]:
@@ -333,13 +433,24 @@ class OfficialFinder:
         start, end = self._drop_level(text, *m.span())
         return text[start:end]
 
+    def asked_roles(self, question: str) -> list[str]:
+        """Every title a question asks about, in order: 市委书记和市长分别是谁 -> [市委书记, 市长]."""
+        text = t2s(halfwidth(question))
+        return [text[slice(*self._drop_level(text, *m.span()))] for m in self._question_role.finditer(text)]
+
+    def _spelled_out(self, role: str) -> str:
+        """人大常委会主任 -> 人民代表大会常务委员会主任 (officials.toml [aliases]), so either spelling matches the other."""
+        for _ in range(3):  # 人大主任 -> 人大常委会主任 -> 人民代表大会常务委员会主任
+            for short, full in dict(self.table.get("aliases", {})).items():
+                if full not in role:
+                    role = role.replace(short, full)
+        return role
+
     def _offices_match(self, asked: str, found: str) -> bool:
         secretaries = set(self._list("secretary_offices"))
         if asked in secretaries and found in secretaries:
             return True
-        for short, full in dict(self.table.get("aliases", {})).items():
-            if full not in asked:
-                asked = asked.replace(short, full)
+        asked, found = self._spelled_out(asked), self._spelled_out(found)
         if asked in found or (len(found) >= 4 and found in asked):
             return True
         return len(asked) >= 2 and found.endswith(asked)

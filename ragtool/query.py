@@ -11,16 +11,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool import qtypes
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
 from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
 from ragtool.places import PlaceRules
+from ragtool.qtypes import QuestionType as QType
+from ragtool.qtypes import bind, classify
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh import dates
 from ragtool.zh.gazetteer import Gazetteer, Place, town
 
-QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
+QuestionType = Literal["number", "name", "list", "date", "venue", "post", "what", "yesno", "other"]
 
 _ASKED_COUNT = re.compile(r"哪[一二两三四五六七八九十几\d]+(?:个|项|条|大|类|种|位|家)?")
 
@@ -61,7 +64,7 @@ class Vocabulary:
 
     indicators: dict[str, list[str]]
     abbreviations: dict[str, str]
-    qtype_cues: dict[str, list[str]]
+    qtypes: tuple[QType, ...]  # the registry with question.toml's cue words
     target_cues: list[str]
     actual_cues: list[str]
     relative_years: dict[str, int]
@@ -79,6 +82,8 @@ class Vocabulary:
     kind_cues: dict[str, str]
     asked_units: dict[str, list[str]]
     negations: list[str] = field(default_factory=list)
+    act_cues: dict[str, list[str]] = field(default_factory=dict)  # acts at a meeting a name question asks about
+    verdicts: dict[str, tuple[str, str]] = field(default_factory=dict)  # yes/no cue → (yes, no) in its words
     threshold_cues: list[str] = field(default_factory=list)
     plan_cues: list[str] = field(default_factory=list)
     plan_end_cues: list[str] = field(default_factory=list)
@@ -98,10 +103,10 @@ class Vocabulary:
         vocab = cls(
             indicators={k: [t2s(halfwidth(s)) for s in v] for k, v in lexicon.question_forms().items()},
             abbreviations=dict(lexicon.abbreviations),
-            qtype_cues=dict(q.get("qtype", {})),
+            qtypes=bind(dict(q.get("qtype", {}))),
             target_cues=list(q.get("target_cues", [])),
             actual_cues=list(q.get("actual_cues", [])),
-            relative_years=dict(q.get("relative_years", {})),
+            relative_years={k: int(v) for k, v in lexicon.relative_years().items()},
             stopwords=sorted(q.get("stopwords", []), key=len, reverse=True),
             not_places=list(q.get("not_places", [])),
             asked_units=dict(q.get("asked_units", {})),
@@ -116,6 +121,8 @@ class Vocabulary:
             publish_question_cues=list(q.get("publish_question_cues", [])),
             kind_cues=dict(q.get("kind_cues", {})),
             negations=list(q.get("negations", [])),
+            act_cues={k: list(v) for k, v in dict(q.get("acts", {})).items()},
+            verdicts={k: (str(v[0]), str(v[1])) for k, v in dict(q.get("verdicts", {})).items()},
             threshold_cues=list(q.get("threshold_cues", [])),
             plan_cues=list(q.get("plan_cues", [])),
             plan_end_cues=list(q.get("plan_end_cues", [])),
@@ -133,6 +140,21 @@ class Vocabulary:
             reverse=True,
         )
         return vocab
+
+    def cues_of(self, qtype: str) -> tuple[str, ...]:
+        """The cue words of one question type (是不是, 是否 … for yesno)."""
+        return next((t.cues for t in self.qtypes if t.name == qtype), ())
+
+    def verdict_words(self, question: str) -> tuple[str, str]:
+        """How a yes/no question is answered: (是, 不是), or in its own words (有没有 → 有, 没有)."""
+        return next((v for cue, v in self.verdicts.items() if cue in question), ("是", "不是"))
+
+    def asked_act(self, question: str) -> str:
+        """The act at a meeting a question asks about (谁作的报告 → report, 谁主持 → preside), "" for none."""
+        text = question
+        for word in self.act_cues.get("not_acts", []):
+            text = text.replace(word, " ")
+        return next((a for a, cues in self.act_cues.items() if a != "not_acts" and any(c in text for c in cues)), "")
 
     def find_indicators(self, text: str) -> list[tuple[str, str]]:
         """(surface form, canonical name) found in text, longest forms first, no overlaps."""
@@ -258,7 +280,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         pq.target = True
     elif pq.qtype == "number" and any(c in text for c in vocab.actual_cues):
         pq.target = False
-    for word in [*vocab.asked_units, *vocab.stopwords, *vocab.target_cues, *vocab.separators]:
+    targets = [] if qtypes.get(pq.qtype).topical else vocab.target_cues  # 主要预期目标有哪些: the targets are asked
+    for word in [*vocab.asked_units, *vocab.stopwords, *targets, *vocab.separators]:
         rest = rest.replace(word, " ")
     rest = _ASKED_COUNT.sub(" ", rest)  # 哪三个, 哪几项: the count is read from the text, it is no word to find
     if pq.qtype == "yesno":  # 有没有达到6%: the threshold is checked against the fact, it is no word to find
@@ -295,12 +318,7 @@ def _amount_after(text: str, found: list[tuple[str, str]], vocab: Vocabulary) ->
 
 
 def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
-    for kind in ("yesno", "date", "name", "list", "what", "number"):
-        if any(cue in text for cue in vocab.qtype_cues.get(kind, [])):
-            if kind == "list" and re.search(r"多少|几[个项大方]?(?!项)", text) and "哪" not in text:
-                return "number"
-            return kind  # type: ignore[return-value,unused-ignore]
-    return "other"
+    return classify(text, vocab.qtypes)  # type: ignore[return-value]
 
 
 def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> None:

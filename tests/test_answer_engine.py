@@ -122,8 +122,9 @@ def test_a_sub_unit_the_index_lacks_is_not_found(session: Session) -> None:
 @pytest.mark.parametrize(
     ("question", "verdict", "fact"),
     [
-        ("湖北去年GDP增速有没有达到6%?", "否", "5.6%"),
-        ("湖北去年GDP增速有没有达到5%?", "是", "5.6%"),
+        ("湖北去年GDP增速有没有达到6%?", "没有", "5.6%"),  # in the question's words: 有没有 → 有/没有
+        ("湖北去年GDP增速有没有达到5%?", "有", "5.6%"),
+        ("湖北去年GDP增速是不是超过6%?", "不是", "5.6%"),
     ],
 )
 def test_yes_no_questions_get_a_verdict_and_the_fact(session: Session, question: str, verdict: str, fact: str) -> None:

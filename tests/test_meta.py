@@ -154,3 +154,16 @@ def test_user_kind_cues_override_bundled(tmp_path: Path) -> None:
     custom = Settings(home=tmp_path / "home", data_dir=data)
     assert extract_meta("凤岗镇召开座谈会。", {}, settings=custom).kind == "政府工作报告"
     assert extract_meta("凤岗镇召开座谈会。", {}, settings=Settings(home=tmp_path / "h2")).kind == "other"
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "form"),
+    [
+        ("松岭县第十八届人民代表大会第五次会议开幕", "本报讯 27日上午,县第十八届人民代表大会第五次会议开幕。大会由吴国华主持。", "news"),
+        ("2026年松岭县政府工作报告", "——2026年1月27日在松岭县第十八届人民代表大会第五次会议上\n各位代表:\n现在,我代表县人民政府向大会报告工作。", "report"),
+        ("松岭县召开党委会议", "1月5日,县委召开常委会议。会议强调,要抓好经济工作。", "news"),
+        ("松岭县简介", "松岭县位于省境东部,面积1200平方公里。", ""),
+    ],
+)
+def test_a_meeting_report_is_told_from_news_of_the_meeting(settings: Settings, title: str, text: str, form: str) -> None:
+    assert extract_meta(text, {"title": title}, settings=settings).form == form

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ragtool.answer.evidence import Evidence, EvidenceReader
+from ragtool.meeting import MeetingReader
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
 
@@ -42,3 +43,4 @@ class Context:
     own_figure: Callable[[str, int, str, tuple[str, ...]], bool] = lambda text, start, form, own: True
     # whether text[start:] stands on its own: after punctuation, a scope word or the own place (Lexicon.scoped)
     scoped: Callable[[str, int, tuple[str, ...]], bool] = lambda text, start, own: True
+    meeting: MeetingReader = field(default_factory=lambda: MeetingReader({}))  # when and where a meeting opened

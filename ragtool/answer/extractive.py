@@ -3,7 +3,7 @@
 For each retrieved sentence the extractor of the question's type proposes candidate spans; every candidate
 gets the shared features (ragtool.answer.features) and the scorer's weighted sum (scoring.toml). A candidate
 that contradicts the question's year, target or place is vetoed. The engine never writes text of its own:
-every answer is a span of a verified quote (a yes/no answer adds 是/否 before it).
+every answer is a span of a verified quote (a yes/no answer adds its verdict, 是/不是 or 有/没有, before it).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ragtool import qtypes
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence, EvidenceReader
-from ragtool.answer.extractors import EXTRACTORS
+from ragtool.answer.extractors import extractor_for
 from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
 from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
@@ -21,6 +22,7 @@ from ragtool.answer.scorer import Scorer
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.lexicon import Lexicon
+from ragtool.meeting import MeetingReader
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
@@ -31,7 +33,6 @@ KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "ot
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 QUOTES = "“”‘’「」『』\"'"
 EXPLAIN_TOP = 8
-FRAMED = ("list", "what", "other")  # question types a parallel frame may answer (哪些方面, 哪方面, 四大行动)
 LEAD_IN = 20  # characters before a parallel item that say which one it is (一是全力实施投资扩能行动，在…上)
 SCAN_DOCS = 3  # a question scoped to at most this many documents reads them whole
 SCAN_COVERAGE = 0.6  # without an indicator, a scanned sentence must hold this share of the question's words
@@ -51,6 +52,7 @@ class ExtractiveEngine:
         the document, and quotes are cited from every chunk they fall in."""
         self.vocab = vocab
         self.officials = OfficialFinder.load(settings)
+        self.meeting = MeetingReader.load(settings)
         self.scorer = Scorer.load(settings)
         lexicon = self.lexicon = Lexicon.load(settings)
         self.reader = EvidenceReader(document, TimeCues.from_lexicon(lexicon))
@@ -64,8 +66,11 @@ class ExtractiveEngine:
             return out
         if query.qtype == "other" and self.officials.asked_role(query.text):
             query = query.model_copy(update={"qtype": "name"})  # 四川省委书记: a title alone asks who holds it
+        roles = self.officials.asked_roles(query.text) if query.qtype == "name" else []
+        if len(roles) >= 2:  # 市委书记和市长分别是谁: each title asked on its own, every holder named
+            return self._each_role(question, hits, query, roles, explain)
         v = self.vocab
-        frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if query.qtype in FRAMED else None
+        frame = question_frame(query.text, v.separators, v.slot_nouns, v.frame_verbs) if qtypes.get(query.qtype).framed else None
         framed = self._framed_list(hits, frame, query) if frame else None
         if framed and frame and not frame.count:
             return framed
@@ -91,13 +96,29 @@ class ExtractiveEngine:
         out.confidence = round(min(0.95, max(0.3, best[0].score / 10)), 2)
         return out
 
+    def _each_role(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, roles: list[str],
+                   explain: bool) -> Answer:
+        parts = []
+        for role in roles:
+            text = query.text
+            for other in roles:
+                text = text.replace(other, " ") if other != role else text
+            parts.append(self.answer(question, hits, query.model_copy(update={"text": text}), explain))
+        found = [p for p in parts if p.status == "answered"]
+        if not found:
+            return parts[0]
+        out = found[0].model_copy(update={"answer": "；".join(p.answer for p in found)})
+        out.citations = [c for p in found for c in p.citations]
+        out.confidence = min(p.confidence or 0.0 for p in found)
+        return out
+
     def candidates(self, hits: list[RetrievedChunk], q: ParsedQuery) -> list[Span]:
         """Every candidate of the question's type in the evidence, scored, best first."""
         lex = self.lexicon
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined,
-                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped)
-        extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
+                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped, self.meeting)
+        extract = extractor_for(q.qtype)
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
             units += self._scan(hits, q, {(e.meta.doc_id, e.start) for e in units})

@@ -28,6 +28,7 @@ from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, VALUE, clause_bounds, value_unit
+from ragtool.qtypes import NEWEST, TIMED
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
 
@@ -41,7 +42,6 @@ _CHANGE_WORD = re.compile(rf"{CHANGE}\s*\d|百分点|持平")
 _LEVEL_FIRST = re.compile(rf"{_LEVEL}")
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
-TIMED = ("number", "yesno")  # answer types whose year, plan and target must fit the question
 
 
 def coverage(q: ParsedQuery, text: str) -> float:
@@ -85,7 +85,7 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
     f["rank"] = 1.0 / (1 + e.rank)
     f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)
-    newest = recency(e.meta.date, dates) if q.qtype in ("name", "date") and not q.years else 0.0
+    newest = recency(e.meta.date, dates) if q.qtype in NEWEST and not q.years else 0.0
     f["recency"] = newest
     f["incumbent"] = newest if any(c in q.text for c in ctx.vocab.incumbent_cues) else 0.0
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)

@@ -17,6 +17,9 @@ _ASK = re.compile(r"哪(?:些|几[个项条]?)|哪(?:个|一个)?(?=方面|领�
 _NUMBERED = re.compile(r"([两二三四五六七八九十])大([\u4e00-\u9fff]{2})")
 _TAIL = re.compile(r"(?:是什么|是哪些|有哪些|有什么|分别是|呢|吗|[？?。！!\s])+$")
 MAX_REACH = 800  # characters between two sentences of one parallel run
+_CN = "一二三四五六七八九十"
+# an ordinal item marker after a clause break: 一是, （一）, 一、, 第一,
+_ORDINAL = re.compile(rf"(?:(?<=[：:；;，,。\s])|^)(?:([{_CN}])是|([{_CN}])、|第([{_CN}])[，,、])|[（(]([{_CN}])[)）]")
 
 
 @dataclass
@@ -58,6 +61,25 @@ def question_frame(question: str, separators: list[str], slot_nouns: list[str], 
         single = not m.group().startswith(("哪些", "哪几"))
         return Frame(re.compile(re.escape(prefix) + filler + r"(?:上|中|的)?" + re.escape(after)), single=single)
     return None
+
+
+def ordinal_run(text: str) -> tuple[int, int] | None:
+    """The span of an enumeration by ordinals (报告分三个部分:一是…;二是…;三是…, （一）…（二）…), from its first marker
+    to the end of its last item; at least two items numbered one, two, … in order."""
+    found: list[re.Match[str]] = []
+    for m in _ORDINAL.finditer(text):
+        n = numerals.number(next(g for g in m.groups() if g)) or 0
+        if n == 1:
+            found = [m]
+        elif found and n == len(found) + 1:
+            found.append(m)
+        elif len(found) >= 2:
+            break
+    if len(found) < 2:
+        return None
+    stop = re.search(r"[。；;\n]", text[found[-1].end() :])
+    end = found[-1].end() + (stop.start() if stop else len(text) - found[-1].end())
+    return found[0].start(), end
 
 
 def parallel_run(simp: str, frame: Frame) -> list[re.Match[str]]:

@@ -7,9 +7,7 @@ from pydantic import BaseModel, Field
 from ragtool.eval.cases import EvalCase
 from ragtool.eval.normalize import contains, normalize
 from ragtool.models import Answer
-
-SHORT_KINDS = ("number", "name", "date", "yesno")  # answered with a value, a name, a date or 是/否 plus the fact
-MAX_SHORT_ANSWER = 100
+from ragtool.qtypes import MAX_SHORT_ANSWER, SHORT_KINDS
 
 
 class CheckResult(BaseModel):

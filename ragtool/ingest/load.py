@@ -267,6 +267,10 @@ def html_text(html: str) -> tuple[str, dict[str, str]]:
         header["date"] = date
     for node in tree.css(HTML_DROP):
         node.decompose()
+    for table in tree.css("table"):  # innermost tables only: one row per line, cells labelled as in a .docx
+        if len(table.css("table")) == 1:  # a node matches its own selector
+            rows = [[" ".join(c.text(deep=True, separator=" ").split()) for c in tr.css("td, th")] for tr in table.css("tr")]
+            table.replace_with("\n" + "\n".join(labelled_rows([r for r in rows if any(r)])) + "\n")
     for node in tree.css(HTML_BLOCKS):
         node.insert_after("\n")
     root = tree.body or tree.root
@@ -395,6 +399,12 @@ def _table_rows(table: object) -> list[str]:
             seen.add(id(cell._tc))
             cells.append(" ".join(cell.text.split()))
         rows.append(cells)
+    return labelled_rows(rows)
+
+
+def labelled_rows(rows: list[list[str]]) -> list[str]:
+    """A table's rows, one line each, every cell after the first labelled by its column header
+    (地区生产总值 | 2024年实际: 411亿元 | 2025年目标: 增长5.5%) when the header row names every column."""
     if not rows:
         return []
     head = rows[0]

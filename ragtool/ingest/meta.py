@@ -6,10 +6,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
@@ -49,6 +49,8 @@ class MetaRules:
     long_range: tuple[re.Pattern[str], ...]
     date_window: int
     kind_window: int
+    forms: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    min_news: int = 2
 
 
 def _toml(path: Path) -> dict[str, Any]:
@@ -74,6 +76,8 @@ def load_meta_rules(path: Path, mtime: float = 0.0) -> MetaRules:
         long_range=_compile(years.get("long_range", [])),
         date_window=int(data.get("date_window", 600)),
         kind_window=int(data.get("kind_window", 400)),
+        forms={k: _compile(v) for k, v in data.get("forms", {}).items() if isinstance(v, list)},
+        min_news=int(data.get("forms", {}).get("min_news", 2)),
     )
 
 
@@ -116,6 +120,7 @@ def extract_meta(
         place_chain=places.chain,
         also_about=places.also,
         kind=find_kind(simple_title, simple_text, mrules),
+        form=find_form(simple_title, simple_text, mrules),
         url=url,
         source=source,
         file_hash=file_hash,
@@ -208,6 +213,16 @@ def _anniversaries(text: str) -> list[int]:
 
 
 # ---- kind --------------------------------------------------------------------------------------
+
+
+def find_form(title: str, text: str, rules: MetaRules) -> Literal["report", "news", ""]:
+    """"report" when the opening reads as the report itself (各位代表), "news" when it reports on a meeting (开幕, 主持,
+    记者 …: at least min_news cues in the title and opening), else ""."""
+    top = halfwidth(text[: rules.kind_window])
+    if any(p.search(top) for p in rules.forms.get("report", ())):
+        return "report"
+    news = sum(1 for p in rules.forms.get("news", ()) if p.search(title) or p.search(top))
+    return "news" if news >= rules.min_news else ""
 
 
 def find_kind(title: str, text: str, rules: MetaRules) -> DocKind:

@@ -1,5 +1,6 @@
 """Dates: an event date near the question's words (——2026年1月25日在…会议上); a publication date only when
-publication is asked."""
+publication is asked. A meeting's opening day may be written without its month (27日上午, resolved against the
+document's date); asked where too, the answer runs on to the venue (1月31日上午,…在区行政会议中心开幕)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import re
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.zh.dates import dates
+from ragtool.meeting import day_of_month
+from ragtool.zh.dates import FULL_DATE, dates
 
 _CLOCK = re.compile(r"\s*\d{1,2}(?::\d{2}|时)")
 _HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")
@@ -19,15 +21,34 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     for d in dates(e.text, e.meta.year):  # a day without its year is in the document's year
         year = f"{d.year}年" if d.year else ""
         out.append(Span(e, d.start, d.end, f"{year}{d.month}月{d.day}日"))
-    for span in out[:4]:
+    bare = day_of_month(e.simp, e.meta.date)
+    if bare is not None and not any(s.start <= bare[0].start() < s.end for s in out):
+        m, day = bare
+        out.append(Span(e, m.start(), m.end(), day))
+    out = sorted(out, key=lambda s: s.start)[:4]
+    for span in out:
         span.features.update(fit=_fit(span, ctx))
-    return out[:4]
+        _with_venue(span, ctx)
+    return out
+
+
+def _with_venue(span: Span, ctx: Context) -> None:
+    """A meeting's opening day, asked where too: the answer runs on to the venue (…在永州会堂开幕)."""
+    venue = ctx.meeting.opened_after(span.e.simp, span.end)
+    if venue is None:
+        return
+    span.features["fit"] = max(span.features.get("fit", 0.0), 0.75)  # the day a meeting opened
+    if ctx.meeting.asks_venue(ctx.q.raw):
+        span.value = f"{span.value}{span.e.text[span.end : venue[1]]}".strip()
+        span.end = venue[1]
 
 
 def _fit(span: Span, ctx: Context) -> float:
     simp, v = span.e.simp, ctx.vocab
     before = simp[max(0, span.start - 8) : span.start]
-    stamped = bool(_CLOCK.match(simp, span.end))  # 2026-02-02 09:20, 2026年02月10日 07时41分: when a page was posted
+    # 2026-02-02 09:20, 2026年02月10日 07时41分, a bare 2026-01-22: when a page was posted
+    numeric = FULL_DATE.match(simp, span.start)
+    stamped = bool(_CLOCK.match(simp, span.end) or (numeric and numeric.group(4)))  # 2026-01-22, 2026/1/22
     published = stamped or any(c in before for c in v.publication_cues)
     asks_publication = any(c in ctx.q.text for c in v.publish_question_cues)
     if published != asks_publication:

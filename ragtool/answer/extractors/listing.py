@@ -1,5 +1,5 @@
 """Lists: the enumeration the question's words point at, inside it or right next to it
-(“投资扩能、产业提质、城市更新”三大行动; 包括A、B、C)."""
+(“投资扩能、产业提质、城市更新”三大行动; 包括A、B、C; 报告分三个部分:一是…;二是…;三是…)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.extractors.number import keyword_spans
 from ragtool.answer.features import gram_share
-from ragtool.answer.frames import item_count, numbered_term
+from ragtool.answer.frames import item_count, numbered_term, ordinal_run
 from ragtool.answer.spans import clause_bounds, list_spans
 from ragtool.zh import numerals
 
 NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
 NUMBERED_AFTER = 3  # ... and between a list and the term right after it (西安、榆林两大增长极)
-_BONUS = {"cue": 1.0, "quoted": 0.5, "run": 0.3}
+_BONUS = {"cue": 1.0, "clauses": 1.2, "ordinal": 1.5, "quoted": 0.5, "run": 0.3}
 _LAST_JOIN = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:和|及|以及)[\u4e00-\u9fff]{2,}")
 _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|项|条|类|种)")
 
@@ -23,6 +23,10 @@ _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|�
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
     candidates = list_spans(simp)
+    ordinal = ordinal_run(simp)
+    if ordinal:
+        candidates.append((*ordinal, "ordinal"))
+    candidates += [(a, b, "clauses") for a, b in _colon_clauses(simp)]
     between = _between_anchors(simp, keyword_spans(simp, q.keywords))
     if between:
         candidates.append((*between, "anchors"))
@@ -33,7 +37,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if wanted and items(simp[start:end]) < wanted:
             continue  # 哪七个 needs seven items, not a sentence that only names the seven
         near = _binding(simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
-        if how == "cue" and simp[max(0, start - 4) : start].strip("：: ") in q.text:
+        if how in ("cue", "clauses", "ordinal") and simp[max(0, start - 4) : start].strip("：: ") in q.text:
             near += 1.0  # the question itself says 包括/分别是
         named = _names_its_items(simp, start, end, q.keywords)
         if named:
@@ -51,6 +55,18 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"))
     span.features.update(fit=max(0.0, min(1.0, score / 3)))
     return [span]
+
+
+def _colon_clauses(simp: str) -> list[tuple[int, int]]:
+    """Clauses joined by ； after a colon, to the sentence's end (主要预期目标是：全市生产总值增长5%以上；一般公共预算收入
+    增长2%；…): each clause is an item."""
+    out = []
+    for m in re.finditer(r"[：:]", simp):
+        stop = re.search(r"[。\n]", simp[m.end() :])
+        end = m.end() + (stop.start() if stop else len(simp) - m.end())
+        if simp.count("；", m.end(), end) + simp.count(";", m.end(), end) >= 1 and end - m.end() <= 400:
+            out.append((m.end(), end))
+    return out
 
 
 def _after_lead_verb(simp: str, start: int, end: int, verbs: list[str]) -> int:

@@ -1,5 +1,6 @@
 """Names: the official with the asked title; among several, the one the question's words surround
-(大迳社区党委书记李伟文, 韩俊峰就经济工作作具体部署). An official of another place is no answer."""
+(大迳社区党委书记李伟文, 韩俊峰就经济工作作具体部署). An official of another place is no answer. A question about an act
+at a meeting (谁作的报告, 谁主持) is answered by a name doing that act, before any other."""
 
 from __future__ import annotations
 
@@ -12,21 +13,50 @@ from ragtool.officials import Mention
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp, finder = ctx.q, e.simp, ctx.officials
     asked = finder.asked_role(q.text)
+    act = ctx.vocab.asked_act(q.text)
+    mentions = finder.find(simp)
+    acting = _acting(e, ctx, act, asked, mentions) if act else []
+    if acting:
+        return acting
     out = []
-    for m in finder.find(simp):
-        if asked is not None and not finder.matches(asked, simp[slice(*m.role)]):
-            continue
+    for m in mentions:
+        roles = finder.chained_roles(simp, m)
+        held = [r for r in roles if asked is None or finder.matches(asked, simp[slice(*r)])]
+        if not held:
+            continue  # 县委书记、开阳经开区党工委书记孙昕 is the 县委书记 too
         after = coverage(q, simp[m.span[1] : m.span[1] + 16])
         modifier = 1.0 if _modifier_before(simp, m.span[0], q.keywords) else 0.0
-        span = Span(e, m.span[0], m.span[1], e.text[slice(*m.span)])
-        span.features.update(fit=min(1.0, (after + modifier) / 2), place_of_role=_place_fit(m, ctx))
+        start = min(m.span[0], held[-1][0])  # from the title asked, when it is one of a chain
+        span = Span(e, start, m.span[1], e.text[start : m.span[1]])
+        span.features.update(fit=min(1.0, (after + modifier) / 2), place_of_role=_place_fit(m, ctx, [e.meta.place or "", *e.meta.places]))
+        if act:
+            span.features["act"] = 0.0  # the act asked is not said of this name here (a byline may still be the answer)
         out.append(span)
     return out
 
 
-def _place_fit(m: Mention, ctx: Context) -> float:
-    """0 when the title names another place than the question's (金湾区委书记 for 珠海市委书记), else 1."""
-    place = getattr(m, "place", "")
+def _acting(e: Evidence, ctx: Context, act: str, asked: str | None, mentions: list[Mention]) -> list[Span]:
+    """Who delivered the report, presided or attended (代市长李忠军…作政府工作报告, 大会由宋有洪主持): the names doing
+    the asked act, each with its title when one is written before it."""
+    simp, finder = e.simp, ctx.officials
+    out = []
+    for a in finder.acts(simp):
+        if a.act != act:
+            continue
+        titled = next((m for m in mentions if m.name[1] == a.name[1]), None)
+        if asked is not None and (titled is None or not finder.matches(asked, simp[slice(*titled.role)], titled.place)):
+            continue
+        start = titled.span[0] if titled is not None and titled.span[0] < a.name[0] else a.name[0]
+        span = Span(e, start, a.name[1], e.text[start : a.name[1]])
+        span.features.update(fit=1.0, act=1.0, place_of_role=_place_fit(titled, ctx) if titled is not None else 1.0)
+        out.append(span)
+    return out
+
+
+def _place_fit(m: Mention, ctx: Context, doc_places: list[str] | None = None) -> float:
+    """0 when the title names another place than the question's (金湾区委书记 for 珠海市委书记), or, naming none, is
+    said in a document that names no such place (温州's 市委书记 for 宜昌市委书记); else 1."""
+    place = getattr(m, "place", "") or "|".join(p for p in doc_places or [] if p)
     if not place or not ctx.q.places:
         return 1.0
     return 1.0 if any(t in place for t in ctx.q.asked_terms or ctx.q.place_terms) else 0.0  # not a parent's (广东省长)

@@ -13,6 +13,7 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
 from ragtool.answer.spans import CHANGE, NUMBER, VALUE, clause_bounds, value_unit
+from ragtool.answer.table import Cell, row_cells
 from ragtool.places import place_stems
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
@@ -57,6 +58,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
     if (q.indicators or q.keywords) and not anchors and not each:
         return []
+    cells = [c for a, _ in anchors for c in row_cells(simp, a)]
+    if cells:  # a table row: each cell is a value of its label, under its header
+        return [_cell_span(e, c) for c in cells if VALUE.search(simp, *c.value)]
     found = _pairs(simp, anchors, ctx, within_clause=True) if anchors or not q.keywords else []
     if not found and q.units and anchors:
         found = _pairs(simp, anchors, ctx, within_clause=False)
@@ -79,6 +83,15 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         span.features.update(fit=fit, gap=max(0.0, 1.0 - gap / (MAX_GAP + 1)), anchor=min(1.0, anchor_len / 6))
         out.append(span)
     return out
+
+
+def _cell_span(e: Evidence, cell: Cell) -> Span:
+    """A table cell (2025年目标: 增长5.5%) as a candidate, its time read from its header."""
+    value_start = VALUE.search(e.simp, *cell.value)
+    span = Span(e, cell.start, cell.value[1], e.text[cell.start : cell.value[1]].strip(),
+                at=value_start.start() if value_start else cell.value[0])
+    span.features.update(fit=1.0, gap=1.0, anchor=1.0)
+    return span
 
 
 def asked_part(simp: str, start: int, question: str) -> bool:

@@ -1,5 +1,5 @@
-"""What-questions: a title in 《…》, a glossary definition (“两新”:指…), or the phrase between the question's
-verb and head noun (要打造成什么示范区 → …示范区); else a list."""
+"""What-questions: a title in 《…》, the venue of a meeting (在…开幕), a glossary definition (“两新”:指…), or the phrase
+between the question's verb and head noun (要打造成什么示范区 → …示范区); else a list."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if any(c in q.text for c in v.title_cues):
         m = BOOK_TITLE.search(e.text)
         return [_span(e, m.start(1), m.end(1), 1.0)] if m else []
+    if ctx.meeting.asks_venue(q.raw):  # 在哪里开幕: the venue of an opening (…在沧州国际会议中心大礼堂开幕)
+        venue = ctx.meeting.venue_in(e.simp)
+        if venue is not None:
+            return [_span(e, *venue, 1.0)]
     asks_definition = any(c in q.text for c in v.definition_cues)
     if asks_definition:
         found = definition_span(e.simp, q.text)

@@ -1,7 +1,8 @@
-"""Yes/no questions: 是/否 plus the fact, from the clause that holds the question's claim.
+"""Yes/no questions: 是/不是 (or the question's own words, 有/没有) plus the fact, from the clause that holds the
+question's claim.
 
 广东GDP总量是不是连续37年全国第一 → 是：总量连续37年居全国首位 (every number of the claim is stated);
-贵州去年GDP增速有没有达到5% → 否：地区生产总值增长4.9% (a smaller value where at least 5% was asked).
+贵州去年GDP增速有没有达到5% → 没有：地区生产总值增长4.9% (a smaller value where at least 5% was asked).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if yes is None:
             continue
         fact = e.text[start:end].strip()
-        span = Span(e, start, end, ("是：" if yes else "否：") + fact, at=max(start, end - 1))
+        verdict = ctx.vocab.verdict_words(q.text)[0 if yes else 1]
+        span = Span(e, start, end, f"{verdict}：{fact}", at=max(start, end - 1))
         span.features["fit"] = min(1.0, share)
         return [span]
     return []
@@ -46,7 +48,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
 def _claim(question: str, ctx: Context) -> str:
     """The question without its yes/no cue and the years (2025年 is no part of the claim's numbers)."""
     text = strip_years(question, "")
-    for cue in ctx.vocab.qtype_cues.get("yesno", []):
+    for cue in ctx.vocab.cues_of("yesno"):
         text = text.replace(cue, " ")
     return text
 

@@ -1,0 +1,24 @@
+"""Posts: the title a named person held (2025年作报告时刘靖是什么职务 → 代市长), every title of a chain written before
+the name (县委书记、开阳经开区党工委书记孙昕)."""
+
+from __future__ import annotations
+
+from ragtool.answer.candidates import Context, Span
+from ragtool.answer.evidence import Evidence
+from ragtool.officials import normalize_name
+
+
+def extract(e: Evidence, ctx: Context) -> list[Span]:
+    simp, finder = e.simp, ctx.officials
+    asked = normalize_name(ctx.q.text)
+    out = []
+    for m in finder.find(simp):
+        if not m.norm_name or m.norm_name not in asked:
+            continue
+        roles = finder.chained_roles(simp, m)
+        start, end = min(r[0] for r in roles), max(r[1] for r in roles)
+        span = Span(e, start, end, e.text[start:end].strip())
+        # a post is held at a time: in the year asked (2025年…时), the report of that year says which
+        span.features["fit"] = 1.0 if not ctx.q.years or e.meta.year in ctx.q.years else 0.25
+        out.append(span)
+    return out

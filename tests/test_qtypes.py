@@ -1,0 +1,58 @@
+"""Question types come from one registry (ragtool.qtypes) with their cue words from question.toml."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ragtool import qtypes
+from ragtool.config import PACKAGE_DIR, Settings
+from ragtool.places import load_place_rules
+from ragtool.query import PlaceIndex, Vocabulary, parse_query
+
+
+def _parse(settings: Settings, question: str) -> str:
+    vocab = Vocabulary.load(settings)
+    return parse_query(question, vocab, PlaceIndex({}, load_place_rules(settings))).qtype
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("凤岗2025年GDP是不是增长5%", "yesno"),  # yesno before number
+        ("大会哪天开幕", "date"),
+        ("政府工作报告是谁作的", "name"),
+        ("主要预期目标有哪些", "list"),
+        ("“三个稳”是哪三个", "list"),
+        ("全镇有几个重点项目", "number"),  # 几个 without 哪 counts, it lists nothing
+        ("大会在什么地方开幕", "venue"),
+        ("人代会什么时候在哪开的", "date"),  # date before venue: the answer runs on to the venue
+        ("要在哪些方面走在前列", "list"),  # 在哪些 asks no venue
+        ("总路径是什么", "what"),
+        ("作报告时刘靖是什么职务", "post"),
+        ("去年粮食产量多少", "number"),
+        ("凤岗镇概况", "other"),
+    ],
+)
+def test_precedence_of_question_types(tmp_path: Path, question: str, qtype: str) -> None:
+    assert _parse(Settings(home=tmp_path), question) == qtype
+
+
+def test_a_cue_word_added_in_the_data_dir_changes_the_type(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    text = (PACKAGE_DIR / "data" / "question.toml").read_text(encoding="utf-8")
+    (data / "question.toml").write_text(text.replace('date = ["哪天"', 'date = ["开幕时间", "哪天"'), encoding="utf-8")
+    shutil.copy(PACKAGE_DIR / "data" / "lexicon.toml", data / "lexicon.toml")
+    assert _parse(Settings(home=tmp_path), "大会开幕时间") == "other"
+    assert _parse(Settings(home=tmp_path, data_dir=data), "大会开幕时间") == "date"
+
+
+def test_what_each_type_implies_is_read_from_the_registry() -> None:
+    assert {"number", "yesno"} == qtypes.TIMED  # their year, plan and target must fit
+    assert {"list", "what", "other"} == qtypes.FRAMED  # parallel sentences may answer them
+    assert {"number", "name", "date", "yesno"} == qtypes.SHORT_KINDS  # eval: at most MAX_SHORT_ANSWER characters
+    assert {"name", "date", "post"} == qtypes.NEWEST  # without a year, the newest document's holder of a post
+    assert qtypes.get("nonsense") is qtypes.FALLBACK

@@ -1,0 +1,55 @@
+"""The meeting-news corpus (tests/corpora/meetings.tsv): who delivered the report, presided or attended; the opening
+day resolved against the document's date; the venue; the titles a name holds. A fix starts as a line there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ragtool.config import Settings
+from ragtool.meeting import MeetingReader, day_of_month
+from ragtool.officials import OfficialFinder
+from ragtool.textnorm import t2s
+
+CORPUS = Path(__file__).parent / "corpora" / "meetings.tsv"
+
+
+def _lines(kind: str) -> list[list[str]]:
+    rows = [line.split("\t") for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    return [row[1:] for row in rows if row and row[0] == kind]
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(home=tmp_path_factory.mktemp("home"))
+
+
+@pytest.mark.parametrize(("text", "expected"), _lines("act"))
+def test_who_did_what_at_the_meeting(settings: Settings, text: str, expected: str) -> None:
+    simp = t2s(text)
+    acts = OfficialFinder.load(settings).acts(simp)
+    got = "; ".join(f"{a.act}:{simp[slice(*a.name)]}" for a in acts) or "-"
+    assert got == expected
+
+
+@pytest.mark.parametrize(("doc_date", "text", "expected"), _lines("day"))
+def test_a_day_without_its_month_is_read_against_the_documents_date(doc_date: str, text: str, expected: str) -> None:
+    found = day_of_month(text, None if doc_date == "None" else doc_date)
+    assert (found[1] if found else "-") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), _lines("venue"))
+def test_the_venue_after_the_opening_day(settings: Settings, text: str, expected: str) -> None:
+    simp = t2s(text)
+    date_end = simp.find("日") + 1
+    found = MeetingReader.load(settings).opened_after(simp, date_end)
+    assert (text[slice(*found)] if found else "-") == expected
+
+
+@pytest.mark.parametrize(("text", "name", "titles"), _lines("chain"))
+def test_every_title_a_name_holds(settings: Settings, text: str, name: str, titles: str) -> None:
+    finder = OfficialFinder.load(settings)
+    simp = t2s(text)
+    mention = next(m for m in finder.find(simp) if simp[slice(*m.name)] == name)
+    assert "|".join(simp[slice(*r)] for r in finder.chained_roles(simp, mention)) == titles
