@@ -46,9 +46,30 @@ class Cleaner:
 
     def clean(self, text: str) -> str:
         """Cleaned text: what is shown, quoted and chunked. clean(clean(x)) == clean(x)."""
-        lines = [normalize_line(line) for line in normalize_chars(text).split("\n")]
-        kept = [line for line in lines if line and not self.is_boilerplate(line)]
-        return "\n".join(drop_repeats(kept))
+        return self.clean_parts([text])[0]
+
+    def clean_parts(self, parts: list[str]) -> tuple[str, list[int]]:
+        """clean("".join(parts)) for parts that end at line ends (a PDF's pages), and where each part starts in
+        the cleaned text (a part with nothing left starts where the next one does)."""
+        lines = [(n, normalize_line(line)) for n, part in enumerate(parts) for line in normalize_chars(part).split("\n")]
+        kept = [(n, line) for n, line in lines if line and not self.is_boilerplate(line)]
+        seen: set[str] = set()
+        text: list[str] = []
+        first: dict[int, int] = {}  # part -> offset of its first line
+        at = 0
+        for n, line in kept:
+            if len(line) >= MIN_DEDUP_CHARS:
+                if line in seen:
+                    continue
+                seen.add(line)
+            first.setdefault(n, at)
+            text.append(line)
+            at += len(line) + 1
+        joined = "\n".join(text)
+        starts: list[int] = []
+        for n in reversed(range(len(parts))):
+            starts.append(first.get(n, starts[-1] if starts else len(joined)))
+        return joined, starts[::-1]
 
     def is_boilerplate(self, line: str) -> bool:
         """True for navigation, footer and widget lines."""
@@ -85,16 +106,3 @@ def normalize_line(line: str) -> str:
     """Collapse runs of spaces, drop pinyin annotations, strip, close up letter-spaced headings."""
     line = _INLINE_WS.sub(" ", strip_pinyin(_INLINE_WS.sub(" ", line))).strip()
     return _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), line)
-
-
-def drop_repeats(lines: list[str]) -> list[str]:
-    """Drop exact repeats of earlier paragraphs (short lines such as headings may repeat)."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for line in lines:
-        if len(line) >= MIN_DEDUP_CHARS:
-            if line in seen:
-                continue
-            seen.add(line)
-        out.append(line)
-    return out
