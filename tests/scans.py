@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+FONTS = ("wqy-", "notosanscjk", "notoserifcjk")  # where fontconfig is missing: files of the CJK font packages
+
 
 def cjk_font() -> Path:
     """A font with Chinese glyphs (fonts-wqy-microhei or fonts-noto-cjk; .ci/run installs one)."""
@@ -19,6 +21,7 @@ def cjk_font() -> Path:
     except (OSError, subprocess.SubprocessError):
         out = ""
     files = sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
+    files += [str(p) for p in sorted(Path("/usr/share/fonts").glob("**/*")) if p.name.lower().startswith(FONTS)]
     if not files:
         pytest.fail("no CJK font: apt-get install -y fonts-wqy-microhei")
     return Path(files[0])

@@ -148,6 +148,7 @@ def _inline_text(tok: Any) -> str:
 
 MIN_COLUMN_ROWS = 3  # a gutter must run through this many lines in a row to make columns
 MIN_COLUMN_FILL = 0.6  # text columns are filled by their lines; table cells (read row by row) are not
+MAX_GUTTER_SHARE = 0.5  # nor is a gutter wider than this share of the narrower column (tables' gaps are)
 
 
 @dataclass(frozen=True)
@@ -234,8 +235,10 @@ def _column_run(bands: list[list[Box]], i: int, gap: float) -> tuple[int, tuple[
     gutter = max(gutters, key=lambda g: g[1] - g[0])
     region = [b for band in bands[i:j] for b in band]
     left, right = min(b.x0 for b in region), max(b.x1 for b in region)
-    filled = sum(b.x1 - b.x0 for b in region) / ((j - i) * ((gutter[0] - left) + (right - gutter[1])))
-    return (j, gutter) if filled >= MIN_COLUMN_FILL else (i, None)
+    widths = (gutter[0] - left, right - gutter[1])
+    filled = sum(b.x1 - b.x0 for b in region) / ((j - i) * sum(widths))
+    text_columns = filled >= MIN_COLUMN_FILL and gutter[1] - gutter[0] <= MAX_GUTTER_SHARE * min(widths)
+    return (j, gutter) if text_columns else (i, None)
 
 
 def _gaps(band: list[Box], gap: float) -> list[tuple[float, float]]:

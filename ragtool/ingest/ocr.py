@@ -120,11 +120,15 @@ class OcrReader:
         """Every frame of an image file (a TIFF may hold many pages): their texts and the notes."""
         from PIL import Image as PILImage
 
-        image = PILImage.open(io.BytesIO(raw))
+        most = self.limits.max_image_pixels
+        try:
+            image = PILImage.open(io.BytesIO(raw))
+        except PILImage.DecompressionBombError:
+            raise LoadError(f"image too large (limit {most:,} pixels)") from None
         frames = getattr(image, "n_frames", 1)
         pixels = image.width * image.height * frames
-        if pixels > self.limits.max_image_pixels:
-            raise LoadError(f"image too large ({pixels:,} pixels; limit {self.limits.max_image_pixels:,})")
+        if pixels > most:
+            raise LoadError(f"image too large ({pixels:,} pixels; limit {most:,})")
 
         def frame(i: int) -> Image:
             image.seek(i)
