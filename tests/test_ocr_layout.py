@@ -132,3 +132,13 @@ def test_an_image_larger_than_the_limit_is_refused_before_it_is_decoded(tmp_path
     Image.new("1", (4000, 3000), 1).save(path)  # 12 M pixels in a few kB
     with OcrReader(OcrLimits(max_image_pixels=10_000_000)) as ocr, pytest.raises(LoadError, match="image too large"):
         load_file(path, ocr)
+
+
+def test_a_sentence_carried_over_a_page_break_is_cited_on_the_page_it_is_printed_on() -> None:
+    long = "会议指出要聚焦重点关键以实干争先勇挑大梁的担当和拼劲推动中国式现代化的实践打开新"
+    text, starts = join_pages(["一、总体要求\n" + long, "局面。2025年经济增长预期目标确定为5%。"])
+    assert "打开新局面。2025年" in text  # one line: the page break was only layout
+    cleaned, clean_starts = Cleaner().clean_parts([text[: starts[1]], text[starts[1] :]])
+    meta = DocMeta(doc_id="d", pages=clean_starts)
+    assert page_of(meta, cleaned.index("会议指出")) == 1
+    assert page_of(meta, cleaned.index("局面")) == page_of(meta, cleaned.index("2025年经济")) == 2

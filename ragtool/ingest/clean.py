@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,27 +50,44 @@ class Cleaner:
         return self.clean_parts([text])[0]
 
     def clean_parts(self, parts: list[str]) -> tuple[str, list[int]]:
-        """clean("".join(parts)) for parts that end at line ends (a PDF's pages), and where each part starts in
-        the cleaned text (a part with nothing left starts where the next one does)."""
-        lines = [(n, normalize_line(line)) for n, part in enumerate(parts) for line in normalize_chars(part).split("\n")]
-        kept = [(n, line) for n, line in lines if line and not self.is_boilerplate(line)]
+        """clean("".join(parts)), and where each part (a PDF's page) starts in it. A part that starts within a
+        line starts where that line's rest starts in the cleaned line; one whose line is dropped starts at the
+        next line kept."""
+        normalized = [normalize_chars(part) for part in parts]
+        bounds = [sum(len(n) for n in normalized[:i]) for i in range(len(parts))]
+        raw = "".join(normalized).split("\n")
+        line_starts = [0]
+        for line in raw:
+            line_starts.append(line_starts[-1] + len(line) + 1)
+        lines = [normalize_line(line) for line in raw]
         seen: set[str] = set()
-        text: list[str] = []
-        first: dict[int, int] = {}  # part -> offset of its first line
-        at = 0
-        for n, line in kept:
+        kept: list[str] = []
+        at: list[int | None] = []  # each raw line's offset in the cleaned text, None when dropped
+        offset = 0
+        for line in lines:
+            if not line or self.is_boilerplate(line) or (len(line) >= MIN_DEDUP_CHARS and line in seen):
+                at.append(None)
+                continue
             if len(line) >= MIN_DEDUP_CHARS:
-                if line in seen:
-                    continue
                 seen.add(line)
-            first.setdefault(n, at)
-            text.append(line)
-            at += len(line) + 1
-        joined = "\n".join(text)
+            at.append(offset)
+            kept.append(line)
+            offset += len(line) + 1
+        text = "\n".join(kept)
+        following: list[int] = []  # offset of the first kept line at or after each raw line
+        for pos in reversed(at):
+            following.append(pos if pos is not None else (following[-1] if following else len(text)))
+        following.reverse()
         starts: list[int] = []
-        for n in reversed(range(len(parts))):
-            starts.append(first.get(n, starts[-1] if starts else len(joined)))
-        return joined, starts[::-1]
+        for bound in bounds:
+            k = bisect.bisect_right(line_starts, bound) - 1
+            pos = at[k] if k < len(at) else None
+            if pos is None:
+                starts.append(following[k] if k < len(following) else len(text))
+            else:
+                rest = normalize_line(raw[k][bound - line_starts[k] :])
+                starts.append(pos + max(0, len(lines[k]) - len(rest)))
+        return text, starts
 
     def is_boilerplate(self, line: str) -> bool:
         """True for navigation, footer and widget lines."""

@@ -25,33 +25,32 @@ def join_layout_lines(pages: list[str], headings: tuple[re.Pattern[str], ...] = 
 
 
 def join_pages(pages: list[str], headings: tuple[re.Pattern[str], ...] = ()) -> tuple[str, list[int]]:
-    """join_layout_lines, and where each page starts in the joined text: at its first line that begins a line of
-    the text (a sentence carried over from the page before belongs to that page); an empty page starts where the
-    next one does."""
+    """join_layout_lines, and where each page's first line starts in the joined text (within a line when it
+    continues a sentence from the page before); an empty page starts where the next one does."""
     tagged = [(n, ln.strip()) for n, page in enumerate(pages) for ln in page.split("\n")]
     tagged = [(n, ln) for n, ln in tagged if ln and not _PAGE_NUMBER.match(ln)]
     if not tagged:
         return "", [0] * len(pages)
     full = _full_length([ln for _, ln in tagged])
     out: list[str] = [tagged[0][1]]
-    first_line: dict[int, int] = {tagged[0][0]: 0}  # page -> index in `out` of its first line
+    begins: dict[int, int] = {tagged[0][0]: 0}  # page -> offset of its first line in the joined text
+    size = len(out[0])  # of "\n".join(out)
     last = tagged[0][1]  # the last physical line of out[-1]
     for page, line in tagged[1:]:
         if _continues(last, line, full, headings):
             sep = " " if _LATIN_END.search(last) and _LATIN_START.match(line) else ""
             out[-1] += sep + line
+            begins.setdefault(page, size + len(sep))
+            size += len(sep) + len(line)
         else:
             out.append(line)
-            first_line.setdefault(page, len(out) - 1)
+            begins.setdefault(page, size + 1)
+            size += 1 + len(line)
         last = line
-    line_starts = [0]
-    for line in out:
-        line_starts.append(line_starts[-1] + len(line) + 1)
-    text = "\n".join(out)
     starts: list[int] = []
     for page in reversed(range(len(pages))):
-        starts.append(line_starts[first_line[page]] if page in first_line else (starts[-1] if starts else len(text)))
-    return text, starts[::-1]
+        starts.append(begins.get(page, starts[-1] if starts else size))
+    return "\n".join(out), starts[::-1]
 
 
 def _full_length(lines: list[str]) -> int:

@@ -1,0 +1,113 @@
+"""Scanned documents as users have them, read by the real OCR model: a seed report printed, skewed and noised into
+an image-only PDF, and a photo of a provincial report's target paragraph, ingested beside text documents. Their
+figures are answered from the scans, citations name the PDF page and say the quote was read by OCR."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from faultkit import SEEDS, cli, cli_env
+from scans import image_pdf, scanned_page, wrap
+
+from ragtool.config import PACKAGE_DIR
+
+REPO = Path(__file__).resolve().parent.parent
+FENGGANG = SEEDS / "000_1f8b0461ee0e1c02.txt"
+TARGET = "2025年全镇经济增长预期目标确定为5%。"  # evals/seeds.jsonl s001
+BEIJING = ("2026年北京市政府工作报告\n今年经济社会发展主要预期目标是：地区生产总值增长5%左右，一般公共预算收入增长4%左右，"
+           "城镇调查失业率控制在5%以内，居民消费价格涨幅2%左右。")  # evals/provincial/qa.jsonl v001 (dev)
+
+
+def _scanned_corpus(folder: Path) -> None:
+    """Seed 000 as a two-page scan (its GDP target on page 2), a photo of Beijing's target paragraph, and three
+    other seeds as text."""
+    folder.mkdir(parents=True)
+    body = FENGGANG.read_text(encoding="utf-8").split("\n", 4)[4]
+    at = body.index(TARGET)
+    title = "2025年这样干！中国共产党凤岗镇第十四届代表大会第四次会议暨镇党委经济工作会议召开"
+    pages = [scanned_page(wrap(title + "\n" + body[:100], 34), seed=1),
+             scanned_page(wrap(body[at - 90 : at + 40], 34), seed=2, skew=-1.0)]
+    (folder / "fenggang_scan.pdf").write_bytes(image_pdf(pages))
+    scanned_page(wrap(BEIJING, 30), seed=3, skew=2.0).save(folder / "beijing_photo.png")
+    for seed in ("001", "003", "004"):
+        [path] = SEEDS.glob(f"{seed}_*.txt")
+        shutil.copy(path, folder / path.name)
+
+
+def _limits_with(folder: Path, **ocr: float) -> Path:
+    """A data dir whose limits.toml changes [ocr] settings."""
+    folder.mkdir(parents=True)
+    text = (PACKAGE_DIR / "data" / "limits.toml").read_text(encoding="utf-8")
+    for key, value in ocr.items():
+        text = "\n".join(f"{key} = {value}" if line.startswith(f"{key} =") else line for line in text.split("\n"))
+    (folder / "limits.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory, store_backend: str) -> dict[str, Any]:
+    base = tmp_path_factory.mktemp("scans")
+    _scanned_corpus(base / "corpus")
+    env = cli_env(base / "home")
+    r = cli("ingest", str(base / "corpus"), "--json", env=env, timeout=600)
+    assert r.code == 0, r.stderr
+    return {"base": base, "env": env, "report": json.loads(r.stdout)}
+
+
+def _ask(scanned: dict[str, Any], question: str) -> dict[str, Any]:
+    r = cli("ask", question, "--json", "--no-sync", env=scanned["env"])
+    assert r.code == 0, r.stderr
+    return dict(json.loads(r.stdout))
+
+
+def test_scans_are_ingested_page_by_page_beside_text(scanned: dict[str, Any]) -> None:
+    report = scanned["report"]
+    assert report["added"] == 5 and report["skipped"] == [] and report["notes"] == []
+    assert report["ocr_pages"] == 3
+
+
+def test_a_scanned_reports_headline_figure_is_answered_with_its_page(scanned: dict[str, Any]) -> None:
+    answer = _ask(scanned, "凤岗党代会定的2025年经济增长目标是多少")
+    assert answer["status"] == "answered" and "5%" in answer["answer"]
+    [cite] = [c for c in answer["citations"] if c["path"].endswith("fenggang_scan.pdf")]
+    assert "经济增长预期目标确定为5%" in cite["quote"]
+    assert cite["page"] == 2 and cite["ocr"] is True
+
+
+def test_the_cli_names_the_page_and_says_ocr(scanned: dict[str, Any]) -> None:
+    r = cli("ask", "凤岗党代会定的2025年经济增长目标是多少", "--no-sync", env=scanned["env"])
+    assert r.code == 0, r.stderr
+    assert "fenggang_scan.pdf p. 2 (read by OCR)" in " ".join(r.stdout.split())  # however the line wraps
+
+
+def test_a_photo_of_a_provincial_target_paragraph_is_answered(scanned: dict[str, Any]) -> None:
+    answer = _ask(scanned, "北京2026年GDP增长目标?")
+    assert "5%左右" in answer["answer"]
+    [cite] = [c for c in answer["citations"] if c["path"].endswith("beijing_photo.png")]
+    assert cite["ocr"] is True and cite["page"] is None  # an image has no pages to name
+
+
+def test_a_stopped_ingest_does_not_read_a_page_twice(scanned: dict[str, Any]) -> None:
+    """The pages read are cached by the file's hash: a rebuild reads them all from the cache, even with a time
+    limit per page no real OCR could meet."""
+    data = _limits_with(scanned["base"] / "data-fast", page_seconds=0.001)
+    env = {**scanned["env"], "RAGTOOL_DATA_DIR": str(data)}
+    r = cli("ingest", str(scanned["base"] / "corpus"), "--reset", "--json", env=env, timeout=600)
+    assert r.code == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["ocr_pages"] == 3 and report["skipped"] == [] and report["notes"] == []
+
+
+def test_a_page_over_the_time_limit_is_left_out_saying_why(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    scanned_page(wrap(BEIJING, 30), seed=3).save(folder / "photo.png")
+    data = _limits_with(tmp_path / "data", page_seconds=0.001)
+    r = cli("ingest", str(folder), "--json", env=cli_env(tmp_path / "home", RAGTOOL_DATA_DIR=str(data)), timeout=600)
+    assert r.code == 4, r.stderr
+    [skipped] = json.loads(r.stdout)["skipped"]
+    assert "OCR took longer than 0.001 s" in skipped["reason"]
