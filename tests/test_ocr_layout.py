@@ -142,3 +142,10 @@ def test_a_sentence_carried_over_a_page_break_is_cited_on_the_page_it_is_printed
     meta = DocMeta(doc_id="d", pages=clean_starts)
     assert page_of(meta, cleaned.index("会议指出")) == 1
     assert page_of(meta, cleaned.index("局面")) == page_of(meta, cleaned.index("2025年经济")) == 2
+
+
+def test_a_broken_image_is_one_line_reason(tmp_path: Path) -> None:
+    path = tmp_path / "broken.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    with OcrReader(OcrLimits()) as ocr, pytest.raises(LoadError, match="cannot parse png file"):
+        load_file(path, ocr)
