@@ -43,6 +43,7 @@ class OcrLimits:
     max_pixels: int = 4_000_000
     max_image_pixels: int = 150_000_000
     page_seconds: float = 120.0
+    det_side: int = 960
 
     @classmethod
     def load(cls, path: Path) -> OcrLimits:
@@ -180,7 +181,7 @@ class OcrReader:
         from ragtool.ingest.layout import ocr_lines
 
         if self._worker is None:
-            self._worker = _Worker()
+            self._worker = _Worker(self.limits.det_side)
         try:
             quads, texts = self._worker.run(image, self.limits.page_seconds)
         except _PageFailed:
@@ -197,7 +198,7 @@ class OcrReader:
             rapidocr = version("rapidocr")
         except PackageNotFoundError:
             rapidocr = "?"
-        return f"rapidocr-{rapidocr}/dpi{self.limits.dpi}/px{self.limits.max_pixels}"
+        return f"rapidocr-{rapidocr}/dpi{self.limits.dpi}/px{self.limits.max_pixels}/det{self.limits.det_side}"
 
     def _cache_path(self, file_hash: str, page: int) -> Path | None:
         if self.cache_dir is None or not file_hash:
@@ -225,10 +226,10 @@ class _PageFailed(Exception):
 class _Worker:
     """RapidOCR in its own process: the models are loaded once, then one page image in, its boxes out."""
 
-    def __init__(self) -> None:
+    def __init__(self, det_side: int) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="ragtool-ocr")
+        self.proc = ctx.Process(target=_serve, args=(child, det_side), daemon=True, name="ragtool-ocr")
         self.proc.start()
         child.close()
         self.ready = False
@@ -264,10 +265,10 @@ class _Worker:
         self.proc.join(timeout=10)
 
 
-def _serve(conn: Any) -> None:
+def _serve(conn: Any, det_side: int) -> None:
     """The worker's loop (in the child process)."""
     try:
-        engine = _engine()
+        engine = _engine(det_side)
     except Exception as e:  # noqa: BLE001 - said to the parent, which leaves the pages out
         conn.send(f"cannot start OCR ({type(e).__name__}: {e}); is rapidocr installed?")
         return
@@ -287,10 +288,11 @@ def _requests(conn: Any) -> Iterator[tuple[int, int, bytes]]:
             return
 
 
-def _engine() -> Any:
+def _engine(det_side: int) -> Any:
     from rapidocr import RapidOCR
 
-    return RapidOCR(params={"Global.log_level": "error"})
+    # text found on the page scaled to det_side on its longer side (limits.toml), each line then read in full
+    return RapidOCR(params={"Global.log_level": "error", "Det.limit_type": "max", "Det.limit_side_len": det_side})
 
 
 def _boxes(engine: Any, width: int, height: int, data: bytes) -> tuple[list[list[list[float]]], list[str]]:
