@@ -158,8 +158,8 @@ class OcrReader:
         most = self.limits.max_pages
         if len(pages) > most:
             left = pages[most:]
-            out.notes.append(f"pages {left[0] + 1}-{left[-1] + 1} not read by OCR (limit {most} pages per "
-                             "document: limits.toml [ocr] max_pages)")
+            which = f"pages {left[0] + 1}-{left[-1] + 1}" if len(left) > 1 else f"p. {left[0] + 1}"
+            out.notes.append(f"{which} not read by OCR (limit {most} pages per document: limits.toml [ocr] max_pages)")
             pages = pages[:most]
         for n, i in enumerate(pages):
             if self.progress:
