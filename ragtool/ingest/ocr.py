@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import io
 import math
-import multiprocessing
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +81,7 @@ class OcrReader:
         self.cache_dir = cache_dir
         self.progress = progress
         self._worker: _Worker | None = None
+        self._unusable = ""  # why OCR cannot start here (rapidocr missing...): no page is tried again
 
     @classmethod
     def from_settings(cls, settings: Settings, progress: PageProgress | None = None) -> OcrReader | None:
@@ -167,7 +166,7 @@ class OcrReader:
             text = self._cached(file_hash, i)
             if text is None:
                 try:
-                    text = self._ocr(image(i))
+                    text = self._ocr(self._page_image(image, i))
                 except _PageFailed as e:
                     out.notes.append(f"p. {i + 1} not read by OCR: {e}")
                     continue
@@ -177,16 +176,30 @@ class OcrReader:
             self.progress(len(pages), len(pages))
         return out
 
+    @staticmethod
+    def _page_image(image: Callable[[int], Image], i: int) -> Image:
+        try:
+            return image(i)
+        except MemoryError:
+            raise _PageFailed("the page needs too much memory to render") from None
+        except Exception as e:  # noqa: BLE001 - one page that cannot be rendered or decoded is that page's problem
+            raise _PageFailed(f"cannot render it ({type(e).__name__}: {str(e)[:120]})") from None
+
     def _ocr(self, image: Image) -> str:
         from ragtool.ingest.layout import ocr_lines
 
+        if self._unusable:
+            raise _PageFailed(self._unusable)
         if self._worker is None:
             self._worker = _Worker(self.limits.det_side)
         try:
             quads, texts = self._worker.run(image, self.limits.page_seconds)
+        except _WorkerUnusable as e:
+            self._unusable = str(e)
+            self.close()
+            raise
         except _PageFailed:
-            self._worker.stop()  # a worker stuck in a page, or dead, is replaced for the next one
-            self._worker = None
+            self.close()  # a worker stuck in a page, or dead, is replaced for the next one
             raise
         return "\n".join(ocr_lines(quads, texts))
 
@@ -194,6 +207,8 @@ class OcrReader:
 
     @cached_property
     def _engine_key(self) -> str:
+        from importlib.metadata import PackageNotFoundError, version
+
         try:
             rapidocr = version("rapidocr")
         except PackageNotFoundError:
@@ -223,10 +238,16 @@ class _PageFailed(Exception):
     """One page could not be read (timeout, or the worker died)."""
 
 
+class _WorkerUnusable(_PageFailed):
+    """OCR cannot start at all (the package or its models are missing)."""
+
+
 class _Worker:
     """RapidOCR in its own process: the models are loaded once, then one page image in, its boxes out."""
 
     def __init__(self, det_side: int) -> None:
+        import multiprocessing
+
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_serve, args=(child, det_side), daemon=True, name="ragtool-ocr")
@@ -236,9 +257,12 @@ class _Worker:
 
     def run(self, image: Image, seconds: float) -> tuple[list[list[list[float]]], list[str]]:
         if not self.ready:
-            reply = self._reply(STARTUP_SECONDS, "OCR models did not load")
+            try:
+                reply = self._reply(STARTUP_SECONDS, f"OCR models did not load in {STARTUP_SECONDS:g} s")
+            except _PageFailed as e:
+                raise _WorkerUnusable(str(e)) from None
             if reply != "ready":
-                raise _PageFailed(str(reply))
+                raise _WorkerUnusable(str(reply))
             self.ready = True
         try:
             self.conn.send((image.width, image.height, image.tobytes()))
