@@ -3,6 +3,7 @@ reading order of boxes (columns, headings, skew, tables), and page starts carrie
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -164,3 +165,28 @@ def test_pages_come_from_the_cache_one_by_one_within_the_page_limit(tmp_path: Pa
     assert read.texts == {0: "第一页", 1: "第二页"}  # no page read twice: the model never started
     assert read.notes == ["p. 3 not read by OCR (limit 2 pages per document: limits.toml [ocr] max_pages)"]
     assert seen == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_status_says_which_page_ocr_is_reading(tmp_path: Path) -> None:
+    from faultkit import cli, cli_env
+
+    from ragtool.ingest.status import StatusWriter
+
+    status = StatusWriter(tmp_path / "home", ["scans"], reset=False)  # this process: a running ingest
+    status.phase("lexical", files_total=5)
+    status.update(force=True, files_done=2, ocr_file="scan.pdf", ocr_pages_done=3, ocr_pages_total=40)
+    r = cli("status", env=cli_env(tmp_path / "home"))
+    assert "lexical pass · 2 of 5 files · OCR scan.pdf p. 3 of 40" in r.stdout, r.stdout + r.stderr
+
+
+def test_ingest_no_ocr_skips_images_saying_why(tmp_path: Path) -> None:
+    from faultkit import cli, cli_env
+    from PIL import Image
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.new("L", (200, 100), 255).save(folder / "photo.jpg")
+    r = cli("ingest", str(folder), "--no-ocr", "--json", env=cli_env(tmp_path / "home"))
+    assert r.code == 4, r.stderr
+    [skipped] = json.loads(r.stdout)["skipped"]
+    assert skipped["path"].endswith("photo.jpg") and "OCR, which is off" in skipped["reason"]
