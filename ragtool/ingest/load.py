@@ -1,4 +1,4 @@
-"""Load files into text: encodings, Title/Date/URL headers, HTML, PDF, DOCX."""
+"""Load files into text: encodings, Title/Date/URL headers, HTML, PDF, DOCX, and scans and images by OCR."""
 
 from __future__ import annotations
 
