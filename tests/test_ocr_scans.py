@@ -21,30 +21,35 @@ from ragtool.config import PACKAGE_DIR
 REPO = Path(__file__).resolve().parent.parent
 FENGGANG = SEEDS / "000_1f8b0461ee0e1c02.txt"
 TARGET = "2025年全镇经济增长预期目标确定为5%。"  # evals/seeds.jsonl s001
+MOJIBAKE = "凤岗镇经济".encode("gbk") * 3  # GBK bytes a font without ToUnicode map extracts as ÕÕ¹ú…
 ANNEX = "Annex: contact the Fenggang town office at 0769-87771234;"  # a page with a text layer, kept
 BEIJING = ("2026年北京市政府工作报告\n今年经济社会发展主要预期目标是：地区生产总值增长5%左右，一般公共预算收入增长4%左右，"
            "城镇调查失业率控制在5%以内，居民消费价格涨幅2%左右。")  # evals/provincial/qa.jsonl v001 (dev)
 
 
 def _scanned_corpus(folder: Path) -> None:
-    """Seed 000 as a two-page scan (its GDP target on page 2) with a third page of real text, a photo of Beijing's
-    target paragraph, and three other seeds as text."""
+    """Seed 000 as a two-page scan (its GDP target on page 2; page 1 with a broken text layer, as a CJK PDF
+    without ToUnicode has) and a third page of real text, a photo of Beijing's target paragraph, and three other
+    seeds as text."""
     folder.mkdir(parents=True)
     body = FENGGANG.read_text(encoding="utf-8").split("\n", 4)[4]
     at = body.index(TARGET)
     title = "2025年这样干！中国共产党凤岗镇第十四届代表大会第四次会议暨镇党委经济工作会议召开"
     pages = [scanned_page(wrap(title + "\n" + body[:100], 34), seed=1),
              scanned_page(wrap(body[at - 90 : at + 40], 34), seed=2, skew=-1.0)]
-    writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(image_pdf(pages))).pages:
-        writer.add_page(page)
-    writer.add_page(PdfReader(io.BytesIO(text_pdf(b"BT /F1 12 Tf 20 100 Td (" + ANNEX.encode() + b") Tj ET"))).pages[0])
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(image_pdf(pages))))
+    writer.pages[0].merge_page(_pdf_page(b"3 Tr (" + MOJIBAKE + b") Tj"))  # an invisible, broken text layer
+    writer.add_page(_pdf_page(b"(" + ANNEX.encode() + b") Tj"))
     with (folder / "fenggang_scan.pdf").open("wb") as f:
         writer.write(f)
     scanned_page(wrap(BEIJING, 30), seed=3, skew=2.0).save(folder / "beijing_photo.png")
     for seed in ("001", "003", "004"):
         [path] = SEEDS.glob(f"{seed}_*.txt")
         shutil.copy(path, folder / path.name)
+
+
+def _pdf_page(text: bytes) -> Any:
+    return PdfReader(io.BytesIO(text_pdf(b"BT /F1 12 Tf 20 100 Td " + text + b" ET"))).pages[0]
 
 
 def _limits_with(folder: Path, **ocr: float) -> Path:
@@ -79,12 +84,13 @@ def test_scans_are_ingested_page_by_page_beside_text(scanned: dict[str, Any]) ->
     assert report["ocr_pages"] == 3
 
 
-def test_a_page_with_a_good_text_layer_keeps_it(scanned: dict[str, Any]) -> None:
+def test_a_good_text_layer_is_kept_and_a_broken_one_read_by_ocr(scanned: dict[str, Any]) -> None:
     r = cli("docs", "--json", env=scanned["env"])
     [meta] = [m for m in json.loads(r.stdout) if m["source"].endswith("fenggang_scan.pdf")]
     assert meta["place"] == "凤岗镇" and len(meta["pages"]) == 3
     text = json.loads(cli("docs", "show", meta["doc_id"], "--json", env=scanned["env"]).stdout)["text"]
     annex = text.index(ANNEX)  # verbatim: read from the text layer, not by OCR
+    assert "凤岗镇第十四届代表大会" in text[: meta["pages"][1]] and "Õ" not in text  # page 1 OCRed, its layer dropped
     assert annex >= meta["pages"][2] and all(end <= annex for _, end in meta["ocr"])
     assert len(meta["ocr"]) == 2 and "经济增长预期目标确定为5%" in text[meta["ocr"][1][0] : meta["ocr"][1][1]]
 
