@@ -159,8 +159,8 @@ def test_pages_come_from_the_cache_one_by_one_within_the_page_limit(tmp_path: Pa
     pdf = image_pdf([Image.new("L", (100, 100), 255) for _ in range(3)])
     seen: list[tuple[int, int]] = []
     with OcrReader(OcrLimits(max_pages=2), tmp_path / "cache", lambda done, total: seen.append((done, total))) as ocr:
-        ocr._store("f" * 64, 0, "第一页")  # what an earlier, stopped ingest read
-        ocr._store("f" * 64, 1, "第二页")
+        ocr._store("f" * 64, 0, ([_quad(10, 10, 90, 40)], ["第一页"]))  # what an earlier, stopped ingest read
+        ocr._store("f" * 64, 1, ([_quad(10, 10, 90, 40)], ["第二页"]))
         read = ocr.read_pdf(pdf, [0, 1, 2], "f" * 64)
     assert read.texts == {0: "第一页", 1: "第二页"}  # no page read twice: the model never started
     assert read.notes == ["p. 3 not read by OCR (limit 2 pages per document: limits.toml [ocr] max_pages)"]

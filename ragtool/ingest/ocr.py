@@ -2,8 +2,8 @@
 
 RapidOCR runs the PP-OCRv6 Chinese detection and recognition models its wheel ships (nothing is downloaded), in a
 worker process, so that a page can be given a time limit and a crash in the model costs one page, not the ingest.
-Each page's text is cached by the file's hash: a stopped ingest resumes without reading a page twice. The boxes
-OCR finds are put in reading order by ragtool.ingest.layout.ocr_lines.
+The boxes OCR finds on each page are cached by the file's hash, so a stopped ingest resumes without reading a page
+twice, and put in reading order by ragtool.ingest.layout.ocr_lines.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ragtool.errors import LoadError
 from ragtool.fsutil import read_json_or_none, write_json_atomic
+from ragtool.ingest.layout import ocr_lines
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ragtool.config import Settings
 
 PageProgress = Callable[[int, int], None]  # (pages read, pages to read)
+Boxes = tuple[list[list[list[float]]], list[str]]  # what OCR found on a page: each box's 4 corners, and its text
 STARTUP_SECONDS = 120.0  # for the worker to load the models (seconds on an idle machine)
 CACHE_DIR = "ocr-cache"
 
@@ -163,15 +165,15 @@ class OcrReader:
         for n, i in enumerate(pages):
             if self.progress:
                 self.progress(n, len(pages))
-            text = self._cached(file_hash, i)
-            if text is None:
+            boxes = self._cached(file_hash, i)
+            if boxes is None:
                 try:
-                    text = self._ocr(self._page_image(image, i))
+                    boxes = self._ocr(self._page_image(image, i))
                 except _PageFailed as e:
                     out.notes.append(f"p. {i + 1} not read by OCR: {e}")
                     continue
-                self._store(file_hash, i, text)
-            out.texts[i] = text
+                self._store(file_hash, i, boxes)
+            out.texts[i] = "\n".join(ocr_lines(*boxes))
         if self.progress:
             self.progress(len(pages), len(pages))
         return out
@@ -185,15 +187,13 @@ class OcrReader:
         except Exception as e:  # noqa: BLE001 - one page that cannot be rendered or decoded is that page's problem
             raise _PageFailed(f"cannot render it ({type(e).__name__}: {str(e)[:120]})") from None
 
-    def _ocr(self, image: Image) -> str:
-        from ragtool.ingest.layout import ocr_lines
-
+    def _ocr(self, image: Image) -> Boxes:
         if self._unusable:
             raise _PageFailed(self._unusable)
         if self._worker is None:
             self._worker = _Worker(self.limits.det_side)
         try:
-            quads, texts = self._worker.run(image, self.limits.page_seconds)
+            return self._worker.run(image, self.limits.page_seconds)
         except _WorkerUnusable as e:
             self._unusable = str(e)
             self.close()
@@ -201,9 +201,8 @@ class OcrReader:
         except _PageFailed:
             self.close()  # a worker stuck in a page, or dead, is replaced for the next one
             raise
-        return "\n".join(ocr_lines(quads, texts))
 
-    # ---- the cache (a stopped ingest resumes without reading a page twice) ----
+    # ---- the cache of each page's boxes (a stopped ingest resumes without reading a page twice) ----
 
     @cached_property
     def _engine_key(self) -> str:
@@ -220,18 +219,21 @@ class OcrReader:
             return None
         return self.cache_dir / file_hash[:2] / f"{file_hash}-{page}.json"
 
-    def _cached(self, file_hash: str, page: int) -> str | None:
+    def _cached(self, file_hash: str, page: int) -> Boxes | None:
         path = self._cache_path(file_hash, page)
         got = read_json_or_none(path) if path else None
-        if isinstance(got, dict) and got.get("engine") == self._engine_key and isinstance(got.get("text"), str):
-            return got["text"]
-        return None
+        if not isinstance(got, dict) or got.get("engine") != self._engine_key:
+            return None
+        quads, texts = got.get("quads"), got.get("texts")
+        if not isinstance(quads, list) or not isinstance(texts, list) or len(quads) != len(texts):
+            return None
+        return quads, texts
 
-    def _store(self, file_hash: str, page: int, text: str) -> None:
+    def _store(self, file_hash: str, page: int, boxes: Boxes) -> None:
         path = self._cache_path(file_hash, page)
         if path is not None:
             with suppress(OSError):
-                write_json_atomic(path, {"engine": self._engine_key, "text": text})
+                write_json_atomic(path, {"engine": self._engine_key, "quads": boxes[0], "texts": boxes[1]})
 
 
 class _PageFailed(Exception):
@@ -255,7 +257,7 @@ class _Worker:
         child.close()
         self.ready = False
 
-    def run(self, image: Image, seconds: float) -> tuple[list[list[list[float]]], list[str]]:
+    def run(self, image: Image, seconds: float) -> Boxes:
         if not self.ready:
             try:
                 reply = self._reply(STARTUP_SECONDS, f"OCR models did not load in {STARTUP_SECONDS:g} s")
@@ -319,7 +321,7 @@ def _engine(det_side: int) -> Any:
     return RapidOCR(params={"Global.log_level": "error", "Det.limit_type": "max", "Det.limit_side_len": det_side})
 
 
-def _boxes(engine: Any, width: int, height: int, data: bytes) -> tuple[list[list[list[float]]], list[str]]:
+def _boxes(engine: Any, width: int, height: int, data: bytes) -> Boxes:
     import numpy as np
 
     result = engine(np.frombuffer(data, dtype=np.uint8).reshape(height, width))
