@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+# A provincial report's target paragraph, to print
+BEIJING = ("2026年北京市政府工作报告\n今年经济社会发展主要预期目标是：地区生产总值增长5%左右，一般公共预算收入增长4%左右，"
+           "城镇调查失业率控制在5%以内，居民消费价格涨幅2%左右。")  # evals/provincial/qa.jsonl v001 (dev)
 FONTS = ("wqy-", "notosanscjk", "notoserifcjk")  # where fontconfig is missing: files of the CJK font packages
 
 

@@ -14,7 +14,7 @@ import pytest
 from faultkit import SEEDS, cli, cli_env
 from pdfs import text_pdf
 from pypdf import PdfReader, PdfWriter
-from scans import image_pdf, scanned_page, wrap
+from scans import BEIJING, image_pdf, scanned_page, wrap
 
 from ragtool.config import PACKAGE_DIR
 
@@ -23,8 +23,6 @@ FENGGANG = SEEDS / "000_1f8b0461ee0e1c02.txt"
 TARGET = "2025年全镇经济增长预期目标确定为5%。"  # evals/seeds.jsonl s001
 MOJIBAKE = "凤岗镇经济".encode("gbk") * 3  # GBK bytes a font without ToUnicode map extracts as ÕÕ¹ú…
 ANNEX = "Annex: contact the Fenggang town office at 0769-87771234;"  # a page with a text layer, kept
-BEIJING = ("2026年北京市政府工作报告\n今年经济社会发展主要预期目标是：地区生产总值增长5%左右，一般公共预算收入增长4%左右，"
-           "城镇调查失业率控制在5%以内，居民消费价格涨幅2%左右。")  # evals/provincial/qa.jsonl v001 (dev)
 
 
 def _scanned_corpus(folder: Path) -> None:

@@ -8,9 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from scans import image_pdf, scanned_page, wrap
+from scans import BEIJING, image_pdf, scanned_page, wrap
 from serve_helpers import LiveServer, start_server
-from test_ocr_scans import BEIJING
 from test_serve_browser import ARGS, CHROMIUM, _page, _playwright
 
 
