@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1)
     lock_timeout: float = Field(60.0, ge=0)
     follow_symlinks: bool = Field(False)  # follow symlinks that lead outside the folder being ingested
+    ocr: bool = Field(True)  # read scanned PDF pages and images by OCR (limits in data/limits.toml [ocr])
 
     data_dir: Path | None = Field(None)
     prompts_dir: Path | None = Field(None)

@@ -30,6 +30,8 @@ class DocMeta(BaseModel):
     file_hash: str = ""  # sha256 of the raw file bytes
     chunks: int = 0
     injections: list[list[int]] = Field(default_factory=list)  # [start, end] of sentences that instruct a model
+    pages: list[int] = Field(default_factory=list)  # PDFs: where each page starts in the cleaned text
+    ocr: list[list[int]] = Field(default_factory=list)  # [start, end] of the text read by OCR (scanned pages, images)
 
 
 class Document(BaseModel):
@@ -74,6 +76,8 @@ class Citation(BaseModel):
     source_end: int | None = None
     source_quote: str = ""  # the quote as the file writes it, when cleaning changed it (pinyin, full-width forms)
     injection: bool = False  # the quote is (in) a sentence that reads as an instruction to the model
+    page: int | None = None  # the PDF page the quote is on (1-based)
+    ocr: bool = False  # the quote was read by OCR from a scanned page or an image
 
 
 class ContextChunk(BaseModel):

@@ -7,6 +7,7 @@ folded character's position in the original text; the folded quote is found ther
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass
@@ -50,12 +51,14 @@ def fold(text: str, skip: list[tuple[int, int]] | None = None) -> tuple[str, lis
 @lru_cache(maxsize=64)
 def _source_text(path: str, mtime: float, file_hash: str) -> SourceText | None:
     from ragtool.errors import RagtoolError
-    from ragtool.ingest.load import decode_bytes, load_file
+    from ragtool.ingest.load import IMAGE_SUFFIXES, decode_bytes, load_file
 
     p = Path(path)
     try:
+        if p.suffix.lower() in IMAGE_SUFFIXES:
+            return None  # read by OCR at ingest: no text of its own to map to
         if p.suffix.lower() in (".pdf", ".docx"):
-            loaded = load_file(p)
+            loaded = load_file(p)  # a PDF's text layer only (no OCR at answer time)
             if file_hash and loaded.file_hash != file_hash:
                 return None
             text = loaded.text
@@ -104,6 +107,8 @@ def attach_source(citation: Citation, meta: DocMeta, cleaned_chars: int | None =
     citation.source = meta.url or meta.source
     citation.path = meta.source
     citation.place, citation.date, citation.kind = meta.place, meta.date, meta.kind
+    citation.page = page_of(meta, citation.start)
+    citation.ocr = any(a < citation.end and citation.start < b for a, b in meta.ocr)
     src = source_text(meta)
     if src is None:
         return
@@ -114,6 +119,13 @@ def attach_source(citation: Citation, meta: DocMeta, cleaned_chars: int | None =
     citation.source_start, citation.source_end = span
     original = src.text[span[0] : span[1]]
     citation.source_quote = original if original != citation.quote else ""
+
+
+def page_of(meta: DocMeta, offset: int) -> int | None:
+    """The (1-based) PDF page an offset of the cleaned text is on; None for documents without pages."""
+    if not meta.pages:
+        return None
+    return max(1, bisect.bisect_right(meta.pages, offset))
 
 
 def attach_sources(answer: Answer, metas: dict[str, DocMeta], lengths: dict[str, int] | None = None) -> Answer:

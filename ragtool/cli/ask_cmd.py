@@ -178,6 +178,10 @@ def citation_fields(c: Citation) -> list[str]:
     fields = [f"《{c.title}》", f"doc {c.doc_id} @{c.start}-{c.end}"]
     fields += [v for v in (c.place, c.date, c.kind if c.kind != "other" else "") if v]
     fields += [v for v in dict.fromkeys((c.source, c.path)) if v]
+    if c.page is not None:
+        fields.append(f"p. {c.page}")
+    if c.ocr:
+        fields.append("(read by OCR)")
     if c.source_start is not None:
         fields.append(f"file @{c.source_start}-{c.source_end}")
     return fields

@@ -103,20 +103,23 @@ def ingest(
     ] = False,
     follow_symlinks: Annotated[bool, typer.Option(
         "--follow-symlinks", help="Follow symlinks that lead outside the folders given (RAGTOOL_FOLLOW_SYMLINKS).")] = False,
+    no_ocr: Annotated[bool, typer.Option(
+        "--no-ocr", help="Do not read scanned PDF pages and images by OCR (RAGTOOL_OCR=false).")] = False,
     json_out: JsonOpt = False,
     home: Home = None,
     embedder: EmbedderOpt = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """Ingest .txt .md .html .pdf .docx files into the index. Unchanged files are skipped.
+    """Ingest .txt .md .html .pdf .docx files, and .png .jpg .tif images, into the index. Unchanged files are skipped.
 
-    Every document is searchable lexically (BM25) within seconds; its dense vectors follow. A stopped ingest
-    resumes where it stopped when run again. Exit code 4 when some files were skipped (each is listed with its reason).
+    Every document is searchable lexically (BM25) within seconds; its dense vectors follow. Scanned PDF pages and
+    images are read by OCR (offline), page by page. A stopped ingest resumes where it stopped when run again.
+    Exit code 4 when some files were skipped (each is listed with its reason).
     """
     from ragtool.api import Session
 
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url,
-                             follow_symlinks=follow_symlinks or None)
+                             follow_symlinks=follow_symlinks or None, ocr=False if no_ocr else None)
     targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths]
     if background:
         from ragtool.cli.status_cmd import ingest_in_background
@@ -133,9 +136,12 @@ def ingest(
             f"unchanged {report.unchanged} · duplicates {report.duplicates} · chunks {report.chunks} · "
             f"skipped {len(report.skipped)} · {report.seconds:.1f}s (searchable lexically after "
             f"{report.lexical_seconds:.1f}s; {report.embedded} chunks embedded)"
+            + (f" · {report.ocr_pages} pages read by OCR" if report.ocr_pages else "")
         )
         for s in report.skipped:
             err.print(f"skipped {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)
+        for s in report.notes:
+            err.print(f"note {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 

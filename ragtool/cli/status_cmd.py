@@ -83,7 +83,9 @@ def _ingest_line(ing: dict[str, Any]) -> str:
     if state == "stopped":
         return f"ingest: stopped ({who} is gone) in its {phase} pass; run `ragtool ingest PATH` again to resume"
     if phase == "lexical":
-        return f"ingest: running ({who}) · lexical pass · {ing['files_done']} of {ing['files_total']} files · {elapsed}"
+        ocr = (f" · OCR {ing['ocr_file']} p. {ing['ocr_pages_done']} of {ing['ocr_pages_total']}"
+               if ing.get("ocr_pages_total") and ing["ocr_pages_done"] < ing["ocr_pages_total"] else "")
+        return f"ingest: running ({who}) · lexical pass · {ing['files_done']} of {ing['files_total']} files{ocr} · {elapsed}"
     if phase == "dense":
         total = ing["chunks_to_embed"] or 0
         pct = f" ({ing['chunks_embedded'] / total:.0%})" if total else ""
@@ -110,6 +112,7 @@ def ingest_in_background(
     args += ["--embedder", embedder] if embedder else []
     args += ["--chroma-url", chroma_url] if chroma_url else []
     args += ["--follow-symlinks"] if settings.follow_symlinks else []
+    args += [] if settings.ocr else ["--no-ocr"]
     pid = start_background(home, args)
     log = home / LOG_FILE
     if json_out:

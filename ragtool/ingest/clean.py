@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,9 +45,47 @@ class Cleaner:
 
     def clean(self, text: str) -> str:
         """Cleaned text: what is shown, quoted and chunked. clean(clean(x)) == clean(x)."""
-        lines = [normalize_line(line) for line in normalize_chars(text).split("\n")]
-        kept = [line for line in lines if line and not self.is_boilerplate(line)]
-        return "\n".join(drop_repeats(kept))
+        return self.clean_parts([text])[0]
+
+    def clean_parts(self, parts: list[str]) -> tuple[str, list[int]]:
+        """clean("".join(parts)), and where each part (a PDF's page) starts in it. A part that starts within a
+        line starts where that line's rest starts in the cleaned line; one whose line is dropped starts at the
+        next line kept."""
+        normalized = [normalize_chars(part) for part in parts]
+        bounds = [sum(len(n) for n in normalized[:i]) for i in range(len(parts))]
+        raw = "".join(normalized).split("\n")
+        line_starts = [0]
+        for line in raw:
+            line_starts.append(line_starts[-1] + len(line) + 1)
+        lines = [normalize_line(line) for line in raw]
+        seen: set[str] = set()
+        kept: list[str] = []
+        at: list[int | None] = []  # each raw line's offset in the cleaned text, None when dropped
+        offset = 0
+        for line in lines:
+            if not line or self.is_boilerplate(line) or (len(line) >= MIN_DEDUP_CHARS and line in seen):
+                at.append(None)
+                continue
+            if len(line) >= MIN_DEDUP_CHARS:
+                seen.add(line)
+            at.append(offset)
+            kept.append(line)
+            offset += len(line) + 1
+        text = "\n".join(kept)
+        following: list[int] = []  # offset of the first kept line at or after each raw line
+        for pos in reversed(at):
+            following.append(pos if pos is not None else (following[-1] if following else len(text)))
+        following.reverse()
+        starts: list[int] = []
+        for bound in bounds:
+            k = bisect.bisect_right(line_starts, bound) - 1
+            pos = at[k] if k < len(at) else None
+            if pos is None:
+                starts.append(following[k] if k < len(following) else len(text))
+            else:
+                rest = normalize_line(raw[k][bound - line_starts[k] :])
+                starts.append(pos + max(0, len(lines[k]) - len(rest)))
+        return text, starts
 
     def is_boilerplate(self, line: str) -> bool:
         """True for navigation, footer and widget lines."""
@@ -73,16 +112,3 @@ def normalize_line(line: str) -> str:
     """Collapse runs of spaces, drop pinyin annotations, strip, close up letter-spaced headings."""
     line = _INLINE_WS.sub(" ", strip_pinyin(_INLINE_WS.sub(" ", line))).strip()
     return _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), line)
-
-
-def drop_repeats(lines: list[str]) -> list[str]:
-    """Drop exact repeats of earlier paragraphs (short lines such as headings may repeat)."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for line in lines:
-        if len(line) >= MIN_DEDUP_CHARS:
-            if line in seen:
-                continue
-            seen.add(line)
-        out.append(line)
-    return out

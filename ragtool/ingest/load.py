@@ -1,4 +1,4 @@
-"""Load files into text: encodings, Title/Date/URL headers, HTML, PDF, DOCX."""
+"""Load files into text: encodings, Title/Date/URL headers, HTML, PDF, DOCX, and scans and images by OCR."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ragtool.errors import LoadError
 
-SUPPORTED = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
+if TYPE_CHECKING:
+    from ragtool.ingest.ocr import OcrReader
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}  # read by OCR
+SUPPORTED = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", *IMAGE_SUFFIXES}
 TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 
@@ -70,20 +74,24 @@ class LoadedFile:
     header: dict[str, str] = field(default_factory=dict)  # keys: title, date, url (as written)
     encoding: str = "utf-8"
     file_hash: str = ""  # sha256 hex of the raw bytes
+    pages: list[int] = field(default_factory=list)  # where each page starts in `text` (PDF pages, image frames)
+    ocr_pages: list[int] = field(default_factory=list)  # the pages (0-based) read by OCR
+    notes: list[str] = field(default_factory=list)  # pages OCR left out, and why
 
 
-def load_file(path: Path) -> LoadedFile:
+def load_file(path: Path, ocr: OcrReader | None = None) -> LoadedFile:
     """Read one file. Raises LoadError with a one-line reason when it cannot be used.
 
     Any failure of a parser (ValueError from python-docx, RecursionError or AssertionError from pypdf on
-    hostile PDFs...) becomes a LoadError, so one bad file never stops an ingest."""
+    hostile PDFs...) becomes a LoadError, so one bad file never stops an ingest. With `ocr`, images and the PDF
+    pages without a usable text layer are read by OCR."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
     raw = _read_bytes(path)
     try:
-        return _parse(path, suffix, raw)
+        return _parse(path, suffix, raw, ocr)
     except LoadError:
         raise
     except MemoryError:
@@ -97,12 +105,14 @@ def _failure(e: BaseException) -> str:
     return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
 
 
-def _parse(path: Path, suffix: str, raw: bytes) -> LoadedFile:
+def _parse(path: Path, suffix: str, raw: bytes, ocr: OcrReader | None = None) -> LoadedFile:
     file_hash = hashlib.sha256(raw).hexdigest()
     header: dict[str, str] = {}
     if suffix == ".pdf":
-        (text, header), encoding = _pdf_text(raw), "pdf"
-    elif suffix == ".docx":
+        return _pdf_file(path, raw, file_hash, ocr)
+    if suffix in IMAGE_SUFFIXES:
+        return _image_file(path, raw, file_hash, ocr)
+    if suffix == ".docx":
         (text, header), encoding = _docx_text(raw), "docx"
     else:
         text, encoding = decode_bytes(raw)
@@ -307,12 +317,10 @@ DOCX_TEMPLATE_DATE = "2013-12-23T23:15"  # python-docx's blank template: says no
 _PDF_DATE = re.compile(r"(?:D:)?((?:19|20)\d{2})(\d{2})(\d{2})")
 
 
-def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
+def _pdf_text(raw: bytes) -> tuple[list[str], dict[str, str]]:
+    """Each page's text layer, and the file's metadata."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
-
-    from ragtool.ingest.layout import join_layout_lines
-    from ragtool.zh.headings import heading_rules
 
     try:
         reader = PdfReader(io.BytesIO(raw))
@@ -323,9 +331,7 @@ def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as e:
         raise LoadError(f"not a readable PDF ({type(e).__name__})") from None
-    if not "".join(pages).strip():
-        raise LoadError("PDF has no text layer (scanned?)")
-    return join_layout_lines(pages, heading_rules().patterns), info
+    return pages, info
 
 
 def _decrypt(reader: object) -> None:
@@ -426,6 +432,45 @@ def _docx_info(doc: object) -> dict[str, str]:
     if when is not None and when.isoformat()[:16] != DOCX_TEMPLATE_DATE:
         out["file_date"] = when.date().isoformat()
     return out
+
+
+# ---- PDF pages and images, with OCR -------------------------------------------------------------
+
+
+def _pdf_file(path: Path, raw: bytes, file_hash: str, ocr: OcrReader | None) -> LoadedFile:
+    """A PDF's text layer, page by page; with `ocr`, a page whose layer is missing or garbage is read by OCR."""
+    pages, info = _pdf_text(raw)
+    read: list[int] = []
+    notes: list[str] = []
+    if ocr is not None:
+        from ragtool.ingest.ocr import unreadable
+
+        got = ocr.read_pdf(raw, [i for i, page in enumerate(pages) if unreadable(page, ocr.limits)], file_hash)
+        pages = [got.texts.get(i, page) for i, page in enumerate(pages)]
+        read, notes = sorted(got.texts), got.notes
+    if not "".join(pages).strip():
+        raise LoadError("PDF has no text layer (scanned?)" + (f"; {notes[0]}" if notes else "" if ocr else
+                                                             "; OCR is off (--no-ocr, RAGTOOL_OCR=false)"))
+    return _paged(path, pages, info, "pdf", file_hash, read, notes)
+
+
+def _image_file(path: Path, raw: bytes, file_hash: str, ocr: OcrReader | None) -> LoadedFile:
+    """An image file (each frame of a TIFF a page), read by OCR."""
+    if ocr is None:
+        raise LoadError("image files are read by OCR, which is off (--no-ocr, RAGTOOL_OCR=false)")
+    pages, notes = ocr.read_image(raw, file_hash)
+    if not "".join(pages).strip():
+        raise LoadError("no text found in the image by OCR" + (f" ({notes[0]})" if notes else ""))
+    return _paged(path, pages, {}, "ocr", file_hash, list(range(len(pages))), notes)
+
+
+def _paged(path: Path, pages: list[str], header: dict[str, str], encoding: str, file_hash: str, read: list[int],
+           notes: list[str]) -> LoadedFile:
+    from ragtool.ingest.layout import join_pages
+    from ragtool.zh.headings import heading_rules
+
+    text, starts = join_pages(pages, heading_rules().patterns)
+    return LoadedFile(path, text, header, encoding, file_hash, starts, [i for i in read if pages[i].strip()], notes)
 
 
 @lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from ragtool.ingest.discover import Skipped, discover
 from ragtool.ingest.injection import GROUNDING_FILE, injection_patterns, injection_spans
 from ragtool.ingest.load import SUPPORTED, LoadedFile, load_file
 from ragtool.ingest.meta import extract_meta
+from ragtool.ingest.ocr import OcrReader
 from ragtool.ingest.status import StatusWriter
 from ragtool.models import Chunk, DocMeta, Document
 
@@ -38,6 +39,8 @@ class IngestReport(BaseModel):
     dense_docs: int = 0  # documents whose dense vectors this run wrote (new ones, or ones a stopped run left)
     embedded: int = 0  # chunks sent to the embedder (the rest came from the embedding cache)
     pending: int = 0  # documents still without dense vectors at the end (dense=False runs)
+    ocr_pages: int = 0  # pages read by OCR (scanned PDF pages, images), from the OCR cache or anew
+    notes: list[Skipped] = Field(default_factory=list)  # ingested files with pages left out (OCR limits)
 
 
 MAX_DOC_CHARS = 2_000_000  # about 50 times a long work report; longer texts take minutes to chunk
@@ -49,15 +52,27 @@ def prepare(loaded: LoadedFile, cleaner: Cleaner, settings: Settings) -> tuple[D
     """Clean, describe and chunk one loaded file (no index access)."""
     if len(loaded.text) > MAX_DOC_CHARS:
         raise LoadError(f"document too long ({len(loaded.text):,} characters; limit {MAX_DOC_CHARS:,})")
-    text = cleaner.clean(loaded.text)
+    text, starts = _clean_pages(loaded, cleaner)
     if not text.strip():
         raise LoadError("no text left after cleaning")
     meta = extract_meta(text, loaded.header, source=str(loaded.path), file_hash=loaded.file_hash)
+    if loaded.encoding == "pdf" or len(starts) > 1:
+        meta.pages = starts
+    ends = [*starts[1:], len(text)]
+    meta.ocr = [[starts[i], ends[i]] for i in loaded.ocr_pages if ends[i] > starts[i]]
     meta.injections = injection_spans(text, injection_patterns(settings.data_path(GROUNDING_FILE)))
     doc = Document(meta=meta, text=text)
     chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_sentences)
     doc.meta.chunks = len(chunks)
     return doc, chunks
+
+
+def _clean_pages(loaded: LoadedFile, cleaner: Cleaner) -> tuple[str, list[int]]:
+    """The cleaned text, and where each page of a paged file (PDF, image) starts in it."""
+    if not loaded.pages:
+        return cleaner.clean(loaded.text), []
+    bounds = [*loaded.pages, len(loaded.text)]
+    return cleaner.clean_parts([loaded.text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)])
 
 
 def ingest_paths(
@@ -93,7 +108,8 @@ def ingest_paths(
                 live.check_embedder()
                 live.store.remove_orphans()
                 target = live
-        _lexical_pass(paths, target, settings, report, progress, status)
+        with OcrReader.from_settings(settings) or contextlib.nullcontext() as ocr:  # its worker stops after the pass
+            _lexical_pass(paths, target, settings, report, progress, status, ocr)
         if not reset:
             with index_lock(settings):
                 target.lexical()  # built once, so the first question need not
@@ -135,6 +151,7 @@ def _lexical_pass(
     report: IngestReport,
     progress: Progress | None,
     status: StatusWriter,
+    ocr: OcrReader | None = None,
 ) -> None:
     with index_lock(settings):
         by_source = _committed_by_source(corpus.documents())
@@ -148,8 +165,10 @@ def _lexical_pass(
         if progress:
             progress(path.name, n, len(files))
         status.update(files_done=n)
+        if ocr is not None:
+            ocr.progress = _page_progress(path.name, n, len(files), progress, status)
         try:
-            _ingest_one(path, corpus, cleaner, settings, by_source, report)
+            _ingest_one(path, corpus, cleaner, settings, by_source, report, ocr)
         except LoadError as e:
             report.skipped.append(Skipped(path=str(path), reason=str(e)))
         except RagtoolError:
@@ -161,6 +180,19 @@ def _lexical_pass(
     if progress:
         progress("", len(files), len(files))
     status.update(force=True, files_done=len(files))
+
+
+def _page_progress(
+    name: str, n: int, files: int, progress: Progress | None, status: StatusWriter
+) -> Callable[[int, int], None]:
+    """Progress of OCR in one file, page by page: a fraction of the file in the bar, pages in the status."""
+
+    def update(done: int, total: int) -> None:
+        if progress:
+            progress(f"OCR {name} p. {min(done + 1, total)}/{total}", n + done / max(total, 1), files)
+        status.update(force=done == total, ocr_file=name, ocr_pages_done=done, ocr_pages_total=total)
+
+    return update
 
 
 def _dense_pass(
@@ -215,6 +247,7 @@ def _ingest_one(
     settings: Settings,
     by_source: dict[str, list[DocMeta]],
     report: IngestReport,
+    ocr: OcrReader | None = None,
 ) -> None:
     """Load and chunk one file outside the lock, then commit it lexical-only (and drop its old version) inside."""
     if path.suffix.lower() not in SUPPORTED:
@@ -227,7 +260,10 @@ def _ingest_one(
             _drop_stale(corpus, settings, olds, keep=digest, report=report)
             report.unchanged += 1
             return
-    loaded = load_file(path)
+    loaded = load_file(path, ocr)
+    report.ocr_pages += len(loaded.ocr_pages)
+    if loaded.notes:
+        report.notes.append(Skipped(path=str(path), reason="; ".join(loaded.notes)))
     if any(o.file_hash == loaded.file_hash for o in olds):
         _drop_stale(corpus, settings, olds, keep=loaded.file_hash, report=report)
         report.unchanged += 1

@@ -34,6 +34,9 @@ class IngestStatus(BaseModel):
     docs_dense_done: int = 0
     chunks_to_embed: int = 0
     chunks_embedded: int = 0  # cached or computed
+    ocr_file: str = ""  # the file OCR is reading (lexical pass), its pages read and to read
+    ocr_pages_done: int = 0
+    ocr_pages_total: int = 0
     started: float = 0.0
     updated: float = 0.0
     lexical_ready: float | None = None  # seconds from start to every document searchable lexically

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -108,21 +109,23 @@ def _jobs_from_path(settings: Settings, path: Path) -> tuple[list[Job], list[Fai
     from ragtool.ingest.clean import Cleaner
     from ragtool.ingest.discover import Skipped, discover
     from ragtool.ingest.load import load_file
+    from ragtool.ingest.ocr import OcrReader
     from ragtool.ingest.pipeline import prepare
 
     cleaner = Cleaner.from_settings(settings)
     jobs: list[Job] = []
     failures: list[Failure] = []
-    for found in discover([path]):
-        if isinstance(found, Skipped):
-            failures.append(Failure(doc_id=found.path, error=found.reason))
-            continue
-        try:
-            doc, chunks = prepare(load_file(found), cleaner, settings)
-        except (RagtoolError, OSError) as e:
-            failures.append(Failure(doc_id=str(found), error=_one_line(e)))
-            continue
-        jobs.append(Job(doc, chunks))
+    with OcrReader.from_settings(settings) or contextlib.nullcontext() as ocr:  # scans and images, as ingest reads them
+        for found in discover([path]):
+            if isinstance(found, Skipped):
+                failures.append(Failure(doc_id=found.path, error=found.reason))
+                continue
+            try:
+                doc, chunks = prepare(load_file(found, ocr), cleaner, settings)
+            except (RagtoolError, OSError) as e:
+                failures.append(Failure(doc_id=str(found), error=_one_line(e)))
+                continue
+            jobs.append(Job(doc, chunks))
     return jobs, failures
 
 
