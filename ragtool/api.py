@@ -21,6 +21,7 @@ from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
+from ragtool.lexicon import Lexicon
 from ragtool.models import Answer, ComparisonRow, DocMeta, Document, DocumentSummary, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary, parse_query
 from ragtool.retrieve import Filters, Retriever
@@ -88,6 +89,10 @@ class Session:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.corpus)
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return Lexicon.load(self.settings)
 
     @cached_property
     def compare_cues(self) -> CompareCues:

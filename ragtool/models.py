@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool.zh.quantity import Quantity
+
 DocKind = Literal["政府工作报告", "党代会", "党委会议", "经济工作会议", "other"]
 AnswerStatus = Literal["answered", "not_found", "conflicting"]
 
@@ -66,6 +68,7 @@ class Citation(BaseModel):
     place: str | None = None
     date: str | None = None
     kind: str = "other"
+    quantity: Quantity | None = None  # the value read by the quantity grammar (ragtool.zh.quantity)
     source_start: int | None = None  # the quote's offsets in the original file's text (None: file gone or changed)
     source_end: int | None = None
     source_quote: str = ""  # the quote as the file writes it, when cleaning changed it (pinyin, full-width forms)
@@ -147,6 +150,7 @@ class ComparisonRow(BaseModel):
     low: float | None = None  # the figure parsed: 4.5%—5% -> 4.5 / 5 / %; 5.5%左右 -> 5.5 / 5.5 / %
     high: float | None = None
     unit: str = ""
+    quantity: Quantity | None = None  # the typed value: signed, with its magnitude (sorting compares its base value)
     status: AnswerStatus = "not_found"
     quote: str = ""  # the verified quote of the first citation
     citations: list[Citation] = Field(default_factory=list)
@@ -165,6 +169,7 @@ class Answer(BaseModel):
     candidates: list[Candidate] = Field(default_factory=list)
     confidence: float = 0.0
     engine: str = ""
+    quantity: Quantity | None = None  # the answer's value, typed (ragtool.zh.quantity); None when it holds none
     notes: list[str] = Field(default_factory=list)  # what was assumed in reading the question (凤刚 → 凤岗)
     explanation: list[ExplainedCandidate] = Field(default_factory=list)  # ask --explain
     comparison: list[ComparisonRow] = Field(default_factory=list)  # comparison questions: one row per place

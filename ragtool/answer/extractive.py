@@ -18,6 +18,7 @@ from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
 from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
 from ragtool.answer.scorer import Scorer
+from ragtool.zh.quantity import Quantity
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.lexicon import Lexicon
@@ -87,6 +88,7 @@ class ExtractiveEngine:
             return out
         out.status = "answered"
         out.answer = best[0].value
+        out.quantity = self._quantity(best[0])
         out.citations = citations
         out.confidence = round(min(0.95, max(0.3, best[0].score / 10)), 2)
         return out
@@ -177,6 +179,15 @@ class ExtractiveEngine:
                 break
         return citations
 
+    def _quantity(self, s: Span) -> Quantity | None:
+        """The typed value a candidate was read at (its `at`), else the first in its span."""
+        grammar = self.lexicon.quantities
+        if s.at >= 0:
+            q = grammar.at(s.e.simp, s.at)
+            if q is not None:
+                return q
+        return grammar.first(s.e.simp[s.start : s.end])
+
     # ---- conflicts -----------------------------------------------------------------------------
 
     def _conflict(self, best: list[Span]) -> list[Span]:
@@ -205,7 +216,7 @@ class ExtractiveEngine:
             meta = s.e.meta
             out.candidates.append(
                 Candidate(value=s.value, quote="".join(c.quote for c in citations), doc_id=meta.doc_id,
-                          title=meta.title, date=meta.date, kind=meta.kind)
+                          title=meta.title, date=meta.date, kind=meta.kind, quantity=self._quantity(s))
             )
             parts.append(f"{meta.kind}（{meta.date or '日期不详'}）：{s.value}")
         if len(out.candidates) < 2:
