@@ -45,7 +45,7 @@ class Quantity(BaseModel):
     text: str  # as written, from the change word (or number) to the last qualifier: 增长5.5%左右
     start: int = 0  # offsets of `text` in the text read
     end: int = 0
-    lead: int = 0  # where the qualifiers before it start (力争 in 力争增长6%); == start when none
+    lead: int = 0  # where the qualifiers before it start (力争 in 力争增长6%), or its from-value (从11.37万亿元…)
     low: float | None = None
     high: float | None = None
     magnitude: str = ""  # 万, 亿, 万亿 …
@@ -53,7 +53,9 @@ class Quantity(BaseModel):
     scale: float = 1.0  # the magnitude's factor
     change: Change = ""
     bound: Bound = ""
-    qualifiers: list[str] = []  # the words, before then after: 力争, 左右
+    before: list[str] = []  # qualifiers before it: 力争, 同比
+    after: list[str] = []  # qualifiers after it: 左右, 以上
+    value_end: int = 0  # where the value ends before its qualifiers after (5.5% in 5.5%左右)
     parts: list[float] = []  # a ratio's terms: 22.8, 21.2, 56.0
     ordinal: bool = False  # 第131位
     word: str = ""  # a value without a number: 持平
@@ -61,6 +63,10 @@ class Quantity(BaseModel):
     origin: str = ""  # from→to: the starting value as written (11.37万亿元)
     origin_value: float | None = None
     reached: bool = False  # a reach word or a to-word before it (达到, 突破, 提高到)
+
+    @property
+    def qualifiers(self) -> list[str]:
+        return [*self.before, *self.after]
 
     @property
     def number(self) -> float | None:
@@ -311,11 +317,12 @@ class QuantityGrammar:
         if core is None:
             if start < len(toks) and toks[start].kind == "FLAT":
                 t = toks[start]
-                q = Quantity(text=t.text, start=t.start, end=t.end, lead=toks[lead].start, change="flat",
-                             word=t.text, qualifiers=before, bound=_bound(before, [], self.words))
+                q = Quantity(text=t.text, start=t.start, end=t.end, value_end=t.end, lead=toks[lead].start,
+                             change="flat", word=t.text, before=before, bound=_bound(before, [], self.words))
                 return q, start + 1
             return None
         q, j = core
+        q.value_end = toks[j - 1].end
         after: list[str] = []
         while j < len(toks) and toks[j].kind == "AFTER" and _adjacent(toks, j):
             after.append(toks[j].text)
@@ -332,7 +339,7 @@ class QuantityGrammar:
         e = toks[j - 1].end
         q.text, q.start, q.end, q.lead = text[s:e], s, e, toks[lead].start
         q.value_offset = toks[i].start - s if change else 0
-        q.qualifiers = [*before, *after]
+        q.before, q.after = before, after
         q.bound = _bound(before, after, self.words)
         q.reached = reached
         return q, j
@@ -447,7 +454,8 @@ def _join_from_to(text: str, toks: list[Token], found: list[Quantity], words: Qu
             to = next((w for w in words.to_words if w in gap), "") or next(
                 (w for w in words.range_marks if gap.strip().startswith(w)), "")
             if to and len(gap) <= _MAX_JOIN_GAP + len(to):
-                joined = nxt.model_copy(update={"origin": q.text, "origin_value": q.number, "reached": True})
+                joined = nxt.model_copy(update={"origin": q.text, "origin_value": q.number, "reached": True,
+                                                "lead": q.lead})
                 out.extend(found[i + 1 : later[0]])
                 out.append(joined)
                 i = later[0] + 1
