@@ -24,11 +24,12 @@ from ragtool.models import Answer, ComparisonRow, DocMeta, Usage
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh.quantity import Quantity, QuantityGrammar
 
+from ragtool.query import ParsedQuery, check_question, parse_query
+
 if TYPE_CHECKING:
     from ragtool.api import EngineName, Session
     from ragtool.config import Settings
     from ragtool.places import PlaceRules
-    from ragtool.query import ParsedQuery
 
 SortKey = Literal["place", "value"]
 GroupBy = Literal["place", "year"]
@@ -293,9 +294,6 @@ class Comparer:
 
     def plan(self, question: str, *, force: bool = True) -> tuple[Intent | None, ParsedQuery]:
         """Read a question (the same reading as ask: wording, places) into a comparison intent."""
-        from ragtool.api import check_question
-        from ragtool.query import parse_query
-
         q = check_question(question)
         s = self.session
         places = s.retriever.places()
