@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Literal
 from ragtool.datafiles import load_data
 from ragtool.errors import UsageError
 from ragtool.models import Answer, ComparisonRow, DocMeta, Usage
+from ragtool.query import ParsedQuery, check_question, parse_query
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh.quantity import Quantity, QuantityGrammar
-
-from ragtool.query import ParsedQuery, check_question, parse_query
 
 if TYPE_CHECKING:
     from ragtool.api import EngineName, Session

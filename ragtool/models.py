@@ -68,7 +68,6 @@ class Citation(BaseModel):
     place: str | None = None
     date: str | None = None
     kind: str = "other"
-    quantity: Quantity | None = None  # the value read by the quantity grammar (ragtool.zh.quantity)
     source_start: int | None = None  # the quote's offsets in the original file's text (None: file gone or changed)
     source_end: int | None = None
     source_quote: str = ""  # the quote as the file writes it, when cleaning changed it (pinyin, full-width forms)
@@ -102,6 +101,7 @@ class Candidate(BaseModel):
     title: str
     date: str | None = None
     kind: str = "other"
+    quantity: Quantity | None = None  # the value read by the quantity grammar (ragtool.zh.quantity)
 
 
 class Usage(BaseModel):

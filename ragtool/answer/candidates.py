@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ragtool.answer.evidence import Evidence, EvidenceReader
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
+from ragtool.zh.quantity import QuantityGrammar
 
 
 @dataclass
@@ -42,3 +43,11 @@ class Context:
     own_figure: Callable[[str, int, str, tuple[str, ...]], bool] = lambda text, start, form, own: True
     # whether text[start:] stands on its own: after punctuation, a scope word or the own place (Lexicon.scoped)
     scoped: Callable[[str, int, tuple[str, ...]], bool] = lambda text, start, own: True
+    # a graded feature value, scoring.toml [grades.<feature>] (Scorer.grade)
+    grade: Callable[[str, str], float] = lambda feature, case: 0.5
+    quantities: QuantityGrammar | None = None  # the one reader of values (lexicon.toml [quantity])
+
+    @property
+    def grammar(self) -> QuantityGrammar:
+        assert self.quantities is not None, "Context built without the quantity grammar"
+        return self.quantities

@@ -18,7 +18,6 @@ from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
 from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
 from ragtool.answer.scorer import Scorer
-from ragtool.zh.quantity import Quantity
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.lexicon import Lexicon
@@ -26,6 +25,7 @@ from ragtool.models import Answer, Candidate, Chunk, Citation, Document, Explain
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.timeframe import TimeCues
+from ragtool.zh.quantity import Quantity
 
 NOT_FOUND = "未在文档中找到答案"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
@@ -98,7 +98,8 @@ class ExtractiveEngine:
         lex = self.lexicon
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined,
-                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped)
+                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped, self.scorer.grade,
+                      lex.quantities)
         extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval

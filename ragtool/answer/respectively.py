@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ragtool.answer.spans import VALUE, clause_bounds
+from ragtool.answer.spans import clause_bounds
+from ragtool.zh.quantity import QuantityGrammar
 
 WORD = "分别"
 MEMBER_SEPARATORS = re.compile(r"、|和|及|与")
@@ -26,12 +27,12 @@ class Respective:
     values: tuple[int, ...]  # where each member's value starts
 
 
-def find(simp: str, combined: dict[str, tuple[str, ...]]) -> list[Respective]:
+def find(simp: str, combined: dict[str, tuple[str, ...]], grammar: QuantityGrammar) -> list[Respective]:
     """Every 分别 clause in a sentence whose members and values pair up one to one."""
     out = []
     for m in re.finditer(WORD, simp):
         start = clause_bounds(simp, m.start())[0]
-        values = _values(simp, m.end())
+        values = _values(simp, m.end(), grammar)
         if len(values) < 2:
             continue
         names = _names(_subject(simp[start : m.start()]), len(values), combined)
@@ -46,14 +47,14 @@ def _subject(text: str) -> str:
     return text
 
 
-def _values(simp: str, pos: int) -> list[tuple[int, int]]:
+def _values(simp: str, pos: int, grammar: QuantityGrammar) -> list[tuple[int, int]]:
     lead = _BEFORE_FIRST.match(simp, pos)
-    v = VALUE.match(simp, lead.end() if lead else pos)
+    v = grammar.at(simp, lead.end() if lead else pos)
     out = []
     while v is not None:
-        out.append((v.start(), v.end()))
-        sep = _BETWEEN_VALUES.match(simp, v.end())
-        v = VALUE.match(simp, sep.end()) if sep else None
+        out.append((v.start, v.end))
+        sep = _BETWEEN_VALUES.match(simp, v.end)
+        v = grammar.at(simp, sep.end()) if sep else None
     return out
 
 

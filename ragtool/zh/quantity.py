@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
@@ -95,12 +95,19 @@ class Quantity(BaseModel):
     @property
     def is_amount(self) -> bool:
         """A level of something counted or measured (411亿元, 80万人): no change, no rate, no time."""
-        return not self.is_change and not self.is_rate and not self.time and bool(self.unit) and not self.parts
+        return not (self.is_change or self.is_rate or self.time or self.ordinal) and bool(self.unit)
 
     def base(self, end: Literal["low", "high"] = "high") -> float | None:
         """The value in the base unit: 4.6万亿元 → 4.6e12."""
         v = self.low if end == "low" else self.high
         return None if v is None else v * self.scale
+
+    def carries(self, units: Iterable[str]) -> bool:
+        """Whether the value is in one of these units, as a question asks for them (多少人 → 90多人, 亿斤 → 1300亿斤;
+        第 → an ordinal)."""
+        written = self.written_unit
+        return any(self.ordinal if u == "第" else bool(written) and (written.startswith(u) or u in written)
+                   for u in units)
 
     def signed(self) -> str:
         """The change with its sign, +3.6% / -2.1%, or "" when the value is no change."""
@@ -280,8 +287,8 @@ class QuantityGrammar:
         return found[0] if found else None
 
     def at(self, text: str, pos: int) -> Quantity | None:
-        """The quantity starting at pos (its change word or number), or None."""
-        return next((q for q in self.read(text) if q.start == pos), None)
+        """The quantity starting at pos (its qualifier, change word or number), or None."""
+        return next((q for q in self.read(text) if pos in (q.start, q.lead)), None)
 
     def _read(self, text: str) -> list[Quantity]:
         toks = self.tokens(text)
@@ -435,7 +442,8 @@ def _adjacent(toks: list[Token], i: int) -> bool:
 def _bound(before: list[str], after: list[str], words: QuantityWords) -> Bound:
     """The bound the qualifiers set (左右: about, 以上: min, 力争: aim); the words after the value first."""
     kinds = [words.after.get(w, "") for w in after] + [words.before.get(w, "") for w in before]
-    return next((k for k in kinds if k in BOUNDS), "")  # type: ignore[return-value]
+    found = next((k for k in kinds if k in BOUNDS), "")
+    return cast(Bound, found)
 
 
 def _join_from_to(text: str, toks: list[Token], found: list[Quantity], words: QuantityWords) -> list[Quantity]:
