@@ -288,7 +288,7 @@ class QuantityGrammar:
 
     def at(self, text: str, pos: int) -> Quantity | None:
         """The quantity starting at pos (its qualifier, change word or number), or None."""
-        return next((q for q in self.read(text) if pos in (q.start, q.lead)), None)
+        return next((q for q in self.read(text) if pos in (q.lead, q.start, q.start + q.value_offset)), None)
 
     def _read(self, text: str) -> list[Quantity]:
         toks = self.tokens(text)
