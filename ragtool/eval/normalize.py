@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ragtool.config import PACKAGE_DIR
 from ragtool.datafiles import read_toml
