@@ -97,9 +97,9 @@ class ExtractiveEngine:
         """Every candidate of the question's type in the evidence, scored, best first."""
         lex = self.lexicon
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
-                      tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined,
+                      lex.combined,
                       tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped, self.scorer.grade,
-                      lex.quantities)
+                      lex.quantities, lambda key: tuple(lex.figure_words(key)))
         extract = EXTRACTORS.get(q.qtype, EXTRACTORS["other"])
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval

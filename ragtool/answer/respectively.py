@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ragtool.answer.spans import clause_bounds
 from ragtool.zh.quantity import QuantityGrammar
 
 WORD = "分别"
 MEMBER_SEPARATORS = re.compile(r"、|和|及|与")
-_BETWEEN_VALUES = re.compile(r"\s*(?:、|和|及|与|，|,)\s*[\u4e00-\u9fff]{0,4}")
 _BEFORE_FIRST = re.compile(r"[\u4e00-\u9fff]{0,6}")  # 分别增长, 分别达到
 _SUBJECT_TAILS = ("年均", "同比", "比上年", "均")
 SHORT_MEMBER = 4  # a member this short (城镇) shares the last member's tail (…居民人均可支配收入)
@@ -47,13 +47,19 @@ def _subject(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8)
+def _between(joins: tuple[str, ...]) -> re.Pattern[str]:
+    """A join between two values (、, 和) and up to four characters of the next member's words."""
+    return re.compile(rf"\s*(?:{'|'.join(map(re.escape, joins)) or '(?!)'})\s*[\u4e00-\u9fff]{{0,4}}")
+
+
 def _values(simp: str, pos: int, grammar: QuantityGrammar) -> list[tuple[int, int]]:
     lead = _BEFORE_FIRST.match(simp, pos)
     v = grammar.at(simp, lead.end() if lead else pos)
     out = []
     while v is not None:
         out.append((v.start, v.end))
-        sep = _BETWEEN_VALUES.match(simp, v.end)
+        sep = _between(grammar.words.list_joins).match(simp, v.end)
         v = grammar.at(simp, sep.end()) if sep else None
     return out
 

@@ -143,6 +143,8 @@ class QuantityWords:
     to_words: tuple[str, ...]
     reach_words: tuple[str, ...]
     names: tuple[str, ...] = ()  # words with a numeral in them that are no quantity: 三次产业, 十四五
+    list_joins: tuple[str, ...] = ()  # 和, 、: two values that belong together (4.1%和6.5%)
+    noun_units: tuple[str, ...] = ()  # 大, 方面: a noun right after belongs to the value (十大工程)
 
     @classmethod
     def from_table(cls, t: dict[str, Any]) -> QuantityWords:
@@ -157,6 +159,7 @@ class QuantityWords:
             range_marks=_words(t.get("range_marks")), ratio_marks=_words(t.get("ratio_marks")),
             ordinal_marks=_words(t.get("ordinal_marks")), from_words=_words(t.get("from_words")),
             to_words=_words(t.get("to_words")), reach_words=_words(t.get("reach_words")), names=_words(t.get("names")),
+            list_joins=_words(t.get("list_joins")), noun_units=_words(t.get("noun_units")),
         )
 
     def kinds(self) -> dict[str, str]:

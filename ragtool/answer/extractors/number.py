@@ -18,24 +18,30 @@ from ragtool.zh.quantity import Quantity
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 ELIDED_GAP, ELIDED_CLAUSES = 40, 2  # … and across clauses, for a change with no subject of its own
-# The start of a clause with no subject of its own, before its value: a time, then a change (年均增速5.7%) or a
-# level reached (2025年达到1420万吨).
-_ELIDED_TIME = r"(?:\d{4}年|全年|当年|年均|同比|比上年)?"
-_ELIDED_LEAD = re.compile(rf"{_ELIDED_TIME}")
-_ELIDED_HEAD = r"(?:总量|总额|规模)?"  # …增长5%左右，总量突破5.6万亿元: the quantity itself, named by a generic head
-_ELIDED_REACHED = re.compile(rf"{_ELIDED_TIME}{_ELIDED_HEAD}(?:达到|达|突破|增至|升至|提高到|提升到)")
 PER_SENTENCE = 6
 _YEAR_OF = r"(?:\d{4}年(?:底|末)?的?)?"  # 提升到2025年的57.7%
-_LIST_JOIN = re.compile(r"(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{0,6}?")  # 4.1%和6.5%, 27个、投资规模112亿元
 _COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
-_COUNT_UNITS = ("大", "方面", "项", "个", "条")
+
+
+def _any(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w) or "(?!)"
 
 
 @lru_cache(maxsize=8)
-def _to_join(to_words: tuple[str, ...]) -> re.Pattern[str]:
-    """The gap before a value reached (…53.2%，提高到2025年的57.7%): a value after it belongs to the one before."""
-    to = "|".join(re.escape(w) for w in sorted(to_words, key=len, reverse=True) if len(w) > 1) or "(?!)"
-    return re.compile(rf"[^，,；;。]{{0,4}}?(?:{to}){_YEAR_OF}[\u4e00-\u9fff]{{0,3}}?")
+def _joins(list_joins: tuple[str, ...], to_words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The gaps after which a value belongs to the one before: a list join (4.1%和6.5%, 27个、投资规模112亿元) and a
+    to-word (…53.2%，提高到2025年的57.7%)."""
+    to = _any(tuple(w for w in to_words if len(w) > 1))
+    return (re.compile(rf"(?:{_any(list_joins)})\s*[\u4e00-\u9fff]{{0,6}}?"),
+            re.compile(rf"[^，,；;。]{{0,4}}?(?:{to}){_YEAR_OF}[\u4e00-\u9fff]{{0,3}}?"))
+
+
+@lru_cache(maxsize=8)
+def _elided(leads: tuple[str, ...], heads: tuple[str, ...], reach: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The start of a clause with no subject of its own, before its value: a time, then a change (年均增速5.7%) or
+    a level reached (2025年达到1420万吨, 总量突破5.6万亿元)."""
+    time = rf"(?:\d{{4}}年|{_any(leads)})?"
+    return re.compile(time), re.compile(rf"{time}(?:{_any(heads)})?(?:{_any(reach)})")
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
@@ -45,7 +51,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if q.indicators:
         asked = set(q.indicators)
         anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp)
-                   if c in asked and not is_ratio_base(simp, a, b)
+                   if c in asked and not is_ratio_base(simp, a, b, ctx)
                    and (ctx.own_figure(simp, a, simp[a:b], own) or asked_part(simp, a, q.text))]
     else:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
@@ -146,8 +152,11 @@ def _subject_elided(v: Quantity, between: str, gap: int, ctx: Context) -> bool:
     if not ctx.q.indicators or gap < 0 or gap > ELIDED_GAP or re.search(r"[。；;：:\n]", between):
         return False
     clauses = re.split(r"[，,]", between)
-    change = bool(_ELIDED_LEAD.fullmatch(clauses[-1])) and v.change in ("rise", "fall")
-    if len(clauses) > ELIDED_CLAUSES + 1 or not (change or _ELIDED_REACHED.fullmatch(clauses[-1])):
+    words = ctx.grammar.words
+    lead, reached = _elided(ctx.figure_words("elided_leads"), ctx.figure_words("generic_heads"),
+                            words.reach_words + words.to_words)
+    change = bool(lead.fullmatch(clauses[-1])) and v.change in ("rise", "fall")
+    if len(clauses) > ELIDED_CLAUSES + 1 or not (change or reached.fullmatch(clauses[-1])):
         return False
     return all(c in ctx.q.indicators for _, c in ctx.vocab.find_indicators(between))
 
@@ -174,26 +183,28 @@ def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def is_ratio_base(simp: str, start: int, end: int) -> bool:
+def is_ratio_base(simp: str, start: int, end: int, ctx: Context) -> bool:
     """占地区生产总值比重, 对经济增长贡献率: the indicator is the base of a ratio, not the thing measured."""
-    return "占" in simp[max(0, start - 3) : start] or simp.startswith(("比重", "的比重", "比例", "的比例", "贡献率", "的贡献"), end)
+    before = simp[max(0, start - 3) : start]
+    return any(w in before for w in ctx.figure_words("ratio_before")) or simp.startswith(
+        ctx.figure_words("ratio_after"), end)
 
 
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
     """Take in what belongs to the value: a second value (4.1%和6.5%, 同比增长3.6%), the value reached (…提高到57.7%),
     a session (第N次), the noun after 十大/八方面; never the next indicator's value (增长5%—5.5%，城镇新增就业80万人)."""
     asked = set(ctx.q.indicators)
-    to_join = _to_join(ctx.to_words)
+    list_join, to_join = _joins(ctx.grammar.words.list_joins, ctx.grammar.words.to_words)
     for v in ctx.grammar.read(simp):
         if v.lead < end or (v.time and not v.ordinal):
             continue  # a year between (提升到2025年的57.7%) is part of the gap
         gap = simp[end : v.lead]
-        joined = _LIST_JOIN.fullmatch(gap) or to_join.fullmatch(gap) or (
+        joined = list_join.fullmatch(gap) or to_join.fullmatch(gap) or (
             v.ordinal and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap))
         if not joined or any(canon not in asked for _, canon in ctx.vocab.find_indicators(simp[end : v.end])):
             break
         end = v.end
-    if simp[:end].endswith(_COUNT_UNITS):
+    if simp[:end].endswith(ctx.grammar.words.noun_units):
         m = _COUNT_NOUN.match(simp, end)
         if m:
             end = m.end()
