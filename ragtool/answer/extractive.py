@@ -8,7 +8,6 @@ every answer is a span of a verified quote (a yes/no answer adds 是/否 before 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from ragtool.answer.candidates import Context, Span
@@ -189,6 +188,11 @@ class ExtractiveEngine:
                 return q
         return grammar.first(s.e.simp[s.start : s.end])
 
+    def _value_key(self, s: Span) -> tuple[float | None, float | None, str] | None:
+        """What two sources must share to agree: the value in its base unit (6.66万亿元 = 66600亿元)."""
+        q = self._quantity(s)
+        return (q.base("low"), q.base("high"), q.unit) if q is not None and q.low is not None else None
+
     # ---- conflicts -----------------------------------------------------------------------------
 
     def _conflict(self, best: list[Span]) -> list[Span]:
@@ -202,8 +206,8 @@ class ExtractiveEngine:
         if len(per_doc) < 2:
             return []
         chosen = sorted(per_doc.values(), key=lambda s: (KIND_PRIORITY.get(s.e.meta.kind, 3), -s.score))
-        values = {_number_key(s.value) for s in chosen}
-        if len(values) < 2 or "" in values:
+        values = {self._value_key(s) for s in chosen}
+        if len(values) < 2 or None in values:
             return []
         return chosen
 
@@ -233,11 +237,6 @@ def _explained(s: Span) -> ExplainedCandidate:
         value=s.value, score=s.score, vetoed=s.vetoed, doc_id=s.e.meta.doc_id, title=s.e.meta.title,
         sentence=s.e.text[:160], section=s.e.section, features={k: round(v, 3) for k, v in s.features.items()},
     )
-
-
-def _number_key(value: str) -> str:
-    nums = re.findall(r"\d+(?:\.\d+)?", value)
-    return nums[-1] if nums else ""
 
 
 __all__ = ["NOT_FOUND", "ExtractiveEngine", "Evidence", "asked_count"]
