@@ -251,11 +251,7 @@ def stated_quantity(value: str, grammar: QuantityGrammar, prefer: str = "") -> Q
     "amount": not). Years, sessions and ages are no figures; a value followed by one of the same unit after a
     to-word is a starting point, not the figure (突破2万亿元、达到23562亿元)."""
     text = t2s(halfwidth(value))
-    found = [q for q in grammar.read(text) if not q.time and (q.low is not None or q.parts)]
-    tos = grammar.words.to_words + grammar.words.reach_words
-    figures = [q for i, q in enumerate(found) if not any(
-        later.unit == q.unit and later.reached and text[q.end : later.lead].rstrip().endswith(tos)
-        for later in found[i + 1 :])]
+    figures = grammar.figures(text)
     if not figures:
         return None
     if prefer == "change":

@@ -180,13 +180,10 @@ class ExtractiveEngine:
         return citations
 
     def _quantity(self, s: Span) -> Quantity | None:
-        """The typed value a candidate was read at (its `at`), else the first in its span."""
-        grammar = self.lexicon.quantities
-        if s.at >= 0:
-            q = grammar.at(s.e.simp, s.at)
-            if q is not None:
-                return q
-        return grammar.first(s.e.simp[s.start : s.end])
+        """The typed value a candidate states: the first figure from where it was read (its `at`) to its end, not a
+        starting point (突破3万亿元、达3.6万亿元 states 3.6万亿元)."""
+        figures = self.lexicon.quantities.figures(s.e.simp, s.at if s.at >= 0 else s.start, s.end)
+        return figures[0] if figures else None
 
     def _value_key(self, s: Span) -> tuple[float | None, float | None, str] | None:
         """What two sources must share to agree: the value in its base unit (6.66万亿元 = 66600亿元)."""

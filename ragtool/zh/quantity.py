@@ -145,6 +145,8 @@ class QuantityWords:
     names: tuple[str, ...] = ()  # words with a numeral in them that are no quantity: 三次产业, 十四五
     list_joins: tuple[str, ...] = ()  # 和, 、: two values that belong together (4.1%和6.5%)
     noun_units: tuple[str, ...] = ()  # 大, 方面: a noun right after belongs to the value (十大工程)
+    session_units: tuple[str, ...] = ()  # 届, 次: 第十四届…第四次会议 numbers a meeting
+    session_nouns: tuple[str, ...] = ()  # 会议: the noun after a session's number
 
     @classmethod
     def from_table(cls, t: dict[str, Any]) -> QuantityWords:
@@ -160,6 +162,7 @@ class QuantityWords:
             ordinal_marks=_words(t.get("ordinal_marks")), from_words=_words(t.get("from_words")),
             to_words=_words(t.get("to_words")), reach_words=_words(t.get("reach_words")), names=_words(t.get("names")),
             list_joins=_words(t.get("list_joins")), noun_units=_words(t.get("noun_units")),
+            session_units=_words(t.get("session_units")), session_nouns=_words(t.get("session_nouns")),
         )
 
     def kinds(self) -> dict[str, str]:
@@ -284,6 +287,18 @@ class QuantityGrammar:
                 self._cache.clear()
             got = self._cache[text] = self._read(text)
         return [q.model_copy() for q in got]
+
+    def figures(self, text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+        """The figures text[start:end] states: numbers and ratios, not years or sessions, and not a value followed
+        by one of the same unit after a to-word or reach word, which is where a change started (突破2万亿元、达到23562亿元
+        states 23562亿元)."""
+        stop = len(text) if end is None else end
+        found = [q for q in self.read(text) if start <= max(q.lead, q.start) and q.end <= stop and not q.time
+                 and (q.low is not None or q.parts)]
+        tos = self.words.to_words + self.words.reach_words
+        return [q for i, q in enumerate(found) if not any(
+            later.unit == q.unit and later.reached and text[q.end : later.lead].rstrip().endswith(tos)
+            for later in found[i + 1 :])]
 
     def first(self, text: str) -> Quantity | None:
         found = self.read(text)
