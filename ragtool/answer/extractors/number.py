@@ -192,8 +192,8 @@ def is_ratio_base(simp: str, start: int, end: int, ctx: Context) -> bool:
 
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
     """Take in what belongs to the value: a second value (4.1%和6.5%, 同比增长3.6%), the value reached (…提高到57.7%),
-    a meeting's session (第十四届代表大会第四次会议), the noun after 十大/八方面; never the next indicator's value
-    (增长5%—5.5%，城镇新增就业80万人) nor a rank (增速居广东第三)."""
+    a rank (增速排名全市第2), a meeting's session (第十四届代表大会第四次会议), the noun after 十大/八方面; never the
+    next indicator's value (增长5%—5.5%，城镇新增就业80万人)."""
     asked = set(ctx.q.indicators)
     words = ctx.grammar.words
     list_join, to_join = _joins(words.list_joins, words.to_words)
@@ -201,10 +201,8 @@ def _extend_value(simp: str, end: int, ctx: Context) -> int:
         if v.lead < end or (v.time and not v.ordinal):
             continue  # a year between (提升到2025年的57.7%) is part of the gap
         gap = simp[end : v.lead]
-        if v.ordinal:
-            joined = v.unit in words.session_units and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap)
-        else:
-            joined = list_join.fullmatch(gap) or to_join.fullmatch(gap)
+        joined = list_join.fullmatch(gap) or to_join.fullmatch(gap) or (
+            v.ordinal and v.unit in words.session_units and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap))
         if not joined or any(canon not in asked for _, canon in ctx.vocab.find_indicators(simp[end : v.end])):
             break
         end = v.end
