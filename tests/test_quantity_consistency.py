@@ -141,3 +141,20 @@ def test_summaries_and_their_csv_keep_the_sign(towns: Session) -> None:
     rows = {r["place"]: r for r in csv.DictReader(io.StringIO(text))}
     assert (rows["石湾镇"]["value"], rows["石湾镇"]["change"]) == ("-3.6%", "-3.6%")
     assert rows["厚街镇"]["change"] == "-1.5%"
+
+
+# ---- ratios -----------------------------------------------------------------------------------------------------
+
+
+def test_a_ratio_is_a_value(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """平昌县三次产业结构是多少 is answered with the structure, not with 三次 read as a count."""
+    session = session_over(tmp_path_factory, {"pingchang.txt": """Title: 2026年平昌县政府工作报告
+Date: 2026-01-15
+
+平昌县2026年政府工作报告
+一、2025年工作回顾
+2025年，全县地区生产总值完成205.6亿元，同比增长6.2%，三次产业结构调整为22.8:21.2:56.0。
+"""})
+    answer = session.ask("平昌县三次产业结构是多少", engine="extractive")
+    assert answer.status == "answered" and answer.answer.endswith("22.8:21.2:56.0"), answer.answer
+    assert answer.quantity is not None and answer.quantity.parts == [22.8, 21.2, 56.0]
