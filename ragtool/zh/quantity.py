@@ -280,13 +280,13 @@ class QuantityGrammar:
     # -- reading
 
     def read(self, text: str) -> list[Quantity]:
-        """Every quantity in text, in order."""
+        """Every quantity in text, in order (shared between readers of the same text: change one with model_copy)."""
         got = self._cache.get(text)
         if got is None:
             if len(self._cache) > 8192:
                 self._cache.clear()
             got = self._cache[text] = self._read(text)
-        return [q.model_copy() for q in got]
+        return list(got)
 
     def figures(self, text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
         """The figures text[start:end] states: numbers and ratios, not years or sessions, and not a value followed
