@@ -120,7 +120,7 @@ def _level_reached(span: Span, frame: TimeFrame, ctx: Context) -> bool:
 
 def _a_level(q: Quantity) -> bool:
     """An amount (6.66万亿元) or a rate that no change word makes a change (城镇化率达到85.5%)."""
-    return not q.change and (q.is_amount or q.unit == "%")
+    return not q.change and (q.is_amount or q.is_rate)
 
 
 def time_fit(

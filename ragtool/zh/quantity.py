@@ -30,7 +30,6 @@ from pydantic import BaseModel
 Change = Literal["", "rise", "fall", "flat"]
 Bound = Literal["", "about", "min", "max", "aim", "expected"]
 BOUNDS = ("about", "min", "max", "aim", "expected")
-RATE_UNITS = ("%", "‰", "个百分点")
 
 _ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _CN_DIGITS = "零〇一二两三四五六七八九十"
@@ -60,6 +59,7 @@ class Quantity(BaseModel):
     ordinal: bool = False  # 第131位
     word: str = ""  # a value without a number: 持平
     time: bool = False  # a year, a session, an age (2025年, 十四届): not an amount of anything
+    rate: bool = False  # a share or a rate (%, ‰, 个百分点)
     origin: str = ""  # from→to: the starting value as written (11.37万亿元)
     origin_value: float | None = None
     reached: bool = False  # a reach word or a to-word before it (达到, 突破, 提高到)
@@ -86,11 +86,11 @@ class Quantity(BaseModel):
 
     @property
     def is_rate(self) -> bool:
-        return self.unit in RATE_UNITS
+        return self.rate
 
     @property
     def is_change(self) -> bool:
-        return bool(self.change) or self.unit == "个百分点"
+        return self.change in ("rise", "fall")
 
     @property
     def is_amount(self) -> bool:
@@ -145,6 +145,8 @@ class QuantityWords:
     names: tuple[str, ...] = ()  # words with a numeral in them that are no quantity: 三次产业, 十四五
     list_joins: tuple[str, ...] = ()  # 和, 、: two values that belong together (4.1%和6.5%)
     noun_units: tuple[str, ...] = ()  # 大, 方面: a noun right after belongs to the value (十大工程)
+    rate_units: tuple[str, ...] = ()  # %, ‰, 个百分点
+    change_units: tuple[str, ...] = ()  # 个百分点: a value in these is a change even without a change word
     session_units: tuple[str, ...] = ()  # 届, 次: 第十四届…第四次会议 numbers a meeting
     session_nouns: tuple[str, ...] = ()  # 会议: the noun after a session's number
 
@@ -162,6 +164,7 @@ class QuantityWords:
             ordinal_marks=_words(t.get("ordinal_marks")), from_words=_words(t.get("from_words")),
             to_words=_words(t.get("to_words")), reach_words=_words(t.get("reach_words")), names=_words(t.get("names")),
             list_joins=_words(t.get("list_joins")), noun_units=_words(t.get("noun_units")),
+            rate_units=_words(t.get("rate_units")), change_units=_words(t.get("change_units")),
             session_units=_words(t.get("session_units")), session_nouns=_words(t.get("session_nouns")),
         )
 
@@ -329,15 +332,15 @@ class QuantityGrammar:
         while i + 1 < len(toks) and toks[i].kind == "BEFORE" and toks[i].end == toks[i + 1].start:
             before.append(toks[i].text)
             i += 1
-        reached = i > 0 and toks[i - 1].kind in ("REACH", "TO") if not before else any(
-            w in self.words.reach_words for w in before)
+        if before:  # 突破, 超过: a bound that is also reached
+            reached = any(w in self.words.reach_words for w in before)
+        else:
+            reached = i > 0 and toks[i - 1].kind in ("REACH", "TO")
         start = i
         change: Change = ""
         if i < len(toks) and toks[i].kind in ("RISE", "FALL"):
             change = "rise" if toks[i].kind == "RISE" else "fall"
             i += 1
-            if i < len(toks) and toks[i].kind == "FLAT":  # 增长持平? keep the flat word
-                pass
         core = self._core(text, toks, i)
         if core is None:
             if start < len(toks) and toks[start].kind == "FLAT":
@@ -356,10 +359,11 @@ class QuantityGrammar:
             if change == "fall":
                 q.low, q.high = -(q.high or 0.0), -(q.low or 0.0)
             q.change = change
-        elif q.low is not None and q.low < 0 and q.is_rate:
-            q.change = q.change or "fall"
-        if q.unit == "个百分点" and not q.change:
-            q.change = "rise"
+        q.rate = q.unit in self.words.rate_units
+        if not change and q.low is not None and q.low < 0 and q.rate:
+            q.change = "fall"  # -3.6%
+        elif not q.change and q.unit in self.words.change_units and q.low is not None:
+            q.change = "rise" if q.low >= 0 else "fall"
         s = toks[start].start
         e = toks[j - 1].end
         q.text, q.start, q.end, q.lead = text[s:e], s, e, toks[lead].start
@@ -415,7 +419,7 @@ class QuantityGrammar:
             return None
         lo, j = first
         lo_unit = ""
-        if j < len(toks) and toks[j].kind == "UNIT" and toks[j].text in RATE_UNITS:
+        if j < len(toks) and toks[j].kind == "UNIT" and toks[j].text in self.words.rate_units:
             lo_unit, j = toks[j].text, j + 1
         if j >= len(toks) or toks[j].kind != "DASH":
             return None
@@ -489,8 +493,3 @@ def _join_from_to(text: str, toks: list[Token], found: list[Quantity], words: Qu
         out.append(q)
         i += 1
     return out
-
-
-def reach_word_before(text: str, pos: int, words: QuantityWords) -> bool:
-    """Whether a to-word or reach word (达到, 突破, 提高到) ends right before pos."""
-    return text[max(0, pos - 4) : pos].endswith(words.to_words + words.reach_words)
