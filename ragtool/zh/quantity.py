@@ -34,6 +34,7 @@ BOUNDS = ("about", "min", "max", "aim", "expected")
 _ARABIC = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _CN_DIGITS = "零〇一二两三四五六七八九十"
 _CN_RUN = re.compile(rf"[{_CN_DIGITS}百千万亿]+")
+_STARTS = frozenset({"BEFORE", "RISE", "FALL", "FLAT", "NUM", "DASH", "ORD"})  # tokens a quantity may start with
 _MAX_JOIN_GAP = 8  # characters between a from-value and its to-word (从2020年的53.2%提高到…: "提高到")
 
 
@@ -233,6 +234,7 @@ class QuantityGrammar:
     _kinds: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
     _word_re: re.Pattern[str] = field(default=re.compile("(?!)"), compare=False, hash=False, repr=False)
     _token_re: re.Pattern[str] = field(default=re.compile("(?!)"), compare=False, hash=False, repr=False)
+    _maybe: re.Pattern[str] = field(default=re.compile("(?!)"), compare=False, hash=False, repr=False)
     _cache: dict[str, list[Quantity]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
@@ -242,7 +244,9 @@ class QuantityGrammar:
         alternation = "|".join(re.escape(w) for w in sorted(kinds, key=len, reverse=True)) or "(?!)"
         names = "|".join(re.escape(w) for w in words.names) or "(?!)"
         token = rf"(?P<NAME>{names})|(?P<NUM>{_ARABIC.pattern})|(?P<CN>[{_CN_DIGITS}])|(?P<WORD>{alternation})"
-        return cls(words, kinds, re.compile(alternation), re.compile(token))
+        flat = "|".join(re.escape(w) for w in words.flat)
+        maybe = re.compile(rf"[\d{_CN_DIGITS}]" + (f"|{flat}" if flat else ""))
+        return cls(words, kinds, re.compile(alternation), re.compile(token), maybe)
 
     # -- tokens
 
@@ -312,11 +316,13 @@ class QuantityGrammar:
         return next((q for q in self.read(text) if pos in (q.lead, q.start, q.start + q.value_offset)), None)
 
     def _read(self, text: str) -> list[Quantity]:
+        if not self._maybe.search(text):
+            return []  # no number and no word value: nothing to read
         toks = self.tokens(text)
         out: list[Quantity] = []
         i = 0
         while i < len(toks):
-            got = self._quantity(text, toks, i)
+            got = self._quantity(text, toks, i) if toks[i].kind in _STARTS else None
             if got is None:
                 i += 1
                 continue
