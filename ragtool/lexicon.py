@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ragtool.config import Settings
+from ragtool.config import PACKAGE_DIR, Settings
 from ragtool.datafiles import read_toml
 from ragtool.errors import UsageError
 from ragtool.textnorm import halfwidth, t2s
@@ -72,7 +72,11 @@ class Lexicon:
     @classmethod
     def load(cls, settings: Settings) -> Lexicon:
         path = settings.data_path(FILE)
-        return cls.from_table(read_toml(path), hashlib.sha256(path.read_bytes()).hexdigest()[:8], str(path))
+        table = read_toml(path)
+        bundled = PACKAGE_DIR / "data" / FILE
+        if "quantity" not in table and path != bundled:  # a copy from before the quantity grammar: its words are ours
+            table["quantity"] = read_toml(bundled).get("quantity", {})
+        return cls.from_table(table, hashlib.sha256(path.read_bytes()).hexdigest()[:8], str(path))
 
     @classmethod
     def from_table(cls, table: dict[str, Any], digest: str = "", source: str = FILE) -> Lexicon:

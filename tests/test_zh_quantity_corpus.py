@@ -65,3 +65,13 @@ def test_every_unit_has_a_corpus_line(grammar: QuantityGrammar) -> None:
     read_units = {q.unit for text, _ in _lines() for q in grammar.read(t2s(halfwidth(text)))}
     missing = [u for u in (*grammar.words.units, *grammar.words.time_units) if u not in read_units]
     assert not missing, f"units in lexicon.toml [quantity] with no corpus line: {missing}"
+
+
+def test_a_lexicon_copy_without_quantity_words_still_reads_values(tmp_path: Path) -> None:
+    """A user's lexicon.toml copied before [quantity] existed: values are read with the bundled words."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "lexicon.toml").write_text('version = "old"\n[indicator."地区生产总值"]\nforms = ["地区生产总值"]\n',
+                                       encoding="utf-8")
+    grammar = Lexicon.load(Settings(home=tmp_path / "home", data_dir=data)).quantities
+    assert [(q.text, q.low, q.bound) for q in grammar.read("地区生产总值增长5.5%左右")] == [("增长5.5%左右", 5.5, "about")]
