@@ -180,18 +180,19 @@ def indicator_unit_fit(ctx: Context, value: str) -> float:
     return 1.0 if any(q.written_unit.startswith(u) for u in units) else 0.0
 
 
-def _value_at(span: Span, ctx: Context) -> Quantity | None:
-    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%)."""
+def _value_at(span: Span, ctx: Context) -> list[Quantity]:
+    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%), or, for a
+    span read at no value (a yes/no clause), every value in it."""
     q = ctx.grammar.at(span.e.simp, span.at) if span.at >= 0 else None
-    return q or ctx.grammar.first(span.e.simp[span.start : span.end])
+    return [q] if q is not None else ctx.grammar.read(span.e.simp[span.start : span.end])
 
 
-def measure_fit(q: ParsedQuery, value: Quantity | None, grade: Grade) -> float:
+def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
     """Match when the value is the kind asked (a change for 增长多少, an amount for 总量), mismatch when it is the
     other; a plain 是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked
     (targets are rates). Values in scoring.toml [grades.measure]."""
-    change = value is not None and (value.is_change or value.is_rate or value.change == "flat")
-    amount = value is not None and value.is_amount
+    change = any(v.is_change or v.is_rate or v.change == "flat" for v in values)
+    amount = any(v.is_amount for v in values)
     if change == amount or (not q.measure and q.target):
         return grade("measure", "open")
     if not q.measure:
