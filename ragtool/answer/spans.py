@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import re
 
-DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:上午|下午|晚上)?")
-ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,60})[”\"」』]")
 CLAUSE_END = "，,；;：:。！？!?\n"

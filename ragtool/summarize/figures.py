@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from ragtool.models import KeyFigure
 from ragtool.officials import alternation
 from ragtool.places import place_stems
-from ragtool.summarize.context import DocContext, sentences
+from ragtool.summarize.context import DocContext
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.timeframe import TimeFrame
 from ragtool.zh.quantity import Quantity, QuantityGrammar
+from ragtool.zh.sentences import sentences
 
 CLAUSE_BREAK = re.compile(r"[,;:]")
 

@@ -19,13 +19,14 @@ Text is read as given: pass simplified, half-width text (ragtool.textnorm) so of
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal, cast
 
 from pydantic import BaseModel
+
+from ragtool.zh.numerals import number as numeral_value
 
 Change = Literal["", "rise", "fall", "flat"]
 Bound = Literal["", "about", "min", "max", "aim", "expected"]
@@ -197,16 +198,8 @@ class Token:
 
 
 @lru_cache(maxsize=4096)
-def cn_number(text: str) -> float | None:
-    """A Chinese numeral through cn2an (三千 → 3000, 两万 → 20000), None when it is none (十四五)."""
-    import cn2an
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return float(cn2an.cn2an(text, "smart"))
-        except (ValueError, KeyError, IndexError, TypeError):
-            return None
+def _numeral_cached(text: str) -> int | None:
+    return numeral_value(text)
 
 
 def _chinese_numeral(text: str, pos: int) -> tuple[int, float] | None:
@@ -216,15 +209,13 @@ def _chinese_numeral(text: str, pos: int) -> tuple[int, float] | None:
     if m is None or not any(c in _CN_DIGITS for c in m.group()):
         return None
     run = m.group()
-    if len(run) > 1 and all(c in _CN_DIGITS and c != "十" for c in run):  # 二〇二五: digit by digit
-        return pos + len(run), float("".join(str("零一二三四五六七八九".find(c.replace("〇", "零").replace("两", "二"))) for c in run))
     for end in range(len(run), 0, -1):
         piece = run[:end]
         if piece[-1] not in _CN_DIGITS and piece[-1] not in "十百千":
             continue  # 三万亿: leave 万亿 to the magnitude
-        value = cn_number(piece)
+        value = _numeral_cached(piece)
         if value is not None:
-            return pos + end, value
+            return pos + end, float(value)
     return None
 
 
