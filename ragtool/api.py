@@ -12,39 +12,28 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from typing_extensions import TypedDict, Unpack
 
 if TYPE_CHECKING:
-    from ragtool.compare import CompareCues, GroupBy, SortKey
-    from ragtool.eval.results import EvalRun
     from ragtool.ingest.pipeline import IngestReport
 
 from ragtool.answer.grounding import mark_injections
+from ragtool.compare import CompareCues, GroupBy, SortKey, answer_question, read_intent
+from ragtool.compare import compare as compare_rows
 from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
+from ragtool.lexicon import Lexicon
 from ragtool.models import Answer, ComparisonRow, DocMeta, Document, DocumentSummary, RetrievedChunk
-from ragtool.query import ParsedQuery, Vocabulary, parse_query
+from ragtool.query import ParsedQuery, Vocabulary, check_question, parse_query
 from ragtool.retrieve import Filters, Retriever
 from ragtool.wording import Wording
 
 EngineName = Literal["auto", "extractive", "llm"]
-MAX_QUESTION_CHARS = 2000
 
 
 class Engine(Protocol):
     name: str
 
     def answer(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool = False) -> Answer: ...
-
-
-def check_question(question: str) -> str:
-    q = question.strip()
-    if not q:
-        raise UsageError("empty question")
-    if len(q) > MAX_QUESTION_CHARS:
-        raise UsageError(f"question too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
-    if not any(ch.isalnum() for ch in q):
-        raise UsageError('the question has no words, only punctuation or symbols: try  ragtool ask "凤岗2025年GDP目标?"')
-    return q
 
 
 class UnknownDocumentError(UsageError):
@@ -90,9 +79,11 @@ class Session:
         return Retriever(self.corpus)
 
     @cached_property
-    def compare_cues(self) -> CompareCues:
-        from ragtool.compare import CompareCues
+    def lexicon(self) -> Lexicon:
+        return Lexicon.load(self.settings)
 
+    @cached_property
+    def compare_cues(self) -> CompareCues:
         return CompareCues.load(self.settings)
 
     def sync_corpus(self, progress: Callable[[str, float, int], None] | None = None) -> IngestReport | None:
@@ -188,16 +179,12 @@ class Session:
         return attach_sources(answer, self.retriever.docs(), {d: len(doc.text) for d, doc in docs.items() if doc})
 
     def _is_comparison(self, pq: ParsedQuery) -> bool:
-        from ragtool.compare import read_intent
-
         return read_intent(pq, self.compare_cues) is not None
 
     def _compare_answer(
         self, question: str, notes: list[str], year: int | None, engine: EngineName, top_k: int | None,
         use_cache: bool,
     ) -> Answer:
-        from ragtool.compare import answer_question
-
         t0 = time.perf_counter()
         answer = answer_question(self, question, year=year, engine=engine, top_k=top_k, use_cache=use_cache)
         assert answer is not None
@@ -222,8 +209,6 @@ class Session:
         """One row per place (its newest document; `all_docs`: one per document; `by="year"`: one per place and
         year): the question asked of each document alone, through the same engine as ask. Rows not found stay.
         Places and a level the question names (比较凤岗和金湾…, 各省…) are added to `places` and `level`."""
-        from ragtool.compare import compare
-
         check_question(question)
         if year is not None and not 1900 <= year <= 2100:
             raise UsageError(f"bad --year {year}: expected a year such as 2025")
@@ -237,11 +222,11 @@ class Session:
         if self.sync and not self._synced:
             self.sync_corpus()
             self._synced = True
-        _, rows, _ = compare(self, question, places=places, year=year, level=level, all_docs=all_docs, by=by,
+        _, rows, _ = compare_rows(self, question, places=places, year=year, level=level, all_docs=all_docs, by=by,
                              sort=sort, engine=engine, top_k=top_k, use_cache=use_cache)
         return rows
 
-    # ---- documents, ingest, summaries, evaluation: what `ragtool docs/ingest/summarize/eval` and the server call
+    # ---- documents, ingest, summaries: what `ragtool docs/ingest/summarize` and the server call
 
     def documents(self) -> list[DocMeta]:
         """Every committed document's metadata, by place, date and id."""
@@ -316,25 +301,6 @@ class Session:
             figures = [f for f in s.key_figures if not indicator or indicator in f.indicator]
             out.append(s.model_copy(update={"key_figures": figures}))
         return out
-
-    def evaluate(
-        self,
-        cases: Path,
-        *,
-        corpus: Path | None = None,
-        engine: EngineName = "extractive",
-        top_k: int | None = None,
-        label: str | None = None,
-        use_cache: bool = True,
-        judge: bool = False,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> EvalRun:
-        """Run a labelled suite on its own index under RAGTOOL_HOME/evals (see ragtool.eval.run)."""
-        from ragtool.eval.run import run_suite
-
-        name = resolve_engine(self.settings, engine)
-        return run_suite(self.settings, cases, corpus=corpus, engine=name, top_k=top_k, label=label,
-                         use_cache=use_cache, judge=judge, progress=progress)
 
 
 def check_prefix(prefix: str, ids: list[str]) -> None:

@@ -18,18 +18,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from ragtool.answer.spans import QUAL_AFTER, UNIT
 from ragtool.datafiles import load_data
 from ragtool.errors import UsageError
-from ragtool.lexicon import Lexicon
 from ragtool.models import Answer, ComparisonRow, DocMeta, Usage
+from ragtool.query import ParsedQuery, check_question, parse_query
 from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh.quantity import Quantity, QuantityGrammar
 
 if TYPE_CHECKING:
     from ragtool.api import EngineName, Session
     from ragtool.config import Settings
     from ragtool.places import PlaceRules
-    from ragtool.query import ParsedQuery
 
 SortKey = Literal["place", "value"]
 GroupBy = Literal["place", "year"]
@@ -56,7 +55,6 @@ class CompareCues:
     joiners: tuple[str, ...]
     head_titles: tuple[str, ...]
     head_of_government: dict[str, str]  # place-name ending -> its head of government's title
-    to_words: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, settings: Settings) -> CompareCues:
@@ -74,7 +72,6 @@ class CompareCues:
             compare_words=words("compare_words"), table_words=words("table_words"), joiners=words("joiners"),
             head_titles=words("head_titles"),
             head_of_government=dict(sorted(heads.items(), key=lambda kv: len(kv[0]), reverse=True)),
-            to_words=tuple(Lexicon.load(settings).figure_words("to_words")) or TO_WORDS,
         )
 
 
@@ -237,68 +234,40 @@ def head_question(core: str, place: str | None, cues: CompareCues) -> str:
 
 # ---- figures --------------------------------------------------------------------------------------------
 
-_NUM = r"\d+(?:\.\d+)?"
-_DASH = r"(?:——|—|–|-|~|～|至|到)"
-_FIGURE = re.compile(
-    rf"(?P<lo>{_NUM})\s*(?P<u1>%|‰)?(?:\s*{_DASH}\s*(?P<hi>{_NUM}))?\s*(?P<unit>{UNIT})?(?P<qual>{QUAL_AFTER})?"
-)
-_MAGNITUDE = (("万亿", 1e12), ("亿", 1e8), ("万", 1e4), ("千", 1e3))
-TO_WORDS = ("提高到", "增加到", "增长到", "提升到", "扩大到", "上升到", "达到", "达", "到")
+
+def answer_quantity(answer: Answer, grammar: QuantityGrammar, prefer: str = "") -> Quantity | None:
+    """The typed value a row takes from its answer: the one the engine read (no re-parsing); for an answer without
+    one (a conflict, the LLM engine) its text read by the same grammar."""
+    if answer.status == "conflicting" and answer.candidates:
+        first = answer.candidates[0]
+        return first.quantity or stated_quantity(first.value, grammar, prefer)
+    if answer.quantity is not None and answer.quantity.text:
+        return answer.quantity
+    return stated_quantity(answer.answer, grammar, prefer)
 
 
-@dataclass(frozen=True)
-class Figure:
-    text: str  # as written: 5.5%左右, 4.5%—5%
-    low: float
-    high: float
-    unit: str
-
-
-def parse_figures(value: str, to_words: Iterable[str] = TO_WORDS) -> list[Figure]:
-    """Every number with a unit in an answer, as written and parsed (years such as 2025年 are not figures).
-    A figure followed by one of the same unit after a to-word is a starting point, not the value
-    (从11.37万亿元提高到14.58万亿元, 突破2万亿元、达到23562亿元)."""
-    norm = halfwidth(value)
-    source = value if len(norm) == len(value) else norm
-    tos = tuple(sorted(to_words, key=len, reverse=True))
-    found: list[tuple[re.Match[str], Figure]] = []
-    for m in _FIGURE.finditer(norm):
-        unit = m.group("unit") or m.group("u1") or ""
-        if not unit or unit in ("年", "届", "期", "周年", "岁", "月", "日"):
-            continue
-        lo = float(m.group("lo"))
-        hi = float(m.group("hi")) if m.group("hi") else lo
-        found.append((m, Figure(source[m.start():m.end()].strip(), min(lo, hi), max(lo, hi), unit)))
-    out = []
-    for i, (m, fig) in enumerate(found):
-        base = scaled(fig.high, fig.unit)[0]
-        later = [(n, f) for n, f in found[i + 1:] if scaled(f.high, f.unit)[0] == base]
-        if later and norm[m.end():later[0][0].start()].rstrip().endswith(tos):
-            continue
-        out.append(fig)
-    return out
-
-
-def parse_value(value: str, prefer: str = "", to_words: Iterable[str] = TO_WORDS) -> Figure | None:
-    """The figure an answer states: the first one, or the first of the kind asked ("change": a %, "amount": not)."""
-    figures = parse_figures(value, to_words)
+def stated_quantity(value: str, grammar: QuantityGrammar, prefer: str = "") -> Quantity | None:
+    """The figure a text states: the first one, or the first of the kind asked ("change": a rate or change,
+    "amount": not). Years, sessions and ages are no figures; a value followed by one of the same unit after a
+    to-word is a starting point, not the figure (突破2万亿元、达到23562亿元)."""
+    text = t2s(halfwidth(value))
+    figures = grammar.figures(text)
     if not figures:
         return None
     if prefer == "change":
-        return next((f for f in figures if f.unit in ("%", "‰", "个百分点")), figures[0])
-    if prefer == "amount":
-        return next((f for f in figures if f.unit not in ("%", "‰", "个百分点")), figures[0])
-    return figures[0]
+        q = next((q for q in figures if q.is_rate or q.is_change), figures[0])
+    elif prefer == "amount":
+        q = next((q for q in figures if not q.is_rate and not q.is_change), figures[0])
+    else:
+        q = figures[0]
+    if len(text) == len(value):  # as the answer writes it (5.5%～6%): the reading kept every offset
+        q = q.model_copy(update={"text": value[q.start : q.end]})
+    return q
 
 
-def scaled(value: float | None, unit: str) -> tuple[str, float | None]:
-    """(base unit, value in it): 4.6万亿元 -> (元, 4.6e12), so 5.2万亿元 and 60199.45亿元 compare."""
-    if value is None:
-        return unit, None
-    for prefix, factor in _MAGNITUDE:
-        if unit.startswith(prefix) and len(unit) > len(prefix):
-            return unit[len(prefix):], value * factor
-    return unit, value
+def shown_figure(q: Quantity) -> str:
+    """A figure as a row shows it: without a rise word (5.5%左右), a fall keeps its word or sign (下降2.1%, -3.6%)."""
+    return q.text if q.change == "fall" else q.figure
 
 
 # ---- running a comparison -------------------------------------------------------------------------------
@@ -320,9 +289,6 @@ class Comparer:
 
     def plan(self, question: str, *, force: bool = True) -> tuple[Intent | None, ParsedQuery]:
         """Read a question (the same reading as ask: wording, places) into a comparison intent."""
-        from ragtool.api import check_question
-        from ragtool.query import parse_query
-
         q = check_question(question)
         s = self.session
         places = s.retriever.places()
@@ -397,13 +363,12 @@ class Comparer:
         citations = [c for c in answer.citations if c.doc_id == meta.doc_id]  # a row never quotes another document
         if answer.status == "not_found" or not citations:
             return self._not_found(meta, asked, answer.engine)
-        value = answer.answer
-        source = answer.candidates[0].value if answer.status == "conflicting" and answer.candidates else value
-        fig = parse_value(source, prefer, self.cues.to_words)
+        fig = answer_quantity(answer, self.session.lexicon.quantities, prefer)
         return ComparisonRow(
             place=meta.place, level=meta.level, doc_id=meta.doc_id, title=meta.title, date=meta.date,
-            year=meta.year, question=asked, value=value, figure=fig.text if fig else "",
-            low=fig.low if fig else None, high=fig.high if fig else None, unit=fig.unit if fig else "",
+            year=meta.year, question=asked, value=answer.answer, figure=shown_figure(fig) if fig else "",
+            low=fig.low if fig else None, high=fig.high if fig else None, unit=fig.written_unit if fig else "",
+            quantity=fig,
             status=answer.status, quote=citations[0].quote, citations=citations, candidates=answer.candidates,
             confidence=answer.confidence, engine=answer.engine,
         )
@@ -485,7 +450,7 @@ def sort_rows(rows: list[ComparisonRow], key: SortKey | None) -> list[Comparison
     def value_key(r: ComparisonRow) -> tuple[int, float]:
         if r.status == "not_found":
             return (2, 0.0)
-        _, hi = scaled(r.high, r.unit)
+        hi = r.quantity.base("high") if r.quantity else None
         return (0, -hi) if hi is not None else (1, 0.0)
 
     return sorted(ordered, key=value_key)
@@ -494,19 +459,24 @@ def sort_rows(rows: list[ComparisonRow], key: SortKey | None) -> list[Comparison
 def ranked(rows: list[ComparisonRow], direction: Direction) -> tuple[list[ComparisonRow], list[ComparisonRow]]:
     """(rows ranked best first, the other rows): ranked are the answered rows whose figures share the most common
     base unit; the highest (lowest) value first, by its high (low) end."""
-    numeric = [r for r in rows if r.status != "not_found" and r.high is not None]
+    numeric = [r for r in rows if r.status != "not_found" and r.quantity is not None and r.quantity.high is not None]
     if not numeric:
         return [], rows
-    unit = Counter(scaled(r.high, r.unit)[0] for r in numeric).most_common(1)[0][0]
-    same = [r for r in numeric if scaled(r.high, r.unit)[0] == unit]
+    unit = Counter(r.quantity.unit for r in numeric if r.quantity).most_common(1)[0][0]
+    same = [r for r in numeric if r.quantity and r.quantity.unit == unit]
 
     def key(r: ComparisonRow) -> float:
-        v = scaled(r.high if direction == "max" else r.low, r.unit)[1]
+        v = _end(r, direction)
         return -(v or 0.0) if direction == "max" else (v or 0.0)
 
     best = sorted(same, key=key)
     taken = {id(r) for r in best}
     return best, [r for r in sort_rows(rows, None) if id(r) not in taken]
+
+
+def _end(r: ComparisonRow, direction: Direction) -> float | None:
+    """A row's value in its base unit, at the end that ranks it: the high end for 最高, the low end for 最低."""
+    return r.quantity.base("high" if direction == "max" else "low") if r.quantity else None
 
 
 def comparison_answer(question: str, intent: Intent, rows: list[ComparisonRow]) -> Answer:
@@ -524,9 +494,9 @@ def comparison_answer(question: str, intent: Intent, rows: list[ComparisonRow]) 
     if intent.kind == "superlative" and mark:
         best, rest = ranked(rows, intent.direction or "max")
         if best:
-            top = scaled(best[0].high if intent.direction == "max" else best[0].low, best[0].unit)[1]
+            top = _end(best[0], intent.direction or "max")
             for r in best:
-                v = scaled(r.high if intent.direction == "max" else r.low, r.unit)[1]
+                v = _end(r, intent.direction or "max")
                 parts.append(f"{_label(r)}：{r.figure or r.value}" + (f"（{mark}）" if v == top else ""))
             shown = [*best, *rest]
             parts += [f"{_label(r)}：{_shown_value(r)}" for r in rest]

@@ -12,16 +12,30 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from ragtool.config import Settings
+from ragtool.config import PACKAGE_DIR, Settings
 from ragtool.datafiles import read_toml
 from ragtool.errors import UsageError
 from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh.quantity import QuantityGrammar
 
 FILE = "lexicon.toml"
 
 
 def _norm(word: str) -> str:
     return t2s(halfwidth(str(word))).strip()
+
+
+def _normalized(table: dict[str, Any]) -> dict[str, Any]:
+    """A table's words in simplified, half-width script (nested tables and lists too; numbers stay)."""
+    out: dict[str, Any] = {}
+    for k, v in table.items():
+        if isinstance(v, dict):
+            out[k] = _normalized(v)
+        elif isinstance(v, list):
+            out[k] = [_norm(w) if isinstance(w, str) else w for w in v]
+        else:
+            out[k] = v
+    return out
 
 
 def _words(value: Any) -> tuple[str, ...]:
@@ -52,12 +66,17 @@ class Lexicon:
     timeframe: dict[str, Any]  # [timeframe] and [timeframe.sections]
     priorities: dict[str, Any] = field(default_factory=dict)
     abstract: dict[str, Any] = field(default_factory=dict)
+    quantity_words: dict[str, Any] = field(default_factory=dict)  # [quantity]: the words of the quantity grammar
     version: str = ""  # file version plus a digest of its bytes: changes whenever the file does
 
     @classmethod
     def load(cls, settings: Settings) -> Lexicon:
         path = settings.data_path(FILE)
-        return cls.from_table(read_toml(path), hashlib.sha256(path.read_bytes()).hexdigest()[:8], str(path))
+        table = read_toml(path)
+        bundled = PACKAGE_DIR / "data" / FILE
+        if "quantity" not in table and path != bundled:  # a copy from before the quantity grammar: its words are ours
+            table["quantity"] = read_toml(bundled).get("quantity", {})
+        return cls.from_table(table, hashlib.sha256(path.read_bytes()).hexdigest()[:8], str(path))
 
     @classmethod
     def from_table(cls, table: dict[str, Any], digest: str = "", source: str = FILE) -> Lexicon:
@@ -78,8 +97,14 @@ class Lexicon:
             timeframe=dict(table.get("timeframe", {})),
             priorities=dict(table.get("priorities", {})),
             abstract=dict(table.get("abstract", {})),
+            quantity_words=_normalized(dict(table.get("quantity", {}))),
             version=f"{version}+{digest}" if digest else version,
         )
+
+    @cached_property
+    def quantities(self) -> QuantityGrammar:
+        """The one reader of values (ragtool.zh.quantity) over this file's [quantity] words."""
+        return QuantityGrammar.from_table(self.quantity_words)
 
     # ---- indicators --------------------------------------------------------------------------------------------
 

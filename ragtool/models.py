@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool.zh.quantity import Quantity
+
 DocKind = Literal["政府工作报告", "党代会", "党委会议", "经济工作会议", "other"]
 AnswerStatus = Literal["answered", "not_found", "conflicting"]
 
@@ -107,6 +109,7 @@ class Candidate(BaseModel):
     title: str
     date: str | None = None
     kind: str = "other"
+    quantity: Quantity | None = None  # the value read by the quantity grammar (ragtool.zh.quantity)
 
 
 class Usage(BaseModel):
@@ -155,6 +158,7 @@ class ComparisonRow(BaseModel):
     low: float | None = None  # the figure parsed: 4.5%—5% -> 4.5 / 5 / %; 5.5%左右 -> 5.5 / 5.5 / %
     high: float | None = None
     unit: str = ""
+    quantity: Quantity | None = None  # the typed value: signed, with its magnitude (sorting compares its base value)
     status: AnswerStatus = "not_found"
     quote: str = ""  # the verified quote of the first citation
     citations: list[Citation] = Field(default_factory=list)
@@ -173,6 +177,7 @@ class Answer(BaseModel):
     candidates: list[Candidate] = Field(default_factory=list)
     confidence: float = 0.0
     engine: str = ""
+    quantity: Quantity | None = None  # the answer's value, typed (ragtool.zh.quantity); None when it holds none
     notes: list[str] = Field(default_factory=list)  # what was assumed in reading the question (凤刚 → 凤岗)
     explanation: list[ExplainedCandidate] = Field(default_factory=list)  # ask --explain
     comparison: list[ComparisonRow] = Field(default_factory=list)  # comparison questions: one row per place

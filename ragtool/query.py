@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from ragtool import qtypes
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
+from ragtool.errors import UsageError
 from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
 from ragtool.places import PlaceRules
@@ -22,6 +23,21 @@ from ragtool.qtypes import bind, classify
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh import dates
 from ragtool.zh.gazetteer import Gazetteer, Place, town
+
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """The question stripped, or a usage error: empty, too long, or no words at all."""
+    q = question.strip()
+    if not q:
+        raise UsageError("empty question")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise UsageError(f"question too long ({len(q)} characters; at most {MAX_QUESTION_CHARS})")
+    if not any(ch.isalnum() for ch in q):
+        raise UsageError('the question has no words, only punctuation or symbols: try  ragtool ask "凤岗2025年GDP目标?"')
+    return q
+
 
 QuestionType = Literal["number", "name", "list", "date", "venue", "post", "what", "yesno", "other"]
 

@@ -106,7 +106,7 @@ class TimeCues:
             recent=tuple(lex.time_words("recent")),
             running=tuple(lex.time_words("running")),
             plan_year=tuple(lex.time_words("plan_year")),
-            range_marks=tuple(lex.time_words("range_marks") or lex.figure_words("range_marks")),
+            range_marks=tuple(lex.time_words("range_marks") or lex.quantities.words.range_marks),
             openers=tuple(lex.time_words("openers")),
             section_actual=tuple(lex.section_words("actual")),
             section_target=tuple(lex.section_words("target")),

@@ -17,13 +17,17 @@ from typer.testing import CliRunner
 
 from ragtool.api import Session
 from ragtool.cli.main import app
-from ragtool.compare import parse_value, render
+from ragtool.compare import render, shown_figure, stated_quantity
+from ragtool.config import Settings
 from ragtool.errors import UsageError
 from ragtool.eval.cases import EvalCase
 from ragtool.eval.check import check_answer
 from ragtool.eval.metrics import compute_metrics
 from ragtool.eval.results import CaseResult
+from ragtool.lexicon import Lexicon
 from ragtool.models import ComparisonRow
+
+GRAMMAR = Lexicon.load(Settings()).quantities
 
 REPORTS = {
     "shiwan_2026.txt": """Title: 2026年石湾镇政府工作报告
@@ -193,12 +197,12 @@ def test_the_head_of_government_is_each_places_own_title(session: Session) -> No
     ],
 )
 def test_values_are_parsed_to_low_high_and_unit(text: str, figure: str, low: float, high: float, unit: str) -> None:
-    fig = parse_value(text)
-    assert fig is not None and (fig.text, fig.low, fig.high, fig.unit) == (figure, low, high, unit)
+    fig = stated_quantity(text, GRAMMAR)
+    assert fig is not None and (shown_figure(fig), fig.low, fig.high, fig.written_unit) == (figure, low, high, unit)
 
 
 def test_a_name_has_no_parsed_value() -> None:
-    assert parse_value("湖北省省长 李晓明") is None
+    assert stated_quantity("湖北省省长 李晓明", GRAMMAR) is None
 
 
 def test_sort_by_value_highest_first_and_not_found_last(session: Session) -> None:

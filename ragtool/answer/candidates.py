@@ -9,6 +9,7 @@ from ragtool.answer.evidence import Evidence, EvidenceReader
 from ragtool.meeting import MeetingReader
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
+from ragtool.zh.quantity import QuantityGrammar
 
 
 @dataclass
@@ -35,8 +36,6 @@ class Context:
     reader: EvidenceReader
     target_after: tuple[str, ...] = ()  # qualifiers after a value that make it a target (左右, 以上)
     units_of: Callable[[str], tuple[str, ...]] = lambda canonical: ()  # the units an indicator is measured in
-    from_words: tuple[str, ...] = ()  # 从 in 从11.37万亿元提高到14.58万亿元: a value after it is a start
-    to_words: tuple[str, ...] = ()  # 提高到: a value after it is where a change ended
     combined: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 城乡 → 城镇, 农村 (before 分别)
     gap_stops: tuple[str, ...] = ()  # 占…比重 between an indicator and a value: the value is another figure's
     # whether an indicator named at text[start:] as form is the document's own (Lexicon.own_figure)
@@ -44,3 +43,12 @@ class Context:
     # whether text[start:] stands on its own: after punctuation, a scope word or the own place (Lexicon.scoped)
     scoped: Callable[[str, int, tuple[str, ...]], bool] = lambda text, start, own: True
     meeting: MeetingReader = field(default_factory=lambda: MeetingReader({}))  # when and where a meeting opened
+    # a graded feature value, scoring.toml [grades.<feature>] (Scorer.grade)
+    grade: Callable[[str, str], float] = lambda feature, case: 0.5
+    quantities: QuantityGrammar | None = None  # the one reader of values (lexicon.toml [quantity])
+    figure_words: Callable[[str], tuple[str, ...]] = lambda key: ()  # lexicon.toml [figures] word lists
+
+    @property
+    def grammar(self) -> QuantityGrammar:
+        assert self.quantities is not None, "Context built without the quantity grammar"
+        return self.quantities

@@ -8,7 +8,6 @@ every answer is a span of a verified quote (a yes/no answer adds its verdict, �
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from ragtool import qtypes
@@ -27,6 +26,7 @@ from ragtool.models import Answer, Candidate, Chunk, Citation, Document, Explain
 from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.timeframe import TimeCues
+from ragtool.zh.quantity import Quantity
 
 NOT_FOUND = "未在文档中找到答案"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
@@ -92,6 +92,7 @@ class ExtractiveEngine:
             return out
         out.status = "answered"
         out.answer = best[0].value
+        out.quantity = self._quantity(best[0])
         out.citations = citations
         out.confidence = round(min(0.95, max(0.3, best[0].score / 10)), 2)
         return out
@@ -116,8 +117,9 @@ class ExtractiveEngine:
         """Every candidate of the question's type in the evidence, scored, best first."""
         lex = self.lexicon
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
-                      tuple(lex.figure_words("from_words")), tuple(lex.figure_words("to_words")), lex.combined,
-                      tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped, self.meeting)
+                      lex.combined, tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped,
+                      meeting=self.meeting, grade=self.scorer.grade, quantities=lex.quantities,
+                      figure_words=lambda key: tuple(lex.figure_words(key)))
         extract = extractor_for(q.qtype)
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
@@ -198,6 +200,17 @@ class ExtractiveEngine:
                 break
         return citations
 
+    def _quantity(self, s: Span) -> Quantity | None:
+        """The typed value a candidate states: the first figure from where it was read (its `at`) to its end, not a
+        starting point (突破3万亿元、达3.6万亿元 states 3.6万亿元)."""
+        figures = self.lexicon.quantities.figures(s.e.simp, s.at if s.at >= 0 else s.start, s.end)
+        return figures[0] if figures else None
+
+    def _value_key(self, s: Span) -> tuple[float | None, float | None, str] | None:
+        """What two sources must share to agree: the value in its base unit (6.66万亿元 = 66600亿元)."""
+        q = self._quantity(s)
+        return (q.base("low"), q.base("high"), q.unit) if q is not None and q.low is not None else None
+
     # ---- conflicts -----------------------------------------------------------------------------
 
     def _conflict(self, best: list[Span]) -> list[Span]:
@@ -211,8 +224,8 @@ class ExtractiveEngine:
         if len(per_doc) < 2:
             return []
         chosen = sorted(per_doc.values(), key=lambda s: (KIND_PRIORITY.get(s.e.meta.kind, 3), -s.score))
-        values = {_number_key(s.value) for s in chosen}
-        if len(values) < 2 or "" in values:
+        values = {self._value_key(s) for s in chosen}
+        if len(values) < 2 or None in values:
             return []
         return chosen
 
@@ -226,7 +239,7 @@ class ExtractiveEngine:
             meta = s.e.meta
             out.candidates.append(
                 Candidate(value=s.value, quote="".join(c.quote for c in citations), doc_id=meta.doc_id,
-                          title=meta.title, date=meta.date, kind=meta.kind)
+                          title=meta.title, date=meta.date, kind=meta.kind, quantity=self._quantity(s))
             )
             parts.append(f"{meta.kind}（{meta.date or '日期不详'}）：{s.value}")
         if len(out.candidates) < 2:
@@ -242,11 +255,6 @@ def _explained(s: Span) -> ExplainedCandidate:
         value=s.value, score=s.score, vetoed=s.vetoed, doc_id=s.e.meta.doc_id, title=s.e.meta.title,
         sentence=s.e.text[:160], section=s.e.section, features={k: round(v, 3) for k, v in s.features.items()},
     )
-
-
-def _number_key(value: str) -> str:
-    nums = re.findall(r"\d+(?:\.\d+)?", value)
-    return nums[-1] if nums else ""
 
 
 __all__ = ["NOT_FOUND", "ExtractiveEngine", "Evidence", "asked_count"]

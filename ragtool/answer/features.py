@@ -23,23 +23,17 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from ragtool.answer.candidates import Context, Span
-from ragtool.answer.spans import CHANGE, MAGNITUDE, NUMBER, UNIT, VALUE, clause_bounds, value_unit
+from ragtool.answer.spans import clause_bounds
 from ragtool.qtypes import NEWEST, TIMED
 from ragtool.query import ParsedQuery
 from ragtool.timeframe import TimeFrame
+from ragtool.zh.quantity import Quantity
 
-_CHANGE = re.compile(rf"{CHANGE}\s*\d|\d\s*%|百分点|持平")
-_AMOUNT = re.compile(r"\d\s*(?:万亿|亿|万)?(?:元|美元|人|吨|斤|亩|个|家|项|户|千瓦|公里)")
-_UNIT_OF = re.compile(rf"{NUMBER}\s*({MAGNITUDE}{UNIT})")
-# A level: an amount, or a rate (城镇化率达到85.5%) that no change word (增长5%) makes a change.
-_LEVEL = r"\d+(?:\.\d+)?\s*(?:(?:万亿|亿|万)?(?:元|美元|斤|吨|人|辆|户|家|千瓦)|%)"
-_REACHED = re.compile(rf"(?:达到|突破|超过|迈上|跃上|跨上|提高到|提升到|增至|升至)\s*{_LEVEL}")
-_CHANGE_WORD = re.compile(rf"{CHANGE}\s*\d|百分点|持平")
-_LEVEL_FIRST = re.compile(rf"{_LEVEL}")
+Grade = Callable[[str, str], float]  # scoring.toml [grades.<feature>]: (feature, case) -> value
 MIN_DOC = 0.34
 NEAR = 24  # characters on each side of an answer that count as its clause window
 
@@ -72,9 +66,9 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
         frame = replace(frame, kind="annual", year=frame.years[1] if frame.years else None, plan="", anchored=False)
         stated = False
     f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
-    f["role"] = role_fit(q, target) if q.qtype in TIMED else 0.5
-    f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, q))
-    f["measure"] = measure_fit(q, _value_at(span)) if q.qtype in TIMED else 0.5
+    f["role"] = role_fit(q, target, ctx.grade) if q.qtype in TIMED else 0.5
+    f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, ctx))
+    f["measure"] = measure_fit(q, _value_at(span, ctx), ctx.grade) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
@@ -122,16 +116,23 @@ def _level_reached(span: Span, frame: TimeFrame, ctx: Context) -> bool:
     or stated right after its indicator's name (五年来…生产总值6.66万亿元), is the level of its last year; a rate,
     an average, a bound (1300亿斤以上) or a total over the years (累计、新增) is not."""
     e, doc_year = span.e, span.e.meta.year
-    text = e.simp[max(0, span.start - 3) : span.end]
     ended = frame.years is not None and doc_year is not None and frame.years[1] < doc_year
-    if frame.kind != "plan" or not ended or frame.average or _CHANGE_WORD.search(text):
+    if frame.kind != "plan" or not ended or frame.average:
         return False
-    level = _LEVEL_FIRST.match(e.simp, span.at)
-    bound = level is not None and e.simp.startswith(tuple(ctx.target_after), level.end())
+    stated = [q for q in ctx.grammar.read(e.simp) if q.lead < span.end and q.end > span.start - 3]
+    if any(q.is_change or q.change == "flat" for q in stated):
+        return False
+    level = next((q for q in stated if span.at in (q.start, q.lead) and _a_level(q)), None)
+    bound = level is not None and e.simp.startswith(tuple(ctx.target_after), level.value_end)
     attached = span.features.get("gap") == 1.0 and level is not None and not bound
     clause = e.simp[clause_bounds(e.simp, span.at)[0] : span.at]
     totals = any(w in clause for w in ctx.reader.cues.totals)
-    return (bool(_REACHED.search(text)) or attached) and not totals
+    return (any(q.reached and _a_level(q) for q in stated) or attached) and not totals
+
+
+def _a_level(q: Quantity) -> bool:
+    """An amount (6.66万亿元) or a rate that no change word makes a change (城镇化率达到85.5%)."""
+    return not q.change and (q.is_amount or q.is_rate)
 
 
 def time_fit(
@@ -185,41 +186,51 @@ def indicator_unit_fit(ctx: Context, value: str) -> float:
     """1 when the value's unit is one the asked indicator is measured in (粮食产量: 亿斤, 万吨), 0 when it is another
     (4510万亩 is an area), 0.5 when the value has no unit or the indicator lists none."""
     units = {u for canon in ctx.q.indicators for u in ctx.units_of(canon)}
-    m = _UNIT_OF.search(value)
-    if not units or m is None:
+    q = next((q for q in ctx.grammar.read(value) if q.unit), None)
+    if not units or q is None:
         return 0.5
-    return 1.0 if any(m.group(1).startswith(u) or m.group(1) == u for u in units) else 0.0
+    return 1.0 if any(q.written_unit.startswith(u) for u in units) else 0.0
 
 
-def _value_at(span: Span) -> str:
-    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%)."""
-    m = VALUE.match(span.e.simp, span.at) if span.at >= 0 else None
-    return m.group() if m else span.e.simp[span.start : span.end]
+def _value_at(span: Span, ctx: Context) -> list[Quantity]:
+    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%), or, for a
+    span read at no value (a yes/no clause), every value in it."""
+    q = ctx.grammar.at(span.e.simp, span.at) if span.at >= 0 else None
+    return [q] if q is not None else ctx.grammar.read(span.e.simp[span.start : span.end])
 
 
-def measure_fit(q: ParsedQuery, value: str) -> float:
-    """1 when the value is the kind asked (a change for 增长多少, an amount for 总量), 0 when it is the other; a plain
-    是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked (targets are rates)."""
-    change = bool(_CHANGE.search(value))
-    amount = bool(_AMOUNT.search(value))
+def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
+    """Match when the value is the kind asked (a change for 增长多少, an amount for 总量), mismatch when it is the
+    other; a plain 是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked
+    (targets are rates). Values in scoring.toml [grades.measure]."""
+    change = any(v.is_change or v.is_rate or v.change == "flat" for v in values)
+    amount = any(v.is_amount for v in values)
     if change == amount or (not q.measure and q.target):
-        return 0.5
+        return grade("measure", "open")
     if not q.measure:
-        return 0.6 if amount else 0.4
-    return 1.0 if change == (q.measure == "change") else 0.0
+        return grade("measure", "amount_unasked" if amount else "change_unasked")
+    return grade("measure", "match" if change == (q.measure == "change") else "mismatch")
 
 
-def role_fit(q: ParsedQuery, target: bool | None) -> float:
-    """Target vs result: a contradiction vetoes an indicator's figure; for other counts it only weighs."""
+def role_fit(q: ParsedQuery, target: bool | None, grade: Grade) -> float:
+    """Target vs result: a contradiction vetoes an indicator's figure; for other counts it only weighs
+    (scoring.toml [grades.role])."""
     if q.target is None or target is None:
-        return 0.5 if q.target is None or not q.indicators else (0.3 if q.target else 0.7)
+        if q.target is None or not q.indicators:
+            return grade("role", "open")
+        return grade("role", "unframed_target" if q.target else "unframed_result")
     if not q.indicators:
-        return 0.7 if q.target == target else 0.3
-    return 1.0 if q.target == target else 0.0
+        return grade("role", "count_match" if q.target == target else "count_mismatch")
+    return grade("role", "match" if q.target == target else "mismatch")
 
 
-def unit_ok(span: Span, q: ParsedQuery) -> bool:
-    return value_unit(span.e.simp[span.start : span.end], q.units)
+def unit_ok(span: Span, ctx: Context) -> bool:
+    """The value carries an asked unit (多少人 → 90多人, 第几 → 第131位)."""
+    text = span.e.simp[span.start : span.end]
+    if "第" in ctx.q.units and "第" in text:
+        return True
+    q = next((q for q in ctx.grammar.read(text) if q.unit), None)
+    return q is not None and q.carries(u for u in ctx.q.units if u != "第")
 
 
 def indicator_strength(text: str, ctx: Context) -> float:
@@ -229,7 +240,7 @@ def indicator_strength(text: str, ctx: Context) -> float:
     for canon in ctx.q.indicators:
         for i, form in enumerate(ctx.vocab.indicators.get(canon, [])):
             if form.lower() in low:
-                best = max(best, 1.0 if i == 0 else 0.5 if i <= 2 else 0.25)
+                best = max(best, ctx.grade("indicator", "canonical" if i == 0 else "close" if i <= 2 else "loose"))
     return best
 
 

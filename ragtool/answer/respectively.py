@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ragtool.answer.spans import VALUE, clause_bounds
+from ragtool.answer.spans import clause_bounds
+from ragtool.zh.quantity import QuantityGrammar
 
 WORD = "分别"
 MEMBER_SEPARATORS = re.compile(r"、|和|及|与")
-_BETWEEN_VALUES = re.compile(r"\s*(?:、|和|及|与|，|,)\s*[\u4e00-\u9fff]{0,4}")
 _BEFORE_FIRST = re.compile(r"[\u4e00-\u9fff]{0,6}")  # 分别增长, 分别达到
 _SUBJECT_TAILS = ("年均", "同比", "比上年", "均")
 SHORT_MEMBER = 4  # a member this short (城镇) shares the last member's tail (…居民人均可支配收入)
@@ -26,12 +27,12 @@ class Respective:
     values: tuple[int, ...]  # where each member's value starts
 
 
-def find(simp: str, combined: dict[str, tuple[str, ...]]) -> list[Respective]:
+def find(simp: str, combined: dict[str, tuple[str, ...]], grammar: QuantityGrammar) -> list[Respective]:
     """Every 分别 clause in a sentence whose members and values pair up one to one."""
     out = []
     for m in re.finditer(WORD, simp):
         start = clause_bounds(simp, m.start())[0]
-        values = _values(simp, m.end())
+        values = _values(simp, m.end(), grammar)
         if len(values) < 2:
             continue
         names = _names(_subject(simp[start : m.start()]), len(values), combined)
@@ -46,14 +47,20 @@ def _subject(text: str) -> str:
     return text
 
 
-def _values(simp: str, pos: int) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8)
+def _between(joins: tuple[str, ...]) -> re.Pattern[str]:
+    """A join between two values (、, 和) and up to four characters of the next member's words."""
+    return re.compile(rf"\s*(?:{'|'.join(map(re.escape, joins)) or '(?!)'})\s*[\u4e00-\u9fff]{{0,4}}")
+
+
+def _values(simp: str, pos: int, grammar: QuantityGrammar) -> list[tuple[int, int]]:
     lead = _BEFORE_FIRST.match(simp, pos)
-    v = VALUE.match(simp, lead.end() if lead else pos)
+    v = grammar.at(simp, lead.end() if lead else pos)
     out = []
     while v is not None:
-        out.append((v.start(), v.end()))
-        sep = _BETWEEN_VALUES.match(simp, v.end())
-        v = VALUE.match(simp, sep.end()) if sep else None
+        out.append((v.start, v.end))
+        sep = _between(grammar.words.list_joins).match(simp, v.end)
+        v = grammar.at(simp, sep.end()) if sep else None
     return out
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ragtool.answer.candidates import Span
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
+from ragtool.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,7 @@ class Scorer:
     min_score: float
     conflict_window: float  # rival sources scoring this close to the best are shown as a conflict
     version: str = ""
+    grades: dict[str, dict[str, float]] = field(default_factory=dict)  # [grades]: graded feature values
 
     @classmethod
     def load(cls, settings: Settings) -> Scorer:
@@ -28,7 +30,16 @@ class Scorer:
             min_score=float(data.get("min_score", 0.0)),
             conflict_window=float(data.get("conflict_window", 1.0)),
             version=str(data.get("version", "")),
+            grades={name: {k: float(v) for k, v in dict(table).items()}
+                    for name, table in dict(data.get("grades", {})).items()},
         )
+
+    def grade(self, feature: str, case: str) -> float:
+        """A graded feature value from [grades.<feature>] (see scoring.toml)."""
+        try:
+            return self.grades[feature][case]
+        except KeyError:
+            raise UsageError(f"scoring.toml: [grades.{feature}] has no {case!r}") from None
 
     def score(self, span: Span) -> float:
         """Set span.score (and span.vetoed); return the score."""

@@ -1,4 +1,4 @@
-"""Answer-span patterns: numbers with units, enumerations, what-phrases and dates.
+"""Answer-span patterns: enumerations, what-phrases and dates (values are read by ragtool.zh.quantity).
 
 Generic Chinese report grammar; officials' names are found by ragtool.officials.
 """
@@ -7,40 +7,9 @@ from __future__ import annotations
 
 import re
 
-CN_NUM = "零一二两三四五六七八九十百千万"
-# A Chinese numeral has a digit in it: 三百, 十; 万 alone (和万元) is no number.
-NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]*[一二两三四五六七八九十][{CN_NUM}]*)"
-UNIT = (
-    r"(?:个百分点|%|‰|微克/立方米|亿立方米|万立方米|立方米|亿千瓦时|万千瓦时|千瓦时|吉瓦时|吉瓦|万亿美元|亿美元|万美元|万亿元|亿元|亿斤|万斤|斤|万辆|辆|万标箱|万元|千元|元|万人次|人次|万人|余人|多人|人|万户|户|家|个|项|宗|亩|万亩|公里|千米|"
-    r"万平方米|平方米|平方公里|座|所|名|次|位|套|条|场次|场|倍|万吨|吨|千瓦|万千瓦|件|批|类|方面|大|届|期|天|岁|周年|年|"
-    r"A级|星级)"
-)
-QUAL_AFTER = r"(?:左右|以上|以内|以下|之内|上下|多|余)"
-# A magnitude before a unit that lists none with it: 7.8万家, 3千名.
-MAGNITUDE = r"(?:万亿|亿|万|千|百)?"
-CHANGE = r"(?:同比)?(?:增长|下降|增加|减少|提高|提升|回落|上升|增速|降低)"
-RANGE_DASH = r"(?:—|–|-|~|～|至|到)"
-VALUE = re.compile(
-    rf"(?:{CHANGE}\s*)?(?:第\s*)?(?:\d+(?:\.\d+)?\s*%?\s*{RANGE_DASH}\s*)?{NUMBER}\s*{MAGNITUDE}{UNIT}{QUAL_AFTER}?"
-    r"|第\s*\d+(?![\d.])|与上年持平|基本持平|持平|正增长|同步|负增长"
-)
 BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,60})[”\"」』]")
 CLAUSE_END = "，,；;：:。！？!?\n"
-
-
-def value_unit(value: str, units: list[str]) -> bool:
-    """Does a value carry one of the asked units (多少人 → 90多人, 第几 → 第131位)?"""
-    if "第" in units and "第" in value:
-        return True
-    m = re.search(rf"{NUMBER}\s*({MAGNITUDE}{UNIT})", value)
-    if m is None:
-        return False
-    return any(m.group(1).startswith(u) or u in m.group(1) for u in units if u != "第")
-
-
-def find_values(text: str) -> list[re.Match[str]]:
-    return list(VALUE.finditer(text))
 
 
 def clause_bounds(text: str, pos: int) -> tuple[int, int]:

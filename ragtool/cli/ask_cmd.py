@@ -52,7 +52,8 @@ def ask_command(
     Exit codes: 0 answered or conflicting (with -f: all questions processed), 3 not found, 2 usage error,
     1 any other failure.
     """
-    from ragtool.api import Session, check_question
+    from ragtool.api import Session
+    from ragtool.query import check_question
 
     questions = _questions(question, file)
     if file is None and question != "-":

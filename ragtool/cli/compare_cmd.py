@@ -64,8 +64,9 @@ def compare_command(
 
     Exit codes: 0 some row answered, 3 no row answered, 2 usage error, 1 any other failure.
     """
-    from ragtool.api import Session, check_question
+    from ragtool.api import Session
     from ragtool.compare import FORMATS, render
+    from ragtool.query import check_question
 
     q = sys.stdin.read().strip() if question == "-" else question
     check_question(q)

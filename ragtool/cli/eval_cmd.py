@@ -53,10 +53,10 @@ def eval_command(
     Exit codes: 0 ok, 2 usage error (e.g. a bad cases file), 7 provider errors occurred (not counted as
     quality failures), 8 --check found a regression (takes precedence over 7).
     """
-    from ragtool.api import Session
     from ragtool.config import resolve_engine
     from ragtool.eval.gate import check_against
     from ragtool.eval.report import print_run, write_report
+    from ragtool.eval.run import run_suite
 
     if not 0 <= tolerance < 1:
         raise UsageError("--tolerance must be between 0 and 1")
@@ -68,8 +68,8 @@ def eval_command(
     engine_name = resolve_engine(settings, engine)
     cases_path = _cases_path(cases)
     with progress_bar("eval", enabled=not json_out) as update:
-        run = Session(settings, sync=False).evaluate(
-            cases_path, corpus=corpus, engine=engine_name, top_k=top_k, label=label,  # type: ignore[arg-type]
+        run = run_suite(
+            settings, cases_path, corpus=corpus, engine=engine_name, top_k=top_k, label=label,
             use_cache=not no_cache, judge=judge, progress=lambda done, total: update("", done, total),
         )
     gate = check_against(baseline, run, tolerance) if check else None

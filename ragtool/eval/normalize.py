@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from ragtool.config import PACKAGE_DIR
+from ragtool.datafiles import read_toml
+from ragtool.lexicon import FILE, Lexicon
 from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh.dates import canonical_dates
 from ragtool.zh.numerals import to_digits
+from ragtool.zh.quantity import QuantityGrammar
 from ragtool.zh.script import strip_pinyin
 
 _DROP = re.compile(r"[\s\u200b\ufeff“”‘’\"'《》「」『』〈〉]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿|万)?")
-_SCALE = {"万": Decimal(1), "亿": Decimal(10_000), "万亿": Decimal(100_000_000)}
+_WAN = Decimal(10_000)
 
 
 def normalize(text: str) -> str:
@@ -30,7 +34,7 @@ def normalize(text: str) -> str:
     s = canonical_dates(s)
     s = to_digits(s)
     s = canonical_dates(s)
-    s = _AMOUNT.sub(_rescale, s)
+    s = _amounts(s)
     return s.lower()
 
 
@@ -45,17 +49,41 @@ def contains(haystack: str, needle: str) -> bool:
     return re.search(start + re.escape(n) + end, h) is not None
 
 
-def _rescale(m: re.Match[str]) -> str:
+@lru_cache(maxsize=1)
+def _grammar() -> QuantityGrammar:
+    """The quantity grammar of the packaged lexicon: gold answers are compared the same way on every machine."""
+    return Lexicon.from_table(read_toml(PACKAGE_DIR / "data" / FILE)).quantities
+
+
+def _amounts(s: str) -> str:
+    """Numbers as the quantity grammar reads them, amounts in 万 (see _rescale)."""
+    grammar = _grammar()
+    toks = grammar.tokens(s)
+    out, pos = [], 0
+    for i, t in enumerate(toks):
+        if t.kind != "NUM" or not t.text[0].isdigit() or t.start < pos:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        mag = nxt.text if nxt is not None and nxt.kind == "MAG" and nxt.start == t.end else ""
+        factor = grammar.words.magnitudes.get(mag, 1.0)
+        if factor < 10_000:
+            mag = ""
+        end = t.end + len(mag)
+        out += [s[pos : t.start], _rescale(t.text, mag, Decimal(str(factor)))]
+        pos = end
+    return "".join(out) + s[pos:]
+
+
+def _rescale(number: str, magnitude: str, factor: Decimal) -> str:
     """Amounts in 万: 4.11亿 -> 41100万, 120000 -> 12万; shorter plain numbers only lose trailing zeros."""
-    number, unit = m.group(1), m.group(2)
     try:
-        value = Decimal(number)
+        value = Decimal(number.replace(",", ""))
     except InvalidOperation:
-        return m.group(0)
-    if unit:
-        return f"{_plain(value * _SCALE[unit])}万"
+        return number + magnitude
+    if magnitude:
+        return f"{_plain(value * factor / _WAN)}万"
     if "." not in number and len(number) >= 5:
-        return f"{_plain(value / _SCALE['亿'])}万"
+        return f"{_plain(value / _WAN)}万"
     return _plain(value) if "." in number else number
 
 

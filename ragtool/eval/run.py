@@ -7,9 +7,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ragtool.answer.grounding import Grounding, citation_grounded
+from ragtool.api import Session
+from ragtool.compare import answer_question
 from ragtool.config import PACKAGE_DIR, Settings
 from ragtool.datafiles import tomllib
 from ragtool.errors import IndexBusyError, ProviderError, RagtoolError, StoreError, UsageError
@@ -19,9 +20,6 @@ from ragtool.eval.metrics import compute_metrics, first_rank, grouped_metrics
 from ragtool.eval.results import CaseResult, EvalRun, SummaryEval
 from ragtool.models import Answer, RetrievedChunk
 from ragtool.textnorm import fold_ws
-
-if TYPE_CHECKING:
-    from ragtool.api import Session
 
 Progress = Callable[[int, int], None]  # (cases done, cases total)
 SUMMARY_FACTS = "summary_facts.jsonl"
@@ -160,8 +158,6 @@ class CaseRunner:
 
     def _ask(self, case: EvalCase) -> tuple[Answer, list[RetrievedChunk]]:
         if case.kind == "compare":  # one row per place: the comparison ask routes to, or a table over every place
-            from ragtool.compare import answer_question
-
             answer = answer_question(self.session, case.question, engine=self.engine,  # type: ignore[arg-type]
                                      top_k=self.top_k, use_cache=self.use_cache, force=True)
             assert answer is not None
@@ -209,8 +205,6 @@ def run_suite(
     progress: Progress | None = None,
 ) -> EvalRun:
     """Run every (selected) case of a suite and compute its metrics."""
-    from ragtool.api import Session
-
     t0 = time.perf_counter()
     cases = select(load_cases(cases_path), label)
     corpus_dirs = resolve_corpus(cases_path, corpus, settings)

@@ -338,8 +338,11 @@ def evaluate(body: s.EvalRequest, request: Request) -> Job:
     path = eval_root() / body.suite
 
     def work(progress: Callable[[str, float, int], None]) -> Any:
-        run = st.session.evaluate(path, engine=body.engine, label=body.filter,
-                                  progress=lambda done, total: progress("", done, total))
+        from ragtool.eval.run import run_suite
+
+        settings = st.session.settings
+        run = run_suite(settings, path, engine=resolve_engine(settings, body.engine), label=body.filter,
+                        progress=lambda done, total: progress("", done, total))
         return run.model_dump(mode="json") | {"baseline_key": run.baseline_key,
                                                "provider_errors": len(run.provider_errors)}
 

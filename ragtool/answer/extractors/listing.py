@@ -15,7 +15,6 @@ from ragtool.zh import numerals
 
 NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
 NUMBERED_AFTER = 3  # ... and between a list and the term right after it (西安、榆林两大增长极)
-_BONUS = {"cue": 1.0, "clauses": 1.2, "ordinal": 1.5, "quoted": 0.5, "run": 0.3}
 _LAST_JOIN = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:和|及|以及)[\u4e00-\u9fff]{2,}")
 _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|项|条|类|种)")
 
@@ -44,7 +43,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
             near += 1.0  # “五外联动”组合拳,推进外贸…、外资…、外包…、外经…、外智…
         if q.keywords and near < 0.5:
             continue
-        bonus = _BONUS.get(how, 0.5 if _parallel(simp[start:end], q.keywords) else -0.5)
+        parallel = _parallel(simp[start:end], q.keywords)
+        found_as = how if how in ("cue", "clauses", "ordinal", "quoted", "run") else "parallel" if parallel else "other"
+        bonus = ctx.grade("list", found_as)
         score = near + bonus - (end - start) / 600 + (3.0 if named else 0.0)  # the list the question's term names
         if best is None or score > best[0]:
             best = (score, start, end)

@@ -12,37 +12,37 @@ from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.answer.spans import CHANGE, NUMBER, VALUE, clause_bounds, value_unit
+from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
 from ragtool.places import place_stems
+from ragtool.zh.quantity import Quantity
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 ELIDED_GAP, ELIDED_CLAUSES = 40, 2  # … and across clauses, for a change with no subject of its own
-# The start of a clause with no subject of its own, before its value: a time, then a change (年均增速5.7%) or a
-# level reached (2025年达到1420万吨).
-_ELIDED_TIME = r"(?:\d{4}年|全年|当年|年均|同比|比上年)?"
-_ELIDED_LEAD = re.compile(rf"{_ELIDED_TIME}")
-_ELIDED_HEAD = r"(?:总量|总额|规模)?"  # …增长5%左右，总量突破5.6万亿元: the quantity itself, named by a generic head
-_ELIDED_REACHED = re.compile(rf"{_ELIDED_TIME}{_ELIDED_HEAD}(?:达到|达|突破|增至|升至|提高到|提升到)")
 PER_SENTENCE = 6
 _YEAR_OF = r"(?:\d{4}年(?:底|末)?的?)?"  # 提升到2025年的57.7%
+_COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
+
+
+def _any(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True) if w) or "(?!)"
 
 
 @lru_cache(maxsize=8)
-def _grammar(to_words: tuple[str, ...], from_words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """What may follow a value and still belong to it (4.1%和6.5%, 27个、投资规模112亿元, 从第4位降至第131位,
-    从2020年的53.2%提升到2025年的57.7%), and a from-word right before a value: where a change started, whose
-    figure is where it ended (从11.37万亿元提高到14.58万亿元). A bare 到 is a range mark, read by VALUE itself."""
-    to = "|".join(re.escape(w) for w in sorted(to_words, key=len, reverse=True) if len(w) > 1) or "(?!)"
-    more = re.compile(
-        rf"[\u4e00-\u9fff]{{0,8}}?第\s*{NUMBER}\s*(?:次|届)(?:会议)?|(?:(?:和|、|及|，|,)\s*[\u4e00-\u9fff]{{0,6}}?"
-        rf"|[^，,；;。]{{0,4}}?(?:{to}){_YEAR_OF}[\u4e00-\u9fff]{{0,3}}?)\s*(?:{VALUE.pattern})"
-    )
-    start = re.compile(rf"(?:{'|'.join(map(re.escape, from_words)) or '(?!)'}){_YEAR_OF}$")
-    return more, start
-_FOLLOW_CHANGE = re.compile(r"[，,、]\s*(?:同比)?(?:增长|下降)\s*\d+(?:\.\d+)?%")
-_COUNT_NOUN = re.compile(r"[\u4e00-\u9fff]{1,4}")
-_COUNT_UNITS = ("大", "方面", "项", "个", "条")
+def _joins(list_joins: tuple[str, ...], to_words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The gaps after which a value belongs to the one before: a list join (4.1%和6.5%, 27个、投资规模112亿元) and a
+    to-word (…53.2%，提高到2025年的57.7%)."""
+    to = _any(tuple(w for w in to_words if len(w) > 1))
+    return (re.compile(rf"(?:{_any(list_joins)})\s*[\u4e00-\u9fff]{{0,6}}?"),
+            re.compile(rf"[^，,；;。]{{0,4}}?(?:{to}){_YEAR_OF}[\u4e00-\u9fff]{{0,3}}?"))
+
+
+@lru_cache(maxsize=8)
+def _elided(leads: tuple[str, ...], heads: tuple[str, ...], reach: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The start of a clause with no subject of its own, before its value: a time, then a change (年均增速5.7%) or
+    a level reached (2025年达到1420万吨, 总量突破5.6万亿元)."""
+    time = rf"(?:\d{{4}}年|{_any(leads)})?"
+    return re.compile(time), re.compile(rf"{time}(?:{_any(heads)})?(?:{_any(reach)})")
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
@@ -52,7 +52,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if q.indicators:
         asked = set(q.indicators)
         anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp)
-                   if c in asked and not is_ratio_base(simp, a, b)
+                   if c in asked and not is_ratio_base(simp, a, b, ctx)
                    and (ctx.own_figure(simp, a, simp[a:b], own) or asked_part(simp, a, q.text))]
     else:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
@@ -60,20 +60,15 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         return []
     cells = [c for a, _ in anchors for c in row_cells(simp, a)]
     if cells:  # a table row: each cell is a value of its label, under its header
-        return [_cell_span(e, c) for c in cells if VALUE.search(simp, *c.value)]
+        read = [(c, ctx.grammar.figures(simp, *c.value)) for c in cells]
+        return [_cell_span(e, c, figures[0].start) for c, figures in read if figures]
     found = _pairs(simp, anchors, ctx, within_clause=True) if anchors or not q.keywords else []
     if not found and q.units and anchors:
         found = _pairs(simp, anchors, ctx, within_clause=False)
     found += each
-    _, starts_change = _grammar(ctx.to_words, ctx.from_words)
     out = []
     for start, value_start, end, gap, anchor_len in sorted(found, key=lambda p: p[3] - 2 * p[4])[:PER_SENTENCE]:
-        first_end, end = end, _extend_value(simp, end, ctx)
-        if starts_change.search(simp, max(0, value_start - 9), value_start):
-            last = [m.start() for m in VALUE.finditer(simp, first_end, end)]
-            if not last:
-                continue  # a start with no end in sight
-            value_start = last[-1]
+        end = _extend_value(simp, end, ctx)
         if not q.indicators:
             start = clause_bounds(simp, start)[0]
         fit = coverage(q, simp[slice(*clause_bounds(simp, end - 1))]) if not q.indicators else 1.0
@@ -85,11 +80,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     return out
 
 
-def _cell_span(e: Evidence, cell: Cell) -> Span:
+def _cell_span(e: Evidence, cell: Cell, value_start: int) -> Span:
     """A table cell (2025年目标: 增长5.5%) as a candidate, its time read from its header."""
-    value_start = VALUE.search(e.simp, *cell.value)
-    span = Span(e, cell.start, cell.value[1], e.text[cell.start : cell.value[1]].strip(),
-                at=value_start.start() if value_start else cell.value[0])
+    span = Span(e, cell.start, cell.value[1], e.text[cell.start : cell.value[1]].strip(), at=value_start)
     span.features.update(fit=1.0, gap=1.0, anchor=1.0)
     return span
 
@@ -105,7 +98,7 @@ def _respective(simp: str, ctx: Context, own: tuple[str, ...]) -> list[tuple[int
     if respectively.WORD not in simp:
         return []
     q, out = ctx.q, []
-    for r in respectively.find(simp, ctx.combined):
+    for r in respectively.find(simp, ctx.combined, ctx.grammar):
         for name, value_start in zip(r.names, r.values, strict=True):
             named = [(form, c) for form, c in ctx.vocab.find_indicators(name) if c in q.indicators
                      and name.endswith(form) and ctx.scoped(name, len(name) - len(form), own)]
@@ -122,22 +115,23 @@ def _pairs(
     """(start, value start, end, gap, anchor length) for each value after an anchor (or a count before its noun)."""
     q = ctx.q
     out: list[tuple[int, int, int, int, int]] = []
-    for v in VALUE.finditer(simp):
-        if q.units and not value_unit(v.group(), q.units):
+    for v in ctx.grammar.read(simp):
+        if q.units and not _carries(v, q.units):
             continue
+        begin = v.lead if v.origin else v.start  # 从11.37万亿元提高到14.58万亿元: the change starts at 从
         best: tuple[int, int, int, int, int] | None = None
-        for a_start, a_end in anchors or [(v.start(), v.start())]:
-            gap = 0 if a_start <= v.start() < a_end else v.start() - a_end  # 经济增长 + 增长5%左右 overlap
-            if gap < 0 and q.units and not q.indicators and a_start >= v.end() and a_start - v.end() <= MAX_GAP:
-                gap, a_start = a_start - v.end(), v.start()  # the count before its noun: 5次进入…红榜
-            between = simp[min(a_end, v.start()) : max(a_end, v.start())]
+        for a_start, a_end in anchors or [(v.start, v.start)]:
+            gap = 0 if a_start <= begin < a_end else begin - a_end  # 经济增长 + 增长5%左右 overlap
+            if gap < 0 and q.units and not q.indicators and a_start >= v.end and a_start - v.end <= MAX_GAP:
+                gap, a_start = a_start - v.end, v.start  # the count before its noun: 5次进入…红榜
+            between = simp[min(a_end, begin) : max(a_end, begin)]
             breaks = len(re.findall(r"[，,；;。：:\n]", between))
             apart = gap < 0 or gap > MAX_GAP or breaks > (0 if within_clause else 1) or re.search(r"[。；;\n]", between)
             if (apart and not _subject_elided(v, between, gap, ctx)) or (q.indicators and _stopped(between, ctx)):
                 continue
             if respectively.WORD in between and _a_member(simp, a_start):
                 continue  # 对中亚五国、东盟进出口分别增长37.2%、19%: the values are the members' (see _respective)
-            pair = (min(a_start, v.start()), v.start(), v.end(), gap, a_end - a_start)
+            pair = (min(a_start, v.start), v.start, v.end, gap, a_end - a_start)
             if best is None or pair[3] - 2 * pair[4] < best[3] - 2 * best[4]:
                 best = pair
         if best:
@@ -158,15 +152,23 @@ def _stopped(between: str, ctx: Context) -> bool:
     return any(w in between for w in ctx.gap_stops if w not in ctx.q.units and not any(c.endswith(w) for c in ctx.q.indicators))
 
 
-def _subject_elided(v: re.Match[str], between: str, gap: int, ctx: Context) -> bool:
+def _carries(v: Quantity, units: list[str]) -> bool:
+    """A value in an asked unit (多少人 → 90多人; 第几 → 第131位)."""
+    return ("第" in units and v.ordinal) or v.carries(u for u in units if u != "第")
+
+
+def _subject_elided(v: Quantity, between: str, gap: int, ctx: Context) -> bool:
     """经济总量超过6万亿元，实现历史性晋位，年均增速5.7%; 粮食总产量连续5年稳定在1400万吨以上，2025年达到1420万吨: a
     change or a level reached whose clause has no subject of its own belongs to the indicator an earlier clause of
     the sentence names."""
     if not ctx.q.indicators or gap < 0 or gap > ELIDED_GAP or re.search(r"[。；;：:\n]", between):
         return False
     clauses = re.split(r"[，,]", between)
-    change = bool(_ELIDED_LEAD.fullmatch(clauses[-1])) and bool(re.match(CHANGE, v.group()))
-    if len(clauses) > ELIDED_CLAUSES + 1 or not (change or _ELIDED_REACHED.fullmatch(clauses[-1])):
+    words = ctx.grammar.words
+    lead, reached = _elided(ctx.figure_words("elided_leads"), ctx.figure_words("generic_heads"),
+                            words.reach_words + words.to_words)
+    change = bool(lead.fullmatch(clauses[-1])) and v.change in ("rise", "fall")
+    if len(clauses) > ELIDED_CLAUSES + 1 or not (change or reached.fullmatch(clauses[-1])):
         return False
     return all(c in ctx.q.indicators for _, c in ctx.vocab.find_indicators(between))
 
@@ -193,21 +195,32 @@ def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def is_ratio_base(simp: str, start: int, end: int) -> bool:
+def is_ratio_base(simp: str, start: int, end: int, ctx: Context) -> bool:
     """占地区生产总值比重, 对经济增长贡献率: the indicator is the base of a ratio, not the thing measured."""
-    return "占" in simp[max(0, start - 3) : start] or simp.startswith(("比重", "的比重", "比例", "的比例", "贡献率", "的贡献"), end)
+    before = simp[max(0, start - 3) : start]
+    return any(w in before for w in ctx.figure_words("ratio_before")) or simp.startswith(
+        ctx.figure_words("ratio_after"), end)
 
 
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
-    """Take in what belongs to the value: a second value, a 同比增长 clause, the noun after 十大/八方面; never
-    the next indicator's value (增长5%—5.5%，城镇新增就业80万人)."""
+    """Take in what belongs to the value: a second value (4.1%和6.5%, 同比增长3.6%), the value reached (…提高到57.7%),
+    a rank (增速排名全市第2), a meeting's session (第十四届代表大会第四次会议), the noun after 十大/八方面; never the
+    next indicator's value (增长5%—5.5%，城镇新增就业80万人)."""
     asked = set(ctx.q.indicators)
-    while True:
-        m = _grammar(ctx.to_words, ctx.from_words)[0].match(simp, end) or _FOLLOW_CHANGE.match(simp, end)
-        if not m or any(canon not in asked for _, canon in ctx.vocab.find_indicators(m.group())):
+    words = ctx.grammar.words
+    list_join, to_join = _joins(words.list_joins, words.to_words)
+    for v in ctx.grammar.read(simp):
+        if v.lead < end or (v.time and not v.ordinal):
+            continue  # a year between (提升到2025年的57.7%) is part of the gap
+        gap = simp[end : v.lead]
+        joined = list_join.fullmatch(gap) or to_join.fullmatch(gap) or (
+            v.ordinal and v.unit in words.session_units and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap))
+        if not joined or any(canon not in asked for _, canon in ctx.vocab.find_indicators(simp[end : v.end])):
             break
-        end = m.end()
-    if simp[:end].endswith(_COUNT_UNITS):
+        end = v.end
+        if v.ordinal and simp.startswith(words.session_nouns, end):
+            end += len(next(n for n in words.session_nouns if simp.startswith(n, end)))
+    if simp[:end].endswith(words.noun_units):
         m = _COUNT_NOUN.match(simp, end)
         if m:
             end = m.end()

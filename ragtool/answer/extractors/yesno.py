@@ -27,7 +27,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     windows: list[tuple[float, int, int]] = []
     for start, end in _clauses(simp):
         window = simp[start:end]
-        if terms and not any(not is_ratio_base(window, a, b) for a, b in term_spans(window, terms)):
+        if terms and not any(not is_ratio_base(window, a, b, ctx) for a, b in term_spans(window, terms)):
             continue  # the claim is about the asked indicator, not a share of it
         share = coverage(q, window) + (0.5 if claim_numbers and _numbers_stated(claim_numbers, window) else 0.0)
         if share >= MIN_CLAIM:
