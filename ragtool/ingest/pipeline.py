@@ -15,7 +15,8 @@ from ragtool.answer.grounding import Grounding, injection_spans
 from ragtool.config import Settings
 from ragtool.errors import LoadError, RagtoolError
 from ragtool.index.corpus import Corpus
-from ragtool.index.lock import index_lock
+from ragtool.index.live import read_pointer
+from ragtool.index.lock import index_lock, reset_lock
 from ragtool.ingest.chunk import chunk_document
 from ragtool.ingest.clean import Cleaner
 from ragtool.ingest.discover import Skipped, discover
@@ -78,15 +79,30 @@ def ingest_paths(
 
     The index lock is held only while the index is read or written, so questions are answered meanwhile.
     """
+    with reset_lock(settings, required=reset) as alone:  # no second --reset; nobody else's build is garbage
+        status = StatusWriter(settings.home, [str(p) for p in paths], reset)
+        status.phase("starting")
+        return _ingest(paths, settings, reset, progress, corpus, dense, alone, status)
+
+
+def _ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    reset: bool,
+    progress: Progress | None,
+    corpus: Corpus | None,
+    dense: bool,
+    alone: bool,
+    status: StatusWriter,
+) -> IngestReport:
     t0 = time.perf_counter()
     report = IngestReport()
-    status = StatusWriter(settings.home, [str(p) for p in paths], reset)
-    status.phase("starting")
     target: Corpus | None = None
     try:
         with index_lock(settings):
             live = corpus or Corpus(settings)
-            live.store.finish_swap(live.staging_collection)  # a --reset a crash stopped while swapping
+            if alone:
+                live.store.collect_garbage()  # generations a crashed or replaced --reset left
             if reset:
                 target = live.staging()
             else:
@@ -121,8 +137,9 @@ def ingest_paths(
 
 
 def _drop_quietly(staged: Corpus | None, settings: Settings) -> None:
-    """A failed --reset build goes; the old index was never touched."""
-    if staged is None:
+    """A failed --reset build goes; the old index was never touched (unless the build is live already: the
+    swap failed after it replaced the pointer)."""
+    if staged is None or read_pointer(settings) == staged.store.name:
         return
     with contextlib.suppress(Exception), index_lock(settings, timeout=5):
         staged.store.drop()
