@@ -130,7 +130,9 @@ def ingest(
     else:
         out.print(
             f"files {report.files} · added {report.added} · replaced {report.replaced} · "
-            f"unchanged {report.unchanged} · duplicates {report.duplicates} · chunks {report.chunks} · "
+            f"unchanged {report.unchanged} · "
+            + (f"repaired {report.repaired} (chunks were missing) · " if report.repaired else "")
+            + f"duplicates {report.duplicates} · chunks {report.chunks} · "
             f"skipped {len(report.skipped)} · {report.seconds:.1f}s (searchable lexically after "
             f"{report.lexical_seconds:.1f}s; {report.embedded} chunks embedded)"
         )

@@ -31,6 +31,7 @@ class IngestReport(BaseModel):
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
+    repaired: int = 0  # committed documents whose chunks were missing, written again
     duplicates: int = 0
     chunks: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
@@ -155,6 +156,7 @@ def _lexical_pass(
 ) -> None:
     with index_lock(settings):
         by_source = _committed_by_source(corpus.documents())
+        incomplete = {m.doc_id for m in corpus.store.incomplete_documents()}
     cleaner = Cleaner.from_settings(settings)
     found = list(discover(paths, settings.follow_symlinks))
     files = [f for f in found if isinstance(f, Path)]
@@ -166,7 +168,7 @@ def _lexical_pass(
             progress(path.name, n, len(files))
         status.update(files_done=n)
         try:
-            _ingest_one(path, corpus, cleaner, settings, by_source, report)
+            _ingest_one(path, corpus, cleaner, settings, by_source, incomplete, report)
         except LoadError as e:
             report.skipped.append(Skipped(path=str(path), reason=str(e)))
         except RagtoolError:
@@ -231,13 +233,18 @@ def _ingest_one(
     cleaner: Cleaner,
     settings: Settings,
     by_source: dict[str, list[DocMeta]],
+    incomplete: set[str],
     report: IngestReport,
 ) -> None:
-    """Load and chunk one file outside the lock, then commit it lexical-only (and drop its old version) inside."""
+    """Load and chunk one file outside the lock, then commit it lexical-only (and drop its old version) inside.
+    A committed document whose chunks are missing (`incomplete`) is never unchanged: it is written again."""
     if path.suffix.lower() not in SUPPORTED:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
     key = os.path.abspath(path)
     olds = by_source.get(key, [])
+    if any(o.doc_id in incomplete for o in olds):
+        olds = [o for o in olds if o.doc_id not in incomplete]
+        by_source[key] = olds
     if olds:  # an unchanged file is known by its bytes' hash, without decoding it
         digest = _file_hash(path)
         if any(o.file_hash == digest for o in olds):
@@ -253,21 +260,27 @@ def _ingest_one(
     if any(o.doc_id == doc.meta.doc_id for o in olds):
         report.unchanged += 1
         return
-    with index_lock(settings):
-        known = corpus.store.get_document(doc.meta.doc_id)
-    if known is not None:
-        _count_known(known.meta, key, report)
-        return
+    repairing = doc.meta.doc_id in incomplete
+    if not repairing:
+        with index_lock(settings):
+            known = corpus.store.get_document(doc.meta.doc_id)
+        if known is not None:
+            _count_known(known.meta, key, report)
+            return
     dim = corpus.embedder.dim
     with index_lock(settings):
-        known = corpus.store.get_document(doc.meta.doc_id)  # another process may have committed it meanwhile
+        known = None if repairing else corpus.store.get_document(doc.meta.doc_id)  # committed meanwhile?
         if known is not None:
             _count_known(known.meta, key, report)
             return
         corpus.store.put_document(doc, chunks, None, corpus.embedder.name, dim=dim)
         for old in olds:
-            corpus.store.remove_document(old.doc_id)
-    if olds:
+            if old.doc_id != doc.meta.doc_id:
+                corpus.store.remove_document(old.doc_id)
+    incomplete.discard(doc.meta.doc_id)
+    if repairing:
+        report.repaired += 1
+    elif olds:
         report.replaced += 1
     else:
         report.added += 1
