@@ -360,9 +360,9 @@ def _pdf_info(reader: object) -> dict[str, str]:
 def _docx_text(raw: bytes) -> tuple[str, dict[str, str]]:
     from docx import Document as DocxDocument
 
-    _check_zip(raw)
+    slim = _slim_docx(raw)
     try:
-        doc = DocxDocument(io.BytesIO(raw))
+        doc = DocxDocument(io.BytesIO(slim))
         lines = _docx_body(doc)
     except Exception as e:  # python-docx raises many kinds of errors on broken packages
         raise LoadError(f"not a readable .docx ({type(e).__name__})") from None
@@ -442,29 +442,50 @@ def _check_spans(document_xml: bytes) -> None:
         raise LoadError(f"refusing .docx: a table cell spans {wide:,} columns (limit {most})")
 
 
-def _check_zip(raw: bytes) -> None:
-    """Refuse non-zips and archives whose XML would expand too much (zip bombs) before parsing: by the sizes
-    the zip declares, then by really inflating the XML parts (streamed, stopping at the limit)."""
+def _slim_docx(raw: bytes) -> bytes:
+    """The .docx rebuilt with only what python-docx parses, every part bounded. Media (images, fonts, embedded
+    files: by folder or suffix, limits.toml) become empty parts and are never inflated, whatever their size. Every
+    other part, whatever its name, counts as XML: the sizes the zip declares and the bytes really inflated
+    (streamed, stopping at the limit) are bounded before anything is parsed (zip bombs, a hidden main part)."""
     buf = io.BytesIO(raw)
     if not zipfile.is_zipfile(buf):
         raise LoadError("not a valid .docx (not a zip archive)")
     try:
         with zipfile.ZipFile(buf) as zf:
             infos = zf.infolist()
+            if len(infos) > int(_limits()["max_parts"]):
+                raise LoadError(f"refusing .docx: {len(infos):,} parts (limit {_limits()['max_parts']})")
             if "word/document.xml" not in {i.filename for i in infos}:
                 raise LoadError("not a valid .docx (no word/document.xml)")
-            xml = [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))]
-            _check_declared(xml)
-            _check_inflated(zf, xml)
-            _check_spans(zf.read("word/document.xml"))
+            parsed = [i for i in infos if not i.is_dir() and not _is_media(i.filename)]
+            _check_declared(parsed)
+            blobs = _inflate(zf, parsed)
     except zipfile.BadZipFile:
         raise LoadError("not a valid .docx (corrupt zip archive)") from None
+    for blob in blobs.values():
+        _check_spans(blob)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as slim:
+        for info in infos:
+            if not info.is_dir() and info.filename not in blobs:
+                slim.writestr(info.filename, b"")
+        for name, blob in blobs.items():
+            slim.writestr(name, blob)
+    return out.getvalue()
 
 
-def _check_declared(xml: list[zipfile.ZipInfo]) -> None:
+def _is_media(name: str) -> bool:
+    lower = name.lower()
+    limits = _limits()
+    if lower.endswith(".rels"):  # relationships are always parsed
+        return False
+    return lower.startswith(tuple(limits["media_folders"])) or lower.endswith(tuple(limits["media_suffixes"]))
+
+
+def _check_declared(parts: list[zipfile.ZipInfo]) -> None:
     max_bytes, max_ratio = _docx_limits()
-    total = sum(i.file_size for i in xml)
-    packed = max(1, sum(i.compress_size for i in xml))
+    total = sum(i.file_size for i in parts)
+    packed = max(1, sum(i.compress_size for i in parts))
     if total > max_bytes or total / packed > max_ratio:
         raise LoadError(
             f"refusing .docx: its XML declares {total / 1e6:.0f} MB from {packed / 1e6:.1f} MB "
@@ -472,12 +493,18 @@ def _check_declared(xml: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _check_inflated(zf: zipfile.ZipFile, xml: list[zipfile.ZipInfo]) -> None:
+def _inflate(zf: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """Each part's bytes, stopping as soon as all of them together pass the limit (declared sizes may lie)."""
     max_bytes, _ = _docx_limits()
     total = 0
-    for info in xml:
+    out: dict[str, bytes] = {}
+    for info in parts:
+        blocks = []
         with zf.open(info) as f:
             while block := f.read(1 << 20):
                 total += len(block)
                 if total > max_bytes:
                     raise LoadError(f"refusing .docx: its XML inflates to more than {max_bytes / 1e6:.0f} MB (zip bomb?)")
+                blocks.append(block)
+        out[info.filename] = b"".join(blocks)
+    return out
