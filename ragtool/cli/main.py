@@ -138,6 +138,11 @@ def ingest(
         )
         for s in report.skipped:
             err.print(f"skipped {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)
+        if report.excluded:
+            err.print(f"excluded {len(report.excluded)} file(s) removed with `ragtool docs rm` (see `ragtool docs`; "
+                      "ingest a file by its own path to bring it back)", markup=False)
+        for path in report.readmitted:
+            err.print(f"brought back {safe_line(path)} (it had been removed with `ragtool docs rm`)", markup=False)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 
@@ -166,10 +171,12 @@ def docs_list(
     if ctx.invoked_subcommand:
         return
     from ragtool.api import Session, doc_row
+    from ragtool.ingest.exclusions import load
 
     settings = settings_from(home=home, chroma_url=chroma_url)
     metas = Session(settings, sync=False).documents()
     rows = [doc_row(m) for m in metas]
+    excluded = load(settings.home).files
     if json_out:
         print_json(rows)
         return
@@ -181,8 +188,11 @@ def docs_list(
     for m in metas:
         table.add_row(m.doc_id, m.place or "", m.kind, m.date or "", m.title[:40], str(m.chunks))
     out.print(table)
-    if not rows:
+    if not rows and not excluded:
         err.print("no documents indexed yet: run `ragtool ingest PATH` (or `ragtool ask`, which syncs the corpus)")
+    for path, ex in excluded.items():
+        err.print(f"excluded (removed with `docs rm`): {safe_line(path)} ({safe_line(ex.title)}); "
+                  "`ragtool ingest` it by this path to bring it back", markup=False)
 
 
 @docs_app.command("show")
@@ -220,7 +230,8 @@ def docs_rm(
     home: Home = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """Remove a document and its chunks from the index."""
+    """Remove a document and its chunks from the index. If its file is still on disk, later ingests of its folder
+    (and the corpus sync) skip it until it is ingested again by its own path."""
     from ragtool.api import Session
 
     settings = settings_from(home=home, chroma_url=chroma_url)
@@ -229,6 +240,9 @@ def docs_rm(
         print_json({"doc_id": meta.doc_id, "removed": True})
     else:
         out.print(f"removed {meta.doc_id} ({meta.title})", markup=False)
+        if Path(meta.source).is_file():
+            out.print(f"{safe_line(meta.source)} stays out of later ingests of its folder and the corpus sync; "
+                      "`ragtool ingest` it by this path to bring it back", markup=False)
 
 
 def _show_passage(doc: Document, at: int, around: int, json_out: bool) -> None:

@@ -17,6 +17,7 @@ from ragtool.errors import LoadError, RagtoolError
 from ragtool.index.corpus import Corpus
 from ragtool.index.live import read_pointer
 from ragtool.index.lock import index_lock, reset_lock
+from ragtool.ingest import exclusions
 from ragtool.ingest.chunk import chunk_document
 from ragtool.ingest.clean import Cleaner
 from ragtool.ingest.discover import Skipped, discover
@@ -32,6 +33,8 @@ class IngestReport(BaseModel):
     replaced: int = 0
     unchanged: int = 0
     repaired: int = 0  # committed documents whose chunks were missing, written again
+    excluded: list[str] = Field(default_factory=list)  # files in a folder skipped: removed with `docs rm`
+    readmitted: list[str] = Field(default_factory=list)  # removed files ingested again by their own path
     duplicates: int = 0
     chunks: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
@@ -159,7 +162,7 @@ def _lexical_pass(
         incomplete = {m.doc_id for m in corpus.store.incomplete_documents()}
     cleaner = Cleaner.from_settings(settings)
     found = list(discover(paths, settings.follow_symlinks))
-    files = [f for f in found if isinstance(f, Path)]
+    files = _not_excluded([f for f in found if isinstance(f, Path)], paths, settings, report)
     report.skipped.extend(f for f in found if isinstance(f, Skipped))
     report.files = len(files)
     status.phase("lexical", files_total=len(files))
@@ -180,6 +183,24 @@ def _lexical_pass(
     if progress:
         progress("", len(files), len(files))
     status.update(force=True, files_done=len(files))
+
+
+def _not_excluded(files: list[Path], paths: Sequence[Path], settings: Settings, report: IngestReport) -> list[Path]:
+    """Files found in folders that `docs rm` removed are skipped; a file named by its own path is let back in."""
+    removed = exclusions.load(settings.home).files
+    if not removed:
+        return files
+    named = {os.path.abspath(p) for p in paths if p.is_file()}
+    with index_lock(settings):
+        report.readmitted = exclusions.readmit(settings.home, sorted(named & set(removed)))
+    kept = []
+    for f in files:
+        key = os.path.abspath(f)
+        if key in removed and key not in named:
+            report.excluded.append(key)
+        else:
+            kept.append(f)
+    return kept
 
 
 def _dense_pass(
