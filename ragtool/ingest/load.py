@@ -281,25 +281,41 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
 def _check_nesting(html: str) -> None:
     """Refuse a page nested so deeply that parsing it would take minutes. An HTML parser looks down its stack of
     open elements at each block-level tag (to close an open <p>), so time grows with the number of block tags
-    times the nesting depth: 1 MB of nested <div>s took 68 s. This linear scan estimates that work."""
+    times the nesting depth: 1 MB of nested <div>s took 68 s. This linear scan keeps a model of that stack
+    (end tags, and tags such as <p> and <li> that close an open one of their kind) and adds up that work."""
     limits = _html_limits()
-    ignored, blocks = limits["unnested"], limits["block"]
+    ignored, blocks, self_closing = limits["unnested"], limits["block"], limits["implicit"]
     budget = int(limits["max_nesting_work"])
-    depth = deepest = work = 0
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    deepest = work = 0
+
+    def close(name: str) -> None:  # pop up to and including the innermost open `name`
+        while stack:
+            top = stack.pop()
+            open_count[top] -= 1
+            if top == name:
+                return
+
     for m in _TAG.finditer(html):
         name = m.group(2).lower()
-        if name in blocks and not m.group(1):
-            work += depth
+        if m.group(1):
+            if open_count.get(name):
+                close(name)
+            continue
+        if name in blocks:
+            work += len(stack)
             if work > budget:
-                raise LoadError(f"HTML nested too deeply ({max(deepest, depth):,} levels; parsing it would take "
-                                "minutes)")
+                raise LoadError(f"HTML nested too deeply ({deepest:,} levels; parsing it would take minutes)")
+            if open_count.get("p"):
+                close("p")
         if name in ignored or m.group(3):
             continue
-        if m.group(1):
-            depth = max(0, depth - 1)
-            continue
-        depth += 1
-        deepest = max(deepest, depth)
+        if name in self_closing and open_count.get(name):
+            close(name)
+        stack.append(name)
+        open_count[name] = open_count.get(name, 0) + 1
+        deepest = max(deepest, len(stack))
 
 
 @lru_cache(maxsize=1)
@@ -309,7 +325,7 @@ def _html_limits() -> dict[str, Any]:
 
     raw = read_toml(PACKAGE_DIR / "data" / "limits.toml")["html"]
     return {"max_nesting_work": raw["max_nesting_work"], "unnested": frozenset(raw["unnested_tags"]),
-            "block": frozenset(raw["block_tags"])}
+            "block": frozenset(raw["block_tags"]), "implicit": frozenset(raw["closes_its_kind"])}
 
 
 def _html_date(tree: object) -> str:
