@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -35,6 +36,10 @@ DETECTED_OK = {
     "cp950",
     "hz",
 }
+# Japanese encodings: their bytes also decode as GB18030 (kana included), into mojibake. charset-normalizer's
+# best guess decides, before GB18030 and Big5 are tried.
+JAPANESE = {"shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
+            "iso2022_jp", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext"}
 
 # UTF-32 first: its little-endian BOM starts with UTF-16's.
 BOMS = (
@@ -97,9 +102,30 @@ def _failure(e: BaseException) -> str:
     return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
 
 
+# Files are loaded by what their first bytes say they are when that differs from their name (a PDF named .txt).
+MAGIC = ((b"%PDF-", ".pdf"), (b"PK\x03\x04", ".docx"))
+NOT_TEXT = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+            (b"\x1f\x8b", "gzip data"), (b"7z\xbc\xaf", "a 7z archive"), (b"Rar!", "a RAR archive"),
+            (b"\xd0\xcf\x11\xe0", "an old Office (OLE) file, e.g. .doc: save it as .docx"),
+            (b"\x7fELF", "a program"))
+
+
+def sniff(raw: bytes, suffix: str) -> str:
+    """The suffix the file's content calls for (its own when nothing says otherwise); LoadError for binaries."""
+    for magic, real in MAGIC:
+        if raw.startswith(magic):
+            return real
+    if suffix not in (".pdf", ".docx"):
+        for magic, what in NOT_TEXT:
+            if raw.startswith(magic):
+                raise LoadError(f"not a text file: its content is {what}")
+    return suffix
+
+
 def _parse(path: Path, suffix: str, raw: bytes) -> LoadedFile:
     file_hash = hashlib.sha256(raw).hexdigest()
     header: dict[str, str] = {}
+    suffix = sniff(raw, suffix)
     if suffix == ".pdf":
         (text, header), encoding = _pdf_text(raw), "pdf"
     elif suffix == ".docx":
@@ -148,7 +174,7 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         return _checked(raw.decode("utf-8"), "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    text, codec = _decode_cjk(raw) or _decode_detected(raw)
+    text, codec = _decode_japanese(raw) or _decode_cjk(raw) or _decode_detected(raw)
     return _checked(text, codec), codec
 
 
@@ -157,6 +183,22 @@ def _decode(raw: bytes, codec: str) -> str:
         return raw.decode(codec)
     except UnicodeDecodeError as e:
         raise LoadError(f"cannot decode text as {codec} (byte {e.start})") from None
+
+
+def _decode_japanese(raw: bytes) -> tuple[str, str] | None:
+    """The text, when charset-normalizer's best guess is a Japanese encoding that decodes it cleanly."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:MAX_SNIFF_BYTES]).best()
+    if best is None or best.encoding not in JAPANESE or best.chaos > 0.1:
+        return None
+    try:
+        return raw.decode(best.encoding), best.encoding
+    except UnicodeDecodeError:
+        return None
+
+
+MAX_SNIFF_BYTES = 1_000_000  # what charset-normalizer reads to guess an encoding
 
 
 def _decode_cjk(raw: bytes) -> tuple[str, str] | None:
@@ -358,6 +400,7 @@ _PDF_DATE = re.compile(r"(?:D:)?((?:19|20)\d{2})(\d{2})(\d{2})")
 
 
 def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
+    logging.getLogger("pypdf").addHandler(_QUIET)  # its warnings on readable files reach logging, not stderr
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -376,6 +419,9 @@ def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
     if not "".join(pages).strip():
         raise LoadError("PDF has no text layer (scanned?)")
     return join_layout_lines(pages, heading_rules().numbered), info
+
+
+_QUIET = logging.NullHandler()  # added once: a logger keeps one copy of a handler
 
 
 def _decrypt(reader: object) -> None:
