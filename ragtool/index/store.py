@@ -247,11 +247,15 @@ class VectorStore:
         self._gen = gen
 
     def _refresh(self) -> None:
-        """Reopen the embedded client when another process wrote since it was opened."""
-        if self._gen_path is None or self._read_gen() == self._gen:
-            return
-        self.close()
-        self._open()
+        """Reopen the embedded client when another process wrote since it was opened, and a server's collections
+        when a --reset elsewhere pointed the live index at others."""
+        if self._gen_path is not None:
+            stale = self._read_gen() != self._gen
+        else:
+            stale = not self._pinned and read_pointer(self.settings) not in (None, self.name)
+        if stale:
+            self.close()
+            self._open()
 
     def close(self) -> None:
         """Release the client; a fresh one is built on the next open (not shared with stale stores)."""

@@ -83,10 +83,10 @@ def ingest_paths(
 
     The index lock is held only while the index is read or written, so questions are answered meanwhile.
     """
-    with reset_lock(settings, required=reset) as alone:  # no second --reset; nobody else's build is garbage
+    with reset_lock(settings) if reset else contextlib.nullcontext():  # a second --reset says one is running
         status = StatusWriter(settings.home, [str(p) for p in paths], reset)
         status.phase("starting")
-        return _ingest(paths, settings, reset, progress, corpus, dense, alone, status)
+        return _ingest(paths, settings, reset, progress, corpus, dense, status)
 
 
 def _ingest(
@@ -96,7 +96,6 @@ def _ingest(
     progress: Progress | None,
     corpus: Corpus | None,
     dense: bool,
-    alone: bool,
     status: StatusWriter,
 ) -> IngestReport:
     t0 = time.perf_counter()
@@ -105,8 +104,9 @@ def _ingest(
     try:
         with index_lock(settings):
             live = corpus or Corpus(settings)
-            if alone:
-                live.store.collect_garbage()  # generations a crashed or replaced --reset left
+            with reset_lock(settings, required=False) as alone:  # another's --reset build is not garbage
+                if alone:
+                    live.store.collect_garbage()  # generations a killed or finished --reset left
             if reset:
                 target = live.staging()
             else:
