@@ -23,15 +23,24 @@ from ragtool.ingest.load import LoadedFile
 MiB = 2**20
 
 
-def _with_part(name: str, mib: int, rels_target: str | None = None) -> bytes:
-    """base_docx() plus a zero-filled part of `mib` MiB (deflated to a few MB), optionally made the main part."""
+def _with_part(name: str, mib: int, main: bool = False) -> bytes:
+    """base_docx() plus a zero-filled part of `mib` MiB (deflated to a few MB) that python-docx would read: the
+    main document part (`main`), or one the document's relationships name (an image under word/media/)."""
     src = zipfile.ZipFile(io.BytesIO(base_docx()))
+    ext = name.rsplit(".", 1)[1]
+    rel_type = "image" if name.startswith("word/media/") else "package"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for info in src.infolist():
             data = src.read(info)
-            if rels_target and info.filename == "_rels/.rels":
-                data = data.replace(b"word/document.xml", rels_target.encode())
+            if main and info.filename == "_rels/.rels":
+                data = data.replace(b"word/document.xml", name.encode())
+            elif not main and info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    f'<Relationship Id="rIdBig" Target="{name.removeprefix("word/")}" Type="http://schemas.'
+                    f'openxmlformats.org/officeDocument/2006/relationships/{rel_type}"/></Relationships>').encode())
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", f'<Default Extension="{ext}" ContentType="image/png"/></Types>'.encode())
             zf.writestr(info.filename, data)
         with zf.open(name, "w", force_zip64=True) as f:
             block = bytes(MiB)
@@ -41,17 +50,19 @@ def _with_part(name: str, mib: int, rels_target: str | None = None) -> bytes:
 
 
 def _load_in_fresh_process(path: Path) -> tuple[str, int]:
-    """(the text's first line, or the reason it is skipped; peak RSS in MiB) of load_file in a new process."""
+    """(the text's first line, or the reason it is skipped; peak RSS in MiB) of load_file in a new process
+    (VmHWM: ru_maxrss would keep the forked pytest process's peak across exec)."""
     code = (
-        "import json, resource, sys\n"
+        "import json, sys\n"
         "from ragtool.errors import LoadError\n"
         "from ragtool.ingest.load import load_file\n"
         "try:\n    got = load_file(sys.argv[1]).text.splitlines()[0]\n"
         "except LoadError as e:\n    got = 'skipped: ' + str(e)\n"
-        "print(json.dumps([got, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024]))\n"
+        "hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+        "print(json.dumps([got, int(hwm.split()[1]) // 1024]))\n"
     )
     r = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300,
-                       env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+                       env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, cwd=REPO)
     assert r.returncode == 0, r.stderr[-2000:]
     got, rss = json.loads(r.stdout)
     return got, rss
@@ -74,7 +85,7 @@ def test_a_gigabyte_image_in_a_docx_is_never_inflated(tmp_path: Path) -> None:
 )
 def test_a_hidden_or_renamed_main_part_is_bounded(tmp_path: Path, name: str, main: bool) -> None:
     path = tmp_path / "hidden.docx"
-    path.write_bytes(_with_part(name, 300, rels_target=name if main else None))
+    path.write_bytes(_with_part(name, 300, main=main))
     got, rss = _load_in_fresh_process(path)
     tally(hostile=1)
     assert got.startswith("skipped: "), got  # any part not known as media counts as XML

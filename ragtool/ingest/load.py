@@ -193,9 +193,17 @@ def _decode_japanese(raw: bytes) -> tuple[str, str] | None:
     if best is None or best.encoding not in JAPANESE or best.chaos > 0.1:
         return None
     try:
-        return raw.decode(best.encoding), best.encoding
+        text = raw.decode(best.encoding)
     except UnicodeDecodeError:
         return None
+    # Japanese is written with hiragana; Big5 or GBK bytes read as Shift-JIS give half-width katakana and kanji
+    sample = text[:200_000]
+    hiragana = sum(1 for c in sample if "\u3041" <= c <= "\u309f")
+    letters = sum(1 for c in sample if c.isalpha() and not c.isascii())
+    return (text, best.encoding) if letters and hiragana / letters >= MIN_HIRAGANA else None
+
+
+MIN_HIRAGANA = 0.1  # share of a Japanese text's non-Latin letters (usually 30-50%)
 
 
 MAX_SNIFF_BYTES = 1_000_000  # what charset-normalizer reads to guess an encoding
