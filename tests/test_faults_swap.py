@@ -130,3 +130,23 @@ def test_ingest_reingests_a_document_whose_chunks_are_missing(tmp_path: Path) ->
     state = index_state(env)
     assert_consistent(state)
     assert len(state["docs"]) == OLD
+
+
+def test_a_garbled_pointer_falls_back_to_the_newest_build_and_repair_rewrites_it(settings: Settings,
+                                                                                 tmp_path: Path) -> None:
+    from ragtool.index.health import find_damage
+    from ragtool.index.live import pointer_path
+    from ragtool.ingest.pipeline import ingest_paths
+    from ragtool.repair import repair
+
+    old, new = _corpora(tmp_path)
+    ingest_paths([old], settings)
+    ingest_paths([new], settings, reset=True)
+    pointer_path(settings).write_bytes(b"\x00garbage")
+    store = VectorStore(settings)
+    assert {Path(m.source).parent.name for m in store.documents()} == {"new"}  # the newest complete build
+    assert [why for _, why in find_damage(settings)] == ["unreadable pointer to the live collections"]
+    report = repair(settings)
+    assert report.damaged and not report.rebuilt
+    assert find_damage(settings) == []
+    assert {Path(m.source).parent.name for m in VectorStore(settings).documents()} == {"new"}

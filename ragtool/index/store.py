@@ -500,8 +500,9 @@ class VectorStore:
 
     def collect_garbage(self) -> int:
         """Delete every generation of this collection but the live one (call only while no --reset build runs:
-        index.lock.reset_lock). Returns how many went."""
-        if self._pinned:
+        index.lock.reset_lock). Returns how many went. Nothing goes while the pointer is unreadable (`doctor
+        --repair` rewrites it)."""
+        if self._pinned or read_pointer(self.settings) is None:
             return 0
         with index_lock(self.settings):
             self._refresh()
