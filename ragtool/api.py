@@ -244,12 +244,16 @@ class Session:
         return doc
 
     def remove(self, doc_id: str) -> DocMeta:
-        """Remove a document and its chunks from the index (under the index lock); returns its metadata."""
+        """Remove a document and its chunks from the index (under the index lock); returns its metadata. Its
+        source file, if still on disk, is excluded from later ingests of its folder (and the corpus sync)."""
+        from ragtool.ingest.exclusions import exclude
+
         with index_lock(self.settings):
             doc = self.corpus.get_document(doc_id)
             if doc is None:
                 check_prefix(doc_id, self.corpus.store.doc_ids())
                 raise UnknownDocumentError(f"no indexed document with id {doc_id!r} (see `ragtool docs`)")
+            exclude(self.settings.home, doc.meta, time.time())  # first: a crash after it loses nothing
             self.corpus.store.remove_document(doc.meta.doc_id)
         self._summaries.pop(doc.meta.doc_id, None)
         return doc.meta

@@ -51,7 +51,10 @@ def _default_corpus() -> Path:
     return user_home() / "corpus"
 
 COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,48}[A-Za-z0-9]")
-_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]+@")
+# Anchored on the literal "://" (then checked to follow a scheme character), not on the scheme: a scheme-first
+# pattern is tried at every letter of a run of letters and rescans the run each time (quadratic: 9 min for a
+# 1.9 M-letter word; now 0.01 s).
+_URL_PASSWORD = re.compile(r"(?P<head>://(?<=[A-Za-z0-9+.-]://)[^/\s:@]*):[^/\s@]+@")
 
 
 class Settings(BaseSettings):

@@ -50,6 +50,45 @@ def _index_files(settings: Settings) -> str:
     return "chroma.sqlite3, index.gen and the BM25 index are intact" if not settings.chroma_url else "remote store"
 
 
+def _chunks(settings: Settings) -> str:
+    from ragtool.index.store import VectorStore
+
+    store = VectorStore(settings)
+    lost = store.incomplete_documents()
+    if lost:
+        names = ", ".join(m.source.rsplit("/", 1)[-1] or m.doc_id for m in lost[:3])
+        raise RuntimeError(f"{len(lost)} document(s) with missing chunks ({names}{', …' if len(lost) > 3 else ''}): "
+                           "run `ragtool doctor --repair`")
+    return "every document has all of its chunks"
+
+
+def _home(settings: Settings) -> str:
+    """RAGTOOL_HOME takes a write and has room for one (a full disk fails `ask`, which writes caches)."""
+    import os
+    import shutil
+    import tempfile
+
+    home = settings.home
+    home.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(home).free
+    if free < MIN_FREE:
+        raise RuntimeError(f"{home}: only {free // 1024} KiB free (need {MIN_FREE // 2**20} MiB); free some disk space")
+    try:
+        fd, name = tempfile.mkstemp(dir=home, prefix=".doctor-")
+        try:
+            os.write(fd, b"\0" * 65536)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+    except OSError as e:
+        raise RuntimeError(f"cannot write in {home}: {e.strerror or e}") from None
+    return f"{home}: writable, {free / 2**30:.1f} GiB free"
+
+
+MIN_FREE = 64 * 2**20
+
+
 def _prompts(settings: Settings) -> str:
     found = sorted(p.name for p in settings.prompt_path("answer.system.md").parent.glob("*.md"))
     if not found:
@@ -62,7 +101,9 @@ CHECKS: list[tuple[str, Callable[[Settings], str]]] = [
     ("opencc", _opencc),
     ("embedder", _embedder),
     ("index files", _index_files),
+    ("home", _home),
     ("store", _store),
+    ("chunks", _chunks),
     ("prompts", _prompts),
 ]
 

@@ -102,7 +102,7 @@ def test_doctor_reports_each_check(tmp_path: Path) -> None:
     r = runner.invoke(app, ["doctor", "--json", "--home", str(tmp_path / "h"), "--embedder", "hash"])
     assert r.exit_code == 0, r.stdout
     checks = {c["check"]: c for c in json.loads(r.stdout)}
-    assert set(checks) == {"tokenizer", "opencc", "embedder", "index files", "store", "prompts"}
+    assert set(checks) == {"tokenizer", "opencc", "embedder", "index files", "home", "store", "chunks", "prompts"}
     assert all(c["ok"] for c in checks.values())
 
 

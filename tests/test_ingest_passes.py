@@ -111,8 +111,9 @@ def test_failed_reset_keeps_the_old_index(settings: Settings, seeds_copy: Path, 
     with pytest.raises(ProviderError):
         ingest_paths([only], settings, reset=True, corpus=Corpus(settings, embedder=failing))
     assert ({m.doc_id for m in Corpus(settings).documents()}, _dense_ids(settings)) == before
-    names = {c.name for c in Corpus(settings).store._client.list_collections()}  # noqa: SLF001
-    assert not any("__next" in n for n in names)  # the failed build is gone
+    live = Corpus(settings).store
+    names = {c.name for c in live._client.list_collections()}  # noqa: SLF001
+    assert names == {f"{live.name}_chunks", f"{live.name}_docs"}  # the failed build is gone
 
     report = ingest_paths([only], settings, reset=True)
     assert report.added == 1 and report.pending == 0
@@ -137,18 +138,39 @@ def test_questions_during_a_reset_build_see_the_old_index(settings: Settings, se
     assert len(Corpus(settings).documents()) == 1
 
 
-def test_a_swap_interrupted_by_a_crash_is_finished_by_the_next_run(settings: Settings, seeds_copy: Path) -> None:
+def test_a_build_left_by_a_crash_is_deleted_and_the_old_index_kept(settings: Settings, seeds_copy: Path) -> None:
     files = sorted(seeds_copy.glob("*.txt"))
     ingest_paths(files, settings)
     live = Corpus(settings)
     staged = live.staging()
     ingest_paths(files[:2], staged.settings, corpus=staged)
-    staged.store.mark_complete()
-    # A crash right after the swap dropped the live registry, before it renamed the new one into place:
-    live.store._client.delete_collection(f"{settings.collection}_docs")  # noqa: SLF001
-    report = ingest_paths(files[:2], settings)
-    assert (report.added, report.unchanged) == (0, 2)
-    assert sorted(m.source for m in Corpus(settings).documents()) == [str(f) for f in files[:2]]
+    staged.store.mark_complete()  # a crash after the build, before the pointer was replaced
+    report = ingest_paths(files, settings)
+    assert (report.added, report.unchanged) == (0, 5)
+    store = Corpus(settings).store
+    assert {c.name for c in store._client.list_collections()} == {f"{store.name}_chunks", f"{store.name}_docs"}  # noqa: SLF001
+
+
+def test_a_second_reset_says_another_is_running(settings: Settings, seeds_copy: Path) -> None:
+    import subprocess
+    import sys
+
+    from ragtool.errors import IndexBusyError
+
+    ingest_paths([seeds_copy], settings)
+    lock = str(settings.home / "reset.lock")
+    holder = subprocess.Popen([sys.executable, "-c", f"import time; from filelock import FileLock; "
+                               f"held = FileLock({lock!r}); held.acquire(); print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)  # the first --reset, mid-build
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(IndexBusyError, match="another `ragtool ingest --reset` is rebuilding"):
+            ingest_paths([seeds_copy], settings, reset=True)
+        assert ingest_paths([seeds_copy], settings).unchanged == 5  # a plain ingest still runs
+    finally:
+        holder.kill()
+        holder.wait()
+    assert ingest_paths([seeds_copy], settings, reset=True).added == 5
 
 
 def test_ask_does_not_wait_for_the_dense_pass_of_a_running_ingest(settings: Settings, seeds_copy: Path) -> None:

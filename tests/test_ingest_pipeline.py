@@ -92,8 +92,11 @@ def test_cli_reingest_reset_and_docs_rm(tmp_path: Path, seeds_copy: Path) -> Non
     gone = cli("docs", "rm", victim, env=env)
     assert gone.code == 2 and "no indexed document" in gone.stderr
 
-    rebuilt = cli("ingest", str(seeds_copy), "--reset", "--json", env=env)
-    assert rebuilt.code == 0 and json.loads(rebuilt.stdout)["added"] == 5
+    rebuilt = cli("ingest", str(seeds_copy), "--reset", "--json", env=env)  # the removed file stays out
+    report = json.loads(rebuilt.stdout)
+    assert rebuilt.code == 0 and report["added"] == 4 and len(report["excluded"]) == 1
+    back = cli("ingest", report["excluded"][0], "--json", env=env)
+    assert back.code == 0 and json.loads(back.stdout)["added"] == 1
 
 
 def test_orphan_chunks_are_invisible_and_removed_by_the_next_ingest(settings: Settings, seeds_copy: Path) -> None:

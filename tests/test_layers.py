@@ -16,16 +16,6 @@ from ragtool.datafiles import tomllib
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "ragtool"
 
-# Cycles other helpers are cutting in this round. ALLOWLIST, TO BE EMPTIED BY THE LEAD AFTER MERGING: once the
-# branches are in, this must be empty and any cycle fails the test.
-EXPECTED_TO_BE_CUT = {
-    "zhquant: check_question beside the question parser; eval called directly": frozenset(
-        {"ragtool.api", "ragtool.compare", "ragtool.eval.run"}
-    ),
-    "store: repair out of index/health.py": frozenset(
-        {"ragtool.index.corpus", "ragtool.index.store", "ragtool.index.health", "ragtool.ingest.pipeline"}
-    ),
-}
 
 
 def _modules(package: Path) -> dict[str, Path]:
@@ -146,9 +136,8 @@ def test_a_function_level_import_cycle_is_found(tmp_path: Path) -> None:
 
 
 def test_ragtool_has_no_import_cycle() -> None:
-    allowed = list(EXPECTED_TO_BE_CUT.values())
-    unexpected = [sorted(c) for c in cycles(import_graph(PACKAGE)) if not any(c <= a for a in allowed)]
-    assert not unexpected, f"import cycles (function-level imports count): {unexpected}"
+    found = [sorted(c) for c in cycles(import_graph(PACKAGE))]
+    assert not found, f"import cycles (function-level imports count): {found}"
 
 
 def test_ingest_does_not_import_the_answer_package() -> None:

@@ -133,7 +133,9 @@ def ingest(
     else:
         out.print(
             f"files {report.files} · added {report.added} · replaced {report.replaced} · "
-            f"unchanged {report.unchanged} · duplicates {report.duplicates} · chunks {report.chunks} · "
+            f"unchanged {report.unchanged} · "
+            + (f"repaired {report.repaired} (chunks were missing) · " if report.repaired else "")
+            + f"duplicates {report.duplicates} · chunks {report.chunks} · "
             f"skipped {len(report.skipped)} · {report.seconds:.1f}s (searchable lexically after "
             f"{report.lexical_seconds:.1f}s; {report.embedded} chunks embedded)"
             + (f" · {report.ocr_pages} pages read by OCR" if report.ocr_pages else "")
@@ -142,6 +144,11 @@ def ingest(
             err.print(f"skipped {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)
         for s in report.notes:
             err.print(f"note {safe_line(s.path)}: {safe_line(s.reason)}", markup=False)
+        if report.excluded:
+            err.print(f"excluded {len(report.excluded)} file(s) removed with `ragtool docs rm` (see `ragtool docs`; "
+                      "ingest a file by its own path to bring it back)", markup=False)
+        for path in report.readmitted:
+            err.print(f"brought back {safe_line(path)} (it had been removed with `ragtool docs rm`)", markup=False)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 
@@ -170,10 +177,12 @@ def docs_list(
     if ctx.invoked_subcommand:
         return
     from ragtool.api import Session, doc_row
+    from ragtool.ingest.exclusions import load
 
     settings = settings_from(home=home, chroma_url=chroma_url)
     metas = Session(settings, sync=False).documents()
     rows = [doc_row(m) for m in metas]
+    excluded = load(settings.home).files
     if json_out:
         print_json(rows)
         return
@@ -185,8 +194,11 @@ def docs_list(
     for m in metas:
         table.add_row(m.doc_id, m.place or "", m.kind, m.date or "", m.title[:40], str(m.chunks))
     out.print(table)
-    if not rows:
+    if not rows and not excluded:
         err.print("no documents indexed yet: run `ragtool ingest PATH` (or `ragtool ask`, which syncs the corpus)")
+    for path, ex in excluded.items():
+        err.print(f"excluded (removed with `docs rm`): {safe_line(path)} ({safe_line(ex.title)}); "
+                  "`ragtool ingest` it by this path to bring it back", markup=False)
 
 
 @docs_app.command("show")
@@ -224,7 +236,8 @@ def docs_rm(
     home: Home = None,
     chroma_url: ChromaUrl = None,
 ) -> None:
-    """Remove a document and its chunks from the index."""
+    """Remove a document and its chunks from the index. If its file is still on disk, later ingests of its folder
+    (and the corpus sync) skip it until it is ingested again by its own path."""
     from ragtool.api import Session
 
     settings = settings_from(home=home, chroma_url=chroma_url)
@@ -233,6 +246,9 @@ def docs_rm(
         print_json({"doc_id": meta.doc_id, "removed": True})
     else:
         out.print(f"removed {meta.doc_id} ({meta.title})", markup=False)
+        if Path(meta.source).is_file():
+            out.print(f"{safe_line(meta.source)} stays out of later ingests of its folder and the corpus sync; "
+                      "`ragtool ingest` it by this path to bring it back", markup=False)
 
 
 def _show_passage(doc: Document, at: int, around: int, json_out: bool) -> None:

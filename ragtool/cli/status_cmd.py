@@ -35,7 +35,9 @@ def status_report(settings: Settings) -> dict[str, Any]:
     ingest: dict[str, Any] | None = None
     if status is not None:
         ingest = status.model_dump() | {"state": ingest_state(status)}
-    return {"ingest": ingest, "index": _index_counts(settings)}
+    from ragtool.ingest.exclusions import load
+
+    return {"ingest": ingest, "index": _index_counts(settings), "excluded": sorted(load(settings.home).files)}
 
 
 def _index_counts(settings: Settings) -> dict[str, Any] | None:
@@ -67,6 +69,9 @@ def describe(report: dict[str, Any]) -> list[str]:
                      "questions are answered from the lexical index until all have them")
     else:
         lines.append(f"index: {idx['documents']} documents, all searchable lexically and densely")
+    if report.get("excluded"):
+        lines.append(f"excluded: {len(report['excluded'])} file(s) removed with `docs rm` stay out of ingests of "
+                     "their folder (`ragtool docs` lists them)")
     return lines
 
 

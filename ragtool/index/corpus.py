@@ -10,10 +10,9 @@ from ragtool.errors import StoreError
 from ragtool.index.cache import EmbeddingCache, embed_with_cache
 from ragtool.index.embed import Embedder, make_embedder
 from ragtool.index.lexical import LexicalIndex
+from ragtool.index.live import new_generation
 from ragtool.index.store import VectorStore
 from ragtool.models import Chunk, DocMeta, Document
-
-STAGING_SUFFIX = "__next"  # collections an `ingest --reset` builds before it swaps them in
 
 
 class Corpus:
@@ -51,21 +50,16 @@ class Corpus:
         )
 
     def staging(self) -> Corpus:
-        """A fresh, empty index beside this one (same embedder and cache) for `ingest --reset` to build in;
-        nothing reads it until VectorStore.swap_in() puts it in place."""
-        settings = self.settings.model_copy(update={"collection": self.staging_collection})
+        """A fresh, empty index generation beside this one (same embedder and cache) for `ingest --reset` to build
+        in; nothing reads it until VectorStore.swap_in() points the live index at it."""
+        settings = self.settings.model_copy(update={"collection": new_generation(self.settings.collection)})
         staged = Corpus.__new__(Corpus)
         staged.settings = settings
-        staged.store = VectorStore(settings, announce=False)
-        staged.store.reset()  # a build a crash or a failure left behind is dropped
+        staged.store = VectorStore(settings, announce=False, pinned=True)
         staged.embedder = self.embedder
         staged._lexical = None
         staged.__dict__["cache"] = self.cache
         return staged
-
-    @property
-    def staging_collection(self) -> str:
-        return self.settings.collection + STAGING_SUFFIX
 
     def documents(self) -> list[DocMeta]:
         return self.store.documents()

@@ -6,25 +6,20 @@ size and mtime, so a store is checked once after each write, not on every comman
 are derived files: `ragtool doctor` reports them damaged and `--repair` rebuilds them (commands work meanwhile:
 a garbage generation token reads as unknown and a BM25 index that does not fit the store is rebuilt).
 
-`ragtool doctor --repair` moves a damaged store aside (RAGTOOL_HOME/damaged-<time>/) and rebuilds it from the
-source files: those the damaged registry still names, those of the last corpus sync, and RAGTOOL_CORPUS.
+`ragtool doctor --repair` (ragtool/repair.py) moves a damaged store aside and rebuilds it from the source files.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import re
 import sqlite3
-import time
 from pathlib import Path
-
-from pydantic import BaseModel, Field
 
 from ragtool.config import Settings
 from ragtool.errors import DamagedStoreError
 from ragtool.fsutil import read_json_or_none, write_json_atomic
+from ragtool.index.live import pointer_path, read_pointer
 from ragtool.index.lock import index_lock
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -125,90 +120,6 @@ def find_damage(settings: Settings) -> list[tuple[str, str]]:
         out.append((str(settings.home / "index.gen"), why))
     if found := lexical_damage(settings.home):
         out.append((str(found[0]), found[1]))
+    if read_pointer(settings) is None:
+        out.append((str(pointer_path(settings)), "unreadable pointer to the live collections"))
     return out
-
-
-# ---- repair ------------------------------------------------------------------------------------
-
-
-class RepairReport(BaseModel):
-    damaged: list[dict[str, str]] = Field(default_factory=list)  # path, why
-    moved_to: str | None = None
-    rebuilt: bool = False  # the store itself was rebuilt (else only derived files were)
-    sources: int = 0  # source files found to rebuild from
-    missing: list[str] = Field(default_factory=list)  # sources the damaged index named that are gone
-    added: int = 0
-    skipped: list[dict[str, str]] = Field(default_factory=list)
-
-
-_META_SOURCE = re.compile(rb'"source":\s*"((?:[^"\\]|\\.){1,4096})"')
-
-
-def salvage_sources(path: Path) -> list[str]:
-    """Source paths the damaged registry still names: by SQL where its pages still read, and from each
-    document record's JSON found in the raw bytes (which outlives damaged pages)."""
-    found: set[str] = set()
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
-        try:
-            rows = con.execute("SELECT string_value FROM embedding_metadata WHERE key = 'source'").fetchall()
-            found |= {str(r[0]) for r in rows if r and r[0]}
-        finally:
-            con.close()
-    except sqlite3.Error:
-        pass
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raw = b""
-    for m in _META_SOURCE.finditer(raw):
-        with contextlib.suppress(ValueError):
-            found.add(json.loads(b'"' + m.group(1) + b'"'))
-    return sorted(s for s in found if s)
-
-
-def _sync_sources(settings: Settings) -> list[str]:
-    saved = read_json_or_none(settings.home / "sync.json")
-    files = saved.get("files") if isinstance(saved, dict) else None
-    return sorted(files) if isinstance(files, dict) else []
-
-
-def repair(settings: Settings) -> RepairReport:
-    """Move the damaged store aside and rebuild it from the source files; only derived files when those alone
-    are damaged. The index lock is held while files are moved; the rebuild is an ordinary ingest."""
-    from ragtool.ingest.pipeline import ingest_paths
-
-    report = RepairReport()
-    with index_lock(settings):
-        damage = find_damage(settings)
-        report.damaged = [{"path": p, "why": w} for p, w in damage]
-        if not damage:
-            return report
-        aside = settings.home / f"damaged-{time.strftime('%Y%m%dT%H%M%S')}"
-        aside.mkdir(parents=True, exist_ok=True)
-        report.moved_to = str(aside)
-        store_damaged = any(p == str(sqlite_path(settings)) for p, _ in damage)
-        named = salvage_sources(sqlite_path(settings)) if store_damaged else []
-        moving = ["chroma", "index.gen", CHECKED, "lexical"] if store_damaged else ["index.gen", "lexical"]
-        for name in moving:
-            src = settings.home / name
-            if src.exists():
-                os.replace(src, aside / name)
-        if not store_damaged:
-            from ragtool.index.corpus import Corpus
-
-            Corpus(settings).lexical()  # rebuilt from the intact store
-            return report
-    report.rebuilt = True
-    sources = list(dict.fromkeys([*named, *_sync_sources(settings)]))
-    report.missing = [s for s in sources if not Path(s).is_file()]
-    paths = [Path(s) for s in sources if Path(s).is_file()]
-    if Path(settings.corpus).exists():
-        paths.append(Path(settings.corpus))
-    report.sources = len(paths)
-    if paths:
-        ingest = ingest_paths(paths, settings)
-        report.added = ingest.added + ingest.replaced
-        report.skipped = [s.model_dump() for s in ingest.skipped]
-    write_json_atomic(aside / "README.json", {"damaged": report.damaged, "rebuilt_from": [str(p) for p in paths]})
-    return report

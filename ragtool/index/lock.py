@@ -56,3 +56,32 @@ def _acquired(settings: Settings, path: Path, timeout: float | None) -> Iterator
         yield
     finally:
         lock.release()
+
+
+@contextmanager
+def reset_lock(settings: Settings, required: bool = True) -> Iterator[bool]:
+    """Held for a whole `ingest --reset` (its build runs mostly outside the index lock). Yields whether it was
+    taken: when another process holds it, raise IndexBusyError if `required`, else yield False (the caller must
+    then leave the other's build alone). Never waits: a --reset takes minutes."""
+    path = settings.home / "reset.lock"
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot create RAGTOOL_HOME {settings.home}: {e.strerror or e}") from e
+    lock = FileLock(str(path), is_singleton=True)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if required:
+            raise IndexBusyError(
+                "another `ragtool ingest --reset` is rebuilding this index; wait for it to finish "
+                "(`ragtool status` shows its progress)"
+            ) from None
+        yield False
+        return
+    except OSError as e:
+        raise StoreError(f"cannot lock {path}: {e.strerror or e}") from e
+    try:
+        yield True
+    finally:
+        lock.release()

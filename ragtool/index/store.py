@@ -10,12 +10,16 @@ An embedded Chroma client keeps its vector index in memory and does not see what
 afterwards. So every write also replaces RAGTOOL_HOME/index.gen with a new token, and a store whose token
 is out of date reopens its client before its next operation. Every Chroma call holds the index lock (re-entrant,
 so callers may hold it around several calls that must see one state).
+
+Which collections are live is read from RAGTOOL_HOME/live.json (index/live.py): `ingest --reset` builds a new
+generation beside the live one and swap_in() replaces that pointer in one atomic step.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import time
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +29,7 @@ import numpy as np
 from ragtool.config import Settings
 from ragtool.errors import RagtoolError, StoreError
 from ragtool.fsutil import write_text_atomic
+from ragtool.index.live import SWAP_STEPS, generations, kill_point, read_pointer, write_pointer
 from ragtool.index.lock import index_lock
 from ragtool.models import Chunk, DocMeta, Document, chunk_doc_id
 
@@ -173,11 +178,14 @@ def _registry_vector(doc_id: str) -> list[float]:
 class VectorStore:
     """Chunks with their embeddings, and the document registry, in Chroma."""
 
-    def __init__(self, settings: Settings, announce: bool = True) -> None:
+    def __init__(self, settings: Settings, announce: bool = True, pinned: bool = False) -> None:
+        """`pinned`: open the collections named settings.collection (a --reset build), not the live ones."""
         self.settings = settings
         self.where = settings.chroma_url or str(settings.home / "chroma")
         self._gen_path = None if settings.chroma_url else settings.home / GENERATION_FILE
         self._announce = announce  # False for a --reset build: nobody reads it until it is swapped in
+        self._pinned = pinned
+        self.name = settings.collection
         self._open()
 
     def _open(self) -> None:
@@ -189,20 +197,33 @@ class VectorStore:
         self._gen = self._read_gen()
         client = _client(settings)
         try:
+            self.name = settings.collection if self._pinned else self._live_name(client)
             self._chunks = client.get_or_create_collection(
-                f"{settings.collection}_chunks",
+                f"{self.name}_chunks",
                 embedding_function=None,
                 metadata={"hnsw:space": "cosine"},
                 configuration={"hnsw": {"space": "cosine", **_HNSW_SYNC}},
             )
             self._docs = client.get_or_create_collection(
-                f"{settings.collection}_docs", embedding_function=None, configuration={"hnsw": dict(_HNSW_SYNC)}
+                f"{self.name}_docs", embedding_function=None, configuration={"hnsw": dict(_HNSW_SYNC)}
             )
         except Exception as e:
             if settings.chroma_url:
                 raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
             raise StoreError(f"cannot open index at {self.where}: {_one_line(e)}") from e
         self._client = client
+
+    def _live_name(self, client: Any) -> str:
+        """The generation the pointer names; if the pointer is unreadable, the newest complete build."""
+        name = read_pointer(self.settings)
+        if name is not None:
+            return name
+        built = []
+        for c in client.list_collections():
+            meta = c.metadata or {}
+            if c.name.endswith("_docs") and generations(self.settings.collection, [c.name]) and meta.get("complete"):
+                built.append((float(meta.get("built", 0)), c.name.removesuffix("_docs")))
+        return max(built)[1] if built else self.settings.collection
 
     # ---- freshness across processes --------------------------------------------------------------
 
@@ -226,11 +247,15 @@ class VectorStore:
         self._gen = gen
 
     def _refresh(self) -> None:
-        """Reopen the embedded client when another process wrote since it was opened."""
-        if self._gen_path is None or self._read_gen() == self._gen:
-            return
-        self.close()
-        self._open()
+        """Reopen the embedded client when another process wrote since it was opened, and a server's collections
+        when a --reset elsewhere pointed the live index at others."""
+        if self._gen_path is not None:
+            stale = self._read_gen() != self._gen
+        else:
+            stale = not self._pinned and read_pointer(self.settings) not in (None, self.name)
+        if stale:
+            self.close()
+            self._open()
 
     def close(self) -> None:
         """Release the client; a fresh one is built on the next open (not shared with stale stores)."""
@@ -282,6 +307,15 @@ class VectorStore:
         """(documents with dense vectors, committed documents)."""
         total = len(self.doc_ids())
         return total - len(self.pending_ids()), total
+
+    def incomplete_documents(self) -> list[DocMeta]:
+        """Committed documents with fewer chunks in the store than their record says (lost by a crash or damage)."""
+        got = self._safe(lambda: self._chunks.get(include=[]))
+        counts: dict[str, int] = {}
+        for cid in got["ids"]:
+            doc_id = chunk_doc_id(cid)
+            counts[doc_id] = counts.get(doc_id, 0) + 1
+        return [m for m in self.documents() if counts.get(m.doc_id, 0) < m.chunks]
 
     def signature(self) -> str:
         """Changes whenever the set of committed documents changes."""
@@ -440,52 +474,52 @@ class VectorStore:
                 self._client.delete_collection(name)
 
     def _names(self, collection: str | None = None) -> tuple[str, str]:
-        base = collection or self.settings.collection
+        base = collection or self.name
         return f"{base}_chunks", f"{base}_docs"
 
-    # ---- --reset: build beside the live index, then swap ---------------------------------------
+    # ---- --reset: build a new generation beside the live index, then swap the pointer -------------
 
     def mark_complete(self) -> None:
-        """A staging build is complete: from now on finish_swap() may put it in place of the live index."""
-        self._safe(lambda: self._docs.modify(metadata={"complete": "yes"}), writing=True)
+        """A staging build is complete: it may become the live index (and a damaged pointer falls back to it)."""
+        self._safe(lambda: self._docs.modify(metadata={"complete": "yes", "built": str(time.time())}), writing=True)
 
     def swap_in(self, staging: VectorStore) -> None:
-        """Replace this index by a complete staging build (held under the index lock). The live registry goes
-        first and the staging registry is renamed last, so readers see the old index, then briefly an empty
-        one, then the new one; finish_swap() completes a swap a crash interrupted."""
+        """Make a complete staging build the live index: one atomic replace of the pointer file, under the index
+        lock; then the previous generation is deleted. A kill before the replace keeps the old index, after it
+        the new one; its leftovers are deleted by the next ingest (collect_garbage)."""
         staging.mark_complete()
-        self._refresh()
-        self._finish_swap(staging.settings.collection)
-        self.close()
-        self._open()
-        self._bump_gen()
+        with index_lock(self.settings):
+            kill_point(SWAP_STEPS[0])
+            write_pointer(self.settings, staging.name)
+            kill_point(SWAP_STEPS[1])
+            self.close()
+            self._open()
+            self._bump_gen()
+            kill_point(SWAP_STEPS[2])
+            self.collect_garbage()
 
-    def finish_swap(self, staging_collection: str) -> bool:
-        """Complete a swap interrupted by a crash (a complete staging build still beside the live index)."""
-        self._refresh()
-        names = {c.name: c for c in self._client.list_collections()}
-        new_docs = names.get(self._names(staging_collection)[1])
-        if new_docs is None or (new_docs.metadata or {}).get("complete") != "yes":
-            return False
-        self._finish_swap(staging_collection)
-        self.close()
-        self._open()
-        self._bump_gen()
-        return True
-
-    def _finish_swap(self, staging_collection: str) -> None:
-        live_chunks, live_docs = self._names()
-        new_chunks, new_docs = self._names(staging_collection)
-        try:
-            existing = {c.name for c in self._client.list_collections()}
-            for name in (live_docs, live_chunks):
-                if name in existing:
-                    self._client.delete_collection(name)
-            if new_chunks in existing:
-                self._client.get_collection(new_chunks).modify(name=live_chunks)
-            self._client.get_collection(new_docs).modify(name=live_docs)
-        except Exception as e:
-            raise StoreError(f"cannot swap in the rebuilt index at {self.where}: {_one_line(e)}") from e
+    def collect_garbage(self) -> int:
+        """Delete every generation of this collection but the live one (call only while no --reset build runs:
+        index.lock.reset_lock). Returns how many went. Nothing goes while the pointer is unreadable (`doctor
+        --repair` rewrites it)."""
+        if self._pinned or read_pointer(self.settings) is None:
+            return 0
+        with index_lock(self.settings):
+            self._refresh()
+            try:
+                names = [c.name for c in self._client.list_collections()]
+                dead = sorted(generations(self.settings.collection, names) - {self.name})
+                for gen in dead:
+                    chunks, docs = self._names(gen)
+                    for name, step in ((docs, SWAP_STEPS[3]), (chunks, SWAP_STEPS[4])):
+                        if name in names:
+                            self._client.delete_collection(name)
+                        kill_point(step)
+            except Exception as e:
+                raise StoreError(f"cannot delete an old index generation at {self.where}: {_one_line(e)}") from e
+            if dead:
+                self._bump_gen()
+            return len(dead)
 
     def _delete_chunks(self, doc_id: str) -> None:
         self._safe(lambda: self._chunks.delete(where={"doc_id": doc_id}), writing=True)

@@ -131,18 +131,48 @@ def chunk_document(
     spans = split_spans(text, budget, heading_rules(settings))
     groups: list[list[Span]] = []
     cur: list[Span] = []
+    size = _Size()
     for sp in spans:
         if cur and sp.heading and not cur[-1].heading and _body_tokens(cur) >= budget // 4:
             groups.append(cur)
             cur = []
-        if cur and not _fits(text, cur, sp, budget):
+            size = _Size()
+        if cur and not size.fits(text, cur, sp, budget):
             groups.append(cur)
             cur = _overlap(cur, overlap, budget, sp, text)
+            size = _Size(sum(s.tokens + 1 for s in cur))
         cur.append(sp)
+        size.add(sp)
     if cur:
         groups.append(cur)
     safe = [part for g in groups for part in _within_budget(text, g, budget)]
     return [_make_chunk(doc, i, g) for i, g in enumerate(safe)]
+
+
+class _Size:
+    """The size of the chunk being packed, kept as it grows: `_fits`'s estimate (its spans' tokens plus one per
+    seam), and a bound from the last exact count plus the spans added since. Near the budget `_fits` counted the
+    whole chunk again at every span: minutes for a run of tiny clauses ("a:a:a:…"); now a count is repeated only
+    when the bound passes the budget."""
+
+    def __init__(self, estimate: int = 0) -> None:
+        self.estimate = estimate
+        self.bound: int | None = None
+
+    def fits(self, text: str, cur: list[Span], sp: Span, budget: int) -> bool:
+        """_fits(text, cur, sp, budget), counting less."""
+        if self.estimate + sp.tokens <= budget * 3 // 4:
+            return True
+        if self.bound is not None and self.bound + sp.tokens + 1 <= budget:
+            return True
+        exact = count_tokens(text[cur[0].start : sp.end])
+        self.bound = exact - sp.tokens - 1  # add() puts sp back
+        return exact <= budget
+
+    def add(self, sp: Span) -> None:
+        self.estimate += sp.tokens + 1
+        if self.bound is not None:
+            self.bound += sp.tokens + 1
 
 
 def _fits(text: str, cur: list[Span], sp: Span, budget: int) -> bool:

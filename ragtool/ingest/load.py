@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 import zipfile
@@ -39,6 +40,10 @@ DETECTED_OK = {
     "cp950",
     "hz",
 }
+# Japanese encodings: their bytes also decode as GB18030 (kana included), into mojibake. charset-normalizer's
+# best guess decides, before GB18030 and Big5 are tried.
+JAPANESE = {"shift_jis", "cp932", "shift_jis_2004", "shift_jisx0213", "euc_jp", "euc_jis_2004", "euc_jisx0213",
+            "iso2022_jp", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext"}
 
 # UTF-32 first: its little-endian BOM starts with UTF-16's.
 BOMS = (
@@ -105,9 +110,30 @@ def _failure(e: BaseException) -> str:
     return f"{type(e).__name__}: {detail}" if detail else type(e).__name__
 
 
+# Files are loaded by what their first bytes say they are when that differs from their name (a PDF named .txt).
+MAGIC = ((b"%PDF-", ".pdf"), (b"PK\x03\x04", ".docx"))
+NOT_TEXT = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+            (b"\x1f\x8b", "gzip data"), (b"7z\xbc\xaf", "a 7z archive"), (b"Rar!", "a RAR archive"),
+            (b"\xd0\xcf\x11\xe0", "an old Office (OLE) file, e.g. .doc: save it as .docx"),
+            (b"\x7fELF", "a program"))
+
+
+def sniff(raw: bytes, suffix: str) -> str:
+    """The suffix the file's content calls for (its own when nothing says otherwise); LoadError for binaries."""
+    for magic, real in MAGIC:
+        if raw.startswith(magic):
+            return real
+    if suffix not in (".pdf", ".docx", *IMAGE_SUFFIXES):
+        for magic, what in NOT_TEXT:
+            if raw.startswith(magic):
+                raise LoadError(f"not a text file: its content is {what}")
+    return suffix
+
+
 def _parse(path: Path, suffix: str, raw: bytes, ocr: OcrReader | None = None) -> LoadedFile:
     file_hash = hashlib.sha256(raw).hexdigest()
     header: dict[str, str] = {}
+    suffix = sniff(raw, suffix)
     if suffix == ".pdf":
         return _pdf_file(path, raw, file_hash, ocr)
     if suffix in IMAGE_SUFFIXES:
@@ -158,7 +184,7 @@ def decode_bytes(raw: bytes) -> tuple[str, str]:
         return _checked(raw.decode("utf-8"), "utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    text, codec = _decode_cjk(raw) or _decode_detected(raw)
+    text, codec = _decode_japanese(raw) or _decode_cjk(raw) or _decode_detected(raw)
     return _checked(text, codec), codec
 
 
@@ -167,6 +193,30 @@ def _decode(raw: bytes, codec: str) -> str:
         return raw.decode(codec)
     except UnicodeDecodeError as e:
         raise LoadError(f"cannot decode text as {codec} (byte {e.start})") from None
+
+
+def _decode_japanese(raw: bytes) -> tuple[str, str] | None:
+    """The text, when charset-normalizer's best guess is a Japanese encoding that decodes it cleanly."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw[:MAX_SNIFF_BYTES]).best()
+    if best is None or best.encoding not in JAPANESE or best.chaos > 0.1:
+        return None
+    try:
+        text = raw.decode(best.encoding)
+    except UnicodeDecodeError:
+        return None
+    # Japanese is written with hiragana; Big5 or GBK bytes read as Shift-JIS give half-width katakana and kanji
+    sample = text[:200_000]
+    hiragana = sum(1 for c in sample if "\u3041" <= c <= "\u309f")
+    letters = sum(1 for c in sample if c.isalpha() and not c.isascii())
+    return (text, best.encoding) if letters and hiragana / letters >= MIN_HIRAGANA else None
+
+
+MIN_HIRAGANA = 0.1  # share of a Japanese text's non-Latin letters (usually 30-50%)
+
+
+MAX_SNIFF_BYTES = 1_000_000  # what charset-normalizer reads to guess an encoding
 
 
 def _decode_cjk(raw: bytes) -> tuple[str, str] | None:
@@ -267,6 +317,7 @@ def html_text(html: str) -> tuple[str, dict[str, str]]:
     """Visible text of a page, one block per line, plus its <title> and publication date."""
     from selectolax.lexbor import LexborHTMLParser
 
+    _check_nesting(html)
     tree = LexborHTMLParser(html)
     header: dict[str, str] = {}
     title = tree.css_first("title")
@@ -286,6 +337,59 @@ def html_text(html: str) -> tuple[str, dict[str, str]]:
     root = tree.body or tree.root
     text = root.text(deep=True, separator="") if root is not None else ""
     return text, header
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
+
+
+def _check_nesting(html: str) -> None:
+    """Refuse a page nested so deeply that parsing it would take minutes. An HTML parser looks down its stack of
+    open elements at each block-level tag (to close an open <p>), so time grows with the number of block tags
+    times the nesting depth: 1 MB of nested <div>s took 68 s. This linear scan keeps a model of that stack
+    (end tags, and tags such as <p> and <li> that close an open one of their kind) and adds up that work."""
+    limits = _html_limits()
+    ignored, blocks, self_closing = limits["unnested"], limits["block"], limits["implicit"]
+    budget = int(limits["max_nesting_work"])
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    deepest = work = 0
+
+    def close(name: str) -> None:  # pop up to and including the innermost open `name`
+        while stack:
+            top = stack.pop()
+            open_count[top] -= 1
+            if top == name:
+                return
+
+    for m in _TAG.finditer(html):
+        name = m.group(2).lower()
+        if m.group(1):
+            if open_count.get(name):
+                close(name)
+            continue
+        if name in blocks:
+            work += len(stack)
+            if work > budget:
+                raise LoadError(f"HTML nested too deeply ({deepest:,} levels; parsing it would take minutes)")
+            if open_count.get("p"):
+                close("p")
+        if name in ignored or m.group(3):
+            continue
+        if name in self_closing and open_count.get(name):
+            close(name)
+        stack.append(name)
+        open_count[name] = open_count.get(name, 0) + 1
+        deepest = max(deepest, len(stack))
+
+
+@lru_cache(maxsize=1)
+def _html_limits() -> dict[str, Any]:
+    from ragtool.config import PACKAGE_DIR
+    from ragtool.datafiles import read_toml
+
+    raw = read_toml(PACKAGE_DIR / "data" / "limits.toml")["html"]
+    return {"max_nesting_work": raw["max_nesting_work"], "unnested": frozenset(raw["unnested_tags"]),
+            "block": frozenset(raw["block_tags"]), "implicit": frozenset(raw["closes_its_kind"])}
 
 
 def _html_date(tree: object) -> str:
@@ -319,6 +423,7 @@ _PDF_DATE = re.compile(r"(?:D:)?((?:19|20)\d{2})(\d{2})(\d{2})")
 
 def _pdf_text(raw: bytes) -> tuple[list[str], dict[str, str]]:
     """Each page's text layer, and the file's metadata."""
+    logging.getLogger("pypdf").addHandler(_QUIET)  # its warnings on readable files reach logging, not stderr
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -332,6 +437,9 @@ def _pdf_text(raw: bytes) -> tuple[list[str], dict[str, str]]:
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as e:
         raise LoadError(f"not a readable PDF ({type(e).__name__})") from None
     return pages, info
+
+
+_QUIET = logging.NullHandler()  # added once: a logger keeps one copy of a handler
 
 
 def _decrypt(reader: object) -> None:
@@ -370,9 +478,9 @@ def _pdf_info(reader: object) -> dict[str, str]:
 def _docx_text(raw: bytes) -> tuple[str, dict[str, str]]:
     from docx import Document as DocxDocument
 
-    _check_zip(raw)
+    slim = _slim_docx(raw)
     try:
-        doc = DocxDocument(io.BytesIO(raw))
+        doc = DocxDocument(io.BytesIO(slim))
         lines = _docx_body(doc)
     except Exception as e:  # python-docx raises many kinds of errors on broken packages
         raise LoadError(f"not a readable .docx ({type(e).__name__})") from None
@@ -497,29 +605,50 @@ def _check_spans(document_xml: bytes) -> None:
         raise LoadError(f"refusing .docx: a table cell spans {wide:,} columns (limit {most})")
 
 
-def _check_zip(raw: bytes) -> None:
-    """Refuse non-zips and archives whose XML would expand too much (zip bombs) before parsing: by the sizes
-    the zip declares, then by really inflating the XML parts (streamed, stopping at the limit)."""
+def _slim_docx(raw: bytes) -> bytes:
+    """The .docx rebuilt with only what python-docx parses, every part bounded. Media (images, fonts, embedded
+    files: by folder or suffix, limits.toml) become empty parts and are never inflated, whatever their size. Every
+    other part, whatever its name, counts as XML: the sizes the zip declares and the bytes really inflated
+    (streamed, stopping at the limit) are bounded before anything is parsed (zip bombs, a hidden main part)."""
     buf = io.BytesIO(raw)
     if not zipfile.is_zipfile(buf):
         raise LoadError("not a valid .docx (not a zip archive)")
     try:
         with zipfile.ZipFile(buf) as zf:
             infos = zf.infolist()
+            if len(infos) > int(_limits()["max_parts"]):
+                raise LoadError(f"refusing .docx: {len(infos):,} parts (limit {_limits()['max_parts']})")
             if "word/document.xml" not in {i.filename for i in infos}:
                 raise LoadError("not a valid .docx (no word/document.xml)")
-            xml = [i for i in infos if i.filename.lower().endswith((".xml", ".rels"))]
-            _check_declared(xml)
-            _check_inflated(zf, xml)
-            _check_spans(zf.read("word/document.xml"))
+            parsed = [i for i in infos if not i.is_dir() and not _is_media(i.filename)]
+            _check_declared(parsed)
+            blobs = _inflate(zf, parsed)
     except zipfile.BadZipFile:
         raise LoadError("not a valid .docx (corrupt zip archive)") from None
+    for blob in blobs.values():
+        _check_spans(blob)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as slim:
+        for info in infos:
+            if not info.is_dir() and info.filename not in blobs:
+                slim.writestr(info.filename, b"")
+        for name, blob in blobs.items():
+            slim.writestr(name, blob)
+    return out.getvalue()
 
 
-def _check_declared(xml: list[zipfile.ZipInfo]) -> None:
+def _is_media(name: str) -> bool:
+    lower = name.lower()
+    limits = _limits()
+    if lower.endswith(".rels"):  # relationships are always parsed
+        return False
+    return lower.startswith(tuple(limits["media_folders"])) or lower.endswith(tuple(limits["media_suffixes"]))
+
+
+def _check_declared(parts: list[zipfile.ZipInfo]) -> None:
     max_bytes, max_ratio = _docx_limits()
-    total = sum(i.file_size for i in xml)
-    packed = max(1, sum(i.compress_size for i in xml))
+    total = sum(i.file_size for i in parts)
+    packed = max(1, sum(i.compress_size for i in parts))
     if total > max_bytes or total / packed > max_ratio:
         raise LoadError(
             f"refusing .docx: its XML declares {total / 1e6:.0f} MB from {packed / 1e6:.1f} MB "
@@ -527,12 +656,18 @@ def _check_declared(xml: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _check_inflated(zf: zipfile.ZipFile, xml: list[zipfile.ZipInfo]) -> None:
+def _inflate(zf: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    """Each part's bytes, stopping as soon as all of them together pass the limit (declared sizes may lie)."""
     max_bytes, _ = _docx_limits()
     total = 0
-    for info in xml:
+    out: dict[str, bytes] = {}
+    for info in parts:
+        blocks = []
         with zf.open(info) as f:
             while block := f.read(1 << 20):
                 total += len(block)
                 if total > max_bytes:
                     raise LoadError(f"refusing .docx: its XML inflates to more than {max_bytes / 1e6:.0f} MB (zip bomb?)")
+                blocks.append(block)
+        out[info.filename] = b"".join(blocks)
+    return out

@@ -14,7 +14,9 @@ from pydantic import BaseModel, Field
 from ragtool.config import Settings
 from ragtool.errors import LoadError, RagtoolError
 from ragtool.index.corpus import Corpus
-from ragtool.index.lock import index_lock
+from ragtool.index.live import read_pointer
+from ragtool.index.lock import index_lock, reset_lock
+from ragtool.ingest import exclusions
 from ragtool.ingest.chunk import chunk_document
 from ragtool.ingest.clean import Cleaner
 from ragtool.ingest.discover import Skipped, discover
@@ -31,6 +33,9 @@ class IngestReport(BaseModel):
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
+    repaired: int = 0  # committed documents whose chunks were missing, written again
+    excluded: list[str] = Field(default_factory=list)  # files in a folder skipped: removed with `docs rm`
+    readmitted: list[str] = Field(default_factory=list)  # removed files ingested again by their own path
     duplicates: int = 0
     chunks: int = 0
     skipped: list[Skipped] = Field(default_factory=list)
@@ -93,15 +98,30 @@ def ingest_paths(
 
     The index lock is held only while the index is read or written, so questions are answered meanwhile.
     """
+    with reset_lock(settings) if reset else contextlib.nullcontext():  # a second --reset says one is running
+        status = StatusWriter(settings.home, [str(p) for p in paths], reset)
+        status.phase("starting")
+        return _ingest(paths, settings, reset, progress, corpus, dense, status)
+
+
+def _ingest(
+    paths: Sequence[Path],
+    settings: Settings,
+    reset: bool,
+    progress: Progress | None,
+    corpus: Corpus | None,
+    dense: bool,
+    status: StatusWriter,
+) -> IngestReport:
     t0 = time.perf_counter()
     report = IngestReport()
-    status = StatusWriter(settings.home, [str(p) for p in paths], reset)
-    status.phase("starting")
     target: Corpus | None = None
     try:
         with index_lock(settings):
             live = corpus or Corpus(settings)
-            live.store.finish_swap(live.staging_collection)  # a --reset a crash stopped while swapping
+            with reset_lock(settings, required=False) as alone:  # another's --reset build is not garbage
+                if alone:
+                    live.store.collect_garbage()  # generations a killed or finished --reset left
             if reset:
                 target = live.staging()
             else:
@@ -137,8 +157,9 @@ def ingest_paths(
 
 
 def _drop_quietly(staged: Corpus | None, settings: Settings) -> None:
-    """A failed --reset build goes; the old index was never touched."""
-    if staged is None:
+    """A failed --reset build goes; the old index was never touched (unless the build is live already: the
+    swap failed after it replaced the pointer)."""
+    if staged is None or read_pointer(settings) == staged.store.name:
         return
     with contextlib.suppress(Exception), index_lock(settings, timeout=5):
         staged.store.drop()
@@ -155,9 +176,10 @@ def _lexical_pass(
 ) -> None:
     with index_lock(settings):
         by_source = _committed_by_source(corpus.documents())
+        incomplete = {m.doc_id for m in corpus.store.incomplete_documents()}
     cleaner = Cleaner.from_settings(settings)
     found = list(discover(paths, settings.follow_symlinks))
-    files = [f for f in found if isinstance(f, Path)]
+    files = _not_excluded([f for f in found if isinstance(f, Path)], paths, settings, report)
     report.skipped.extend(f for f in found if isinstance(f, Skipped))
     report.files = len(files)
     status.phase("lexical", files_total=len(files))
@@ -168,7 +190,7 @@ def _lexical_pass(
         if ocr is not None:
             ocr.progress = _page_progress(path.name, n, len(files), progress, status)
         try:
-            _ingest_one(path, corpus, cleaner, settings, by_source, report, ocr)
+            _ingest_one(path, corpus, cleaner, settings, by_source, incomplete, report, ocr)
         except LoadError as e:
             report.skipped.append(Skipped(path=str(path), reason=str(e)))
         except RagtoolError:
@@ -193,6 +215,24 @@ def _page_progress(
         status.update(force=done == total, ocr_file=name, ocr_pages_done=done, ocr_pages_total=total)
 
     return update
+
+
+def _not_excluded(files: list[Path], paths: Sequence[Path], settings: Settings, report: IngestReport) -> list[Path]:
+    """Files found in folders that `docs rm` removed are skipped; a file named by its own path is let back in."""
+    removed = exclusions.load(settings.home).files
+    if not removed:
+        return files
+    named = {os.path.abspath(p) for p in paths if p.is_file()}
+    with index_lock(settings):
+        report.readmitted = exclusions.readmit(settings.home, sorted(named & set(removed)))
+    kept = []
+    for f in files:
+        key = os.path.abspath(f)
+        if key in removed and key not in named:
+            report.excluded.append(key)
+        else:
+            kept.append(f)
+    return kept
 
 
 def _dense_pass(
@@ -246,14 +286,19 @@ def _ingest_one(
     cleaner: Cleaner,
     settings: Settings,
     by_source: dict[str, list[DocMeta]],
+    incomplete: set[str],
     report: IngestReport,
     ocr: OcrReader | None = None,
 ) -> None:
-    """Load and chunk one file outside the lock, then commit it lexical-only (and drop its old version) inside."""
+    """Load and chunk one file outside the lock, then commit it lexical-only (and drop its old version) inside.
+    A committed document whose chunks are missing (`incomplete`) is never unchanged: it is written again."""
     if path.suffix.lower() not in SUPPORTED:
         raise LoadError(f"unsupported file type {path.suffix or '(none)'}")
     key = os.path.abspath(path)
     olds = by_source.get(key, [])
+    if any(o.doc_id in incomplete for o in olds):
+        olds = [o for o in olds if o.doc_id not in incomplete]
+        by_source[key] = olds
     if olds:  # an unchanged file is known by its bytes' hash, without decoding it
         digest = _file_hash(path)
         if any(o.file_hash == digest for o in olds):
@@ -272,21 +317,27 @@ def _ingest_one(
     if any(o.doc_id == doc.meta.doc_id for o in olds):
         report.unchanged += 1
         return
-    with index_lock(settings):
-        known = corpus.store.get_document(doc.meta.doc_id)
-    if known is not None:
-        _count_known(known.meta, key, report)
-        return
+    repairing = doc.meta.doc_id in incomplete
+    if not repairing:
+        with index_lock(settings):
+            known = corpus.store.get_document(doc.meta.doc_id)
+        if known is not None:
+            _count_known(known.meta, key, report)
+            return
     dim = corpus.embedder.dim
     with index_lock(settings):
-        known = corpus.store.get_document(doc.meta.doc_id)  # another process may have committed it meanwhile
+        known = None if repairing else corpus.store.get_document(doc.meta.doc_id)  # committed meanwhile?
         if known is not None:
             _count_known(known.meta, key, report)
             return
         corpus.store.put_document(doc, chunks, None, corpus.embedder.name, dim=dim)
         for old in olds:
-            corpus.store.remove_document(old.doc_id)
-    if olds:
+            if old.doc_id != doc.meta.doc_id:
+                corpus.store.remove_document(old.doc_id)
+    incomplete.discard(doc.meta.doc_id)
+    if repairing:
+        report.repaired += 1
+    elif olds:
         report.replaced += 1
     else:
         report.added += 1
