@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 from scans import BEIJING, image_pdf, scanned_page, wrap
-from serve_helpers import LiveServer, start_server
-from test_serve_browser import ARGS, CHROMIUM, _page, _playwright
+from serve_helpers import ARGS, CHROMIUM, LiveServer, csrf_headers, playwright_or_skip, start_server
+from test_serve_browser import _page
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser(live: LiveServer) -> Iterator[Any]:
-    sync_playwright = _playwright()
+    sync_playwright = playwright_or_skip()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield b
@@ -40,7 +40,8 @@ def test_the_citation_says_page_2_and_ocr_and_opens_the_quote(browser: Any, live
     from playwright.sync_api import expect
 
     question = "北京2026年GDP增长目标?"
-    answer = httpx.post(f"{live.url}/api/ask", json={"question": question}, timeout=60).json()
+    answer = httpx.post(f"{live.url}/api/ask", json={"question": question}, headers=csrf_headers(live.url),
+                        timeout=60).json()
     [cite] = [c for c in answer["citations"] if c["path"].endswith("beijing_scan.pdf")]
     assert cite["page"] == 2 and cite["ocr"] is True
     page = _page(browser, 1280, 800)
