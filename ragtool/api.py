@@ -28,6 +28,7 @@ from ragtool.retrieve import Filters, Retriever
 from ragtool.wording import Wording
 
 EngineName = Literal["auto", "extractive", "llm"]
+INLINE_DENSE_SECONDS = 3.0  # a corpus sync embeds in-process when that takes about this long at most
 
 
 class Engine(Protocol):
@@ -87,18 +88,33 @@ class Session:
         return CompareCues.load(self.settings)
 
     def sync_corpus(self, progress: Callable[[str, float, int], None] | None = None) -> IngestReport | None:
-        """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync."""
+        """Ingest RAGTOOL_CORPUS when the index is empty or the corpus changed since the last sync: the lexical
+        pass here, the dense pass too when it takes a moment (see dense_seconds), else in a background
+        `ragtool ingest` that `ragtool status` follows. Questions meanwhile are answered from the lexical index."""
         if not is_stale(self.settings, self.corpus):
             return None
         from ragtool.ingest.pipeline import ingest_paths
-        from ragtool.ingest.status import ingest_running
+        from ragtool.ingest.status import ingest_running, resume_in_background
 
         self._own_cache()
-        # while another ingest runs (ingest --background), its dense pass embeds; this question need not wait
-        dense = not ingest_running(self.settings.home)
-        report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus, dense=dense)
+        report = ingest_paths([self.settings.corpus], self.settings, progress=progress, corpus=self.corpus,
+                              dense=False)
         record_sync(self.settings)
+        if not report.pending or ingest_running(self.settings.home):  # a running ingest's dense pass embeds
+            return report
+        if self.dense_seconds() <= INLINE_DENSE_SECONDS:
+            resumed = ingest_paths([], self.settings, progress=progress, corpus=self.corpus)
+            report.dense_docs, report.embedded, report.pending = resumed.dense_docs, resumed.embedded, resumed.pending
+        else:
+            report.background = resume_in_background(self.settings)
         return report
+
+    def dense_seconds(self) -> float:
+        """Roughly how long embedding every document still without vectors takes (chunks × chunk size ÷ the
+        embedder's throughput; chunks found in the embedding cache cost less)."""
+        with index_lock(self.settings):
+            chunks = sum(m.chunks for m in self.corpus.store.pending_documents())
+        return chunks * self.settings.chunk_tokens / self.corpus.embedder.tokens_per_second
 
     def engine(self, name: str, use_cache: bool = True) -> Engine:
         key = (name, use_cache)

@@ -65,6 +65,9 @@ def ask_command(
             report = session.sync_corpus(progress=update)
         if report and report.skipped and not json_out:
             err.print(f"sync: skipped {len(report.skipped)} file(s); run `ragtool ingest` to see why", markup=False)
+        if report and report.background and not json_out:
+            err.print(f"sync: dense vectors are being computed in the background (pid {report.background}); "
+                      "`ragtool status` follows it", markup=False)
     known = session.corpus.store.doc_ids()
     if not known:
         raise UsageError(_empty_index(settings.corpus))

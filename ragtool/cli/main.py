@@ -93,7 +93,8 @@ _optional_commands()
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders (recursive). `-` reads one document from stdin.")],
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files or folders (recursive). `-` reads one document from stdin. None: resume the dense pass.")] = None,
     reset: Annotated[
         bool,
         typer.Option("--reset", help="Rebuild the index from these paths only; the old one stays in use until the new one is complete."),
@@ -113,18 +114,27 @@ def ingest(
     """Ingest .txt .md .html .pdf .docx files, and .png .jpg .tif images, into the index. Unchanged files are skipped.
 
     Every document is searchable lexically (BM25) within seconds; its dense vectors follow. Scanned PDF pages and
-    images are read by OCR (offline), page by page. A stopped ingest resumes where it stopped when run again.
-    Exit code 4 when some files were skipped (each is listed with its reason).
+    images are read by OCR (offline), page by page. Only the documents of PATHS are embedded; `ragtool ingest`
+    with no paths resumes every document still without dense vectors (a stopped ingest's, or a corpus sync's).
+    Exit code 2 when a path does not exist (before any work), 4 when some files were skipped (each is listed with
+    its reason).
     """
     from ragtool.api import Session
 
+    missing = [p for p in paths or [] if p != "-" and not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {safe_line(missing[0])}")
+    if reset and not paths:
+        raise UsageError("--reset rebuilds the index from the paths given: name at least one")
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url,
                              follow_symlinks=follow_symlinks or None, ocr=False if no_ocr else None)
-    targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths]
+    targets = [_stdin_document(settings.home) if p == "-" else Path(p) for p in paths or []]
+    if not targets and not json_out:
+        err.print("no paths: resuming the dense pass of every document still without dense vectors", markup=False)
     if background:
         from ragtool.cli.status_cmd import ingest_in_background
 
-        ingest_in_background(settings, targets, reset=reset, embedder=embedder, chroma_url=chroma_url, json_out=json_out)
+        ingest_in_background(settings, targets, reset=reset, json_out=json_out)
         return
     with progress_bar("ingest", enabled=not json_out) as update:
         report = Session(settings, sync=False).ingest(targets, reset=reset, progress=update)
@@ -149,6 +159,9 @@ def ingest(
                       "ingest a file by its own path to bring it back)", markup=False)
         for path in report.readmitted:
             err.print(f"brought back {safe_line(path)} (it had been removed with `ragtool docs rm`)", markup=False)
+        if report.pending and targets:
+            err.print(f"{report.pending} other document(s) still without dense vectors: `ragtool ingest` with no "
+                      "paths (or `ragtool status --resume`) embeds them", markup=False)
     if report.skipped:
         raise typer.Exit(ExitCode.PARTIAL)
 

@@ -4,28 +4,52 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from ragtool.cli.common import ChromaUrl, Home, JsonOpt, settings_from
+import typer
+
+from ragtool.cli.common import ChromaUrl, EmbedderOpt, Home, JsonOpt, settings_from
 from ragtool.cli.output import err, out, print_json
 from ragtool.config import Settings
 
 STATUS_LOCK_WAIT = 10.0  # seconds: status waits this long at most for the index lock (an ingest holds it briefly)
 
 
-def status_command(json_out: JsonOpt = False, home: Home = None, chroma_url: ChromaUrl = None) -> None:
+def status_command(
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Start a background ingest of the documents still without dense vectors.")] = False,
+    json_out: JsonOpt = False, home: Home = None, chroma_url: ChromaUrl = None, embedder: EmbedderOpt = None,
+) -> None:
     """Show the latest ingest's progress (lexical pass, dense pass) and how many documents have dense vectors.
 
     Documents are searchable lexically as soon as the lexical pass has committed them; questions asked before
-    all of them have dense vectors are answered from the lexical index, and say so.
+    all of them have dense vectors are answered from the lexical index, and say so. `--resume` starts their
+    dense pass in the background (what `ragtool ingest` with no paths does in the foreground).
     """
-    settings = settings_from(home=home, chroma_url=chroma_url)
+    settings = settings_from(home=home, chroma_url=chroma_url, embedder=embedder)
+    if resume:
+        _resume(settings, json_out)
     report = status_report(settings)
     if json_out:
         print_json(report)
         return
     for line in describe(report):
         out.print(line, markup=False)
+
+
+def _resume(settings: Settings, json_out: bool) -> None:
+    from ragtool.ingest.status import ingest_running, resume_in_background
+
+    idx = _index_counts(settings)
+    if ingest_running(settings.home):
+        message = "an ingest is already running; it embeds what is pending"
+    elif idx is not None and not idx["lexical_only"]:
+        message = "nothing to resume: every document has dense vectors"
+    else:
+        pid = resume_in_background(settings)
+        message = f"resuming the dense pass in the background (pid {pid})"
+    if not json_out:
+        err.print(message, markup=False)
 
 
 def status_report(settings: Settings) -> dict[str, Any]:
@@ -83,10 +107,11 @@ def _ingest_line(ing: dict[str, Any]) -> str:
         return (f"ingest: done in {elapsed} · {ing['files_total']} files, {ing['added']} added, "
                 f"{ing['skipped']} skipped")
     if state == "failed":
-        return f"ingest: failed after {elapsed}: {ing['error']} (run `ragtool ingest PATH` again to resume)"
+        return f"ingest: failed after {elapsed}: {ing['error']} (run `ragtool ingest PATH` again to retry)"
     who = f"pid {ing['pid']}"
     if state == "stopped":
-        return f"ingest: stopped ({who} is gone) in its {phase} pass; run `ragtool ingest PATH` again to resume"
+        return (f"ingest: stopped ({who} is gone) in its {phase} pass; `ragtool ingest PATH` again resumes it "
+                "(`ragtool status --resume`: the dense pass of every document without vectors)")
     if phase == "lexical":
         ocr = (f" · OCR {ing['ocr_file']} p. {ing['ocr_pages_done']} of {ing['ocr_pages_total']}"
                if ing.get("ocr_pages_total") and ing["ocr_pages_done"] < ing["ocr_pages_total"] else "")
@@ -105,20 +130,13 @@ def _duration(seconds: float) -> str:
 
 
 def ingest_in_background(
-    settings: Settings, targets: list[Path], *, reset: bool, embedder: str | None, chroma_url: str | None,
-    json_out: bool,
+    settings: Settings, targets: list[Path], *, reset: bool, json_out: bool,
 ) -> None:
     """Start the ingest in its own process and return at once."""
-    from ragtool.ingest.status import LOG_FILE, start_background
+    from ragtool.ingest.status import LOG_FILE, ingest_args, start_background
 
     home = settings.home.resolve()
-    args = [str(t.resolve()) for t in targets] + ["--home", str(home)]
-    args += ["--reset"] if reset else []
-    args += ["--embedder", embedder] if embedder else []
-    args += ["--chroma-url", chroma_url] if chroma_url else []
-    args += ["--follow-symlinks"] if settings.follow_symlinks else []
-    args += [] if settings.ocr else ["--no-ocr"]
-    pid = start_background(home, args)
+    pid = start_background(home, ingest_args(settings, targets, reset))
     log = home / LOG_FILE
     if json_out:
         print_json({"pid": pid, "log": str(log), "home": str(home)})

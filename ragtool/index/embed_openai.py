@@ -17,6 +17,8 @@ _PROBE = "维度探测"  # embedded once when the dimension is needed before any
 class OpenAIEmbedder:
     """Batched by settings.embed_batch; retries are the openai client's; vectors are L2-normalised."""
 
+    tokens_per_second = 2_000.0  # a server's throughput is unknown: assume a modest one
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.model = settings.embed_model

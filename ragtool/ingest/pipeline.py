@@ -43,9 +43,10 @@ class IngestReport(BaseModel):
     lexical_seconds: float = 0.0  # until every document was searchable lexically (BM25)
     dense_docs: int = 0  # documents whose dense vectors this run wrote (new ones, or ones a stopped run left)
     embedded: int = 0  # chunks sent to the embedder (the rest came from the embedding cache)
-    pending: int = 0  # documents still without dense vectors at the end (dense=False runs)
+    pending: int = 0  # documents still without dense vectors at the end (dense=False runs, other paths')
     ocr_pages: int = 0  # pages read by OCR (scanned PDF pages, images), from the OCR cache or anew
     notes: list[Skipped] = Field(default_factory=list)  # ingested files with pages left out (OCR limits)
+    background: int | None = None  # pid of the background ingest a corpus sync left the dense pass to
 
 
 MAX_DOC_CHARS = 2_000_000  # about 50 times a long work report; longer texts take minutes to chunk
@@ -91,10 +92,11 @@ def ingest_paths(
     """Ingest files and folders into the index. Bad files are skipped and reported, never fatal.
 
     Two passes. The lexical pass loads, cleans and chunks each file and commits it without vectors: it is
-    searchable lexically (BM25) at once. The dense pass then embeds every document still without vectors (this
-    run's, or those a stopped run left) and commits each one's vectors in one step. `dense=False` stops after
-    the lexical pass. With `reset`, both passes build a new index beside the old one, which stays in use until
-    the new one is complete and swapped in.
+    searchable lexically (BM25) at once. The dense pass then embeds the documents of these paths still without
+    vectors (this run's, or those a stopped run left) and commits each one's vectors in one step; with no paths
+    it resumes every document still without them. `dense=False` stops after the lexical pass. With `reset`,
+    both passes build a new index beside the old one, which stays in use until the new one is complete and
+    swapped in.
 
     The index lock is held only while the index is read or written, so questions are answered meanwhile.
     """
@@ -129,7 +131,7 @@ def _ingest(
                 live.store.remove_orphans()
                 target = live
         with OcrReader.from_settings(settings) or contextlib.nullcontext() as ocr:  # its worker stops after the pass
-            _lexical_pass(paths, target, settings, report, progress, status, ocr)
+            files = _lexical_pass(paths, target, settings, report, progress, status, ocr)
         if not reset:
             with index_lock(settings):
                 target.lexical()  # built once, so the first question need not
@@ -137,7 +139,8 @@ def _ingest(
         status.phase("dense" if dense else "done", lexical_ready=report.lexical_seconds, added=report.added,
                      skipped=len(report.skipped))
         if dense:
-            _dense_pass(target, settings, report, progress, status)
+            scope = {os.path.abspath(f) for f in files} if paths else None
+            _dense_pass(target, settings, report, progress, status, scope)
         if reset:
             status.phase("swapping")
             with index_lock(settings):
@@ -173,7 +176,7 @@ def _lexical_pass(
     progress: Progress | None,
     status: StatusWriter,
     ocr: OcrReader | None = None,
-) -> None:
+) -> list[Path]:
     with index_lock(settings):
         by_source = _committed_by_source(corpus.documents())
         incomplete = {m.doc_id for m in corpus.store.incomplete_documents()}
@@ -202,6 +205,7 @@ def _lexical_pass(
     if progress:
         progress("", len(files), len(files))
     status.update(force=True, files_done=len(files))
+    return files
 
 
 def _page_progress(
@@ -236,12 +240,16 @@ def _not_excluded(files: list[Path], paths: Sequence[Path], settings: Settings, 
 
 
 def _dense_pass(
-    corpus: Corpus, settings: Settings, report: IngestReport, progress: Progress | None, status: StatusWriter
+    corpus: Corpus, settings: Settings, report: IngestReport, progress: Progress | None, status: StatusWriter,
+    scope: set[str] | None = None,
 ) -> None:
-    """Embed each document still without vectors (outside the lock; the embedding cache keeps every finished
-    batch, so a stopped run's work is not redone) and commit its vectors (inside)."""
+    """Embed each document still without vectors, of the files in `scope` (absolute paths; None: all), outside
+    the lock (the embedding cache keeps every finished batch, so a stopped run's work is not redone), and
+    commit its vectors inside."""
     with index_lock(settings):
         pending = corpus.store.pending_documents()
+    if scope is not None:
+        pending = [m for m in pending if m.source and os.path.abspath(m.source) in scope]
     if not pending:
         return
     total = sum(m.chunks for m in pending)

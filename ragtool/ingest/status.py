@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool.config import Settings
 from ragtool.fsutil import read_model_or_none, write_json_atomic
 
 STATUS_FILE = "ingest.status.json"
@@ -135,3 +136,22 @@ def start_background(home: Path, args: list[str]) -> int:
         now = time.time()
         write_json_atomic(status_path(home), IngestStatus(pid=proc.pid, started=now, updated=now).model_dump())
     return proc.pid
+
+
+def ingest_args(settings: Settings, targets: list[Path], reset: bool = False) -> list[str]:
+    """`ragtool ingest` arguments for another process with these settings (no targets: resume the dense pass)."""
+    args = [str(t.resolve()) for t in targets] + ["--home", str(settings.home.resolve())]
+    args += ["--reset"] if reset else []
+    args += ["--embedder", settings.embedder]
+    args += ["--chroma-url", settings.chroma_url] if settings.chroma_url else []
+    args += ["--follow-symlinks"] if settings.follow_symlinks else []
+    args += [] if settings.ocr else ["--no-ocr"]
+    return args
+
+
+def resume_in_background(settings: Settings) -> int | None:
+    """Start a bare `ragtool ingest` (the dense pass of every document still without vectors) in the background,
+    unless an ingest already runs on this home; returns its pid."""
+    if ingest_running(settings.home):
+        return None
+    return start_background(settings.home.resolve(), ingest_args(settings, []))
