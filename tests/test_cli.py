@@ -28,7 +28,7 @@ def test_version_prints_the_package_version(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "words"),
-    [(["nosuch"], "No such command"), (["ingest"], "Missing argument"), (["ask", "x", "--bogus"], "--bogus"),
+    [(["nosuch"], "No such command"), (["docs", "rm"], "Missing argument"), (["ask", "x", "--bogus"], "--bogus"),
      (["docs", "show"], "Missing argument")],
 )
 def test_usage_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], words: str) -> None:

@@ -66,8 +66,8 @@ def test_questions_and_answers_are_printed_safely(hostile_index: tuple[dict[str,
     r = cli("ask", f"凤岗镇地区生产总值增长多少{ESC}", "--no-sync", "--doc", doc_id, env=env)
     assert r.code in (0, 3), r.stderr
     _no_raw_controls(r.stdout + r.stderr)
-    r = cli("ingest", f"missing{ESC}\u202e\x9b.txt", env=env)  # a path echoed in the report
-    assert r.code == 4 and "missing\\x1b]0;pwned" in r.stderr
+    r = cli("ingest", f"missing{ESC}\u202e\x9b.txt", env=env)  # a path echoed in the error
+    assert r.code == 2 and "missing\\x1b]0;pwned" in r.stderr
     _no_raw_controls(r.stderr)
 
 
