@@ -35,7 +35,7 @@ def _cached_so_far(home: Path) -> int:
 
 def test_status_of_a_fresh_home(tmp_path: Path) -> None:
     env = cli_env(tmp_path / "home")
-    assert _status(env) == {"ingest": None, "index": {"documents": 0, "dense": 0, "lexical_only": 0}}
+    assert _status(env) == {"ingest": None, "index": {"documents": 0, "dense": 0, "lexical_only": 0}, "excluded": []}
     text = cli("status", env=env)
     assert text.code == 0 and "ingest: none" in text.stdout
 
