@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from ragtool.answer.grounding import Grounding, pair_share, substantial, value_grounded
 from ragtool.config import Settings
 from ragtool.errors import ExitCode, RagtoolError
-from ragtool.llm.client import LLMClient, count_message_tokens, count_tokens
+from ragtool.llm.client import LLMClient, count_message_tokens, count_tokens, reply_reserve
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Chunk, Document, DocumentSummary, KeyFigure, Official, Priority, Usage
 from ragtool.summarize.provenance import dedupe, figure_key, official_key, priority_key, verified
@@ -98,8 +98,8 @@ def map_messages(settings: Settings, doc: Document, group: list[Chunk]) -> list[
 
 def group_chunks(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[list[Chunk]]:
     """Chunks in order, packed into groups whose map prompt fits llm_context_tokens (with room for the reply)."""
-    reply = min(1024, settings.llm_context_tokens // 4)
-    budget = settings.llm_context_tokens - reply - count_message_tokens(map_messages(settings, doc, []))
+    reserve = reply_reserve(settings, "summary_map")
+    budget = settings.llm_context_tokens - reserve - count_message_tokens(map_messages(settings, doc, []))
     groups: list[list[Chunk]] = []
     used = 0
     for chunk in sorted(chunks, key=lambda c: c.index):
