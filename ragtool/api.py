@@ -113,9 +113,12 @@ class Session:
         key = (name, use_cache)
         if key not in self._engines:
             if name == "llm":
+                from ragtool.answer.extractive import ExtractiveEngine
                 from ragtool.answer.llm import LLMEngine
 
-                self._engines[key] = LLMEngine(self.settings, use_cache=use_cache)
+                checker = self.engine("extractive")
+                assert isinstance(checker, ExtractiveEngine)
+                self._engines[key] = LLMEngine(self.settings, use_cache=use_cache, checker=checker)
             else:
                 from ragtool.answer.extractive import ExtractiveEngine
 
@@ -171,7 +174,7 @@ class Session:
         t0 = time.perf_counter()
         answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
         answer.notes = [*reading.notes, *answer.notes, *([retrieval.note] if retrieval.note else [])]
-        mark_injections(answer, [hit.meta for hit in retrieval.hits])
+        mark_injections(answer, retrieval.hits)
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
