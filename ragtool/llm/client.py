@@ -39,6 +39,10 @@ _THINK = re.compile(r"<think>.*?</think>", re.S)
 _WS = re.compile(r"\s+")
 
 
+class InvalidReplyError(ProviderError):
+    """The server answered, but not with JSON of the schema, also after a re-ask."""
+
+
 class _ModeRejected(Exception):
     """The server does not support the response_format mode used."""
 
@@ -337,7 +341,7 @@ class LLMClient:
             try:
                 result = parse_reply(content, schema)
             except ValueError as e2:
-                raise ProviderError(scrub(one_line(
+                raise InvalidReplyError(scrub(one_line(
                     f"LLM at {self.base_url} did not return valid {name} JSON, also after a re-ask: {e2}", 300),
                     self.settings)) from None
         self.cache.put(request_key(request), CachedReply(
@@ -427,6 +431,7 @@ class LLMClient:
         from ragtool.llm.transport import call_deadline
 
         probing = bool(request.get("response_format")) and not self.mode_known
+        self.raw  # noqa: B018 - the SDK is imported and the client built before the call's deadline starts
         before = self._attempts()
         try:
             with call_deadline(self.settings.llm_timeout):
