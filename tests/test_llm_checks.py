@@ -91,3 +91,35 @@ def test_truncated_json_is_asked_again(session: Session, fake_openai: FakeOpenAI
     assert ans.status == "answered" and ans.usage.calls == 2
     reask = fake_openai.chat_requests[-1].messages[-1]["content"]
     assert "JSON" in reask
+
+
+# ---- --engine auto: both engines, the LLM within a deadline ---------------------------------------------------
+
+
+def test_auto_keeps_the_extractive_answer_when_the_llm_misses_its_deadline(
+    session: Session, fake_openai: FakeOpenAI  # noqa: F811
+) -> None:
+    import time
+
+    session.settings = session.settings.model_copy(update={"llm_auto_seconds": 0.5})
+    fake_openai.script_chat(Fault.slow(60, json.dumps(REPLIES["fenced"])))
+    t0 = time.perf_counter()
+    ans = session.ask(TARGET, engine="auto", use_cache=False)
+    assert time.perf_counter() - t0 < 30, ans.notes  # not the server's 60 s
+    assert ans.engine == "extractive" and "4.5%—5%" in ans.answer
+    assert any("the LLM gave no answer" in n and "extractive" in n for n in ans.notes)
+
+
+def test_auto_answers_the_frame_case_with_the_verified_target(session: Session, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    fake_openai.script_chat(REPLIES["wrong_frame"])
+    ans = session.ask(TARGET, engine="auto", use_cache=False)
+    assert ans.status == "answered" and "4.5%—5%" in ans.answer and ans.citations
+    assert any("kept the extractive engine's answer" in n for n in ans.notes)
+
+
+def test_auto_keeps_the_llm_answer_when_it_states_the_verified_value(
+    session: Session, fake_openai: FakeOpenAI  # noqa: F811
+) -> None:
+    fake_openai.script_chat(REPLIES["think"])
+    ans = session.ask(TARGET, engine="auto", use_cache=False)
+    assert ans.engine == "llm" and "4.5%—5%" in ans.answer and ans.usage.calls == 1
