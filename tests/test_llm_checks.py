@@ -123,3 +123,14 @@ def test_auto_keeps_the_llm_answer_when_it_states_the_verified_value(
     fake_openai.script_chat(REPLIES["think"])
     ans = session.ask(TARGET, engine="auto", use_cache=False)
     assert ans.engine == "llm" and "4.5%—5%" in ans.answer and ans.usage.calls == 1
+
+
+def test_the_extractive_candidates_go_into_the_context_block(session: Session, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    import re
+
+    ask(session, fake_openai, REPLIES["think"])
+    user = fake_openai.chat_requests[-1].messages[-1]["content"]
+    inside = re.search(r"<<<CONTEXT\n(.*)\nCONTEXT>>>", user, re.S)
+    assert inside is not None and "规则抽取的候选答案" in inside.group(1)
+    hints = inside.group(1).split("规则抽取的候选答案")[1]
+    assert "4.5%—5%" in hints and "年均增长5%左右" not in hints  # the vetoed five-year figure is not offered

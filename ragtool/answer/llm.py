@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from ragtool.answer.extractive import ExtractiveEngine
 
 NOT_FOUND_TEXT = "未在文档中找到答案"
+HINTS = 3  # extractive candidates shown to the model
+HINT_CHARS = 120  # of each candidate's sentence
 _DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
 
 
@@ -85,6 +87,7 @@ class LLMEngine:
         self.system = load_prompt(settings, "answer.system.md")
         self.user = load_prompt(settings, "answer.user.md")
         self.block = load_prompt(settings, "answer.block.md")
+        self.hints = load_prompt(settings, "answer.hints.md")
         self.grounding = Grounding.load(settings)
 
     @property
@@ -100,9 +103,10 @@ class LLMEngine:
     ) -> Answer:
         started = time.perf_counter()
         out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
-        shown = self._fit(question, hits)
+        hints = self._hints(hits, query)
+        shown = self._fit(question, hits, hints)
         if shown:
-            messages = self._messages(question, shown)
+            messages = self._messages(question, shown, hints)
             reply, usage = self.client.structured(messages, LLMAnswer, name="answer")
             out = self._verified(question, reply, shown, query)
             if self.checker is not None and query is not None and out.status == "answered":
@@ -128,17 +132,29 @@ class LLMEngine:
             text=escape_delimiters(chunk.text),
         )
 
-    def _messages(self, question: str, shown: list[RetrievedChunk]) -> list[dict[str, str]]:
-        context = "\n\n".join(self._render_block(i, hit) for i, hit in enumerate(shown, 1))
+    def _messages(self, question: str, shown: list[RetrievedChunk], hints: str = "") -> list[dict[str, str]]:
+        context = "\n\n".join([*(self._render_block(i, hit) for i, hit in enumerate(shown, 1)), *([hints] if hints else [])])
         return self._frame(question, context, len(shown))
 
     def _frame(self, question: str, context: str, count: int) -> list[dict[str, str]]:
         user = render(self.user.text, count=count, context=context, question=escape_delimiters(question))
         return [{"role": "system", "content": self.system.text}, {"role": "user", "content": user}]
 
-    def _fit(self, question: str, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
+    def _hints(self, hits: list[RetrievedChunk], query: ParsedQuery | None) -> str:
+        """The extractive engine's best readings of a number question (value and sentence), appended inside the
+        context block (they are document text): the hybrid's first half, _checked is the second. "" without a
+        checker or a verified candidate."""
+        checker = self.checker
+        if checker is None or query is None or query.qtype != "number" or not query.indicators or not hits:
+            return ""
+        best = [s for s in checker.candidates(hits, query) if checker.scorer.accepts(s)][:HINTS]
+        lines = [f"{i}. {escape_delimiters(s.value)}（原句：{escape_delimiters(s.e.text[:HINT_CHARS])}）"
+                 for i, s in enumerate(best, 1)]
+        return render(self.hints.text, candidates="\n".join(lines)) if lines else ""
+
+    def _fit(self, question: str, hits: list[RetrievedChunk], hints: str = "") -> list[RetrievedChunk]:
         """The best-ranked hits whose blocks fit the token budget (lower-ranked ones are dropped)."""
-        budget = self.client.context_budget(self._frame(question, "", len(hits)))
+        budget = self.client.context_budget(self._frame(question, hints, len(hits)))
         blocks = [self._render_block(i, hit) for i, hit in enumerate(hits, 1)]
         kept = len(self.client.fit_blocks(blocks, budget))
         if kept == 0 and hits:
