@@ -146,3 +146,23 @@ def test_doctor_checks_the_llm_server_and_names_its_mode(
     fake_openai.script_chat(Fault.wrong_key())
     checks = {c["check"]: c for c in run_checks(llm_settings)}
     assert not checks["llm"]["ok"] and "401" in checks["llm"]["detail"]
+
+
+def test_an_answer_says_once_which_mode_the_server_needed(
+    fake_openai: FakeOpenAI, llm_settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    from test_llm_answer import REPORT, chunk_with, ingest, reply
+
+    from ragtool.answer.llm import LLMEngine
+
+    _, hits = ingest(llm_settings, tmp_path, "r.txt", REPORT)
+    quote = "地区生产总值增长5%左右"
+    good = reply("地区生产总值增长5%左右", citations=[(chunk_with(hits, quote).chunk.chunk_id, quote)])
+    shape = RECORDED["format_refusals"]["llama-cpp-python"]
+    fake_openai.script_chat(Fault.recorded(shape["status"], shape["body"]), good, good)
+    engine = LLMEngine(llm_settings, use_cache=False)
+    first = engine.answer("青石镇2025年GDP增长目标是多少?", hits)
+    assert first.status == "answered"
+    assert any("refused response_format json_schema" in n and "using json_object" in n for n in first.notes)
+    second = engine.answer("青石镇2025年GDP增长目标是多少?", hits)
+    assert second.status == "answered" and not any("response_format" in n for n in second.notes)

@@ -111,8 +111,9 @@ class LLMEngine:
             out = self._verified(question, reply, shown, query)
             if self.checker is not None and query is not None and out.status == "answered":
                 out = self._checked(out, hits, query, explain)
-            if self.client.mode_note:
+            if self.client.mode_note:  # said once, with the answer that found it out
                 out.notes.append(self.client.mode_note)
+                self.client.mode_note = ""
             out.usage = usage
         out.usage.seconds["llm"] = round(time.perf_counter() - started, 4)
         return out
@@ -244,16 +245,23 @@ class LLMEngine:
 
     def _repair(self, said: str, question: str, shown: list[RetrievedChunk], asked: set[str],
                 metas: dict[str, DocMeta]) -> list[Citation]:
-        """The sentence of the context sent that holds every claim of the answer (its numbers, names and terms) and
-        passes the same checks, the one sharing most of the question's words; [] when none does."""
+        """For an answer stating a value (a number): the sentence of the context sent that holds every claim of the
+        answer (its numbers, names and terms), names the asked indicator at the value and passes the same checks,
+        the one sharing most of the question's words; [] when none does. A bare name or phrase is not repaired: a
+        planted sentence could hold it."""
         g = self.grounding
         claim = claims(said, question, g)
+        if not claim.numbers:
+            return []
+        value = " ".join(sorted(claim.numbers))
         best: tuple[float, int, Citation] | None = None
         for rank, hit in enumerate(shown):
             text = hit.chunk.text
             for start, end in sentence_spans(text):
                 sentence = text[start:end].strip()
                 if not substantial(sentence, g) or unsupported(claim, [sentence]):
+                    continue
+                if asked and indicator_before(sentence, value, self.vocab.indicator_spans) not in asked:
                     continue
                 c = verify_quote(sentence, hit.chunk, hit.meta.title)
                 if c is None or self._flaw(said, question, c, asked, metas, []):
