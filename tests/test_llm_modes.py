@@ -166,3 +166,17 @@ def test_an_answer_says_once_which_mode_the_server_needed(
     assert any("refused response_format json_schema" in n and "using json_object" in n for n in first.notes)
     second = engine.answer("青石镇2025年GDP增长目标是多少?", hits)
     assert second.status == "answered" and not any("response_format" in n for n in second.notes)
+
+
+def test_a_password_in_the_url_is_never_written_to_the_mode_memory(
+    fake_openai: FakeOpenAI, settings: Settings  # noqa: F811
+) -> None:
+    url = fake_openai.base_url.replace("http://", f"http://me:{fake_openai.api_key}@")
+    s = settings.model_copy(update={"openai_base_url": url, "openai_api_key": None, "llm_max_retries": 0})
+    shape = RECORDED["format_refusals"]["llama-cpp-python"]
+    fake_openai.script_chat(Fault.recorded(shape["status"], shape["body"]), GOOD)
+    client = LLMClient(s)
+    client.structured(MESSAGES, Figure, name="figure")
+    text = ModeMemory(s.home).path.read_text(encoding="utf-8")
+    assert fake_openai.api_key not in text and fake_openai.base_url in text
+    assert fake_openai.api_key not in client.mode_note

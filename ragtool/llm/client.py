@@ -268,7 +268,8 @@ class LLMClient:
         self.use_cache = use_cache
         self.usage = Usage()  # everything this client has done
         self.memory = ModeMemory(settings.home)
-        known = self.memory.get(self.base_url, settings.llm_model)
+        self.server = split_userinfo(self.base_url)[0]  # the memory's key: never a password on disk
+        known = self.memory.get(self.server, settings.llm_model)
         self.mode: Mode = known.mode if known else "json_schema"  # the response_format mode known to work
         self.mode_known = known is not None  # confirmed by a reply (this run or an earlier one)
         self.mode_note = ""  # set when this client fell back to another mode
@@ -385,7 +386,7 @@ class LLMClient:
                 continue
             if not self.mode_known:
                 self.mode_known = True
-                self.memory.put(self.base_url, self.settings.llm_model, self.mode)
+                self.memory.put(self.server, self.settings.llm_model, self.mode)
             return request, content
 
     def _fall_back(self, reason: str) -> None:
@@ -393,7 +394,7 @@ class LLMClient:
         refused = self.mode
         self.mode = MODES[MODES.index(refused) + 1]
         self.mode_known = False
-        self.memory.put(self.base_url, self.settings.llm_model, self.mode, f"{refused} refused: {reason}")
+        self.memory.put(self.server, self.settings.llm_model, self.mode, f"{refused} refused: {reason}")
         self.mode_note = scrub(one_line(
             f"the LLM server {self.base_url} refused response_format {refused} ({reason}); using {self.mode} "
             f"for model {self.settings.llm_model} from now on (remembered in {self.memory.path})", 400),
@@ -485,7 +486,7 @@ def probe_mode(settings: Settings) -> str:
     messages = [{"role": "user", "content": 'Reply with the JSON object {"ok": true}.'}]
     client.structured(messages, _Probe, name="probe")
     said = f"; {client.mode_note}" if client.mode_note else ""
-    return f"{client.base_url} model {settings.llm_model}: response_format {client.mode}{said}"
+    return scrub(f"{client.base_url} model {settings.llm_model}: response_format {client.mode}{said}", settings)
 
 
 def _with_format_instructions(messages: list[dict[str, str]], instructions: str) -> list[dict[str, str]]:
