@@ -31,8 +31,8 @@ NO_KEY = "sk-no-key-required"  # local servers (vLLM, Ollama, llama.cpp) ignore 
 # llama-cpp-python answers json_schema with HTTP 500 "Input should be 'text' or 'json_object'".
 _FORMAT_ERROR_HINTS = ("response_format", "json_schema", "json_object", "structured output", "guided", "grammar",
                        "'text'")
-_ECHO_CHARS = 300  # the bad reply shown back in a re-ask, at most
-_ERROR_CHARS = 300  # the parse error shown in a re-ask, at most
+_ECHO_CHARS = 200  # the bad reply shown back in a re-ask, at most
+_ERROR_CHARS = 240  # the parse error shown in a re-ask, at most (mostly ASCII: about 2 characters a token)
 _REPEAT = re.compile(r"(.{3,80}?)\1{4,}", re.S)  # a piece said five times in a row: a runaway reply
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
 _THINK = re.compile(r"<think>.*?</think>", re.S)
@@ -253,7 +253,8 @@ def max_reply_tokens(settings: Settings, name: str) -> int:
 def reply_reserve(settings: Settings, name: str) -> int:
     """Tokens of llm_context_tokens kept free of context: the reply (max_tokens) and a possible re-ask (its prompt,
     the error and the echo of the bad reply; a Han character is at most about one token)."""
-    reask = count_tokens(load_prompt(settings, "reask.user.md").text) + _ECHO_CHARS + _ERROR_CHARS + 16
+    # the echo is dropped when the whole re-ask would not fit, so this also covers an error of Han characters
+    reask = count_tokens(load_prompt(settings, "reask.user.md").text) + _ECHO_CHARS + _ERROR_CHARS // 2 + 16
     return max_reply_tokens(settings, name) + reask
 
 
@@ -432,11 +433,12 @@ class LLMClient:
         from ragtool.llm.transport import call_deadline
 
         probing = bool(request.get("response_format")) and not self.mode_known
-        self.raw  # noqa: B018 - the SDK is imported and the client built before the call's deadline starts
+        # the SDK's modules are imported and the client built before the call's deadline starts
+        first = (self.raw.with_options(max_retries=0) if probing else self.raw).chat.completions
         before = self._attempts()
         try:
             with call_deadline(self.settings.llm_timeout):
-                resp = self._create(request, probing)
+                resp = self._create(first, request, probing)
         except openai.APIError as e:
             if request.get("response_format") and _rejects_format(e):
                 raise _ModeRejected from e
@@ -460,15 +462,15 @@ class LLMClient:
         return content
 
 
-    def _create(self, request: dict[str, Any], probing: bool) -> Any:
+    def _create(self, completions: Any, request: dict[str, Any], probing: bool) -> Any:
         """The SDK call. A mode not yet known to work is probed without retries (a server that refuses it with a
         500 would otherwise be asked again and again); an error that is not about the mode is then retried."""
         import openai
 
         if not probing:
-            return self.raw.chat.completions.create(**request)
+            return completions.create(**request)
         try:
-            return self.raw.with_options(max_retries=0).chat.completions.create(**request)
+            return completions.create(**request)
         except openai.APIError as e:
             if _rejects_format(e) or not _retryable(e) or self.settings.llm_max_retries < 1:
                 raise
