@@ -83,8 +83,8 @@ def main() -> int:
     parser.add_argument("--failures", action="store_true")
     args = parser.parse_args()
     settings = load_settings()
-    esettings = suite_settings(settings, DOCS.resolve())
-    prepare_index(esettings, DOCS.resolve())
+    esettings = suite_settings(settings, [DOCS.resolve()])
+    prepare_index(esettings, [DOCS.resolve()])
     session = Session(esettings, sync=False)
     results = []
     for doc, question, value in questions():

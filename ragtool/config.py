@@ -16,6 +16,9 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from ragtool.datafiles import tomllib
+from ragtool.errors import UsageError
+
 EmbedderName = Literal["local", "hash", "openai"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -66,6 +69,8 @@ class Settings(BaseSettings):
     embedder: EmbedderName = Field("local")
     embed_model: str = Field("text-embedding-3-small")
     embed_batch: int = Field(64, ge=1)
+    embed_threads: int | None = Field(None, ge=1)  # local embedder's OpenMP threads (default: every core)
+    embed_wait_policy: Literal["passive", "active"] = Field("passive")  # OpenMP: idle threads sleep, not spin
     chroma_url: str | None = Field(None)
     chroma_timeout: float = Field(30.0, gt=0)  # seconds a Chroma server may take to answer one request
     collection: str = Field("ragtool")
@@ -163,9 +168,6 @@ class ProjectFileSource(PydanticBaseSettingsSource):
 
 def read_project_file(path: Path, settings_cls: type[BaseSettings]) -> dict[str, Any]:
     """The settings in a ragtool.toml; UsageError naming an unknown key and the closest valid one."""
-    from ragtool.datafiles import tomllib
-    from ragtool.errors import UsageError
-
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
@@ -207,7 +209,5 @@ def resolve_engine(settings: Settings, engine: str) -> str:
     if engine == "auto":
         return "llm" if settings.llm_configured else "extractive"
     if engine not in ("extractive", "llm"):
-        from ragtool.errors import UsageError
-
         raise UsageError(f"unknown engine {engine!r}: use auto, extractive or llm")
     return engine

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ragtool.config import Settings
 from ragtool.errors import UsageError
+
+if TYPE_CHECKING:  # for typing only: config reads its own TOML through this module
+    from ragtool.config import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib

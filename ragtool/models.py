@@ -20,6 +20,9 @@ class DocMeta(BaseModel):
     place: str | None = None  # main place, e.g. 凤岗镇
     level: str | None = None  # the main place's level: 省, 市, 区, 县, 镇 or 街道
     places: list[str] = Field(default_factory=list)  # every place named in title and text
+    place_code: str | None = None  # the main place's gazetteer code (a town's: its parent's code + "/" + its name)
+    place_chain: list[str] = Field(default_factory=list)  # the main place's parents, province first: 江苏省, 常州市
+    also_about: list[str] = Field(default_factory=list)  # codes of sibling places it reports on too (成德眉资四市)
     kind: DocKind = "other"
     url: str | None = None
     source: str = ""  # path the document was loaded from

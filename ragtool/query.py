@@ -17,11 +17,11 @@ from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
 from ragtool.places import PlaceRules
 from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh import dates
+from ragtool.zh.gazetteer import Gazetteer, Place, town
 
 QuestionType = Literal["number", "name", "list", "date", "what", "yesno", "other"]
 
-_PLACE_LIKE = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:街道|镇|区|县|市|乡)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ASKED_COUNT = re.compile(r"哪[一二两三四五六七八九十几\d]+(?:个|项|条|大|类|种|位|家)?")
 
 
@@ -31,6 +31,11 @@ class ParsedQuery(BaseModel):
     places: list[str] = Field(default_factory=list)  # indexed place names matched, e.g. 凤岗镇
     place_terms: list[str] = Field(default_factory=list)  # as found in the question, e.g. 凤岗, 深圳
     unknown_places: list[str] = Field(default_factory=list)  # place names the index does not know
+    place_codes: list[str] = Field(default_factory=list)  # gazetteer codes of the places asked about
+    place_notes: list[str] = Field(default_factory=list)  # which place was assumed for an ambiguous name
+    sub_places: bool = False  # asks about the named place's own sub-places (哪个县, 各镇)
+    asks_title: bool = False  # names an office of the place (中山市委书记, 东莞市长)
+    asked_terms: list[str] = Field(default_factory=list)  # the question's words for the asked places, not their parents
     scope: list[str] | None = None  # doc ids retrieval was limited to (set by the retriever), None for all
     place_scope: Literal["own", "mentioned"] = "own"  # "mentioned": no document of the place's own; evidence must name it
     years: list[int] = Field(default_factory=list)  # explicit years
@@ -156,30 +161,59 @@ def _read_toml(settings: Settings, name: str) -> dict[str, Any]:
 
 @dataclass
 class PlaceIndex:
-    """Indexed place names and the short forms a question may use (凤岗 for 凤岗镇, 广西 for 广西壮族自治区)."""
+    """The gazetteer plus the corpus's own places: which documents are about each place (by code), and the indexed
+    place names a question may use (凤岗 for 凤岗镇, 广西 for 广西壮族自治区)."""
 
-    names: dict[str, set[str]]  # place name -> doc ids
+    names: dict[str, set[str]]  # place name -> doc ids naming it
     rules: PlaceRules
     mains: set[str] = field(default_factory=set)  # places that are some document's main place
+    own: dict[str, set[str]] = field(default_factory=dict)  # place code -> doc ids about it
+    gazetteer: Gazetteer | None = None  # with the corpus's towns
 
     @classmethod
     def from_docs(cls, docs: list[DocMeta], rules: PlaceRules) -> PlaceIndex:
         names: dict[str, set[str]] = {}
+        own: dict[str, set[str]] = {}
+        towns = []
         for d in docs:
             for p in {*(d.places or []), *([d.place] if d.place else [])}:
                 names.setdefault(t2s(p), set()).add(d.doc_id)
-        return cls(names, rules, {t2s(d.place) for d in docs if d.place})
+            code = d.place_code or (rules.code_of(t2s(d.place)) if d.place else None)
+            if code:
+                for c in [code, *d.also_about]:
+                    own.setdefault(c, set()).add(d.doc_id)
+                if "/" in code and d.place:
+                    towns.append(town(t2s(d.place), code.split("/")[0] or None))
+        gz = rules.gazetteer.with_places(_merge_towns(own, towns, rules.gazetteer))
+        return cls(names, rules, {t2s(d.place) for d in docs if d.place}, own, gz)
 
-    def stems(self) -> list[tuple[str, str]]:
-        """(short form, place name), longest first. A place only mentioned in others' documents is matched by its
-        full name (重点县, never 重点 in 重点任务); one with documents of its own, or a province, by its short form too."""
-        out = []
-        for name in self.names:
-            out.append((name, name))
-            stem = self.rules.short_form(name)
-            if stem != name and len(stem) >= 2 and (name in self.mains or name in self.rules.provincial):
-                out.append((stem, name))
-        return sorted(out, key=lambda p: len(p[0]), reverse=True)
+    @property
+    def gz(self) -> Gazetteer:
+        return self.gazetteer or self.rules.gazetteer
+
+    def nearest(self, code: str, limit: int = 3) -> list[str]:
+        """The places with documents closest to code (sharing the most parents), as 凤岗镇 (东莞市)."""
+        gz = self.gz
+        asked = [p.code for p in gz.chain(code)]
+        def shared(other: str) -> int:
+            return sum(1 for a, b in zip(asked, [p.code for p in gz.chain(other)], strict=False) if a == b)
+        scored = sorted(((shared(c), gz.label(c)) for c in self.own if c in gz.places), key=lambda x: (-x[0], x[1]))
+        best = scored[0][0] if scored else 0
+        return [label for n, label in scored if n == best and n > 0][:limit]
+
+
+def _merge_towns(own: dict[str, set[str]], towns: list[Place], gz: Gazetteer) -> list[Place]:
+    """A town read under its province only (a report that never names its city) is the same town read under a city
+    of that province elsewhere (凤岗镇 under 广东省 and under 东莞市): its documents join that one. The towns kept."""
+    kept = []
+    for t in dict.fromkeys(towns):
+        within = [o for o in dict.fromkeys(towns) if o.name == t.name and o.parent and o.parent != t.parent
+                  and (not t.parent or t.parent in gz.ancestors(o.parent))]
+        if len(within) == 1:
+            own[within[0].code] = own.get(within[0].code, set()) | own.pop(t.code, set())
+        else:
+            kept.append(t)
+    return kept
 
 
 def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQuery:
@@ -191,11 +225,10 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
     pq = ParsedQuery(raw=question, text=text)
     rest = text
     _match_places(pq, places, vocab)
-    for term in pq.place_terms:
-        if any(term in p for p in pq.places):  # the place itself; a qualifier (深圳) stays a keyword
-            rest = rest.replace(term, " ")
-    pq.years = sorted({int(y) for y in _YEAR.findall(text)})
-    rest = _YEAR.sub(" ", rest)
+    for term in sorted(pq.place_terms, key=len, reverse=True):  # the place and its parents (湖南岳阳华容县)
+        rest = rest.replace(term, " ")
+    pq.years = sorted(set(dates.years(text)))
+    rest = dates.strip_years(rest)
     for word, delta in vocab.relative_years.items():
         if word in text:
             pq.relative_year = int(delta)
@@ -271,55 +304,49 @@ def _qtype(text: str, vocab: Vocabulary) -> QuestionType:
 
 
 def _match_places(pq: ParsedQuery, places: PlaceIndex, vocab: Vocabulary) -> None:
-    text = pq.text
+    """The places a question names, through the gazetteer: a name several places share is decided by the parents the
+    question names, then by the places the corpus has documents about (and the assumption is noted)."""
+    text, gz = pq.text, places.gz
+    mentions = gz.mentions(text)
+    resolved = dict((m.start, code) for m, code in gz.resolve(mentions, known=places.own))
     taken = [False] * len(text)
-    starts: list[int] = []
-    found: dict[int, tuple[int, str]] = {}  # start -> (end, place name)
-    for stem, name in places.stems():
-        start = text.find(stem)
-        if start < 0 or any(taken[start : start + len(stem)]):
+    found: list[str] = []
+    notes: dict[str, str] = {}
+    term_codes: list[tuple[str, list[str]]] = []
+    for m in mentions:
+        code = resolved.get(m.start)
+        codes = [code] if code else [c for c in m.codes if c in places.own]  # 龙华区: both 深圳's and 海口's
+        if not codes or text.startswith(places.rules.name_after, m.end):  # 珠海经济特区 is a name, not a scope
             continue
-        short = places.rules.short_form(name)
-        if stem == name != short and any(text.startswith(w, start + len(stem)) for w in vocab.title_after_place):
-            stem = short  # 中山市委书记: the place is 中山市, 市委书记 the title
-        taken[start : start + len(stem)] = [True] * len(stem)
-        found[start] = (start + len(stem), name)
-        pq.place_terms.append(stem)
-        starts.append(start)
-    parents = {name for end, name in found.values() if end in found}  # 广东深圳市, 东莞凤岗: the second is asked about
-    for start in sorted(found):
-        name = found[start][1]
-        if name not in pq.places and (name not in parents or all(n == name for _, n in found.values())):
-            pq.places.append(name)
-    for start in starts:  # qualifiers only once every indexed place is matched (长安 in 长安是广东第几个…)
-        qualifier = _qualifier_before(text, start, taken)
-        if qualifier:
-            pq.place_terms.append(qualifier)
-            taken[start - len(qualifier) : start] = [True] * len(qualifier)
-    sub_units: list[str] = []  # an unknown place written right after a known one: 广东深圳市 asks about 深圳市
+        if len(m.codes) > 1 and code:
+            others = "、".join(gz.label(c) for c in m.codes if c != code)
+            notes[code] = f"{m.form}: assumed {gz.label(code)}, not {others}"
+        form, end = m.form, m.end
+        if any(text.startswith(w, m.end) for w in vocab.title_after_place):
+            pq.asks_title = True
+            short = gz.short(codes[0])
+            if form != short and form.startswith(short):  # 中山市委书记: the place is 中山, 市委书记 the title
+                form, end = short, m.start + len(short)
+        taken[m.start : end] = [True] * (end - m.start)
+        pq.place_terms.append(form)
+        term_codes.append((form, codes))
+        found += [c for c in codes if c not in found]
+    asked = [c for c in found if not any(c in gz.ancestors(other) for other in found)]  # 广东深圳: 深圳 is asked
+    pq.place_codes = asked
+    pq.place_notes = [notes[c] for c in asked if c in notes]
+    pq.asked_terms = [t for t, c in term_codes if set(c) & set(asked)]
+    pq.places = list(dict.fromkeys(gz.places[c].name for c in asked))
+    pq.sub_places = any(cue in text for cue in places.rules.sub_place_cues)
     masked = "".join(" " if t else c for c, t in zip(text, taken, strict=True))
     for cue in vocab.plan_cues:  # 十五五地区生产总值: no place 十五五地区
         masked = masked.replace(cue, " " * len(cue))
-    for m in _PLACE_LIKE.finditer(masked):
-        word = m.group()
-        if any(taken[m.start() : m.end()]) or any(word.endswith(w) for w in vocab.not_places):
+    suffixes = "|".join(places.rules.town_suffixes)  # a town no document is about (the gazetteer has the rest)
+    for m2 in re.finditer(f"[\u4e00-\u9fff]{{2,4}}?(?:{suffixes})", masked):
+        word = m2.group()
+        if any(word.endswith(w) for w in vocab.not_places):
             continue
-        if any(text.startswith(w, m.end()) for w in vocab.title_after_place):
+        if any(text.startswith(w, m2.end()) for w in vocab.title_after_place):
             continue  # 中山市委书记: 中山 is left as a keyword, 市委书记 is the title
-        if not places.rules.plausible(word):
-            continue  # 2025年地区生产总值: 年地区 is no place name
-        pq.unknown_places.append(word)
-        if m.start() > 0 and taken[m.start() - 1]:
-            sub_units.append(word)
-    if pq.places:  # a question naming a known place is about it; other …区/…市 words are not places
-        pq.unknown_places = sub_units
-
-
-def _qualifier_before(text: str, start: int, taken: list[bool]) -> str:
-    """A city or province written right before a place (深圳 in 深圳龙华区)."""
-    j = start
-    while j > 0 and "\u4e00" <= text[j - 1] <= "\u9fff" and not taken[j - 1] and start - j < 3:
-        j -= 1
-    q = text[j:start]
-    q = q.removesuffix("市").removesuffix("省")
-    return q if len(q) >= 2 else ""
+        if places.rules.plausible(word) and not pq.places:
+            pq.unknown_places.append(word)
+            pq.place_notes.append(f"no document about {word}")

@@ -114,29 +114,43 @@ class Retriever:
         return out
 
     def _best_place_match(self, pq: ParsedQuery, ids: list[str]) -> list[str]:
-        """Docs about a place the question names, matching the most of its place terms (深圳 + 龙华区 beats 龙华区
-        alone). A place's own documents (their main place) win: never a neighbour's, a parent's or a sub-unit's."""
+        """Documents about a place the question names (or, when it asks about them, its sub-places): never a parent's,
+        a sibling's or a child's. No document of its own: nothing, and a note naming the nearest places that have."""
+        places = self.places()
         docs = self.docs()
-        own = {d for d in ids if any(p == t2s(docs[d].place or "") for p in pq.places)}
-        named = set()
-        if not own:  # no report of the place itself: others' documents that name it, and only sentences that do
+        wanted = set(pq.place_codes)
+        own = {d for c in wanted for d in places.own.get(c, set())}
+        if pq.sub_places:
+            gz = places.gz
+            own |= {d for c, ds in places.own.items() if c in gz.places and wanted & set(gz.ancestors(c)) for d in ds}
+        if not pq.place_codes:  # an index made before places had codes: by name
+            own = {d for d in docs if t2s(docs[d].place or "") in pq.places}
+        scoped = [d for d in ids if d in own]
+        if scoped and not pq.sub_places and not any(docs[d].place_code in wanted for d in scoped):
+            pq.place_scope = "mentioned"  # 德阳 in 成德眉资四市: only the sentences about it
+        if not scoped and pq.asks_title:  # 中山市委书记 named in a town's report: its sentences that name the office
             pq.place_scope = "mentioned"
-            named = self._docs_naming([t for t in pq.place_terms if any(t in p for p in pq.places)])
-        scored: dict[str, int] = {}
-        for doc_id in ids:
-            meta = docs[doc_id]
-            known = {t2s(p) for p in [*meta.places, meta.place or ""] if p} | ({*pq.places} if doc_id in named else set())
-            if own and doc_id not in own:
-                continue
-            hits = sum(1 for p in pq.places if p in known)  # the place, and a parent named with it (深圳 + 龙华区)
-            title = t2s(meta.title)
-            qualifiers = [q for q in pq.place_terms if q not in pq.places and not any(q in p for p in pq.places)]
-            hits += sum(1 for q in qualifiers if q in title or q in self.doc_text(doc_id))
-            scored[doc_id] = hits
-        if not scored:
-            return []
-        best = max(scored.values())
-        return [d for d, s in scored.items() if s == best]
+            naming = self._docs_naming(pq.asked_terms)
+            scoped = [d for d in ids if d in naming or set(pq.places) & set(docs[d].place_chain)]
+        if not scoped and not pq.asks_title:  # 本溪县 in 本溪市's report: its parent's sentences that name it
+            scoped = self._parents_naming(pq, ids)
+        if not scoped and pq.place_codes:
+            gz = places.gz
+            nearest = [n for c in pq.place_codes for n in places.nearest(c)]
+            asked = "、".join(gz.label(c) for c in pq.place_codes)
+            pq.place_notes.append(f"no document about {asked}" + (f"; the nearest are {'、'.join(dict.fromkeys(nearest))}"
+                                                                     if nearest else ""))
+        return scoped
+
+    def _parents_naming(self, pq: ParsedQuery, ids: list[str]) -> list[str]:
+        """Reports of a parent of the asked place that name it; only their sentences naming it are evidence."""
+        gz, docs = self.places().gz, self.docs()
+        parents = {a for c in pq.place_codes if c in gz.places for a in gz.ancestors(c)}
+        naming = self._docs_naming(pq.asked_terms) if parents else set()
+        out = [d for d in ids if d in naming and docs[d].place_code in parents]
+        if out:
+            pq.place_scope = "mentioned"
+        return out
 
     def _docs_naming(self, terms: list[str]) -> set[str]:
         """Documents whose text holds one of the terms (found through the lexical index, not by reading every text)."""
@@ -166,8 +180,9 @@ class Retriever:
         self.mark_unknown_terms(pq)
         scope = self.scope(pq, filters)
         pq.scope = scope
+        place_note = "; ".join(pq.place_notes)
         if scope is not None and not scope:
-            return Retrieval([], seconds, scope)
+            return Retrieval([], seconds, scope, note=place_note)
         pool = max(top_k * 4, 30)
         if scope is not None and len(scope) <= MAX_SCOPE_DIVERSITY:
             pool = max(pool, SCOPED_POOL)  # rank (nearly) every chunk of the named places' documents
@@ -210,7 +225,7 @@ class Retriever:
             if cid in chunks and chunks[cid].doc_id in docs
         ]
         seconds["retrieve"] = time.perf_counter() - t0
-        return Retrieval(hits, seconds, scope, note)
+        return Retrieval(hits, seconds, scope, "; ".join(n for n in (note, place_note) if n))
 
     def _lexical_only(self, scope: list[str] | None) -> str:
         """While an ingest's dense pass runs, a question whose documents are not all embedded yet is ranked

@@ -30,7 +30,7 @@ class SourceText:
 
 def fold(text: str, skip: list[tuple[int, int]] | None = None) -> tuple[str, list[int]]:
     """Folded text and, for each folded character, its position in `text`."""
-    from ragtool.ingest.clean import pinyin_spans
+    from ragtool.zh.script import pinyin_spans
 
     half = halfwidth(text)
     skipped = [False] * len(text)

@@ -40,38 +40,3 @@ def fold(text: str) -> str:
 def fold_ws(text: str) -> str:
     """Half-width with no whitespace: what quote verification compares."""
     return _WS.sub("", halfwidth(text))
-
-
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
-
-def cn_number(s: str) -> int | None:
-    """Small numbers in digits or Chinese numerals (三十, 二十五, 75); None when not a number."""
-    if s.isdigit():
-        return int(s)
-    total, current = 0, 0
-    for ch in s:
-        if ch in _CN_DIGITS:
-            current = _CN_DIGITS[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current or None

@@ -26,24 +26,20 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Literal
 
+from ragtool.config import load_settings
 from ragtool.lexicon import Lexicon
-from ragtool.textnorm import cn_number
+from ragtool.zh import numerals
+from ragtool.zh.dates import YEAR_NUMBER, relative_year
+from ragtool.zh.headings import heading_rules, numbered, section_heading_test
+from ragtool.zh.sentences import Breaks, clause_start
 
 Kind = Literal["annual", "plan", "unknown"]
 Role = Literal["target", "actual"]
 
-SENTENCE_END = re.compile(r"[。!?！？\n]")
-CLAUSE_END = re.compile(r"[。!?！？\n,;:，；：]")
 QUOTED = re.compile(r"“[^“”]*”|《[^《》]*》")
-NUMBERED = re.compile(
-    r"^[ \t\u3000]*(?:(?P<l1>[一二三四五六七八九十]{1,3}、|第[一二三四五六七八九十]{1,3}(?:部分|章))"
-    r"|(?P<l2>[(（][一二三四五六七八九十]{1,3}[)）])|(?P<l3>\d{1,2}[、.](?!\d)))"
-)
 MAX_HEADING = 40
 PLAN_YEAR_CHARS = 10  # how far after a plan's name a word such as 开局 or 收官 is looked for
 OPENING_CHARS = 6  # a time word this close to the start of its sentence is what the sentence is about
-CN_YEAR = "[〇零一二三四五六七八九]{4}"
-_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 
 
 @dataclass(frozen=True)
@@ -122,7 +118,7 @@ class TimeCues:
         def alt(words: Iterable[str]) -> str:
             return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w)
 
-        year = rf"(?:(?:19|20)\d{{2}}|{CN_YEAR})"
+        year = YEAR_NUMBER
         parts = [
             rf"(?P<range>(?P<y1>{year})\s*年?\s*(?:{alt(self.range_marks or ['-'])})\s*(?P<y2>{year})\s*年)",
             rf"(?P<year>{year})\s*年(?P<month>\s*\d{{1,2}}\s*月)?",
@@ -170,13 +166,6 @@ class Heading:
     role: Role | None
 
 
-def _year_value(s: str) -> int | None:
-    if s.isdigit():
-        return int(s)
-    digits = "".join(_CN_DIGIT.get(c, "") for c in s)
-    return int(digits) if len(digits) == 4 else None
-
-
 def _plan_named(years: tuple[int, int], cues: TimeCues) -> str:
     return next((name for name, span in cues.plans.items() if span == years and not name.startswith("第")), "")
 
@@ -188,6 +177,8 @@ class Timeline:
         self.text = text
         self.doc_year = doc_year
         self.cues = cues
+        self.heading_rules = heading_rules()
+        self.breaks = Breaks(text, section_heading_test(self.heading_rules))
         self.marks = self._marks()
         self._mark_starts = [m.start for m in self.marks]
         self.headings = self._headings()
@@ -203,18 +194,18 @@ class Timeline:
         text, cues = self.text, self.cues
         before = text[max(0, m.start() - 2) : m.start()]
         if m.group("range"):
-            y1, y2 = _year_value(m.group("y1")), _year_value(m.group("y2"))
+            y1, y2 = numerals.year_value(m.group("y1")), numerals.year_value(m.group("y2"))
             if y1 is None or y2 is None or y2 <= y1:
                 return None
             return Mark(m.start(), m.end(), "plan", years=(y1, y2), plan=_plan_named((y1, y2), cues))
         if m.group("year"):
-            year = _year_value(m.group("year"))
+            year = numerals.year_value(m.group("year"))
             after = text[m.end() : m.end() + 2]
             if year is None or before.endswith(cues.not_before_year) or after.startswith(cues.not_after_year):
                 return None
             return Mark(m.start(), m.end(), "annual", year=year, event=bool(m.group("month")))
         if m.lastgroup in ("recent", "running"):
-            n = cn_number(m.group("n") or m.group("rn"))
+            n = numerals.number(m.group("n") or m.group("rn"))
             if not n or self.doc_year is None:
                 return None
             years = (self.doc_year - n, self.doc_year - 1)
@@ -234,7 +225,7 @@ class Timeline:
         if m.lastgroup == "rel":
             if before.endswith(cues.not_before_year) or self.doc_year is None:
                 return None
-            return Mark(m.start(), m.end(), "annual", year=self.doc_year + cues.relative_years[m.group("rel")])
+            return Mark(m.start(), m.end(), "annual", year=relative_year(m.group("rel"), self.doc_year, cues.relative_years))
         if m.lastgroup == "current" and self.doc_year is not None:
             span = next((s for s in cues.plans.values() if s[0] <= self.doc_year <= s[1]), None)
             if span is not None:
@@ -260,22 +251,19 @@ class Timeline:
         return out
 
     def _heading(self, line: str, start: int) -> Heading | None:
-        m = NUMBERED.match(line)
-        stop = line.find("。")
-        body_end = len(line) if stop < 0 else stop
-        if m:
-            level = 1 if m.group("l1") else 2 if m.group("l2") else 3
-            body_start = m.end()
+        found = numbered(line, self.heading_rules)
+        if found:
+            level, body_start, body_end = found.level, found.body_start, found.end
         else:  # an unnumbered period heading (2024年工作回顾) holds the numbered ones under it
-            level, body_start = 0, len(line) - len(line.lstrip())
-            if stop >= 0 or line.rstrip().endswith((";", ",", ":", "!", "?")):
+            level, body_start, body_end = 0, len(line) - len(line.lstrip()), len(line)
+            if "。" in line or line.rstrip().endswith((";", ",", ":", "!", "?")):
                 return None
         body = line[body_start:body_end]
         if not body.strip() or len(body.strip()) > MAX_HEADING:
             return None
         role = self._heading_role(body)
         parts = self._parts(body, start + body_start, role)
-        if not m and not (parts and role):  # an unnumbered line is a heading only when it names a period and a kind
+        if not found and not (parts and role):  # an unnumbered line is a heading only when it names a period and a kind
             return None
         return Heading(start, start + body_end, level, tuple(parts), role)
 
@@ -338,7 +326,7 @@ class Timeline:
             return False
         if not anchor or mark.opener or (len(anchor) == 1 and _same_time(anchor[0].mark, mark)):
             return True
-        sentence = _last_break(SENTENCE_END, self.text, mark.start)
+        sentence = self.breaks.sentence_start(mark.start)
         lead = self.text[sentence : mark.start]
         for opener in self.cues.openers:
             lead = lead.removeprefix(opener)
@@ -356,7 +344,7 @@ class Timeline:
             i -= 1
         if last is None:
             return None
-        sentence = max(start, _last_break(SENTENCE_END, self.text, last.start))
+        sentence = max(start, self.breaks.sentence_start(last.start))
         i = bisect.bisect_left(self._mark_starts, sentence)
         while i < len(self.marks) and self.marks[i].start < last.start:
             if self._opens(self.marks[i], anchor):
@@ -369,8 +357,8 @@ class Timeline:
         sentence up to `pos` is read for time and cue words."""
         text = self.text
         pos = max(0, min(pos, len(text)))
-        sent = _last_break(SENTENCE_END, text, pos)
-        clause = _last_break(CLAUSE_END, text, pos)
+        sent = self.breaks.sentence_start(pos)
+        clause = self.breaks.clause_start(pos)
         head = QUOTED.sub("", text[sent:pos])
         average = any(w in text[clause:pos] for w in self.cues.average)
 
@@ -413,7 +401,7 @@ class Timeline:
     def _target_said(self, head: str) -> bool:
         """A target word in the value's own clause, or one that introduces the rest of the sentence (预期目标是：…).
         One used as a verb in an earlier clause (积极争取上级资金支持，成功申报…) says nothing of the value."""
-        clause = _last_break(CLAUSE_END, head, len(head))
+        clause = clause_start(head, len(head))
         for w in self.cues.target:
             for m in re.finditer(re.escape(w), head):
                 if m.start() >= clause or _introduces(head, m.end()):
@@ -446,18 +434,8 @@ def _same_time(a: Mark, b: Mark) -> bool:
     return (a.kind, a.year, a.years) == (b.kind, b.year, b.years)
 
 
-def _last_break(pattern: re.Pattern[str], text: str, pos: int) -> int:
-    start = max(0, pos - 400)
-    last = start
-    for m in pattern.finditer(text, start, pos):
-        last = m.end()
-    return last if last > start or start == 0 else start
-
-
 @lru_cache(maxsize=8)
 def _default_cues() -> TimeCues:
-    from ragtool.config import load_settings
-
     return TimeCues.from_lexicon(Lexicon.load(load_settings()))
 
 

@@ -16,7 +16,9 @@ from typing import Any
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
 from ragtool.places import PlaceRules, load_place_rules
-from ragtool.textnorm import t2s
+from ragtool.zh.dates import digit_years
+from ragtool.zh.gazetteer import COUNTY, Gazetteer
+from ragtool.zh.script import simplified
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -91,7 +93,6 @@ class Wording:
 
     version: str
     abbreviations: Mapping[str, str]  # lower case → canonical spelling
-    year_digits: Mapping[str, str]
     year_range: tuple[int, int]
     places: PlaceRules  # place suffixes and short forms (places.toml)
     typo_before: tuple[str, ...]
@@ -109,7 +110,6 @@ class Wording:
         return cls(
             version=str(data.get("version", "")),
             abbreviations={str(k).lower(): str(v) for k, v in data.get("abbreviations", {}).items()},
-            year_digits={str(k): str(v) for k, v in years.get("digits", {}).items()},
             year_range=(int(low), int(high)),
             places=load_place_rules(settings),
             typo_before=_longest_first(typos.get("before", [])),
@@ -144,15 +144,7 @@ class Wording:
     # 2. Chinese-numeral years
 
     def _years(self, text: str) -> str:
-        if not self.year_digits:
-            return text
-        digits = re.escape("".join(self.year_digits))
-        pattern = re.compile(f"(?<![{digits}])([{digits}]{{4}})(?=年)")
-        return pattern.sub(self._year, text)
-
-    def _year(self, m: re.Match[str]) -> str:
-        year = "".join(self.year_digits[c] for c in m.group(1))
-        return year if self.year_range[0] <= int(year) <= self.year_range[1] else m.group(1)
+        return digit_years(text, *self.year_range)
 
     # 3. One wrong character in a place name
 
@@ -160,8 +152,7 @@ class Wording:
         if not names:
             return text, []
         index = self._places(names)
-        simple = t2s(text)
-        simple = simple if len(simple) == len(text) else text
+        simple = simplified(text)
         covered = self._covered(simple, index)
         for start, end in self._typo_windows(simple):
             window = simple[start:end]
@@ -278,7 +269,7 @@ class Wording:
         body = en.joiner.join(dict.fromkeys(read.indicators))
         if read.growth and en.growth_zh not in body:
             body += en.growth_zh
-        short = self._places(names).short[read.place] if read.place else ""
+        short = self._short(read.place, names) if read.place else ""
         return short + when + body + (en.target_zh if read.target else "") + cue
 
     def _english_place(self, raw: str, tokens: list[str], used: list[bool], names: tuple[str, ...]) -> tuple[str | None, list[str]]:
@@ -302,6 +293,24 @@ class Wording:
                 if len(hits) > 1:
                     return None, [f"{spelled} could be {' or '.join(hits)}: no place assumed"]
                 return hits[0], [f"{spelled} → {hits[0]}"]
+        return self._gazetteer_place(tokens, words, used)
+
+    def _gazetteer_place(self, tokens: list[str], words: list[str], used: list[bool]) -> tuple[str | None, list[str]]:
+        """A place no document is about, by its pinyin in the gazetteer (Shenzhen → 深圳市); of two places one pinyin
+        names (Taizhou: 台州市, 泰州市), the first is assumed, and said."""
+        gz = self.places.gazetteer
+        keys = _gazetteer_pinyin(gz)
+        for n in range(4, 0, -1):
+            for i in range(len(words) - n + 1):
+                key = "".join(words[i : i + n])
+                if any(used[i : i + n]) or key not in keys:
+                    continue
+                used[i : i + n] = [True] * n
+                spelled, labels = " ".join(tokens[i : i + n]), [gz.label(c) for c in keys[key]]
+                name = gz.places[keys[key][0]].name
+                if len(labels) > 1:
+                    return name, [f"{spelled} could be {' or '.join(labels)}: assumed {labels[0]}"]
+                return name, [f"{spelled} → {labels[0]}"]
         return None, []
 
     def _pinyin_keys(self, names: tuple[str, ...]) -> dict[str, frozenset[str]]:
@@ -328,8 +337,12 @@ class Wording:
         if place is None:
             return templates.get("none", "")
         index = self._places(names)
-        template = templates.get(index.level[place]) or templates.get("default", "{short}")
-        return template.format(short=index.short[place], name=place)
+        level = index.level.get(place, self.places.suffix(place))
+        template = templates.get(level) or templates.get("default", "{short}")
+        return template.format(short=self._short(place, names), name=place)
+
+    def _short(self, place: str, names: tuple[str, ...]) -> str:
+        return self._places(names).short.get(place) or self.places.short_form(place)
 
     def _unread(self, tokens: list[str], words: list[str], used: list[bool]) -> list[str]:
         """A note for capitalised words left over (likely a place the index does not know)."""
@@ -368,6 +381,25 @@ def _pinyin_index(index: PlaceIndex) -> dict[str, frozenset[str]]:
         key = "".join(lazy_pinyin(form)).lower()
         keys[key] = keys.get(key, frozenset()) | places
     return keys
+
+
+@lru_cache(maxsize=2)
+def _gazetteer_pinyin(gz: Gazetteer) -> dict[str, tuple[str, ...]]:
+    """Toneless pinyin of every province's, prefecture's and county's full name and short form → the codes of the
+    largest places it names (Taizhou: 台州市 and 泰州市, not a county called 泰州…)."""
+    from pypinyin import lazy_pinyin
+
+    keys: dict[str, list[str]] = {}
+    for code, place in gz.places.items():
+        if place.rank > COUNTY:
+            continue
+        for form in {place.name, gz.short(code)}:
+            keys.setdefault("".join(lazy_pinyin(form)).lower(), []).append(code)
+    out = {}
+    for key, codes in keys.items():
+        top = min(gz.places[c].rank for c in codes)
+        out[key] = tuple(sorted(c for c in codes if gz.places[c].rank == top))
+    return out
 
 
 @lru_cache(maxsize=4096)

@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
+import pytest
 import uvicorn
 
 from ragtool.api import Session
 from ragtool.config import Settings
 from ragtool.serve.app import create_app
+from ragtool.serve.server import ServerLimits, uvicorn_config
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("RAGTOOL_CHROMIUM", "/usr/bin/chromium"))
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"]
+QUESTION = "凤岗2025年GDP目标?"
+
+
+def playwright_or_skip() -> Any:
+    """sync_playwright; a skip when playwright or chromium is missing (a failure in CI)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("playwright is not installed (pip install -e '.[dev]')")
+        pytest.skip("playwright is not installed")
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    return sync_playwright
 
 
 @dataclass
@@ -37,9 +62,13 @@ def seeds_copy(root: Path) -> Path:
 
 
 def start_server(root: Path, *, token: str | None = None, loopback_only: bool = True,
-                 max_upload_mb: float | None = None) -> LiveServer:
-    """A synced Session over a copy of seeds/ (hash embedder) under `root`, served until stop()."""
+                 max_upload_mb: float | None = None, limits: ServerLimits | None = None,
+                 configure: Callable[[Settings], Settings] | None = None) -> LiveServer:
+    """A synced Session over a copy of seeds/ (hash embedder) under `root`, served until stop() as `ragtool serve`
+    serves it (serve.toml [server] limits unless `limits` is given)."""
     settings = Settings(home=root / "home", corpus=seeds_copy(root), embedder="hash")
+    if configure is not None:
+        settings = configure(settings)
     session = Session(settings, sync=False)
     session.sync_corpus()
     app = create_app(session, token=token, loopback_only=loopback_only, max_upload_mb=max_upload_mb)
@@ -47,7 +76,7 @@ def start_server(root: Path, *, token: str | None = None, loopback_only: bool = 
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn_config(app, limits or ServerLimits.load(settings)))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -56,6 +85,11 @@ def start_server(root: Path, *, token: str | None = None, loopback_only: bool = 
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     return LiveServer(url=f"http://127.0.0.1:{port}", session=session, server=server, thread=thread)
+
+
+def csrf_headers(url: str) -> dict[str, str]:
+    """The header every POST and DELETE needs, read as the page reads it."""
+    return {"X-Ragtool-CSRF": httpx.get(f"{url}/api/csrf", timeout=30).json()["csrf"]}
 
 
 def report_docx(path: Path, place: str, paragraphs: list[str]) -> Path:

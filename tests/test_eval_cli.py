@@ -208,3 +208,28 @@ def test_seed_suite_gate_catches_starved_retrieval(tmp_path: Path, seeds_copy: P
     starved = runner.invoke(app, [*base, "--check", "--top-k", "1", "--json"])
     assert starved.exit_code == ExitCode.REGRESSION, starved.output
     assert json.loads(starved.output)["gate"]["newly_failing"]
+
+
+def test_a_suite_toml_asks_the_cases_among_other_folders_documents(tmp_path: Path, suite: Path) -> None:
+    """The city suite is asked beside the provincial reports: suite.toml names both folders."""
+    other = tmp_path / "other_docs"
+    other.mkdir()
+    (other / "d_county.txt").write_text(
+        "Title: 丁林县政府工作报告\nDate: 2025-02-01\nURL: http://example.org/d\n\n"
+        "丁林县人民政府县长 钱文辉\n2025年全县地区生产总值增长目标为7.5%左右。\n",
+        encoding="utf-8",
+    )
+    cases = [*CASES, {"id": "t08", "question": "丁林县2025年GDP目标", "answer": "7.5%左右", "must_include": ["7.5%左右"],
+                      "doc": "d_county.txt", "quote": "增长目标为7.5%左右", "kind": "number", "tags": ["other"]}]
+    (suite / "cases.jsonl").write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
+    alone = _eval(tmp_path, suite, "--json")
+    assert isinstance(alone.exception, UsageError) and "d_county.txt" in str(alone.exception)  # not in docs/ alone
+
+    (suite / "suite.toml").write_text('corpus = ["docs", "../other_docs"]\n', encoding="utf-8")
+    data = json.loads(_eval(tmp_path, suite, "--json", "--filter", "other").output)
+    assert data["cases"][0]["passed"] is True and data["cases"][0]["retrieved"][0] == "d_county.txt"
+    assert "other_docs" in data["corpus"]
+
+    (suite / "suite.toml").write_text('corpus = "docs"\n', encoding="utf-8")
+    bad = _eval(tmp_path, suite)
+    assert isinstance(bad.exception, UsageError) and "must be a list" in str(bad.exception)

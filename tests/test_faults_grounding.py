@@ -14,13 +14,14 @@ from fake_openai import FakeOpenAI, fake_openai  # noqa: F401
 from faultkit import cli, cli_env, tally
 from test_llm_answer import chunk_with, ingest, reply
 
-from ragtool.answer.grounding import Grounding, citation_grounded, injection_spans
+from ragtool.answer.grounding import Grounding, citation_grounded
 from ragtool.answer.llm import LLMEngine
 from ragtool.api import Session
 from ragtool.config import Settings
 from ragtool.eval.metrics import compute_metrics
 from ragtool.eval.results import CaseResult
 from ragtool.index.corpus import Corpus
+from ragtool.ingest.injection import injection_spans
 from ragtool.ingest.pipeline import ingest_paths
 from ragtool.models import Answer, Citation
 from ragtool.summarize.api import summarize_document
@@ -162,9 +163,9 @@ def test_injection_sentences_are_flagged_at_ingest_and_marked_when_cited(
 def test_injection_patterns_from_the_data_file(sentence: str) -> None:
     g = Grounding.default()
     text = f"凤岗镇召开经济工作会议。{sentence}会议要求抓好落实。"
-    [(start, end)] = injection_spans(text, g)
+    [(start, end)] = injection_spans(text, g.injection)
     assert sentence.rstrip("。.") in text[start:end]
-    assert not injection_spans("会议要求各部门认真落实，不得忽略安全生产指标。指令性计划已完成。", g)
+    assert not injection_spans("会议要求各部门认真落实，不得忽略安全生产指标。指令性计划已完成。", g.injection)
 
 
 def test_eval_reports_grounding_apart_from_quote_validity(tmp_path: Path) -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 from pdfs import text_pdf
 
 from ragtool.config import Settings
-from ragtool.ingest.chunk import heading_rules
 from ragtool.ingest.clean import Cleaner
 from ragtool.ingest.layout import join_layout_lines
 from ragtool.ingest.load import load_file
 from ragtool.ingest.meta import extract_meta
 from ragtool.models import DocMeta
+from ragtool.zh.headings import heading_rules
 
 PAGE_1 = """2025年凤岗镇政府工作报告
 一、2024年工作回顾
@@ -39,7 +39,7 @@ def _meta(path: Path) -> tuple[str, DocMeta]:
 
 
 def test_pdf_lines_broken_by_layout_are_joined_and_headings_stay() -> None:
-    lines = join_layout_lines([PAGE_1, PAGE_2], heading_rules().numbered).split("\n")
+    lines = join_layout_lines([PAGE_1, PAGE_2], heading_rules().patterns).split("\n")
     assert lines[0] == "2025年凤岗镇政府工作报告" and lines[1] == "一、2024年工作回顾"
     assert "规模以上工业增加值增长5.2%" in lines[2] and "外贸进出口总额增长6.0%。" in lines[2]
     assert lines[3] == "二、2025年主要目标"

@@ -39,3 +39,36 @@ def test_ingest_and_ask_with_the_local_embedder(tmp_path: Path) -> None:
     assert report.added == 1 and report.chunks >= 1
     a = Session(settings, sync=False).ask("示例镇2025年GDP目标?", engine="extractive")
     assert a.status == "answered" and "6%左右" in a.answer
+
+
+_IDLE_CPU = """
+import os, resource, time
+from ragtool.config import Settings
+from ragtool.index.embed import make_embedder
+emb = make_embedder(Settings(embedder="local"))
+emb.embed_query("凤岗2025年GDP目标?")
+before = resource.getrusage(resource.RUSAGE_SELF)
+time.sleep(0.5)
+after = resource.getrusage(resource.RUSAGE_SELF)
+print(os.environ["OMP_WAIT_POLICY"], (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime))
+"""
+
+
+def _idle_cpu(env: dict[str, str]) -> tuple[str, float]:
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("OMP_", "RAGTOOL_"))}
+    out = subprocess.run([sys.executable, "-c", _IDLE_CPU], env={**base, **env}, capture_output=True, text=True,
+                         timeout=120, check=True).stdout.split()
+    return out[0], float(out[1])
+
+
+def test_the_embedders_idle_threads_sleep_instead_of_spinning() -> None:
+    """Between queries the local embedder uses no CPU (OpenMP's default policy spins its idle threads), and an
+    OMP_WAIT_POLICY the user set wins over ragtool's setting."""
+    policy, cpu = _idle_cpu({})
+    assert policy == "PASSIVE" and cpu < 0.1
+    assert _idle_cpu({"RAGTOOL_EMBED_WAIT_POLICY": "active"})[0] == "ACTIVE"
+    assert _idle_cpu({"RAGTOOL_EMBED_WAIT_POLICY": "active", "OMP_WAIT_POLICY": "passive"})[0] == "passive"

@@ -32,6 +32,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, store_backend: str) -> Iterat
 @pytest.fixture
 def client(live: LiveServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live.url, timeout=60) as c:
+        c.headers["X-Ragtool-CSRF"] = c.get("/api/csrf").json()["csrf"]  # what the page does once
         yield c
 
 
@@ -143,6 +144,21 @@ def test_upload_docx_is_indexed_listed_and_deletable(client: httpx.Client, live:
     assert all(d["place"] != "塘厦镇" for d in client.get("/api/docs").json())
 
 
+def test_uploads_that_are_not_indexed_are_deleted(client: httpx.Client, live: LiveServer, tmp_path: Path) -> None:
+    uploads = live.session.settings.home / "uploads"
+    before = set(uploads.iterdir()) if uploads.exists() else set()
+    seed = next(p for p in sorted(live.session.settings.corpus.rglob("*")) if p.suffix in (".md", ".txt"))
+    files = [("files", ("copy-of-a-seed" + seed.suffix, seed.read_bytes())),  # a duplicate of an indexed document
+             ("files", ("broken.pdf", b"%PDF-1.4 not really a pdf")),  # refused by the loader
+             ("files", ("kept.txt", "2025年麻涌镇政府工作报告\n\n麻涌镇推进工作。".encode()))]
+    job = wait_job(client, client.post("/api/ingest", files=files).json()["id"])
+    assert job["state"] == "done" and job["result"]["duplicates"] == 1 and len(job["result"]["skipped"]) == 1
+    again = wait_job(client, client.post("/api/ingest", files=files[2:]).json()["id"])
+    assert again["result"]["unchanged"] == 1  # the same upload again is the same file, kept once
+    added = {p.name for p in set(uploads.iterdir()) - before}
+    assert len(added) == 1 and next(iter(added)).endswith("-kept.txt"), added
+
+
 def test_upload_limits_and_names(client: httpx.Client, live: LiveServer) -> None:
     assert_error(client.post("/api/ingest", files=[("files", ("x.exe", b"MZ"))]), 400, "usage")
     assert_error(client.post("/api/ingest", files=[("files", ("empty.txt", b""))]), 400, "usage")
@@ -154,11 +170,16 @@ def test_upload_limits_and_names(client: httpx.Client, live: LiveServer) -> None
         assert_error(client.post("/api/ingest", files=[("files", ("big.txt", "长" * 5000))]), 413, "too_large")
         few = [("files", (f"{i}.txt", b"2025")) for i in range(3)]
         assert_error(client.post("/api/ingest", files=few), 413, "too_large")
+        state.limits = Limits(max_upload_bytes=4096, max_upload_files=5, max_request_bytes=6000)
+        two = [("files", (f"half{i}.txt", "长" * 1300)) for i in range(2)]
+        assert "per request" in assert_error(client.post("/api/ingest", files=two), 413, "too_large")
+        one_empty = [("files", ("first.txt", "2025年第一镇通知。")), ("files", ("second.txt", b""))]
+        assert_error(client.post("/api/ingest", files=one_empty), 400, "usage")
     finally:
         state.limits = before
     written = {p.name for p in (live.session.settings.home / "uploads").glob("*")} if (
         live.session.settings.home / "uploads").exists() else set()
-    assert not any(n.endswith(("big.txt", "x.exe", "empty.txt")) for n in written)
+    assert not any(n.endswith(("big.txt", "x.exe", "empty.txt", "half0.txt", "first.txt")) for n in written)
 
 
 def test_ingest_server_side_paths_stay_in_the_corpus(client: httpx.Client, live: LiveServer) -> None:
@@ -300,3 +321,68 @@ def test_api_and_cli_json_have_the_same_shapes(client: httpx.Client, live: LiveS
     assert session.document(first.doc_id[:8]).meta == first
     with pytest.raises(Exception, match="no indexed document"):
         session.document("ffffffffffff")
+
+
+def _serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
+           stdin: str | None = None) -> tuple[subprocess.Popen[str], str]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "a.md").write_text("# 2025年凤岗镇政府工作报告\n\n凤岗镇地区生产总值增长5.5%左右。\n", encoding="utf-8")
+    base = {k: v for k, v in os.environ.items() if k != "RAGTOOL_SERVE_TOKEN"}
+    full = base | {"RAGTOOL_HOME": str(tmp_path / "h"), "RAGTOOL_CORPUS": str(corpus), "RAGTOOL_EMBEDDER": "hash"}
+    source = tmp_path / "stdin.txt"
+    source.write_text(stdin or "", encoding="utf-8")
+    with source.open(encoding="utf-8") as given:
+        proc = subprocess.Popen([sys.executable, "-m", "ragtool", "serve", "--port", "0", *args], stdin=given,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full | (env or {}))
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline()
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert "Traceback" not in stderr
+    return stderr
+
+
+def test_a_loopback_host_other_than_127_0_0_1_answers_at_the_url_it_announces(tmp_path: Path) -> None:
+    proc, line = _serve(tmp_path, "--host", "127.0.0.2")
+    try:
+        assert line.startswith("ragtool serve: http://127.0.0.2:"), line
+        url = line.split()[2]
+        assert httpx.get(url + "api/health", timeout=10).status_code == 200
+        assert httpx.get(url + "api/health", headers={"host": "evil.example"}, timeout=10).status_code == 403
+    finally:
+        _stop(proc)
+
+
+def test_the_token_comes_from_a_file_stdin_or_the_environment_never_argv(tmp_path: Path) -> None:
+    secret = "file-token-0123456789"
+    (tmp_path / "token").write_text(secret + "\n", encoding="utf-8")
+    for args, env, stdin in ((["--token-file", str(tmp_path / "token")], None, None),
+                             (["--token-file", "-"], None, secret + "\n"),
+                             ([], {"RAGTOOL_SERVE_TOKEN": secret}, None)):
+        proc, line = _serve(tmp_path, "--host", "0.0.0.0", *args, env=env, stdin=stdin)
+        try:
+            url = line.split()[2]
+            with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+                assert secret.encode() not in f.read()  # not visible in `ps`
+            assert httpx.get(url + "api/health", timeout=10).status_code == 401
+            auth = {"authorization": f"Bearer {secret}"}
+            assert httpx.get(url + "api/health", headers=auth, timeout=10).json()["auth"] is True
+            announced = line + proc.stdout.readline() if proc.stdout else line
+            assert secret not in announced and "…" in announced  # masked
+        finally:
+            _stop(proc)
+    proc, line = _serve(tmp_path, "--host", "0.0.0.0", "--token", secret)
+    stderr = _stop(proc)
+    assert "--token is visible" in stderr and secret not in stderr
+    empty = tmp_path / "empty"
+    empty.write_text("\n", encoding="utf-8")
+    proc, line = _serve(tmp_path, "--token-file", str(empty))
+    _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == 2 and "is empty" in stderr and "Traceback" not in stderr

@@ -13,26 +13,16 @@ from typing import Any
 
 import httpx
 import pytest
-from serve_helpers import LiveServer, report_docx, start_server
-
-CHROMIUM = Path(os.environ.get("RAGTOOL_CHROMIUM", "/usr/bin/chromium"))
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions"]
-QUESTION = "凤岗2025年GDP目标?"
-
-
-def _playwright() -> Any:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("playwright is not installed (pip install -e '.[dev]')")
-        pytest.skip("playwright is not installed")
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    return sync_playwright
+from serve_helpers import (
+    ARGS,
+    CHROMIUM,
+    QUESTION,
+    LiveServer,
+    csrf_headers,
+    playwright_or_skip,
+    report_docx,
+    start_server,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +34,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser(live: LiveServer) -> Iterator[Any]:
-    sync_playwright = _playwright()
+    sync_playwright = playwright_or_skip()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield b
@@ -72,7 +62,7 @@ def _page(browser: Any, width: int, height: int) -> Any:
 def test_deep_link_answers_and_citation_opens_highlighted_quote(browser: Any, live: LiveServer, shots: Path) -> None:
     from playwright.sync_api import expect
 
-    expected = httpx.post(f"{live.url}/api/ask", json={"question": QUESTION}).json()
+    expected = httpx.post(f"{live.url}/api/ask", json={"question": QUESTION}, headers=csrf_headers(live.url)).json()
     first = expected["citations"][0]
     page = _page(browser, 1280, 800)
     page.goto(f"{live.url}/?q={QUESTION}")
@@ -213,3 +203,19 @@ def test_token_is_asked_for_once(browser: Any, tmp_path: Path) -> None:
         page.context.close()
     finally:
         server.stop()
+
+
+def test_summaries_and_figures_load_through_posts_with_the_csrf_header(browser: Any, live: LiveServer) -> None:
+    from playwright.sync_api import expect
+
+    page = _page(browser, 1280, 800)
+    posts: list[tuple[str, str | None]] = []
+    page.on("request", lambda r: posts.append((r.url, r.headers.get("x-ragtool-csrf")))
+            if r.method == "POST" else None)
+    page.goto(f"{live.url}/#summaries")
+    expect(page.locator("#sum-out h2")).to_be_visible()
+    expect(page.locator("#fig-out table")).to_be_visible()
+    assert any("/api/summaries/" in url for url, _ in posts) and any(url.endswith("/api/figures") for url, _ in posts)
+    assert all(token for _, token in posts)
+    assert not page.errors  # type: ignore[attr-defined]
+    page.context.close()

@@ -103,9 +103,18 @@ def test_an_unreadable_english_question_is_kept_with_a_note(wording: Wording) ->
     assert len(r.notes) == 1 and "could not read" in r.notes[0]
 
 
-def test_an_unindexed_place_in_english_is_reported(wording: Wording) -> None:
+def test_an_unindexed_place_in_english_is_read_from_the_gazetteer(wording: Wording) -> None:
+    """Shenzhen has no document: it is still the question's place (so the answer is not_found, never another
+    place's figure)."""
     r = wording.rewrite("What is the GDP of Shenzhen?", PLACES)
-    assert r.text == "GDP是多少" and any("Shenzhen" in n for n in r.notes)
+    assert r.text == "深圳GDP是多少" and any("Shenzhen → 深圳市" in n for n in r.notes)
+
+
+def test_one_pinyin_naming_two_places_says_which_was_assumed(wording: Wording) -> None:
+    r = wording.rewrite("What is Taizhou's GDP growth target for 2026?", PLACES)
+    note = next(n for n in r.notes if n.startswith("Taizhou"))
+    assert "台州市" in note and "泰州市" in note and "assumed" in note
+    assert r.text.startswith(("台州", "泰州"))
 
 
 def test_everything_else_passes_through_and_rewriting_is_idempotent(wording: Wording) -> None:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from ragtool.models import DocMeta, Document, RetrievedChunk
 from ragtool.textnorm import t2s
 from ragtool.timeframe import TimeCues, TimeFrame, Timeline
+from ragtool.zh.headings import HeadingRules, heading_rules, numbered, section_heading_test
+from ragtool.zh.script import simplified
+from ragtool.zh.sentences import sentences
 
-SHORT_LINE = 40  # an unpunctuated line this short runs on into the next (headings broken across lines)
+SECTION_LEVELS = 2  # the heading levels an evidence sentence names as its section (一、 and （一）)
 NEIGHBOURHOOD = 150  # characters around a retrieved chunk whose sentences are also read (headings, lead-ins)
-_TERMINAL = "。！？!?；;：:"
-_GLOSSARY_TERM = re.compile(r"[”\"」』]\s*[：:]$")  # 6.轨道交通“四网融合”：\n指… runs on into its definition
-_HEADING = re.compile(r"^[ \t\u3000]*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])[^\n]{0,60}$", re.M)
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]")
 
 
@@ -57,11 +57,13 @@ class EvidenceReader:
 
     def view(self, doc: Document) -> _DocView:
         if doc.meta.doc_id not in self._views:
-            simp = t2s(doc.text)
-            if len(simp) != len(doc.text):
-                simp = doc.text
+            simp = simplified(doc.text)
             timeline = Timeline.build(simp, doc.meta.year, self.cues)
-            self._views[doc.meta.doc_id] = _DocView(simp, sentence_spans(doc.text), _headings(simp), timeline)
+            rules = heading_rules()
+            is_section = section_heading_test(rules, SECTION_LEVELS)
+            self._views[doc.meta.doc_id] = _DocView(
+                simp, sentences(doc.text, is_section), _headings(simp, rules), timeline
+            )
         return self._views[doc.meta.doc_id]
 
     def simplified(self, doc: Document) -> str:
@@ -96,36 +98,15 @@ class EvidenceReader:
         return [self.sentence(doc, s, e, rank) for s, e in self.view(doc).sentences]
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences of a document: ended by 。！？, or by a line break after a terminal mark or a long line.
-    Short unpunctuated lines run on ("主要预期目标\\n是：…"); headings stand alone."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for i, ch in enumerate(text):
-        end_here = ch in "。！？!?"
-        if ch == "\n":
-            line = text[max(start, text.rfind("\n", 0, i) + 1) : i].strip()
-            end_here = not line or line[-1] in _TERMINAL or len(line) > SHORT_LINE or bool(_HEADING.match(line))
-            end_here = end_here and not _GLOSSARY_TERM.search(line)
-            nxt = text[i + 1 : text.find("\n", i + 1) if text.find("\n", i + 1) >= 0 else len(text)]
-            end_here = end_here or bool(_HEADING.match(nxt))
-        if end_here or i == len(text) - 1:
-            stop = i + 1 if ch != "\n" else i
-            seg = text[start:stop]
-            lead = len(seg) - len(seg.lstrip())
-            trail = len(seg.rstrip())
-            if seg.strip():
-                spans.append((start + lead, start + trail))
-            start = i + 1
-    return spans
-
-
-def _headings(simp: str) -> list[tuple[int, str, int]]:
+def _headings(simp: str, rules: HeadingRules) -> list[tuple[int, str, int]]:
+    """The section headings (levels 1 and 2: 一、 and （一）) as (offset, heading, level)."""
     out = []
-    for m in _HEADING.finditer(simp):
-        line = m.group().strip()
-        depth = 1 if line[0] not in "（(" else 2
-        out.append((m.start(), _FOOTNOTE.sub("", line), depth))
+    pos = 0
+    for line in simp.split("\n"):
+        found = numbered(line, rules)
+        if found is not None and found.level <= SECTION_LEVELS:
+            out.append((pos, _FOOTNOTE.sub("", line[: found.end].strip()), found.level))
+        pos += len(line) + 1
     return out
 
 

@@ -77,7 +77,11 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["measure"] = measure_fit(q, _value_at(span)) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
-    f["place"] = 1.0 if q.place_scope == "own" else float(any(t in e.simp for t in q.place_terms))
+    # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
+    # figure beside it), or its parent's office in its own words (市委书记)
+    part = _sentence_part(e.simp, span.start, span.end)
+    f["place"] = 1.0 if q.place_scope == "own" else float(
+        any(t in part for t in q.place_terms) or any(p in e.meta.place_chain for p in q.places))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
     f["rank"] = 1.0 / (1 + e.rank)
     f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)
@@ -85,6 +89,14 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["recency"] = newest
     f["incumbent"] = newest if any(c in q.text for c in ctx.vocab.incumbent_cues) else 0.0
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
+
+
+def _sentence_part(text: str, start: int, end: int) -> str:
+    """The text between the semicolons (or sentence ends) around start..end."""
+    stops = "；;。！？!?"
+    a = max(text.rfind(c, 0, start) for c in stops) + 1
+    ends = [i for c in stops if (i := text.find(c, end)) >= 0]
+    return text[a : min(ends, default=len(text))]
 
 
 def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool | None:

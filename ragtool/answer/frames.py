@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ragtool.textnorm import cn_number
+from ragtool.zh import numerals
 
 _PUNCT = "，,。；;：:！？!?、\n"
 _ASK = re.compile(r"哪(?:些|几[个项条]?)|哪(?:个|一个)?(?=方面|领域)")
@@ -29,7 +29,7 @@ class Frame:
 def numbered_term(question: str) -> tuple[int, str] | None:
     """The count and noun of a numbered programme the question names: 四大行动 → (4, 行动)."""
     n = _NUMBERED.search(question)
-    return (cn_number(n.group(1)) or 0, n.group(2)) if n else None
+    return (numerals.number(n.group(1)) or 0, n.group(2)) if n else None
 
 
 def item_count(text: str) -> int:

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from ragtool.config import Settings
 from ragtool.datafiles import read_toml
+from ragtool.ingest.injection import injection_patterns
 from ragtool.models import Answer, Citation, DocMeta, RetrievedChunk
 from ragtool.textnorm import fold, halfwidth
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]{2,}")
-_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]*")
 INSTRUCTED_NOTE = ("a document tried to instruct the model ({title}): that sentence was not used as an answer or "
                    "a candidate")
 INJECTION_NOTE = "quote [{n}] reads as an instruction to the model (possible prompt injection): treat it with care"
@@ -56,7 +56,7 @@ def _load(path: Path) -> Grounding:
         min_quote_chars=int(data.get("min_quote_chars", 8)),
         filler=tuple(fillers),
         min_pair_share=float(data.get("min_pair_share", 0.5)),
-        injection=tuple(re.compile(p, re.I) for p in data.get("injection", [])),
+        injection=injection_patterns(path),
         negations=tuple(fold(w) for w in data.get("negations", [])),
         negation_not=tuple(fold(w) for w in data.get("negation_not", [])),
     )
@@ -193,16 +193,6 @@ def citation_grounded(answer: Answer, c: Citation, g: Grounding) -> bool:
 
 
 # ---- prompt injection --------------------------------------------------------------------------
-
-
-def injection_spans(text: str, g: Grounding) -> list[list[int]]:
-    """[start, end] of each sentence of `text` that reads as an instruction to the model."""
-    out: list[list[int]] = []
-    for m in _SENTENCE.finditer(text):
-        sentence = halfwidth(m.group()).strip()
-        if sentence and any(p.search(sentence) for p in g.injection):
-            out.append([m.start(), m.end()])
-    return out
 
 
 def cites_injection(c: Citation, meta: DocMeta) -> bool:

@@ -14,13 +14,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from ragtool.answer.evidence import sentence_spans
 from ragtool.answer.grounding import (
     Grounding,
     cites_injection,
     claims,
     indicator_before,
-    injection_spans,
     negation_added,
     numbers,
     pair_share,
@@ -31,11 +29,13 @@ from ragtool.answer.grounding import (
 )
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
+from ragtool.ingest.injection import injection_spans
 from ragtool.llm.client import LLMClient
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Answer, Candidate, Citation, DocMeta, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.textnorm import fold
+from ragtool.zh.sentences import sentences
 
 if TYPE_CHECKING:
     from ragtool.answer.candidates import Span
@@ -229,7 +229,7 @@ class LLMEngine:
         """Why quote `c` cannot back the statement `said` ("" when it can); the reason is added to `notes`."""
         meta = metas.get(c.chunk_id)
         why = ""
-        if (meta is not None and cites_injection(c, meta)) or injection_spans(c.quote, self.grounding):
+        if (meta is not None and cites_injection(c, meta)) or injection_spans(c.quote, self.grounding.injection):
             why = "it is a sentence that tries to instruct the model"
         elif neg := negation_added(said, c.quote, self.grounding):
             why = f"the answer says {neg!r}, the quote does not"
@@ -257,7 +257,7 @@ class LLMEngine:
         best: tuple[float, int, Citation] | None = None
         for rank, hit in enumerate(shown):
             text = hit.chunk.text
-            for start, end in sentence_spans(text):
+            for start, end in sentences(text):
                 sentence = text[start:end].strip()
                 if not substantial(sentence, g) or unsupported(claim, [sentence]):
                     continue

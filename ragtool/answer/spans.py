@@ -24,8 +24,6 @@ VALUE = re.compile(
     rf"(?:{CHANGE}\s*)?(?:第\s*)?(?:\d+(?:\.\d+)?\s*%?\s*{RANGE_DASH}\s*)?{NUMBER}\s*{MAGNITUDE}{UNIT}{QUAL_AFTER}?"
     r"|第\s*\d+(?![\d.])|与上年持平|基本持平|持平|正增长|同步|负增长"
 )
-DATE = re.compile(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:上午|下午|晚上)?")
-ISO_DATE = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,60})[”\"」』]")
 CLAUSE_END = "，,；;：:。！？!?\n"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+import sys
 import threading
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,11 +20,18 @@ TOKEN_VAR = "RAGTOOL_SERVE_TOKEN"
 
 
 def serve_command(
-    host: Annotated[str, typer.Option("--host", help="Address to bind. Anything but loopback needs --token.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(
+        "--host", help=f"Address to bind. Anything but loopback needs a token ({TOKEN_VAR} or --token-file).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the page in the default browser.")] = False,
     token: Annotated[
-        str | None, typer.Option("--token", help=f"Bearer token every API call must send ({TOKEN_VAR}).", show_default=False)
+        str | None, typer.Option("--token", help=f"Deprecated: visible in `ps`. Use {TOKEN_VAR} or --token-file.",
+                                 show_default=False)
+    ] = None,
+    token_file: Annotated[
+        Path | None, typer.Option("--token-file", help="Read the bearer token every API call must send from this "
+                                  f"file (- reads stdin); or set {TOKEN_VAR}.", show_default=False)
     ] = None,
     max_upload_mb: Annotated[
         float | None, typer.Option("--max-upload-mb", min=0.001, help="Largest upload per file (default 50, serve.toml).")
@@ -41,11 +50,12 @@ def serve_command(
 
     from ragtool.api import Session
     from ragtool.serve.app import create_app
+    from ragtool.serve.server import ServerLimits, raise_fd_limit, uvicorn_config
 
-    secret = token or os.environ.get(TOKEN_VAR) or None
+    secret = _token(token, token_file)
     loopback = is_loopback(host)
     if not loopback and not secret:
-        raise UsageError(f"--host {host} is reachable from other machines: set --token or {TOKEN_VAR}")
+        raise UsageError(f"--host {host} is reachable from other machines: set {TOKEN_VAR} or --token-file")
     bound = _bind(host, port)
     settings = settings_from(home=home, embedder=embedder, chroma_url=chroma_url)
     session = Session(settings, sync=False)
@@ -53,12 +63,12 @@ def serve_command(
         with progress_bar("sync corpus") as update:
             session.sync_corpus(progress=update)
     session.corpus.check_embedder()
-    app = create_app(session, token=secret, loopback_only=loopback, max_upload_mb=max_upload_mb)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=3)
-    server = uvicorn.Server(config)
+    app = create_app(session, token=secret, loopback_only=loopback, max_upload_mb=max_upload_mb, host=host)
+    raise_fd_limit()
+    server = uvicorn.Server(uvicorn_config(app, ServerLimits.load(settings)))
     real_port = bound.getsockname()[1]
     url = f"http://{_url_host(host)}:{real_port}/"
-    threading.Thread(target=_announce, args=(server, url, open_browser, bool(secret)), daemon=True).start()
+    threading.Thread(target=_announce, args=(server, url, open_browser, secret), daemon=True).start()
     try:
         server.run(sockets=[bound])
     except KeyboardInterrupt:  # uvicorn shuts down on Ctrl-C, then raises it again
@@ -66,6 +76,23 @@ def serve_command(
     finally:
         bound.close()
     err.print("stopped", markup=False)
+
+
+def _token(given: str | None, token_file: Path | None) -> str | None:
+    """The bearer token from --token-file (- is stdin), RAGTOOL_SERVE_TOKEN, or the deprecated --token."""
+    if given:
+        err.print(f"warning: --token is visible to every user in `ps`; use {TOKEN_VAR} or --token-file",
+                  markup=False)
+    if token_file is not None:
+        try:
+            text = sys.stdin.readline() if str(token_file) == "-" else token_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"cannot read --token-file {token_file}: {getattr(e, 'strerror', None) or e}") from e
+        lines = text.strip().splitlines()
+        if not lines or not lines[0].strip():
+            raise UsageError(f"--token-file {token_file} is empty")
+        return lines[0].strip()
+    return given or os.environ.get(TOKEN_VAR) or None
 
 
 def is_loopback(host: str) -> bool:
@@ -98,16 +125,19 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
 
 
-def _announce(server: object, url: str, open_browser: bool, auth: bool) -> None:
+def _announce(server: object, url: str, open_browser: bool, secret: str | None) -> None:
     import time
+
+    from ragtool.config import mask_secret
 
     while not getattr(server, "started", False):
         if getattr(server, "should_exit", False):
             return
         time.sleep(0.05)
     out.print(f"ragtool serve: {url}  (API reference {url}api/docs; Ctrl-C stops)", markup=False)
-    if auth:
-        out.print("every API call needs the token (Authorization: Bearer …); the page asks for it once", markup=False)
+    if secret:
+        out.print(f"every API call needs the token {mask_secret(secret)} (Authorization: Bearer …); the page asks "
+                  "for it once", markup=False)
     if open_browser:
         import webbrowser
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ragtool.errors import UsageError
 
-CaseKind = Literal["number", "name", "list", "date", "yesno", "unanswerable", "conflict", "compare"]
-ANSWERABLE_KINDS = ("number", "name", "list", "date", "yesno")
+CaseKind = Literal["number", "name", "list", "date", "yesno", "what", "unanswerable", "conflict", "compare"]
+ANSWERABLE_KINDS = ("number", "name", "list", "date", "yesno", "what")  # what: a venue, slogan, purpose or title
 
 
 class EvalCase(BaseModel):

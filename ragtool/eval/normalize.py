@@ -8,29 +8,28 @@ rescaled to 万 (4.11亿 = 41100万 = 411000000), decimals without trailing zero
 from __future__ import annotations
 
 import re
-import warnings
 from decimal import Decimal, InvalidOperation
 
 from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh.dates import canonical_dates
+from ragtool.zh.numerals import to_digits
+from ragtool.zh.script import strip_pinyin
 
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]+\)")
 _DROP = re.compile(r"[\s\u200b\ufeff“”‘’\"'《》「」『』〈〉]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _AMOUNT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(万亿|亿|万)?")
 _SCALE = {"万": Decimal(1), "亿": Decimal(10_000), "万亿": Decimal(100_000_000)}
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_CN_DATE = re.compile(r"(?<!\d)(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 def normalize(text: str) -> str:
     """The canonical comparison form of `text` (see the module docstring)."""
     s = t2s(halfwidth(text or ""))
-    s = _PINYIN.sub("", s)
+    s = strip_pinyin(s)
     s = _DROP.sub("", s)
     s = _THOUSANDS.sub("", s)
-    s = _dates(s)
-    s = _cn_numerals(s)
-    s = _dates(s)
+    s = canonical_dates(s)
+    s = to_digits(s)
+    s = canonical_dates(s)
     s = _AMOUNT.sub(_rescale, s)
     return s.lower()
 
@@ -44,25 +43,6 @@ def contains(haystack: str, needle: str) -> bool:
     start = r"(?<![\d.])" if n[0].isdigit() else ""
     end = r"(?!\d|\.\d)" if n[-1].isdigit() else ""
     return re.search(start + re.escape(n) + end, h) is not None
-
-
-def _cn_numerals(s: str) -> str:
-    """Chinese numerals to Arabic digits, via cn2an; text cn2an cannot parse is left as it is."""
-    import cn2an
-
-    if not re.search(r"[零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟点]", s):
-        return s
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return str(cn2an.transform(s, "cn2an"))
-        except (ValueError, KeyError, IndexError):
-            return s
-
-
-def _dates(s: str) -> str:
-    s = _ISO_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", s)
-    return _CN_DATE.sub(lambda m: f"{m[1]}年{int(m[2])}月{int(m[3])}日", s)
 
 
 def _rescale(m: re.Match[str]) -> str:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ragtool.answer.grounding import Grounding, citation_grounded
 from ragtool.config import PACKAGE_DIR, Settings
+from ragtool.datafiles import tomllib
 from ragtool.errors import IndexBusyError, ProviderError, RagtoolError, StoreError, UsageError
 from ragtool.eval.cases import EvalCase, load_cases, select
 from ragtool.eval.check import check_answer
@@ -31,33 +32,57 @@ def suite_name(cases_path: Path) -> str:
     return f"{cases_path.resolve().parent.name}/{cases_path.stem}"
 
 
-def resolve_corpus(cases_path: Path, corpus: Path | None, settings: Settings) -> Path:
-    """--corpus, else a docs/ folder beside the cases file, else the settings corpus."""
+SUITE_FILE = "suite.toml"
+
+
+def resolve_corpus(cases_path: Path, corpus: Path | None, settings: Settings) -> list[Path]:
+    """--corpus, else the folders a suite.toml beside the cases file names, else docs/ beside it, else the corpus.
+
+    A suite.toml (`corpus = ["docs", "../provincial/docs"]`, relative to its folder) asks a suite among other
+    documents: the city suite is asked beside the provincial reports, which must not answer a city's question.
+    """
     if corpus is not None:
-        chosen = corpus
+        chosen = [corpus]
+    elif (cases_path.parent / SUITE_FILE).is_file():
+        chosen = [cases_path.parent / rel for rel in _suite_folders(cases_path.parent / SUITE_FILE)]
     elif (cases_path.parent / "docs").is_dir():
-        chosen = cases_path.parent / "docs"
+        chosen = [cases_path.parent / "docs"]
     else:
-        chosen = settings.corpus
-    if not chosen.is_dir():
-        raise UsageError(f"eval corpus folder not found: {chosen} (use --corpus DIR)")
-    return chosen.resolve()
+        chosen = [settings.corpus]
+    for folder in chosen:
+        if not folder.is_dir():
+            raise UsageError(f"eval corpus folder not found: {folder} (use --corpus DIR)")
+    return [folder.resolve() for folder in chosen]
 
 
-def check_sources(cases: list[EvalCase], corpus_dir: Path) -> None:
-    """Every file a case names must be in the corpus folder."""
-    present = {p.name for p in corpus_dir.rglob("*") if p.is_file()}
+def _suite_folders(path: Path) -> list[str]:
+    try:
+        folders = tomllib.loads(path.read_text(encoding="utf-8")).get("corpus")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise UsageError(f"cannot read {path}: {e}") from e
+    if not isinstance(folders, list) or not folders or not all(isinstance(f, str) for f in folders):
+        raise UsageError(f"{path}: `corpus` must be a list of folders, e.g. corpus = [\"docs\"]")
+    return folders
+
+
+def check_sources(cases: list[EvalCase], corpus_dirs: list[Path]) -> None:
+    """Every file a case names must be in a corpus folder."""
+    present = {p.name for folder in corpus_dirs for p in folder.rglob("*") if p.is_file()}
     missing = sorted({s for c in cases for s in c.sources if s not in present})
     if missing:
         shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
-        raise UsageError(f"cases name documents not in {corpus_dir}: {shown} (use --corpus DIR)")
+        where = ", ".join(str(f) for f in corpus_dirs)
+        raise UsageError(f"cases name documents not in {where}: {shown} (use --corpus DIR)")
 
 
-def suite_settings(settings: Settings, corpus_dir: Path) -> Settings:
+def suite_settings(settings: Settings, corpus_dirs: list[Path]) -> Settings:
     """Settings whose index lives under <home>/evals/<corpus>-<hash>, apart from the user's corpus."""
-    slug = f"{corpus_dir.name}-{hashlib.sha256(str(corpus_dir).encode()).hexdigest()[:8]}"
+    key = "\n".join(str(f) for f in corpus_dirs)  # one folder: the same index path as before suite.toml
+    first = corpus_dirs[0]
+    name = first.name if len(corpus_dirs) == 1 else first.parent.name
+    slug = f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
     return settings.model_copy(
-        update={"home": settings.home / "evals" / slug, "corpus": corpus_dir, "collection": f"{settings.collection}_eval_{slug}"}
+        update={"home": settings.home / "evals" / slug, "corpus": first, "collection": f"{settings.collection}_eval_{slug}"}
     )
 
 
@@ -66,7 +91,7 @@ def ingest_fingerprint(settings: Settings) -> str:
     h = hashlib.sha256()
     for part in (settings.embedder, settings.embed_model, settings.chunk_tokens, settings.chunk_overlap_sentences):
         h.update(f"{part}\n".encode())
-    folders = [PACKAGE_DIR / "data", PACKAGE_DIR / "ingest"]
+    folders = [PACKAGE_DIR / "data", PACKAGE_DIR / "ingest", PACKAGE_DIR / "zh"]  # zh: sentences, headings
     if settings.data_dir is not None:
         folders.append(settings.data_dir)
     for folder in folders:
@@ -76,14 +101,14 @@ def ingest_fingerprint(settings: Settings) -> str:
     return h.hexdigest()[:16]
 
 
-def prepare_index(esettings: Settings, corpus_dir: Path) -> None:
+def prepare_index(esettings: Settings, corpus_dirs: list[Path]) -> None:
     """Ingest the suite's corpus; rebuilt from scratch when the ingest fingerprint changed."""
     from ragtool.ingest.pipeline import ingest_paths
 
     stamp = esettings.home.with_suffix(".fingerprint")
     fingerprint = ingest_fingerprint(esettings)
     old = stamp.read_text(encoding="utf-8").strip() if stamp.exists() else None
-    report = ingest_paths([corpus_dir], esettings, reset=old is not None and old != fingerprint)
+    report = ingest_paths(list(corpus_dirs), esettings, reset=old is not None and old != fingerprint)
     if report.skipped:
         first = report.skipped[0]
         raise UsageError(f"eval corpus file could not be ingested: {first.path}: {first.reason}")
@@ -188,12 +213,12 @@ def run_suite(
 
     t0 = time.perf_counter()
     cases = select(load_cases(cases_path), label)
-    corpus_dir = resolve_corpus(cases_path, corpus, settings)
-    check_sources(cases, corpus_dir)
+    corpus_dirs = resolve_corpus(cases_path, corpus, settings)
+    check_sources(cases, corpus_dirs)
     if judge and not settings.llm_configured:
         raise UsageError("--judge needs an LLM: set OPENAI_BASE_URL or OPENAI_API_KEY")
-    esettings = suite_settings(settings, corpus_dir)
-    prepare_index(esettings, corpus_dir)
+    esettings = suite_settings(settings, corpus_dirs)
+    prepare_index(esettings, corpus_dirs)
     session = Session(esettings, sync=False)
     runner = CaseRunner(session, engine, top_k, use_cache)
     judge_fn = _judge(esettings, use_cache) if judge else None
@@ -207,7 +232,7 @@ def run_suite(
             progress(n + 1, len(cases))
     run = EvalRun(
         suite=suite_name(cases_path), engine=engine, embedder=_embedder_label(settings),
-        top_k=top_k or settings.top_k, filter=label, corpus=str(corpus_dir),
+        top_k=top_k or settings.top_k, filter=label, corpus=", ".join(str(f) for f in corpus_dirs),
         started=datetime.now(timezone.utc).isoformat(timespec="seconds"), cases=results,
     )
     run.metrics = compute_metrics(results)

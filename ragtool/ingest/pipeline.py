@@ -11,7 +11,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from ragtool.answer.grounding import Grounding, injection_spans
 from ragtool.config import Settings
 from ragtool.errors import LoadError, RagtoolError
 from ragtool.index.corpus import Corpus
@@ -19,6 +18,7 @@ from ragtool.index.lock import index_lock
 from ragtool.ingest.chunk import chunk_document
 from ragtool.ingest.clean import Cleaner
 from ragtool.ingest.discover import Skipped, discover
+from ragtool.ingest.injection import GROUNDING_FILE, injection_patterns, injection_spans
 from ragtool.ingest.load import SUPPORTED, LoadedFile, load_file
 from ragtool.ingest.meta import extract_meta
 from ragtool.ingest.status import StatusWriter
@@ -53,7 +53,7 @@ def prepare(loaded: LoadedFile, cleaner: Cleaner, settings: Settings) -> tuple[D
     if not text.strip():
         raise LoadError("no text left after cleaning")
     meta = extract_meta(text, loaded.header, source=str(loaded.path), file_hash=loaded.file_hash)
-    meta.injections = injection_spans(text, Grounding.load(settings))
+    meta.injections = injection_spans(text, injection_patterns(settings.data_path(GROUNDING_FILE)))
     doc = Document(meta=meta, text=text)
     chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap_sentences)
     doc.meta.chunks = len(chunks)

@@ -18,11 +18,11 @@ from ragtool.config import PACKAGE_DIR, resolve_engine
 from ragtool.models import Answer, ComparisonRow, DocMeta, DocumentSummary, context_chunks
 from ragtool.serve import schemas as s
 from ragtool.serve.errors import HttpError
-from ragtool.serve.jobs import Job
+from ragtool.serve.jobs import Job, JobState
 from ragtool.serve.locate import locate
 from ragtool.serve.multipart import read_form
 from ragtool.serve.state import State
-from ragtool.serve.uploads import is_upload, safe_name, save_upload, under
+from ragtool.serve.uploads import UPLOAD_DIR, is_upload, safe_name, save_upload, under
 
 STATIC = Path(__file__).resolve().parent / "static"
 T = TypeVar("T")
@@ -48,6 +48,13 @@ def csv_response(text: str | bytes, name: str) -> Response:
 
 
 # ---- health, ask, compare ----------------------------------------------------------------------
+
+
+@router.get("/csrf", response_model=s.Csrf)
+def csrf(request: Request) -> s.Csrf:
+    """This server's CSRF token: every POST and DELETE sends it as X-Ragtool-CSRF. Only a page (or script) that
+    can read this same-origin answer can write or start costly work; another site's page cannot."""
+    return s.Csrf(csrf=state(request).csrf)
 
 
 @router.get("/health", response_model=s.Health)
@@ -138,7 +145,9 @@ def remove(doc_id: str, request: Request) -> s.Removed:
     "application/json": {"schema": s.IngestPaths.model_json_schema()}}}})
 async def ingest(request: Request) -> Job:
     """Upload files (multipart, field `files`) or name paths under the corpus folder (JSON). Returns a job to poll
-    at /api/jobs/{id} (or stream at /api/jobs/{id}/events); its result is the IngestReport."""
+    at /api/jobs/{id} (or stream at /api/jobs/{id}/events); its result is the IngestReport. The files and the job
+    are on disk before the 202: a restarted server ingests them. An upload that ends up not being an indexed
+    document (refused, a duplicate of another file) is deleted."""
     st = state(request)
     settings = st.session.settings
     lim = st.limits
@@ -152,19 +161,73 @@ async def ingest(request: Request) -> Job:
         reset = body.reset
     else:
         declared = int(request.headers.get("content-length") or 0)
-        if declared > lim.max_upload_bytes * lim.max_upload_files + (1 << 20):
-            raise HttpError(413, "too_large", f"upload too large (limit {lim.max_upload_bytes >> 20} MB per file)")
-        parts = await read_form(kind, request.stream(), lim.max_upload_bytes, lim.max_upload_files, lim.name_chars)
+        if declared > min(lim.max_upload_bytes * lim.max_upload_files, lim.max_request_bytes) + (1 << 20):
+            raise HttpError(413, "too_large", f"upload too large (limit {lim.max_upload_bytes >> 20} MB per file, "
+                                              f"{lim.max_request_bytes >> 20} MB per request)")
+        parts = await read_form(kind, request.stream(), lim)
         files = [p for p in parts if p.filename is not None]
         if not files:
             raise HttpError(400, "usage", "no files in the upload (form field `files`)")
-        paths = [save_upload(bytes(p.data), safe_name(p.filename or "", lim.name_chars), settings.home) for p in files]
+        named = [(bytes(p.data), safe_name(p.filename or "", lim.name_chars)) for p in files]
+        paths = await run_in_threadpool(save_all, st, named)
         reset = False
+    return await run_in_threadpool(
+        st.jobs.submit, "ingest", ingest_work(st, paths, reset), [str(p) for p in paths], reset)
 
+
+def save_all(st: State, named: list[tuple[bytes, str]]) -> list[Path]:
+    """Save every upload, or none: when one fails (a full disk), the ones saved before it go too."""
+    saved: list[Path] = []
+    try:
+        for data, name in named:
+            saved.append(save_upload(data, name, st.session.settings.home))
+    except BaseException:
+        drop_unindexed_uploads(st, saved)
+        raise
+    return saved
+
+
+def ingest_work(st: State, paths: list[Path], reset: bool) -> Callable[[Callable[[str, float, int], None]], Any]:
     def work(progress: Callable[[str, float, int], None]) -> Any:
-        return st.session.ingest(paths, reset=reset, progress=progress)
+        try:
+            return st.session.ingest(paths, reset=reset, progress=progress)
+        finally:
+            drop_unindexed_uploads(st, paths)
 
-    return st.jobs.submit("ingest", work)
+    return work
+
+
+def drop_unindexed_uploads(st: State, paths: list[Path], waiting: tuple[JobState, ...] = ("queued",)) -> None:
+    """Delete uploaded files that are not the source of an indexed document (refused, duplicates, or already
+    indexed from another file), unless a job in a `waiting` state still names them."""
+    home = st.session.settings.home
+    candidates = [p for p in paths if is_upload(str(p), home)]
+    if not candidates:
+        return
+    with st.read_lock:
+        sources = {str(Path(m.source).resolve()) for m in st.session.documents() if m.source}
+    keep = sources | {str(Path(p).resolve()) for p in st.jobs.pending_paths(waiting)}
+    for path in candidates:
+        if str(path.resolve()) not in keep:
+            path.unlink(missing_ok=True)
+
+
+def resume_jobs(st: State) -> None:
+    """At start-up: delete uploads that no unfinished job names and no document came from (a kill before the 202);
+    ingest again what a killed server accepted; say plainly which evaluations were lost."""
+    unfinished = st.jobs.unfinished()
+    folder = st.session.settings.home / UPLOAD_DIR
+    if folder.is_dir():
+        files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+        drop_unindexed_uploads(st, files, waiting=("queued", "running"))
+    for record in unfinished:
+        if record.job.kind == "ingest":
+            paths = [Path(p) for p in record.paths if Path(p).exists()]
+            lost = len(record.paths) - len(paths)
+            note = "resumed after a server restart" + (f"; {lost} file(s) were gone" if lost else "")
+            st.jobs.resume(record, ingest_work(st, paths, record.reset), note)
+        else:
+            st.jobs.resume(record, None, "lost: the server stopped before this evaluation finished; run it again")
 
 
 @router.get("/jobs/{job_id}", response_model=Job)
@@ -203,21 +266,45 @@ async def job_events(job_id: str, request: Request) -> StreamingResponse:
 
 
 @router.get("/summaries/{doc_id}", response_model=DocumentSummary)
-def summary(doc_id: str, request: Request, engine: s.Engine = "auto") -> DocumentSummary:
-    """One document's DocumentSummary (what `ragtool summarize ID --json` prints)."""
+def summary(doc_id: str, request: Request, engine: s.Engine = "extractive") -> DocumentSummary:
+    """One document's extractive DocumentSummary (what `ragtool summarize ID --engine extractive --json` prints).
+    A GET never calls the LLM: POST for the LLM engine."""
+    if engine != "extractive":
+        raise HttpError(400, "usage", f"a GET never calls the LLM: POST /api/summaries/{doc_id} with "
+                                      f'{{"engine": "{engine}"}}')
     st = state(request)
-    return read(request, lambda: st.session.summarize(doc_id, engine=engine))
+    return read(request, lambda: st.session.summarize(doc_id, engine="extractive"))
+
+
+@router.post("/summaries/{doc_id}", response_model=DocumentSummary)
+def summary_with(doc_id: str, body: s.SummaryRequest, request: Request) -> DocumentSummary:
+    """One document's DocumentSummary with any engine (what `ragtool summarize ID --json` prints); the LLM engine
+    spends calls, so this is a POST with the CSRF header."""
+    st = state(request)
+    return read(request, lambda: st.session.summarize(doc_id, engine=body.engine))
 
 
 @router.get("/figures", response_model=list[dict[str, Any]])
 def figures(request: Request, indicator: str | None = None, place: str | None = None,
             format: Literal["json", "csv"] = Query("json")) -> Any:  # noqa: A002 - the API's parameter name
-    """Key figures of every document, one row each (the columns of `ragtool summarize --format csv`)."""
+    """Key figures of every document from the extractive summaries, one row each (the columns of `ragtool
+    summarize --format csv`). A GET never calls the LLM: POST for the LLM engine."""
+    return _figures(request, s.FiguresRequest(indicator=indicator, place=place, format=format, engine="extractive"))
+
+
+@router.post("/figures", response_model=list[dict[str, Any]])
+def figures_with(body: s.FiguresRequest, request: Request) -> Any:
+    """Key figures with any engine (the LLM engine spends calls, so this is a POST with the CSRF header)."""
+    return _figures(request, body)
+
+
+def _figures(request: Request, body: s.FiguresRequest) -> Any:
     from ragtool.summarize.render import figure_rows, to_csv
 
     st = state(request)
-    summaries = read(request, lambda: st.session.figures(indicator=indicator, place=place))
-    if format == "csv":
+    summaries = read(request, lambda: st.session.figures(indicator=body.indicator, place=body.place,
+                                                         engine=body.engine))
+    if body.format == "csv":
         return csv_response(to_csv(summaries), "key_figures.csv")
     return figure_rows(summaries)
 

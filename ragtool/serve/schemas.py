@@ -65,6 +65,22 @@ class EvalRequest(BaseModel):
     engine: Engine = "extractive"
 
 
+class SummaryRequest(BaseModel):
+    engine: Engine = "auto"
+
+
+class FiguresRequest(BaseModel):
+    indicator: str | None = None
+    place: str | None = None
+    format: Literal["json", "csv"] = "json"
+    engine: Engine = "auto"
+
+
+class Csrf(BaseModel):
+    csrf: str = Field(..., description="Send it as the X-Ragtool-CSRF header of every POST and DELETE.")
+    header: str = "X-Ragtool-CSRF"
+
+
 class Health(BaseModel):
     ok: bool = True
     version: str
@@ -87,6 +103,7 @@ class ErrorBody(BaseModel):
 ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorBody, "description": "usage error (exit code 2)"},
     401: {"model": ErrorBody, "description": "missing or wrong token"},
+    403: {"model": ErrorBody, "description": "a request from another site, or a write without the CSRF header"},
     404: {"model": ErrorBody, "description": "no such document or job"},
     500: {"model": ErrorBody, "description": "index or store error (exit code 6), or another failure"},
 }

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ragtool.models import Document
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView, make_view
 from ragtool.timeframe import TimeFrame, Timeline
-
-YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-DATE = re.compile(r"((?:19|20)\d{2})(?:-\d{1,2}-\d{1,2}|\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
-SENTENCE = re.compile(r"[^。!?\n]+[。!?]?")
+from ragtool.zh import dates
+from ragtool.zh.dates import full_dates
 
 
 @dataclass(frozen=True)
@@ -27,21 +23,15 @@ class DocContext:
         return self.timeline.at(pos)
 
 
-def sentences(text: str) -> Iterator[tuple[int, int]]:
-    """Spans of the sentences of `text` (split at 。!? and line ends)."""
-    for m in SENTENCE.finditer(text):
-        yield m.start(), m.end()
-
-
 def document_year(doc: Document) -> int | None:
     """DocMeta.year, else the first full date near the top of the text, else the latest year in the title."""
     if doc.meta.year:
         return doc.meta.year
     head = make_view(doc.text[:1500]).text
-    m = DATE.search(head)
-    if m:
-        return int(m.group(1))
-    years = [int(y) for y in YEAR.findall(make_view(doc.meta.title).text)]
+    found = full_dates(head)
+    if found and found[0].year:
+        return found[0].year
+    years = dates.years(make_view(doc.meta.title).text)
     return max(years) if years else None
 
 

@@ -14,12 +14,13 @@ from functools import cached_property
 from ragtool.models import KeyFigure
 from ragtool.officials import alternation
 from ragtool.places import place_stems
-from ragtool.summarize.context import DocContext, sentences
+from ragtool.summarize.context import DocContext
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
 from ragtool.textnorm import halfwidth
 from ragtool.timeframe import TimeFrame
+from ragtool.zh.sentences import sentences
 
 NUM = r"\d+(?:\.\d+)?"
 CLAUSE_BREAK = re.compile(r"[,;:]")

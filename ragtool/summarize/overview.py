@@ -6,7 +6,9 @@ import re
 
 from ragtool.models import Document
 from ragtool.summarize.rules import Rules
-from ragtool.summarize.view import make_view, strip_pinyin
+from ragtool.summarize.view import make_view
+from ragtool.zh.script import strip_pinyin
+from ragtool.zh.sentences import sentences
 
 NUM = "[一二三四五六七八九十百零〇\\d]{1,4}"
 MEETING = re.compile(
@@ -53,7 +55,7 @@ def make_abstract(doc: Document, rules: Rules) -> str:
         plain = make_view(line).text
         if len(plain) < 30 or "|" in plain or plain.startswith(skip) or not re.search(r"[。,]", plain):
             continue
-        for sentence in re.findall(r"[^。!?]+[。!?]?", line):
+        for sentence in (line[a:b] for a, b in sentences(line)):
             if len(out) + len(sentence) > limit:
                 return out or sentence[: limit - 1] + "…"
             out += sentence

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from ragtool.models import Priority
 from ragtool.officials import alternation
-from ragtool.summarize.context import YEAR, DocContext
+from ragtool.summarize.context import DocContext
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
-from ragtool.textnorm import cn_number
+from ragtool.zh import dates, numerals
+from ragtool.zh.headings import HeadingRules, heading_rules, numbered
 
 CN_NUM = "[一二两三四五六七八九十]{1,3}|\\d{1,2}"
-HEADING = re.compile(r"^[ \t]*(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|\d{1,2}、)[ \t]*(?P<text>[^\n]+)", re.M)
 QUOTE_MARKS = "“”‘’\"'「」『』"
 
 
@@ -63,7 +64,7 @@ class PriorityFinder:
         """Items of numbered programmes in a document, given the view of its whole text."""
         out: list[Found[Priority]] = []
         for m in self.programme.finditer(view.text):
-            n = cn_number(m.group("n"))
+            n = numerals.number(m.group("n"))
             if m.group("plain") and m.group("big") != "大":
                 continue
             group = "quoted" if m.group("quoted") else "plain"
@@ -80,17 +81,15 @@ class PriorityFinder:
         """Numbered headings, each with whether it sits in a section about plans (安排/目标)."""
         out: list[tuple[bool, Found[Priority]]] = []
         structural = self.rules.section_cue("structural") + self.rules.section_cue("actual")
-        for m in HEADING.finditer(view.text):
-            start = m.start("text")
-            stop = view.text.find("。", start, m.end())
-            end = self._shorten(view.text, start, m.end() if stop < 0 else stop)
+        rules = heading_rules()
+        for first, start, stop in _numbered_lines(view.text, rules):
+            end = self._shorten(view.text, start, stop)
             if end is None:
                 continue
             text = view.text[start:end].strip()
-            if any(w in text for w in structural) or (YEAR.search(text) and len(text) < 16):
+            if any(w in text for w in structural) or (dates.years(text) and len(text) < 16):
                 continue
             forward = self.ctx.frame_at(start).role == "target"
-            first = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
             priority = Priority(text=view.clean_cut(start, end).strip(), quote=view.cut(first, end).strip())
             out.append((forward, Found(priority, view.span(first, end))))
         return out
@@ -100,6 +99,16 @@ class PriorityFinder:
             return end if end - start >= 2 else None
         cut = max(text.rfind(",", start, start + self.max_chars), text.rfind(";", start, start + self.max_chars))
         return cut if cut - start >= 4 else None
+
+
+def _numbered_lines(text: str, rules: HeadingRules) -> Iterator[tuple[int, int, int]]:
+    """(number start, words start, heading end) of each numbered heading of `text`, however long."""
+    pos = 0
+    for line in text.split("\n"):
+        found = numbered(line, rules, max_chars=len(line))
+        if found is not None and found.body_start < found.end:
+            yield pos + len(line) - len(line.lstrip()), pos + found.body_start, pos + found.end
+        pos += len(line) + 1
 
 
 def _split_items(view: TextView, start: int, end: int) -> list[tuple[int, int]]:

@@ -6,13 +6,10 @@ values are then cut from the original text, so they stay verbatim (traditional c
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from ragtool.textnorm import halfwidth, t2s
-
-# An in-line pinyin annotation right after a Han character: 現(xiàn), 預(yù).
-PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])\((?:[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*|[a-z]+\d)\)")
+from ragtool.textnorm import halfwidth
+from ragtool.zh.script import pinyin_spans, simplified, strip_pinyin
 
 
 @dataclass(frozen=True)
@@ -35,22 +32,14 @@ class TextView:
         return strip_pinyin(self.cut(start, end))
 
 
-def strip_pinyin(text: str) -> str:
-    return PINYIN.sub("", text)
-
-
 def make_view(text: str) -> TextView:
     kept: list[str] = []
     index: list[int] = []
     pos = 0
-    for m in PINYIN.finditer(text):
-        kept.append(text[pos : m.start()])
-        index.extend(range(pos, m.start()))
-        pos = m.end()
+    for a, b in pinyin_spans(text):
+        kept.append(text[pos:a])
+        index.extend(range(pos, a))
+        pos = b
     kept.append(text[pos:])
     index.extend(range(pos, len(text)))
-    plain = halfwidth("".join(kept))
-    simple = t2s(plain)
-    if len(simple) != len(plain):  # OpenCC changed the length somewhere: convert char by char
-        simple = "".join(t2s(ch)[:1] or ch for ch in plain)
-    return TextView(text, simple, index)
+    return TextView(text, simplified(halfwidth("".join(kept))), index)

@@ -8,7 +8,7 @@ import re
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.answer.spans import DATE, ISO_DATE
+from ragtool.zh.dates import dates
 
 _CLOCK = re.compile(r"\s*\d{1,2}(?::\d{2}|时)")
 _HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")
@@ -16,12 +16,9 @@ _HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     out = []
-    for m in DATE.finditer(e.text):
-        year = "" if m.group(1) or not e.meta.year else f"{e.meta.year}年"
-        out.append(Span(e, m.start(), m.end(), year + re.sub(r"\s+", "", m.group())))
-    for m in ISO_DATE.finditer(e.text):
-        y, mo, d = m.groups()
-        out.append(Span(e, m.start(), m.end(), f"{y}年{int(mo)}月{int(d)}日"))
+    for d in dates(e.text, e.meta.year):  # a day without its year is in the document's year
+        year = f"{d.year}年" if d.year else ""
+        out.append(Span(e, d.start, d.end, f"{year}{d.month}月{d.day}日"))
     for span in out[:4]:
         span.features.update(fit=_fit(span, ctx))
     return out[:4]

@@ -11,7 +11,7 @@ from ragtool.answer.extractors.number import keyword_spans
 from ragtool.answer.features import gram_share
 from ragtool.answer.frames import item_count, numbered_term
 from ragtool.answer.spans import clause_bounds, list_spans
-from ragtool.textnorm import cn_number
+from ragtool.zh import numerals
 
 NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
 NUMBERED_AFTER = 3  # ... and between a list and the term right after it (西安、榆林两大增长极)
@@ -82,7 +82,7 @@ def _trim(simp: str, start: int, end: int, wanted: int) -> tuple[int, int]:
                 break
             offset += len(group)
     for m in _COUNT_WORD.finditer(text):
-        n = cn_number(m.group(1)) or 0
+        n = numerals.number(m.group(1)) or 0
         if n >= 2 and items(text[: m.start()]) == n:
             end = start + m.start()
             break
@@ -97,7 +97,7 @@ def asked_count(question: str) -> int:
     if not m:
         numbered = numbered_term(question)
         return numbered[0] if numbered and numbered[0] >= 3 else 0  # 两大…: a pair is often A和B, one item by 、
-    return cn_number(m.group(1)) or 0
+    return numerals.number(m.group(1)) or 0
 
 
 def _binding(simp: str, start: int, end: int, keywords: list[str], inside: float) -> float:
@@ -138,11 +138,11 @@ def _names_its_items(simp: str, start: int, end: int, keywords: list[str]) -> bo
     counted = _COUNT_WORD.match(simp, end + (1 if simp[end : end + 1] == "等" else 0))
     for kw in keywords:
         m = re.match(r"([一二两三四五六七八九十])", kw)
-        if not m or cn_number(m.group(1)) != items:
+        if not m or numerals.number(m.group(1)) != items:
             continue
         near = kw in simp[max(0, start - NUMBERED_REACH) : start] or kw in simp[end : end + NUMBERED_AFTER + len(kw)]
         noun = re.sub(r"^[一二两三四五六七八九十]+[大个项条类种]?", "", kw)
-        recount = counted is not None and cn_number(counted.group(1)) == items and gram_share(
+        recount = counted is not None and numerals.number(counted.group(1)) == items and gram_share(
             noun, simp[counted.end() : counted.end() + len(noun) + 4]
         ) >= 0.5
         if near or recount:

@@ -29,7 +29,7 @@ def _place_fit(m: Mention, ctx: Context) -> float:
     place = getattr(m, "place", "")
     if not place or not ctx.q.places:
         return 1.0
-    return 1.0 if any(t in place for t in ctx.q.place_terms) else 0.0
+    return 1.0 if any(t in place for t in ctx.q.asked_terms or ctx.q.place_terms) else 0.0  # not a parent's (广东省长)
 
 
 def _modifier_before(simp: str, pos: int, keywords: list[str]) -> bool:

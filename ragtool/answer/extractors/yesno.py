@@ -13,6 +13,7 @@ from ragtool.answer.evidence import Evidence
 from ragtool.answer.extractors.number import is_ratio_base, term_spans
 from ragtool.answer.features import coverage
 from ragtool.answer.spans import CLAUSE_END
+from ragtool.zh.dates import strip_years
 
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 MIN_CLAIM = 0.5  # share of the claim's words the clause must hold
@@ -44,7 +45,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
 
 def _claim(question: str, ctx: Context) -> str:
     """The question without its yes/no cue and the years (2025年 is no part of the claim's numbers)."""
-    text = re.sub(r"(?:19|20)\d{2}\s*年", "", question)
+    text = strip_years(question, "")
     for cue in ctx.vocab.qtype_cues.get("yesno", []):
         text = text.replace(cue, " ")
     return text
@@ -70,7 +71,7 @@ def _verdict(numbers: list[str], window: str, question: str, ctx: Context) -> bo
     if _numbers_stated(numbers, window):
         return not negated
     unit = "%" if re.search(rf"{re.escape(numbers[0])}\s*%", question) else ""
-    bare = re.sub(r"(?:19|20)\d{2}\s*年", "", window)
+    bare = strip_years(window, "")
     stated = [float(m.group(1)) for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*{unit}", bare)]
     if not stated or not any(c in question for c in ctx.vocab.threshold_cues):
         return None

@@ -134,6 +134,13 @@ function askToken() {
   });
 }
 
+// Every POST and DELETE carries this server's CSRF token, read once from GET /api/csrf (same origin only).
+let csrfToken = null;
+async function csrf() {
+  if (csrfToken === null) csrfToken = (await api("/api/csrf")).csrf;
+  return csrfToken;
+}
+
 async function api(path, opts = {}, retried = false) {
   const headers = Object.assign({}, opts.headers || {});
   if (token()) headers.Authorization = "Bearer " + token();
@@ -141,9 +148,14 @@ async function api(path, opts = {}, retried = false) {
     headers["Content-Type"] = "application/json";
     opts = Object.assign({}, opts, { method: opts.method || "POST", body: JSON.stringify(opts.json) });
   }
+  if ((opts.method || "GET") !== "GET") headers["X-Ragtool-CSRF"] = await csrf();
   const res = await fetch(path, Object.assign({}, opts, { headers }));
   if (res.status === 401 && !retried) {
     await askToken();
+    return api(path, opts, true);
+  }
+  if (res.status === 403 && !retried && headers["X-Ragtool-CSRF"]) {  // a restarted server has a new token
+    csrfToken = null;
     return api(path, opts, true);
   }
   if (!res.ok) {
@@ -519,7 +531,7 @@ async function loadSummary() {
   const id = $("#sum-doc").value;
   if (!id) return;
   clear($("#sum-out")).append(el("p", { class: "muted" }, t("sum.working")));
-  state.lastSummary = await api("/api/summaries/" + encodeURIComponent(id));
+  state.lastSummary = await api("/api/summaries/" + encodeURIComponent(id), { json: { engine: "auto" } });
   renderSummary(state.lastSummary);
 }
 
@@ -551,15 +563,12 @@ function renderSummary(s) {
 }
 
 function figureQuery(extra) {
-  const q = new URLSearchParams(extra || {});
   const ind = $("#fig-indicator").value.trim(), place = $("#fig-place").value;
-  if (ind) q.set("indicator", ind);
-  if (place) q.set("place", place);
-  return q.toString();
+  return Object.assign({ indicator: ind || null, place: place || null, engine: "auto" }, extra || {});
 }
 
 async function loadFigures() {
-  const rows = await api("/api/figures?" + figureQuery());
+  const rows = await api("/api/figures", { json: figureQuery() });
   const out = clear($("#fig-out"));
   out.append(el("p", { class: "muted" }, t("fig.count", { n: rows.length })), table(
     ["col.place", "col.date", "col.indicator", "col.value", "col.unit", "col.year", "col.type", "col.quote"],
@@ -646,7 +655,7 @@ function start() {
   let timer = null;
   $("#fig-indicator").addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => loadFigures().catch(showError), 250); });
   $("#fig-place").addEventListener("change", () => loadFigures().catch(showError));
-  $("#fig-csv").addEventListener("click", () => download("/api/figures?" + figureQuery({ format: "csv" }), {}, "key_figures.csv").catch(showError));
+  $("#fig-csv").addEventListener("click", () => download("/api/figures", { json: figureQuery({ format: "csv" }) }, "key_figures.csv").catch(showError));
   $("#eval-form").addEventListener("submit", runEval);
   window.addEventListener("hashchange", route);
   const q = new URLSearchParams(location.search).get("q");

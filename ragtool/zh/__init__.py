@@ -1,0 +1,1 @@
+"""One Chinese text layer: sentences, headings, numerals, dates, script, quantities, places."""

@@ -1,0 +1,130 @@
+"""Years and dates, read one way everywhere: 2025年, 二〇二五年, 2025年3月3日, 2025-03-11, 2025/3/11, 1月21日.
+
+    years("2025年和二〇二六年")          -> [2025, 2026]
+    strip_years("2025年GDP增长多少")     -> " GDP增长多少"
+    dates("1月21日召开", year=2025)      -> [DateMention(…, year=2025, month=1, day=21)]
+    relative_year("去年", 2026, table)   -> 2025   (the words and offsets come from a data file)
+
+二〇二六年一月二十日 is a date too. A day written without its year (1月21日) takes the year it is resolved against: the document's year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ragtool.zh.numerals import YEAR_DIGITS, number, year_value
+
+# A year as a number: 1900-2099 in digits or four Chinese digits (二〇二五). For use inside larger patterns.
+YEAR_NUMBER = rf"(?:(?:19|20)\d{{2}}|[{YEAR_DIGITS}]{{4}})"
+YEAR = re.compile(rf"(?<![\d{YEAR_DIGITS}])({YEAR_NUMBER})\s*年")
+BARE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+FULL_DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})(?!\d)\s*日?|([-/.])(\d{1,2})\4(\d{1,2})(?!\d))"
+)
+CN_DATE = re.compile(rf"([{YEAR_DIGITS}]{{4}})\s*年([一二三四五六七八九十]{{1,2}})月([一二三四五六七八九十]{{1,3}})日")
+MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A year or a date in a text: [start, end) and its parts (month and day None for a year alone)."""
+
+    start: int
+    end: int
+    year: int | None
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def iso(self) -> str | None:
+        """2025-03-03, or None when a part is missing or the day does not exist."""
+        if self.year is None or self.month is None or self.day is None:
+            return None
+        return iso(self.year, self.month, self.day)
+
+
+def iso(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def year_mentions(text: str, bare: bool = False) -> list[DateMention]:
+    """Every year of `text` written with 年 (2025年, 二〇二五年); with `bare`, digit years without 年 too."""
+    pattern = BARE_YEAR if bare else YEAR
+    out = []
+    for m in pattern.finditer(text):
+        year = year_value(m.group(1))
+        if year is not None:
+            out.append(DateMention(m.start(), m.end(), year))
+    return out
+
+
+def years(text: str) -> list[int]:
+    """The years named in `text` (2025年, 二〇二五年), in order."""
+    return [m.year for m in year_mentions(text) if m.year is not None]
+
+
+def strip_years(text: str, repl: str = " ") -> str:
+    """`text` with every year (2025年) replaced by `repl`."""
+    return YEAR.sub(repl, text)
+
+
+def digit_years(text: str, low: int = 1900, high: int = 2099) -> str:
+    """`text` with years in Chinese digits written in Arabic ones (二〇二五年 -> 2025年), within [low, high]."""
+
+    def digits(m: re.Match[str]) -> str:
+        year = year_value(m.group(1))
+        return m.group(0).replace(m.group(1), str(year)) if year and low <= year <= high else m.group(0)
+
+    return YEAR.sub(digits, text)
+
+
+def full_dates(text: str) -> list[DateMention]:
+    """Dates with a year, a month and a day that exists: 2025年3月3日, 2025-03-11, 2025/3/11, 2025.3.11 and
+    二〇二六年一月二十日."""
+    out = []
+    for m in FULL_DATE.finditer(text):
+        month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(5), m.group(6))
+        out.append(DateMention(m.start(), m.end(), int(m.group(1)), int(month), int(day)))
+    for m in CN_DATE.finditer(text):
+        out.append(DateMention(m.start(), m.end(), year_value(m.group(1)), number(m.group(2)), number(m.group(3))))
+    return sorted((d for d in out if d.iso), key=lambda d: d.start)
+
+
+def dates(text: str, year: int | None = None) -> list[DateMention]:
+    """Full dates and days without a year (1月21日, resolved against `year`, the document's), in text order."""
+    full = full_dates(text)
+    taken = [(d.start, d.end) for d in full]
+    days = [
+        DateMention(m.start(), m.end(), year, int(m.group(1)), int(m.group(2)))
+        for m in MONTH_DAY.finditer(text)
+        if not any(a <= m.start() < b for a, b in taken)
+    ]
+    return sorted(full + days, key=lambda d: d.start)
+
+
+def parse_date(value: str) -> str | None:
+    """The ISO form of the first full date in `value` ('2025/3/11 15:14' -> '2025-03-11'); None when none."""
+    found = full_dates(value or "")
+    return found[0].iso if found else None
+
+
+def canonical_dates(text: str) -> str:
+    """Every full date of `text` written as 2025年3月3日 (2025-03-03, 2025/3/3 and 2025年03月03日 alike)."""
+    out, pos = [], 0
+    for d in full_dates(text):
+        out.append(text[pos : d.start] + f"{d.year}年{d.month}月{d.day}日")
+        pos = d.end
+    return "".join(out) + text[pos:]
+
+
+def relative_year(word: str, doc_year: int | None, table: Mapping[str, int]) -> int | None:
+    """The year a relative word names (今年, 去年, 明年: offsets from a data file) in a document of `doc_year`."""
+    if doc_year is None or word not in table:
+        return None
+    return doc_year + int(table[word])
