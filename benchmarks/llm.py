@@ -28,7 +28,10 @@ from common import OUT, REPO, SUITES, machine, print_table
 
 sys.path.insert(0, str(REPO))
 
-ALL_SUITES = {**SUITES, "provincial": (REPO / "evals" / "provincial" / "qa.jsonl", REPO / "evals" / "provincial" / "docs")}
+# suite -> (cases, corpus folder or None: the folders its suite.toml names, else docs/ beside the cases)
+ALL_SUITES: dict[str, tuple[Path, Path | None]] = {
+    **SUITES, "provincial": (REPO / "evals" / "provincial" / "qa.jsonl", None),
+    "cities": (REPO / "evals" / "cities" / "qa.jsonl", None)}
 ENGINES = {"extractive": "extractive", "llm": "llm", "hybrid": "auto"}
 REPAIR_NOTES = ("citation repaired", "answer completed")
 
@@ -42,11 +45,11 @@ def cases_of(path: Path, sample: int, seed: int) -> list[Any]:
     return cases
 
 
-def settings_for(args: argparse.Namespace, corpus: Path) -> Any:
+def settings_for(args: argparse.Namespace, cases: Path, corpus: Path | None) -> tuple[Any, list[Path]]:
     from pydantic import SecretStr
 
     from ragtool.config import Settings
-    from ragtool.eval.run import suite_settings
+    from ragtool.eval.run import resolve_corpus, suite_settings
 
     update: dict[str, Any] = {"home": Path(args.home), "embedder": args.embedder, "llm_max_retries": args.retries}
     if args.base_url:
@@ -60,7 +63,9 @@ def settings_for(args: argparse.Namespace, corpus: Path) -> Any:
         update["llm_auto_seconds"] = args.timeout  # the hybrid is measured, not cut short
     if args.context_tokens:
         update["llm_context_tokens"] = args.context_tokens
-    return suite_settings(Settings().model_copy(update=update), corpus)
+    base = Settings().model_copy(update=update)
+    folders = resolve_corpus(cases, corpus, base)
+    return suite_settings(base, folders), folders
 
 
 def run_engine(runner: Any, cases: list[Any], engine: str, progress: bool) -> list[dict[str, Any]]:
@@ -120,10 +125,10 @@ def main() -> None:
     table = []
     for suite in args.suites.split(","):
         path, corpus = ALL_SUITES[suite]
-        settings = settings_for(args, corpus)
+        settings, folders = settings_for(args, path, corpus)
         if any(e != "extractive" for e in engines) and not settings.llm_configured:
             raise SystemExit("no LLM server: set OPENAI_BASE_URL (and OPENAI_API_KEY) or pass --base-url")
-        prepare_index(settings, corpus)
+        prepare_index(settings, folders)
         session = Session(settings, sync=False)
         cases = cases_of(path, args.sample, args.seed)
         results[suite] = {}
