@@ -134,3 +134,20 @@ def test_the_extractive_candidates_go_into_the_context_block(session: Session, f
     assert inside is not None and "规则抽取的候选答案" in inside.group(1)
     hints = inside.group(1).split("规则抽取的候选答案")[1]
     assert "4.5%—5%" in hints and "年均增长5%左右" not in hints  # the vetoed five-year figure is not offered
+
+
+def test_the_real_models_wrong_quote_is_repaired_from_the_retrieved_documents(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """Recorded: asked 北京2026年GDP增长目标? with a 2,500-token context, the model answered 5%左右 (right) quoting the
+    2025 result; the target sentence was not in the context sent."""
+    beijing = Path(__file__).resolve().parent.parent / "evals" / "provincial" / "docs" / "002_beijing.txt"
+    s = fake_openai.configure(settings, llm_timeout=5.0, llm_max_retries=0, llm_context_tokens=2500)
+    session = Session(s, sync=False)
+    session.ingest([beijing])
+    fake_openai.script_chat(REPLIES["recorded_beijing_wrong_quote"])
+    ans = session.ask("北京2026年GDP增长目标?", engine="llm", use_cache=False)
+    assert ans.status == "answered" and "5%左右" in ans.answer, ans.notes
+    assert ans.citations and "5%左右" in "".join(c.quote for c in ans.citations)
+    assert "5.4%" not in "".join(c.quote for c in ans.citations)
+    assert any(n.startswith("citation repaired") for n in ans.notes)

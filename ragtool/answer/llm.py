@@ -109,6 +109,8 @@ class LLMEngine:
             messages = self._messages(question, shown, hints)
             reply, usage = self.client.structured(messages, LLMAnswer, name="answer")
             out = self._verified(question, reply, shown, query)
+            if self.checker is not None and query is not None and out.status == "not_found":
+                out = self._rescued(out, reply, hits, query)
             if self.checker is not None and query is not None and out.status == "answered":
                 out = self._checked(out, hits, query, explain)
             if self.client.mode_note:  # said once, with the answer that found it out
@@ -303,6 +305,28 @@ class LLMEngine:
         if short and short != fold(best.value) and short in fold(best.value):
             out.notes.append(f"answer completed from its quote: {out.answer} → {best.value}")
             out.answer = best.value
+        return out
+
+    def _rescued(self, out: Answer, reply: LLMAnswer, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
+        """A number answer whose quotes all failed and whose sentence was not in the context sent (a small context
+        budget): cited from the extractive engine's verified candidate of the same value in the retrieved
+        documents, when one exists and backs it (no negation, the asked indicator); else unchanged."""
+        checker, question = self.checker, out.question
+        value = numbers(reply.answer) - numbers(question)
+        if checker is None or reply.status != "answered" or query.qtype != "number" or not query.indicators or not value:
+            return out
+        same = [s for s in checker.candidates(hits, query)
+                if not s.vetoed and numbers(s.value) - numbers(question) == value]
+        cites = checker.cite(same[0]) if same else []
+        metas = {hit.chunk.chunk_id: hit.meta for hit in hits}
+        metas.update({c.chunk_id: same[0].e.meta for c in cites})
+        if not cites or any(self._flaw(reply.answer, question, c, set(query.indicators), metas, out.notes)
+                            for c in cites):
+            return out
+        out.status, out.answer, out.citations = "answered", reply.answer.strip(), cites
+        out.confidence = round(max(0.0, min(1.0, reply.confidence)) * 0.7, 2)
+        out.notes.append(f"citation repaired: the model's quote did not hold {out.answer}; cited the sentence of the "
+                         "retrieved documents that states it for the asked indicator")
         return out
 
     def _vetoed(self, out: Answer, span: Span) -> Answer:
