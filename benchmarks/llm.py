@@ -89,7 +89,7 @@ def summary(rows: list[dict[str, Any]]) -> list[Any]:
     answered = [r for r in rows if r["status"] == "answered"]
     grounded = [r for r in answered if r["citations"] and r["grounded_citations"] == r["citations"]]
     secs = [r["seconds"] for r in rows] or [0.0]
-    return [len(rows), sum(r["passed"] for r in rows) / n, sum(r["status"] == "not_found" for r in rows) / n,
+    return [len(rows), sum(bool(r["passed"]) for r in rows) / n, sum(r["status"] == "not_found" for r in rows) / n,
             len(grounded) / (len(answered) or 1), sum(r["repairs"] for r in rows), sum(bool(r["error"]) for r in rows),
             statistics.median(secs), statistics.fmean(secs), statistics.fmean([r["tokens"] or 0 for r in rows] or [0])]
 
