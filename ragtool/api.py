@@ -120,9 +120,12 @@ class Session:
         key = (name, use_cache)
         if key not in self._engines:
             if name == "llm":
+                from ragtool.answer.extractive import ExtractiveEngine
                 from ragtool.answer.llm import LLMEngine
 
-                self._engines[key] = LLMEngine(self.settings, use_cache=use_cache)
+                checker = self.engine("extractive")
+                assert isinstance(checker, ExtractiveEngine)
+                self._engines[key] = LLMEngine(self.settings, use_cache=use_cache, checker=checker)
             else:
                 from ragtool.answer.extractive import ExtractiveEngine
 
@@ -176,15 +179,43 @@ class Session:
             return self._compare_answer(question, reading.notes, year, engine, top_k, use_cache), []
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
-        answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
+        if engine == "auto" and name == "llm":
+            answer = self._auto_answer(q, retrieval.hits, pq, explain, use_cache)
+        else:
+            answer = self.engine(name, use_cache).answer(q, retrieval.hits, pq, explain=explain)
         answer.notes = [*reading.notes, *answer.notes, *([retrieval.note] if retrieval.note else [])]
-        mark_injections(answer, [hit.meta for hit in retrieval.hits])
+        mark_injections(answer, retrieval.hits)
         seconds["answer"] = time.perf_counter() - t0
         for stage, secs in seconds.items():
             answer.usage.seconds[stage] = round(answer.usage.seconds.get(stage, 0.0) + secs, 4)
         answer.question = question
         self._attach_sources(answer)
         return answer, retrieval.hits
+
+    def _auto_answer(
+        self, q: str, hits: list[RetrievedChunk], pq: ParsedQuery, explain: bool, use_cache: bool
+    ) -> Answer:
+        """--engine auto with an LLM configured: both engines, combined (ragtool.answer.hybrid); the LLM gets
+        llm_auto_seconds at most, and its failure leaves the extractive answer."""
+        from ragtool.answer.hybrid import combine, llm_missed
+        from ragtool.errors import ProviderError
+
+        extractive = self.engine("extractive").answer(q, hits, pq, explain=explain)
+        key = ("llm-auto", use_cache)
+        if key not in self._engines:
+            from ragtool.answer.extractive import ExtractiveEngine
+            from ragtool.answer.llm import LLMEngine
+
+            checker = self.engine("extractive")
+            assert isinstance(checker, ExtractiveEngine)
+            quick = self.settings.model_copy(
+                update={"llm_timeout": min(self.settings.llm_timeout, self.settings.llm_auto_seconds)})
+            self._engines[key] = LLMEngine(quick, use_cache=use_cache, checker=checker)
+        try:
+            llm = self._engines[key].answer(q, hits, pq, explain=explain)
+        except ProviderError as e:
+            return llm_missed(extractive, str(e))
+        return combine(llm, extractive, pq)
 
     def _attach_sources(self, answer: Answer) -> Answer:
         """Each citation's source, place, date, kind and offsets in the original file (ragtool.sourcemap)."""

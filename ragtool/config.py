@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(8000, ge=512)
     llm_timeout: float = Field(60.0, gt=0)
     llm_max_retries: int = Field(3, ge=0)
+    # --engine auto: seconds the LLM may take before the extractive engine's answer is kept
+    llm_auto_seconds: float = Field(30.0, gt=0)
 
     chunk_tokens: int = Field(300, ge=32)
     chunk_overlap_sentences: int = Field(1, ge=0)

@@ -108,9 +108,16 @@ CHECKS: list[tuple[str, Callable[[Settings], str]]] = [
 ]
 
 
+def _llm(settings: Settings) -> str:
+    from ragtool.llm.client import probe_mode
+
+    return probe_mode(settings)
+
+
 def run_checks(settings: Settings) -> list[dict[str, Any]]:
     results = []
-    for name, check in CHECKS:
+    checks = [*CHECKS, *([("llm", _llm)] if settings.llm_configured else [])]
+    for name, check in checks:
         t0 = time.perf_counter()
         try:
             detail, ok = check(settings), True

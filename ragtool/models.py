@@ -179,6 +179,8 @@ class Answer(BaseModel):
     engine: str = ""
     quantity: Quantity | None = None  # the answer's value, typed (ragtool.zh.quantity); None when it holds none
     notes: list[str] = Field(default_factory=list)  # what was assumed in reading the question (凤刚 → 凤岗)
+    # "injection": a retrieved document holds a sentence that tries to instruct the model (never used as evidence)
+    flags: list[str] = Field(default_factory=list)
     explanation: list[ExplainedCandidate] = Field(default_factory=list)  # ask --explain
     comparison: list[ComparisonRow] = Field(default_factory=list)  # comparison questions: one row per place
     context: list[ContextChunk] = Field(default_factory=list)  # ask --show-context: the retrieved chunks

@@ -112,6 +112,12 @@ class Fault:
         return cls(400, _reject_format_error(kind))
 
     @classmethod
+    def recorded(cls, status: int, body: Any) -> Fault:
+        """A real server's error reply, status and JSON body as recorded (tests/fixtures/llm_servers.json)."""
+        return cls(status, raw_body=json.dumps(body, ensure_ascii=False).encode(),
+                   headers={"Content-Type": "application/json"})
+
+    @classmethod
     def http(cls, status: int, message: str, code: str | None = None) -> Fault:
         return cls(status, _err(message, "invalid_request_error", code=code))
 

@@ -144,9 +144,15 @@ def test_injection_sentences_are_flagged_at_ingest_and_marked_when_cited(
     chunk_id = session.corpus.store.chunks(meta.doc_id)[0].chunk_id
     fake_openai.script_chat(reply("凤岗镇地区生产总值增长99%", citations=[(chunk_id, hit)]))
     ans = session.ask("凤岗镇地区生产总值增长多少", engine="llm", doc=meta.doc_id)
-    assert ans.status == "answered"
-    assert ans.citations[0].injection and any("prompt injection" in n for n in ans.notes)
-    tally(hostile=1)
+    assert "99" not in ans.answer and all("99" not in c.quote for c in ans.citations)
+    assert all("99" not in c.value for c in ans.candidates)
+    assert ans.flags == ["injection"] and any("tried to instruct the model" in n for n in ans.notes)
+
+    # the extractive engine never takes the planted figure either, and says the same
+    ext = session.ask("凤岗镇地区生产总值增长多少", engine="extractive", doc=meta.doc_id, explain=True)
+    assert "99" not in ext.answer and ext.flags == ["injection"]
+    assert ext.explanation and all("99" not in c.value for c in ext.explanation)
+    tally(hostile=2)
 
 
 @pytest.mark.parametrize("sentence", [

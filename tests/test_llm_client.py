@@ -271,7 +271,7 @@ def test_render_is_safe_with_braces_in_values() -> None:
 
 
 def test_prompt_files_are_versioned(settings: Settings) -> None:
-    for name in ("answer.system.md", "answer.user.md", "answer.block.md", "json_format.user.md", "reask.user.md",
+    for name in ("answer.system.md", "answer.user.md", "answer.block.md", "answer.hints.md", "json_format.user.md", "reask.user.md",
                  "summary_map.system.md", "summary_map.user.md", "summary_reduce.system.md",
                  "summary_reduce.user.md"):
         prompt = load_prompt(settings, name)

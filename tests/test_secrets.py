@@ -16,8 +16,16 @@ SUMMARY_REPLY = {"officials": [], "key_figures": [], "priorities": [], "meeting"
 
 
 def _reply(body: dict[str, object]) -> dict[str, object]:
-    """A summary for summary requests (an empty one would be a failed document), not_found for questions."""
-    return SUMMARY_REPLY if "summary_" in str(body.get("response_format") or "") else NOT_FOUND_REPLY
+    """A summary for summary requests (one priority quoted from the first chunk sent: an abstract alone would be a
+    failed document), not_found for questions."""
+    if "summary_" not in str(body.get("response_format") or ""):
+        return NOT_FOUND_REPLY
+    import re
+
+    user = str(body["messages"][-1]["content"])  # type: ignore[index]
+    m = re.search(r"\[chunk_id: ([^\]]+)\]\n(.{12})", user)
+    priorities = [{"text": m.group(2), "quote": m.group(2), "chunk_id": m.group(1)}] if m else []
+    return {**SUMMARY_REPLY, "priorities": priorities}
 
 
 def _grep_tree(root: Path, secret: bytes) -> list[Path]:

@@ -102,7 +102,7 @@ def test_wrong_chunk_id_is_repaired_within_the_group_and_unknown_quotes_dropped(
     s = llm_settings(settings, fake, llm_context_tokens=16000)
     doc, chunks = prepared(s, DEV_016)
     second = chunks[1]
-    reply = {"priorities": [{"text": "真", "quote": second.text[:8], "chunk_id": chunks[0].chunk_id},
+    reply = {"officials": [], "key_figures": [], "priorities": [{"text": "真", "quote": second.text[:8], "chunk_id": chunks[0].chunk_id},
                             {"text": "假", "quote": "不存在的引文内容", "chunk_id": second.chunk_id}]}
     fake.script_chat(reply)
     summary = summarize_document(s, doc, chunks, engine="llm", use_cache=False)
@@ -141,3 +141,33 @@ def test_llm_figures_are_split_like_extractive_ones(settings: Settings, fake: Fa
     summary = summarize_document(s, doc, chunks, engine="llm", use_cache=False)
     split = {f.as_written: (f.number, f.change) for f in summary.key_figures}
     assert split == {"411亿元": (411.0, ""), "同比增长3.6%": (None, "+3.6%")}
+
+
+def test_an_abstract_only_reply_is_asked_again_and_then_a_failed_document(settings: Settings, fake: FakeOpenAI) -> None:
+    from ragtool.summarize.llm import EmptySummaryError
+
+    s = llm_settings(settings, fake, llm_context_tokens=16000)
+    doc, chunks = prepared(s, DEV_016)
+    abstract_only = {"abstract": "汉滨区政府工作报告，回顾了2024年工作。"}
+    fake.script_chat(abstract_only, abstract_only)
+    with pytest.raises(EmptySummaryError, match="abstract alone"):
+        summarize_document(s, doc, chunks, engine="llm", use_cache=False)
+    assert len(fake.chat_requests) == 2  # the re-ask names the missing lists
+    assert "officials" in fake.chat_requests[1].messages[-1]["content"]
+    schema = fake.chat_requests[0].body["response_format"]["json_schema"]["schema"]
+    assert {"officials", "key_figures", "priorities"} <= set(schema["required"])
+
+    # example figures copied from nowhere verify against nothing: still a failed document
+    copied = {"officials": [], "priorities": [], "abstract": "摘要。", "key_figures": [
+        {"indicator": "地区生产总值", "value": "411亿元", "quote": "地区生产总值411亿元", "chunk_id": chunks[0].chunk_id}]}
+    fake.script_chat(copied)
+    with pytest.raises(EmptySummaryError):
+        summarize_document(s, doc, chunks, engine="llm", use_cache=False)
+
+
+def test_prompts_hold_no_figure_a_model_could_copy_as_an_answer() -> None:
+    import re
+
+    figure = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|亿|万|元|个百分点)")
+    for path in sorted((REPO / "prompts").glob("*.md")):
+        assert not figure.search(path.read_text(encoding="utf-8")), path.name

@@ -77,7 +77,7 @@ class ExtractiveEngine:
         spans = self.candidates(hits, query)
         best = [s for s in spans if self.scorer.accepts(s)]
         if explain:
-            out.explanation = [_explained(s) for s in spans[:EXPLAIN_TOP]]
+            out.explanation = [explained(s) for s in spans[:EXPLAIN_TOP]]
         if framed and frame and (not best or item_count(best[0].value) != frame.count):
             framed.explanation = out.explanation
             return framed  # 四大行动 in four sentences, unless one sentence lists all four
@@ -87,7 +87,7 @@ class ExtractiveEngine:
             conflict = self._conflict(best)
             if conflict:
                 return self._conflicting(out, conflict)
-        citations = self._cite(best[0])
+        citations = self.cite(best[0])
         if not citations:
             return out
         out.status = "answered"
@@ -124,6 +124,7 @@ class ExtractiveEngine:
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
             units += self._scan(hits, q, {(e.meta.doc_id, e.start) for e in units})
+        units = [e for e in units if not flagged(e)]  # an instruction to the model is never evidence
         spans = [s for e in units for s in extract(e, ctx) if s.value]
         dates = sorted({s.e.meta.date or "" for s in spans})
         doc_words: dict[str, float] = {}  # the question's words in each document, read once per question
@@ -171,13 +172,14 @@ class ExtractiveEngine:
                 continue
             out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.8)
             out.answer = "、".join(doc.text[slice(*m.span(1))].strip(QUOTES) for m in run)
+            run = [m for m in run if not flagged(self.reader.sentence(doc, m.start(), m.end(), rank))]
             for m in run:
                 e = self.reader.sentence(doc, m.start(), m.end(), rank)
-                out.citations.extend(self._cite(Span(e, 0, len(e.text), e.text)))
+                out.citations.extend(self.cite(Span(e, 0, len(e.text), e.text)))
             return out if run and len(out.citations) >= len(run) else None
         return None
 
-    def _cite(self, s: Span) -> list[Citation]:
+    def cite(self, s: Span) -> list[Citation]:
         """The quote (the sentence, or a window of it around the answer), cited from each chunk it spans."""
         e = s.e
         lo, hi = 0, len(e.text)
@@ -232,7 +234,7 @@ class ExtractiveEngine:
     def _conflicting(self, out: Answer, chosen: list[Span]) -> Answer:
         parts: list[str] = []
         for s in chosen:
-            citations = self._cite(s)
+            citations = self.cite(s)
             if not citations:
                 continue
             out.citations.extend(citations)
@@ -250,7 +252,12 @@ class ExtractiveEngine:
         return out
 
 
-def _explained(s: Span) -> ExplainedCandidate:
+def flagged(e: Evidence) -> bool:
+    """The sentence was flagged at ingest as an instruction to the model (DocMeta.injections)."""
+    return any(start < e.end and e.start < end for start, end in e.meta.injections)
+
+
+def explained(s: Span) -> ExplainedCandidate:
     return ExplainedCandidate(
         value=s.value, score=s.score, vetoed=s.vetoed, doc_id=s.e.meta.doc_id, title=s.e.meta.title,
         sentence=s.e.text[:160], section=s.e.section, features={k: round(v, 3) for k, v in s.features.items()},

@@ -9,7 +9,7 @@ instructions to the model, found at ingest and shown with any answer that cites 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,12 +17,14 @@ from pathlib import Path
 from ragtool.config import Settings
 from ragtool.datafiles import read_toml
 from ragtool.ingest.injection import injection_patterns
-from ragtool.models import Answer, Citation, DocMeta
+from ragtool.models import Answer, Citation, DocMeta, RetrievedChunk
 from ragtool.textnorm import fold, halfwidth
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _HAN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN = re.compile(r"[a-z]{2,}")
+INSTRUCTED_NOTE = ("a document tried to instruct the model ({title}): that sentence was not used as an answer or "
+                   "a candidate")
 INJECTION_NOTE = "quote [{n}] reads as an instruction to the model (possible prompt injection): treat it with care"
 
 
@@ -32,6 +34,8 @@ class Grounding:
     filler: tuple[str, ...]
     min_pair_share: float
     injection: tuple[re.Pattern[str], ...]
+    negations: tuple[str, ...] = ()
+    negation_not: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, settings: Settings) -> Grounding:
@@ -53,6 +57,8 @@ def _load(path: Path) -> Grounding:
         filler=tuple(fillers),
         min_pair_share=float(data.get("min_pair_share", 0.5)),
         injection=injection_patterns(path),
+        negations=tuple(fold(w) for w in data.get("negations", [])),
+        negation_not=tuple(fold(w) for w in data.get("negation_not", [])),
     )
 
 
@@ -137,6 +143,37 @@ def value_grounded(value: str, quote: str, question: str, g: Grounding) -> bool:
     return not unsupported(c, [quote])
 
 
+def _negations(text: str, g: Grounding) -> set[str]:
+    folded = fold(text)
+    for w in g.negation_not:
+        folded = folded.replace(w, " ")
+    return {w for w in g.negations if w in folded}
+
+
+def negation_added(answer: str, quote: str, g: Grounding) -> str:
+    """A negation (不是, 没有, 未) the answer says and its quote does not: the answer denies what it cites."""
+    return next(iter(sorted(_negations(answer, g) - _negations(quote, g))), "")
+
+
+def indicator_before(quote: str, value: str, spans_of: Callable[[str], list[tuple[int, int, str]]]) -> str | None:
+    """The canonical indicator named nearest before the answer's value in the quote (the value's own indicator),
+    or None when the quote names none there or does not hold the value. `spans_of` finds indicators
+    (Vocabulary.indicator_spans)."""
+    text = fold(halfwidth(quote)).replace(",", "")
+    nums = sorted(numbers(value), key=len, reverse=True)
+    pos = next((i for n in nums if (i := _number_at(text, n)) >= 0), -1)
+    before = [span for span in spans_of(text) if span[1] <= pos]
+    return max(before, key=lambda span: span[1])[2] if before else None
+
+
+def _number_at(text: str, number: str) -> int:
+    """Where `number` stands as a whole number in text (5 is not in 5.5 or 15), -1 if nowhere."""
+    for m in _NUMBER.finditer(text):
+        if m.group() == number:
+            return m.start()
+    return -1
+
+
 def pair_share(text: str, quote: str) -> float:
     """Share of the character pairs of `text` (Han only) that `quote` holds."""
     pairs = set().union(*(_pairs(r) for r in _HAN.findall(fold(text)))) if text else set()
@@ -162,14 +199,22 @@ def cites_injection(c: Citation, meta: DocMeta) -> bool:
     return any(c.start < end and start < c.end for start, end in meta.injections)
 
 
-def mark_injections(answer: Answer, metas: Iterable[DocMeta]) -> Answer:
-    """Citations of flagged sentences marked, with a note saying which (the answer itself is not changed)."""
-    by_id = {m.doc_id: m for m in metas}
+def mark_injections(answer: Answer, hits: Iterable[RetrievedChunk]) -> Answer:
+    """Say when a retrieved chunk holds a sentence flagged as an instruction to the model: such a sentence is never
+    an answer or a candidate (both engines skip it), and the reader is told a document tried to instruct the model
+    (flag "injection", which the web page words in its language; the note in English). A citation that still
+    overlaps one (a quote window around another sentence) is marked."""
+    hits = list(hits)
+    by_id = {h.meta.doc_id: h.meta for h in hits}
+    titles = [h.meta.title for h in hits
+              if any(h.chunk.start < end and start < h.chunk.end for start, end in h.meta.injections)]
     for n, c in enumerate(answer.citations, 1):
         meta = by_id.get(c.doc_id)
         if meta is not None and cites_injection(c, meta):
             c.injection = True
-            note = INJECTION_NOTE.format(n=n)
-            if note not in answer.notes:
+            if (note := INJECTION_NOTE.format(n=n)) not in answer.notes:
                 answer.notes.append(note)
+    if titles and "injection" not in answer.flags:
+        answer.flags.append("injection")
+        answer.notes.append(INSTRUCTED_NOTE.format(title=titles[0]))
     return answer

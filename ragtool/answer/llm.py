@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
 from ragtool.answer.grounding import (
     Grounding,
+    cites_injection,
     claims,
+    indicator_before,
+    negation_added,
     numbers,
+    pair_share,
     substantial,
     supports_any,
     unsupported,
@@ -24,13 +29,21 @@ from ragtool.answer.grounding import (
 )
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
+from ragtool.ingest.injection import injection_spans
 from ragtool.llm.client import LLMClient
 from ragtool.llm.prompts import load_prompt, render
-from ragtool.models import Answer, Candidate, Citation, RetrievedChunk
-from ragtool.query import ParsedQuery
+from ragtool.models import Answer, Candidate, Citation, DocMeta, RetrievedChunk
+from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.textnorm import fold
+from ragtool.zh.sentences import sentences
+
+if TYPE_CHECKING:
+    from ragtool.answer.candidates import Span
+    from ragtool.answer.extractive import ExtractiveEngine
 
 NOT_FOUND_TEXT = "未在文档中找到答案"
+HINTS = 3  # extractive candidates shown to the model
+HINT_CHARS = 120  # of each candidate's sentence
 _DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
 
 
@@ -63,30 +76,48 @@ def escape_delimiters(text: str) -> str:
 class LLMEngine:
     name = "llm"
 
-    def __init__(self, settings: Settings, use_cache: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, use_cache: bool = True, checker: ExtractiveEngine | None = None
+    ) -> None:
+        """`checker`: the extractive engine, whose reading of the same evidence (indicator, place, year, time
+        frame, target/actual) every answer must agree with; without it only the quotes are checked."""
         self.settings = settings
+        self.checker = checker
         self.client = LLMClient(settings, use_cache=use_cache)
         self.system = load_prompt(settings, "answer.system.md")
         self.user = load_prompt(settings, "answer.user.md")
         self.block = load_prompt(settings, "answer.block.md")
+        self.hints = load_prompt(settings, "answer.hints.md")
         self.grounding = Grounding.load(settings)
 
     @property
     def prompt_version(self) -> str:
         return self.system.version
 
+    @cached_property
+    def vocab(self) -> Vocabulary:
+        return self.checker.vocab if self.checker is not None else Vocabulary.load(self.settings)
+
     def answer(
         self, question: str, hits: list[RetrievedChunk], query: ParsedQuery | None = None, explain: bool = False
     ) -> Answer:
         started = time.perf_counter()
         out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
-        shown = self._fit(question, hits)
+        hints = self._hints(hits, query)
+        shown = self._fit(question, hits, hints)
         if shown:
-            messages = self._messages(question, shown)
+            messages = self._messages(question, shown, hints)
             reply, usage = self.client.structured(messages, LLMAnswer, name="answer")
-            out = self._verified(question, reply, shown)
+            out = self._verified(question, reply, shown, query)
+            if self.checker is not None and query is not None and out.status == "not_found":
+                out = self._rescued(out, reply, hits, query)
+            if self.checker is not None and query is not None and out.status == "answered":
+                out = self._checked(out, hits, query, explain)
+            if self.client.mode_note:  # said once, with the answer that found it out
+                out.notes.append(self.client.mode_note)
+                self.client.mode_note = ""
             out.usage = usage
-        out.usage.seconds["answer"] = time.perf_counter() - started
+        out.usage.seconds["llm"] = round(time.perf_counter() - started, 4)
         return out
 
     # ---- prompt -------------------------------------------------------------------------------
@@ -104,17 +135,29 @@ class LLMEngine:
             text=escape_delimiters(chunk.text),
         )
 
-    def _messages(self, question: str, shown: list[RetrievedChunk]) -> list[dict[str, str]]:
-        context = "\n\n".join(self._render_block(i, hit) for i, hit in enumerate(shown, 1))
+    def _messages(self, question: str, shown: list[RetrievedChunk], hints: str = "") -> list[dict[str, str]]:
+        context = "\n\n".join([*(self._render_block(i, hit) for i, hit in enumerate(shown, 1)), *([hints] if hints else [])])
         return self._frame(question, context, len(shown))
 
     def _frame(self, question: str, context: str, count: int) -> list[dict[str, str]]:
         user = render(self.user.text, count=count, context=context, question=escape_delimiters(question))
         return [{"role": "system", "content": self.system.text}, {"role": "user", "content": user}]
 
-    def _fit(self, question: str, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
+    def _hints(self, hits: list[RetrievedChunk], query: ParsedQuery | None) -> str:
+        """The extractive engine's best readings of a number question (value and sentence), appended inside the
+        context block (they are document text): the hybrid's first half, _checked is the second. "" without a
+        checker or a verified candidate."""
+        checker = self.checker
+        if checker is None or query is None or query.qtype != "number" or not query.indicators or not hits:
+            return ""
+        best = [s for s in checker.candidates(hits, query) if checker.scorer.accepts(s)][:HINTS]
+        lines = [f"{i}. {escape_delimiters(s.value)}（原句：{escape_delimiters(s.e.text[:HINT_CHARS])}）"
+                 for i, s in enumerate(best, 1)]
+        return render(self.hints.text, candidates="\n".join(lines)) if lines else ""
+
+    def _fit(self, question: str, hits: list[RetrievedChunk], hints: str = "") -> list[RetrievedChunk]:
         """The best-ranked hits whose blocks fit the token budget (lower-ranked ones are dropped)."""
-        budget = self.client.context_budget(self._frame(question, "", len(hits)))
+        budget = self.client.context_budget(self._frame(question, hints, len(hits)))
         blocks = [self._render_block(i, hit) for i, hit in enumerate(hits, 1)]
         kept = len(self.client.fit_blocks(blocks, budget))
         if kept == 0 and hits:
@@ -131,21 +174,29 @@ class LLMEngine:
 
     # ---- verification -------------------------------------------------------------------------
 
-    def _verified(self, question: str, reply: LLMAnswer, shown: list[RetrievedChunk]) -> Answer:
-        """Keep quotes that verify verbatim AND are grounded: substantial, and holding what they support (the
-        answer's numbers, names and dates; each candidate's value). An answer left without support is not_found."""
+    def _verified(
+        self, question: str, reply: LLMAnswer, shown: list[RetrievedChunk], query: ParsedQuery | None = None
+    ) -> Answer:
+        """Keep quotes that verify verbatim AND are grounded: substantial, holding what they support (the answer's
+        numbers, names and dates; each candidate's value), not flagged as an instruction to the model, adding no
+        negation and naming no other indicator at the value. An answer whose quotes all fail is cited with the
+        sentence of the context that holds it (a repair), else it is not_found."""
         out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
         if reply.status == "not_found":
             return out
         g = self.grounding
+        asked = self._asked(question, query)
+        metas = {hit.chunk.chunk_id: hit.meta for hit in shown}
         said = claims(reply.answer, question, g)
         cited = [c for q in reply.citations if (c := _cite(q.quote, q.chunk_id, shown))]
-        citations = _dedupe([c for c in cited if substantial(c.quote, g) and (said.empty or supports_any(c.quote, said))])
+        citations = _dedupe([c for c in cited if substantial(c.quote, g) and (said.empty or supports_any(c.quote, said))
+                             and not self._flaw(reply.answer, question, c, asked, metas, out.notes)])
         candidates = [(cand, cit) for cand, cit in _candidates(reply.candidates, shown)
-                      if value_grounded(cand.value, cit.quote, question, g)]
-        asked = len(reply.citations) + len(reply.candidates)
+                      if value_grounded(cand.value, cit.quote, question, g)
+                      and not self._flaw(cand.value, question, cit, asked, metas, out.notes)]
+        asked_n = len(reply.citations) + len(reply.candidates)
         verified = len(citations) + len(candidates)
-        confidence = max(0.0, min(1.0, reply.confidence)) * (verified / asked if asked else 0.0)
+        confidence = max(0.0, min(1.0, reply.confidence)) * (verified / asked_n if asked_n else 0.0)
         if reply.status == "conflicting" and len({fold(c.value) for c, _ in candidates}) >= 2:
             out.status = "conflicting"
             out.candidates = [c for c, _ in candidates]
@@ -153,6 +204,12 @@ class LLMEngine:
         else:
             out.citations = citations or _dedupe([cit for _, cit in candidates if supports_any(cit.quote, said)
                                                   or said.empty])
+            if not out.citations and not said.empty:
+                out.citations = self._repair(reply.answer, question, shown, asked, metas)
+                if out.citations:
+                    confidence = max(0.0, min(1.0, reply.confidence)) * 0.8
+                    out.notes.append(f"citation repaired: the model's quote did not hold its answer; cited the "
+                                     f"sentence of the context that does: {out.citations[0].quote[:60]}")
             if not out.citations:
                 return out
             out.status = "answered"
@@ -163,10 +220,134 @@ class LLMEngine:
         out.confidence = round(confidence, 2)
         return out
 
+    def _asked(self, question: str, query: ParsedQuery | None) -> set[str]:
+        """The canonical indicators the question asks about."""
+        if query is not None:
+            return set(query.indicators)
+        return {canon for _, canon in self.vocab.find_indicators(fold(question))}
+
+    def _flaw(self, said: str, question: str, c: Citation, asked: set[str], metas: dict[str, DocMeta],
+              notes: list[str]) -> str:
+        """Why quote `c` cannot back the statement `said` ("" when it can); the reason is added to `notes`."""
+        meta = metas.get(c.chunk_id)
+        why = ""
+        if (meta is not None and cites_injection(c, meta)) or injection_spans(c.quote, self.grounding.injection):
+            why = "it is a sentence that tries to instruct the model"
+        elif neg := negation_added(said, c.quote, self.grounding):
+            why = f"the answer says {neg!r}, the quote does not"
+        elif asked and (value := " ".join(sorted(numbers(said) - numbers(question)))):
+            named = indicator_before(c.quote, value, self.vocab.indicator_spans)
+            if named is not None and named not in asked:
+                why = f"its value belongs to {named}, not the asked {'/'.join(sorted(asked))}"
+        if why:
+            note = f"not used as evidence: quote {c.quote[:40]!r}: {why}"
+            if note not in notes:
+                notes.append(note)
+        return why
+
+    def _repair(self, said: str, question: str, shown: list[RetrievedChunk], asked: set[str],
+                metas: dict[str, DocMeta]) -> list[Citation]:
+        """For an answer stating a value (a number): the sentence of the context sent that holds every claim of the
+        answer (its numbers, names and terms), names the asked indicator at the value and passes the same checks,
+        the one sharing most of the question's words; [] when none does. A bare name or phrase is not repaired: a
+        planted sentence could hold it."""
+        g = self.grounding
+        claim = claims(said, question, g)
+        if not claim.numbers:
+            return []
+        value = " ".join(sorted(claim.numbers))
+        best: tuple[float, int, Citation] | None = None
+        for rank, hit in enumerate(shown):
+            text = hit.chunk.text
+            for start, end in sentences(text):
+                sentence = text[start:end].strip()
+                if not substantial(sentence, g) or unsupported(claim, [sentence]):
+                    continue
+                if asked and indicator_before(sentence, value, self.vocab.indicator_spans) not in asked:
+                    continue
+                c = verify_quote(sentence, hit.chunk, hit.meta.title)
+                if c is None or self._flaw(said, question, c, asked, metas, []):
+                    continue
+                key = (pair_share(question, sentence), -rank)
+                if best is None or key > best[:2]:
+                    best = (*key, c)
+        return [best[2]] if best else []
+
+    # ---- the extractive engine's reading ----------------------------------------------------
+
+    def _checked(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool) -> Answer:
+        """A number answer checked against the extractive engine's candidates of the same value: when every one
+        contradicts the question (a veto on its year, plan period, target/actual or place), the answer becomes a
+        candidate and not the answer; when one fits, it is what is cited (a repair if the model quoted another
+        sentence), with its fuller value (下降5.4%, 5%左右) when the model dropped a word of it."""
+        checker = self.checker
+        value = numbers(out.answer) - numbers(out.question)
+        if checker is None or query.qtype != "number" or not query.indicators or not value:
+            return out
+        same = [s for s in checker.candidates(hits, query) if numbers(s.value) - numbers(out.question) == value]
+        if not same:
+            return out
+        fits = [s for s in same if not s.vetoed]
+        if explain:
+            from ragtool.answer.extractive import explained
+
+            out.explanation = [explained(s) for s in same[:8]]
+        if not fits:
+            return self._vetoed(out, same[0])
+        best = fits[0]
+        if not any(_within(c, best) for c in out.citations):
+            cites = checker.cite(best)
+            if cites:
+                out.citations = cites
+                out.notes.append(f"citation repaired: the model's quote was not the sentence stating {best.value} "
+                                 f"for the asked {'/'.join(query.indicators)}; cited it")
+        short = fold(out.answer)
+        if short and short != fold(best.value) and short in fold(best.value):
+            out.notes.append(f"answer completed from its quote: {out.answer} → {best.value}")
+            out.answer = best.value
+        return out
+
+    def _rescued(self, out: Answer, reply: LLMAnswer, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
+        """A number answer whose quotes all failed and whose sentence was not in the context sent (a small context
+        budget): cited from the extractive engine's verified candidate of the same value in the retrieved
+        documents, when one exists and backs it (no negation, the asked indicator); else unchanged."""
+        checker, question = self.checker, out.question
+        value = numbers(reply.answer) - numbers(question)
+        if checker is None or reply.status != "answered" or query.qtype != "number" or not query.indicators or not value:
+            return out
+        same = [s for s in checker.candidates(hits, query)
+                if not s.vetoed and numbers(s.value) - numbers(question) == value]
+        cites = checker.cite(same[0]) if same else []
+        metas = {hit.chunk.chunk_id: hit.meta for hit in hits}
+        metas.update({c.chunk_id: same[0].e.meta for c in cites})
+        if not cites or any(self._flaw(reply.answer, question, c, set(query.indicators), metas, out.notes)
+                            for c in cites):
+            return out
+        out.status, out.answer, out.citations = "answered", reply.answer.strip(), cites
+        out.confidence = round(max(0.0, min(1.0, reply.confidence)) * 0.7, 2)
+        out.notes.append(f"citation repaired: the model's quote did not hold {out.answer}; cited the sentence of the "
+                         "retrieved documents that states it for the asked indicator")
+        return out
+
+    def _vetoed(self, out: Answer, span: Span) -> Answer:
+        meta = span.e.meta
+        said = out.answer
+        out.candidates = [Candidate(value=said, quote=span.e.text, doc_id=meta.doc_id, title=meta.title,
+                                    date=meta.date, kind=meta.kind)]
+        out.citations, out.status, out.answer, out.confidence = [], "not_found", NOT_FOUND_TEXT, 0.0
+        out.notes.append(f"the model's answer {said!r} is a candidate, not the answer: the sentence stating it "
+                         f"contradicts the question's {span.vetoed} (see --explain)")
+        return out
+
 
 def _with_text(hit: RetrievedChunk, text: str) -> RetrievedChunk:
     chunk = hit.chunk.model_copy(update={"text": text, "end": hit.chunk.start + len(text)})
     return hit.model_copy(update={"chunk": chunk})
+
+
+def _within(c: Citation, span: Span) -> bool:
+    e = span.e
+    return c.doc_id == e.meta.doc_id and c.start < e.end and e.start < c.end
 
 
 def _cite(quote: str, chunk_id: str, shown: list[RetrievedChunk]) -> Citation | None:

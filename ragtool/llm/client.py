@@ -10,27 +10,37 @@ import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
 from ragtool.config import Settings, mask_secret, mask_url_passwords
+from ragtool.datafiles import read_toml
 from ragtool.errors import ProviderError, UsageError
 from ragtool.llm.cache import CachedReply, ResponseCache, request_key
+from ragtool.llm.modes import MODES, Mode, ModeMemory
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Usage
 
 T = TypeVar("T", bound=BaseModel)
 
-Mode = Literal["json_schema", "json_object", "plain"]
-MODES: tuple[Mode, ...] = ("json_schema", "json_object", "plain")
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 NO_KEY = "sk-no-key-required"  # local servers (vLLM, Ollama, llama.cpp) ignore the key
-# Words in a 400/422 error that show the server refused the response_format mode, not the request.
-_FORMAT_ERROR_HINTS = ("response_format", "json_schema", "json_object", "structured output", "guided", "grammar")
+# Words in an error (any 4xx or 5xx) that show the server refused the response_format mode, not the request:
+# llama-cpp-python answers json_schema with HTTP 500 "Input should be 'text' or 'json_object'".
+_FORMAT_ERROR_HINTS = ("response_format", "json_schema", "json_object", "structured output", "guided", "grammar",
+                       "'text'")
+_ECHO_CHARS = 200  # the bad reply shown back in a re-ask, at most
+_ERROR_CHARS = 240  # the parse error shown in a re-ask, at most (mostly ASCII: about 2 characters a token)
+_REPEAT = re.compile(r"(.{3,80}?)\1{4,}", re.S)  # a piece said five times in a row: a runaway reply
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
 _THINK = re.compile(r"<think>.*?</think>", re.S)
 _WS = re.compile(r"\s+")
+
+
+class InvalidReplyError(ProviderError):
+    """The server answered, but not with JSON of the schema, also after a re-ask."""
 
 
 class _ModeRejected(Exception):
@@ -87,6 +97,12 @@ def parse_reply(text: str, schema: type[T]) -> T:
     return schema.model_validate(extract_json(text))
 
 
+def cut_repetition(text: str) -> str:
+    """`text` cut where a runaway reply starts repeating itself (the piece is kept once)."""
+    m = _REPEAT.search(text)
+    return text if m is None else text[: m.start() + len(m.group(1))]
+
+
 def one_line(text: str, limit: int = 200) -> str:
     flat = _WS.sub(" ", text).strip()
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -94,6 +110,16 @@ def one_line(text: str, limit: int = 200) -> str:
 
 def base_url_of(settings: Settings) -> str:
     return (settings.openai_base_url or DEFAULT_BASE_URL).rstrip("/")
+
+
+def split_userinfo(url: str) -> tuple[str, str]:
+    """(the URL without user:password@, the password). httpx would send a URL's password as Basic auth in place of
+    the API key; ragtool sends it as the key (Bearer) when no OPENAI_API_KEY is set, and drops it otherwise."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, ""
+    userinfo, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=host)), userinfo.partition(":")[2]
 
 
 def make_openai(settings: Settings, on_request: Any = None) -> Any:
@@ -104,11 +130,12 @@ def make_openai(settings: Settings, on_request: Any = None) -> Any:
 
     from ragtool.llm.transport import BoundedTransport
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else NO_KEY
+    url, password = split_userinfo(base_url_of(settings))
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else (password or NO_KEY)
     hooks = {"request": [on_request]} if on_request is not None else {}
     return openai.OpenAI(
         api_key=key,
-        base_url=base_url_of(settings),
+        base_url=url,
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
         http_client=openai.DefaultHttpxClient(event_hooks=hooks, transport=BoundedTransport(settings.llm_timeout)),
@@ -191,12 +218,44 @@ def scrub(text: str, settings: Settings) -> str:
 
 
 def _rejects_format(exc: Exception) -> bool:
+    """A 4xx or 5xx (not a key, model or rate problem) whose message is about response_format."""
     import openai
 
-    if not isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code in (401, 403, 404, 429):
         return False
     text = f"{_server_message(exc)} {getattr(exc, 'body', '')}".lower()
     return any(hint in text for hint in _FORMAT_ERROR_HINTS)
+
+
+def _retryable(exc: Exception) -> bool:
+    import openai
+
+    status = getattr(exc, "status_code", None)
+    return isinstance(exc, openai.APIConnectionError) or status in (408, 409, 429) or (status or 0) >= 500
+
+
+@lru_cache(maxsize=1)
+def _reply_limits() -> dict[str, int]:
+    from ragtool.config import PACKAGE_DIR
+
+    data = read_toml(PACKAGE_DIR / "data" / "limits.toml")["llm"].get("max_tokens", {})
+    return {str(k): int(v) for k, v in data.items()}
+
+
+def max_reply_tokens(settings: Settings, name: str) -> int:
+    """max_tokens for a call named `name` (answer, summary_map_3, ...): sized to its schema in limits.toml
+    [llm.max_tokens], and never over a third of llm_context_tokens."""
+    limits = _reply_limits()
+    kind = next((k for k in sorted(limits, key=len, reverse=True) if name.startswith(k)), "default")
+    return min(limits.get(kind, limits.get("default", 1024)), settings.llm_context_tokens // 3)
+
+
+def reply_reserve(settings: Settings, name: str) -> int:
+    """Tokens of llm_context_tokens kept free of context: the reply (max_tokens) and a possible re-ask (its prompt,
+    the error and the echo of the bad reply; a Han character is at most about one token)."""
+    # the echo is dropped when the whole re-ask would not fit, so this also covers an error of Han characters
+    reask = count_tokens(load_prompt(settings, "reask.user.md").text) + _ECHO_CHARS + _ERROR_CHARS // 2 + 16
+    return max_reply_tokens(settings, name) + reask
 
 
 class LLMClient:
@@ -209,7 +268,12 @@ class LLMClient:
         self.settings = settings
         self.use_cache = use_cache
         self.usage = Usage()  # everything this client has done
-        self.mode: Mode = "json_schema"  # the response_format mode known to work
+        self.memory = ModeMemory(settings.home)
+        self.server = split_userinfo(self.base_url)[0]  # the memory's key: never a password on disk
+        known = self.memory.get(self.server, settings.llm_model)
+        self.mode: Mode = known.mode if known else "json_schema"  # the response_format mode known to work
+        self.mode_known = known is not None  # confirmed by a reply (this run or an earlier one)
+        self.mode_note = ""  # set when this client fell back to another mode
         self.cache = ResponseCache(settings.home / "cache" / "llm")
         self._openai: Any = None
         self._local = threading.local()  # per-thread count of HTTP requests sent (httpx event hook)
@@ -238,14 +302,14 @@ class LLMClient:
     def count_tokens(self, text: str) -> int:
         return count_tokens(text)
 
-    @property
-    def reply_tokens(self) -> int:
-        """Room kept for the reply inside llm_context_tokens."""
-        return min(1024, self.settings.llm_context_tokens // 4)
+    def reply_tokens(self, name: str = "answer") -> int:
+        """Room kept for the reply inside llm_context_tokens (the max_tokens sent)."""
+        return max_reply_tokens(self.settings, name)
 
-    def context_budget(self, messages: Sequence[dict[str, str]]) -> int:
-        """Tokens left for context blocks once `messages` (without the context) and the reply are counted."""
-        return self.settings.llm_context_tokens - self.reply_tokens - count_message_tokens(messages)
+    def context_budget(self, messages: Sequence[dict[str, str]], name: str = "answer") -> int:
+        """Tokens left for context blocks once `messages` (without the context), the reply and a possible re-ask
+        are counted."""
+        return self.settings.llm_context_tokens - reply_reserve(self.settings, name) - count_message_tokens(messages)
 
     def fit_blocks(self, blocks: Sequence[str], budget: int) -> list[str]:
         return fit_blocks(blocks, budget)
@@ -275,19 +339,27 @@ class LLMClient:
         try:
             result = parse_reply(content, schema)
         except ValueError as e:
-            reask = render(load_prompt(self.settings, "reask.user.md").text, error=one_line(str(e), 1000))
-            retry = [*messages, {"role": "assistant", "content": content}, {"role": "user", "content": reask}]
-            _, content = self._complete(retry, schema, name, temperature, usage)
+            _, content = self._complete(self._reask(messages, content, e), schema, name, temperature, usage)
             try:
                 result = parse_reply(content, schema)
             except ValueError as e2:
-                raise ProviderError(scrub(one_line(
+                raise InvalidReplyError(scrub(one_line(
                     f"LLM at {self.base_url} did not return valid {name} JSON, also after a re-ask: {e2}", 300),
                     self.settings)) from None
         self.cache.put(request_key(request), CachedReply(
             content=content, model=self.settings.llm_model, mode=self.mode,
             prompt_tokens=usage.prompt_tokens, completion_tokens=usage.completion_tokens))
         return result
+
+    def _reask(self, messages: list[dict[str, str]], content: str, error: Exception) -> list[dict[str, str]]:
+        """The request once more, with the error and the start of the bad reply; within llm_context_tokens (the echo
+        is dropped when it would not fit)."""
+        reask = render(load_prompt(self.settings, "reask.user.md").text, error=one_line(str(error), _ERROR_CHARS))
+        echo = content[:_ECHO_CHARS] + ("…" if len(content) > _ECHO_CHARS else "")
+        retry = [*messages, {"role": "assistant", "content": echo}, {"role": "user", "content": reask}]
+        if count_message_tokens(retry) > self.settings.llm_context_tokens:
+            retry = [*messages, {"role": "user", "content": reask}]
+        return retry
 
     def _cached(self, messages: list[dict[str, str]], schema: type[T], name: str, temperature: float) -> T | None:
         """A valid cached reply for this request in any mode (the working mode first)."""
@@ -308,14 +380,32 @@ class LLMClient:
         while True:
             request = self._request(messages, schema, name, temperature, self.mode)
             try:
-                return request, self._send(request, usage)
-            except _ModeRejected:
-                self.mode = MODES[MODES.index(self.mode) + 1]
+                content = self._send(request, usage)
+            except _ModeRejected as e:
+                cause = e.__cause__
+                self._fall_back(one_line(_server_message(cause) if isinstance(cause, Exception) else str(e), 160))
+                continue
+            if not self.mode_known:
+                self.mode_known = True
+                self.memory.put(self.server, self.settings.llm_model, self.mode)
+            return request, content
+
+    def _fall_back(self, reason: str) -> None:
+        """The server refused the current mode: use the next one, remember it, and say so."""
+        refused = self.mode
+        self.mode = MODES[MODES.index(refused) + 1]
+        self.mode_known = False
+        self.memory.put(self.server, self.settings.llm_model, self.mode, f"{refused} refused: {reason}")
+        self.mode_note = scrub(one_line(
+            f"the LLM server {self.base_url} refused response_format {refused} ({reason}); using {self.mode} "
+            f"for model {self.settings.llm_model} from now on (remembered in {self.memory.path})", 400),
+            self.settings)
 
     def _request(
         self, messages: list[dict[str, str]], schema: type[BaseModel], name: str, temperature: float, mode: Mode
     ) -> dict[str, Any]:
-        request: dict[str, Any] = {"model": self.settings.llm_model, "temperature": temperature}
+        request: dict[str, Any] = {"model": self.settings.llm_model, "temperature": temperature,
+                                   "max_tokens": self.reply_tokens(name)}
         if mode == "json_schema":
             request["response_format"] = {
                 "type": "json_schema",
@@ -342,11 +432,13 @@ class LLMClient:
                              f"{self.settings.llm_context_tokens}: raise RAGTOOL_LLM_CONTEXT_TOKENS")
         from ragtool.llm.transport import call_deadline
 
-        client = self.raw
+        probing = bool(request.get("response_format")) and not self.mode_known
+        # the SDK's modules are imported and the client built before the call's deadline starts
+        first = (self.raw.with_options(max_retries=0) if probing else self.raw).chat.completions
         before = self._attempts()
         try:
             with call_deadline(self.settings.llm_timeout):
-                resp = client.chat.completions.create(**request)
+                resp = self._create(first, request, probing)
         except openai.APIError as e:
             if request.get("response_format") and _rejects_format(e):
                 raise _ModeRejected from e
@@ -357,7 +449,7 @@ class LLMClient:
             usage.calls += self._attempts() - before
         if not hasattr(resp, "choices"):  # the SDK hands back the text of a 200 that is not JSON
             raise not_api_reply(resp, self.settings)
-        content = (resp.choices[0].message.content or "") if resp.choices else ""
+        content = cut_repetition((resp.choices[0].message.content or "") if resp.choices else "")
         if resp.usage is not None:
             usage.prompt_tokens += resp.usage.prompt_tokens
             usage.completion_tokens += resp.usage.completion_tokens
@@ -368,6 +460,35 @@ class LLMClient:
             usage.completion_tokens += completion_tokens
             usage.total_tokens += prompt_tokens + completion_tokens
         return content
+
+
+    def _create(self, completions: Any, request: dict[str, Any], probing: bool) -> Any:
+        """The SDK call. A mode not yet known to work is probed without retries (a server that refuses it with a
+        500 would otherwise be asked again and again); an error that is not about the mode is then retried."""
+        import openai
+
+        if not probing:
+            return completions.create(**request)
+        try:
+            return completions.create(**request)
+        except openai.APIError as e:
+            if _rejects_format(e) or not _retryable(e) or self.settings.llm_max_retries < 1:
+                raise
+        retries = self.settings.llm_max_retries - 1  # the probe was the first attempt
+        return self.raw.with_options(max_retries=retries).chat.completions.create(**request)
+
+
+class _Probe(BaseModel):
+    ok: bool
+
+
+def probe_mode(settings: Settings) -> str:
+    """One small uncached call through the configured server: which response_format mode it takes (`doctor`)."""
+    client = LLMClient(settings, use_cache=False)
+    messages = [{"role": "user", "content": 'Reply with the JSON object {"ok": true}.'}]
+    client.structured(messages, _Probe, name="probe")
+    said = f"; {client.mode_note}" if client.mode_note else ""
+    return scrub(f"{client.base_url} model {settings.llm_model}: response_format {client.mode}{said}", settings)
 
 
 def _with_format_instructions(messages: list[dict[str, str]], instructions: str) -> list[dict[str, str]]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from ragtool.answer.grounding import Grounding, pair_share, substantial, value_grounded
 from ragtool.config import Settings
 from ragtool.errors import ExitCode, RagtoolError
-from ragtool.llm.client import LLMClient, count_message_tokens, count_tokens
+from ragtool.llm.client import InvalidReplyError, LLMClient, count_message_tokens, count_tokens, reply_reserve
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Chunk, Document, DocumentSummary, KeyFigure, Official, Priority, Usage
 from ragtool.summarize.provenance import dedupe, figure_key, official_key, priority_key, verified
@@ -33,11 +33,12 @@ class EmptySummaryError(RagtoolError):
 
 
 class MapResult(BaseModel):
-    """What the model extracts from one group of chunks."""
+    """What the model extracts from one group of chunks. The item lists are required (an empty list when the text
+    has none): a reply holding only an abstract is not a summary, and is asked again."""
 
-    officials: list[Official] = Field(default_factory=list)
-    key_figures: list[KeyFigure] = Field(default_factory=list)
-    priorities: list[Priority] = Field(default_factory=list)
+    officials: list[Official]
+    key_figures: list[KeyFigure]
+    priorities: list[Priority]
     meeting: str = ""
     abstract: str = ""
 
@@ -98,8 +99,8 @@ def map_messages(settings: Settings, doc: Document, group: list[Chunk]) -> list[
 
 def group_chunks(settings: Settings, doc: Document, chunks: list[Chunk]) -> list[list[Chunk]]:
     """Chunks in order, packed into groups whose map prompt fits llm_context_tokens (with room for the reply)."""
-    reply = min(1024, settings.llm_context_tokens // 4)
-    budget = settings.llm_context_tokens - reply - count_message_tokens(map_messages(settings, doc, []))
+    reserve = reply_reserve(settings, "summary_map")
+    budget = settings.llm_context_tokens - reserve - count_message_tokens(map_messages(settings, doc, []))
     groups: list[list[Chunk]] = []
     used = 0
     for chunk in sorted(chunks, key=lambda c: c.index):
@@ -206,12 +207,16 @@ def summarize_llm(settings: Settings, doc: Document, chunks: list[Chunk], use_ca
     groups = group_chunks(settings, doc, chunks)
     results: list[MapResult] = []
     for n, group in enumerate(groups):
-        result, u = client.structured(map_messages(settings, doc, group), MapResult, name=f"summary_map_{n}")
+        try:
+            result, u = client.structured(map_messages(settings, doc, group), MapResult, name=f"summary_map_{n}")
+        except InvalidReplyError:  # this part's reply was unusable twice: the other parts may still hold items
+            result, u = MapResult(officials=[], key_figures=[], priorities=[]), Usage()
         results.append(result)
         usage.add(u)
     merged = merge_maps(doc, groups, results, settings)
-    if not (merged.officials or merged.key_figures or merged.priorities or merged.abstracts or merged.meetings):
-        raise EmptySummaryError("the LLM's reply was empty or unusable: no item could be verified against the text")
+    if not (merged.officials or merged.key_figures or merged.priorities):
+        raise EmptySummaryError("the LLM's replies held no item that could be verified against the text (an abstract "
+                                "alone, or figures copied from elsewhere, is not a summary)")
     reduced = None
     if needs_reduce(merged, groups):
         reduced, u = client.structured(reduce_messages(settings, doc, merged), ReduceResult, name="summary_reduce")

@@ -11,6 +11,7 @@ const I18N = {
     "status.answered": "已回答", "status.conflicting": "来源不一致", "status.not_found": "未找到",
     "ans.candidates": "各来源的说法", "ans.citations": "引用", "ans.notes": "说明", "ans.engine": "引擎",
     "ans.confidence": "置信度", "ans.comparison": "各地对比", "ans.page": "第{n}页", "ans.ocr": "OCR识别",
+    "flag.injection": "注意：有文件中的句子试图向模型下达指令；该句未被当作答案或候选答案。",
     "compare.title": "比较各地", "compare.label": "比较的问题", "compare.placeholder": "例如：2025年GDP增长目标",
     "compare.button": "比较", "compare.all_docs": "每份文档一行", "compare.sort": "按数值排序",
     "compare.working": "正在逐地回答…", "compare.chart": "数值（区间以浅色显示）", "compare.none": "没有可画图的数值",
@@ -52,6 +53,7 @@ const I18N = {
     "ans.candidates": "What each source says", "ans.citations": "Citations", "ans.notes": "Notes",
     "ans.engine": "engine", "ans.confidence": "confidence", "ans.comparison": "Places compared",
     "ans.page": "p. {n}", "ans.ocr": "read by OCR",
+    "flag.injection": "Warning: a document holds a sentence that tries to instruct the model; it was not used as an answer or candidate.",
     "compare.title": "Compare places", "compare.label": "Question to compare", "compare.placeholder": "e.g. 2025年GDP增长目标",
     "compare.button": "Compare", "compare.all_docs": "One row per document", "compare.sort": "Sort by value",
     "compare.working": "Asking every place…", "compare.chart": "Values (ranges in a lighter shade)",
@@ -303,6 +305,9 @@ function renderAnswer(a) {
       }, el("span", { class: "cite-n" }, "[" + (i + 1) + "]"), el("span", { class: "cite-src" }, docLabel(c.doc_id, c.title),
         c.page ? " · " + t("ans.page").replace("{n}", c.page) : null, c.ocr ? el("span", { class: "cite-ocr" }, t("ans.ocr")) : null),
       el("span", { class: "cite-quote" }, "「" + c.quote + "」"))))));
+  }
+  if (a.flags && a.flags.length) {
+    out.append(el("p", { class: "notes flag", role: "alert" }, a.flags.map((f) => t("flag." + f)).join(" ")));
   }
   if (a.notes && a.notes.length) out.append(el("ul", { class: "notes" }, a.notes.map((n) => el("li", {}, n))));
   out.append(el("p", { class: "muted small" },
