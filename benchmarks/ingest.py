@@ -262,7 +262,7 @@ def text_costs(corpus: Path) -> dict[str, Any]:
     from ragtool.ingest.discover import discover
     from ragtool.ingest.load import load_file
     from ragtool.ingest.pipeline import prepare
-    from ragtool.textnorm import t2s
+    from ragtool.zh.textnorm import t2s
 
     model = E5()
     settings = Settings(embedder="hash")

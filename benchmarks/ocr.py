@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO))
 from scans import image_pdf, scanned_page, wrap  # noqa: E402
 
 from ragtool.ingest.ocr import OcrLimits, OcrReader  # noqa: E402
-from ragtool.textnorm import halfwidth  # noqa: E402
+from ragtool.zh.textnorm import halfwidth  # noqa: E402
 
 REPORT = REPO / "evals" / "provincial" / "docs" / "002_beijing.txt"
 PER_LINE, LINES, FONT = 34, 29, 30  # A4 at 150 dpi: 1240 px wide

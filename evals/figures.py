@@ -21,8 +21,8 @@ from ragtool.api import Session
 from ragtool.config import load_settings
 from ragtool.eval.normalize import contains
 from ragtool.eval.run import prepare_index, suite_settings
-from ragtool.lexicon import Lexicon
-from ragtool.places import load_place_rules
+from ragtool.zh.lexicon import Lexicon
+from ragtool.zh.places import load_place_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "evals/provincial/docs"

@@ -22,7 +22,7 @@ from ragtool.config import load_settings
 from ragtool.eval.cases import EvalCase, load_cases
 from ragtool.eval.check import check_answer
 from ragtool.eval.run import prepare_index, resolve_corpus, suite_settings
-from ragtool.places import load_place_rules
+from ragtool.zh.places import load_place_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = [("seeds", "evals/seeds.jsonl", None), ("devcorpus", "evals/devcorpus/qa.jsonl", None),

@@ -21,11 +21,11 @@ from ragtool.config import Settings, resolve_engine
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.index.lock import index_lock
-from ragtool.lexicon import Lexicon
 from ragtool.models import Answer, ComparisonRow, DocMeta, Document, DocumentSummary, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary, check_question, parse_query
 from ragtool.retrieve import Filters, Retriever
 from ragtool.wording import Wording
+from ragtool.zh.lexicon import Lexicon
 
 EngineName = Literal["auto", "extractive", "llm"]
 INLINE_DENSE_SECONDS = 3.0  # a corpus sync embeds in-process when that takes about this long at most

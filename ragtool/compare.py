@@ -22,13 +22,13 @@ from ragtool.datafiles import load_data
 from ragtool.errors import UsageError
 from ragtool.models import Answer, ComparisonRow, DocMeta, Usage
 from ragtool.query import ParsedQuery, check_question, parse_query
-from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh.quantity import Quantity, QuantityGrammar
+from ragtool.zh.textnorm import halfwidth, t2s
 
 if TYPE_CHECKING:
     from ragtool.api import EngineName, Session
     from ragtool.config import Settings
-    from ragtool.places import PlaceRules
+    from ragtool.zh.places import PlaceRules
 
 SortKey = Literal["place", "value"]
 GroupBy = Literal["place", "year"]

@@ -16,7 +16,7 @@ def _tokenizer(settings: Settings) -> str:
 
 
 def _opencc(settings: Settings) -> str:
-    from ragtool.textnorm import t2s
+    from ragtool.zh.textnorm import t2s
 
     got = t2s("小欖鎮書記")
     if got != "小榄镇书记":

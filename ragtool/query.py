@@ -15,14 +15,14 @@ from ragtool import qtypes
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
 from ragtool.errors import UsageError
-from ragtool.lexicon import Lexicon
 from ragtool.models import DocMeta
-from ragtool.places import PlaceRules
 from ragtool.qtypes import QuestionType as QType
 from ragtool.qtypes import bind, classify
-from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh import dates
 from ragtool.zh.gazetteer import Gazetteer, Place, town
+from ragtool.zh.lexicon import Lexicon
+from ragtool.zh.places import PlaceRules
+from ragtool.zh.textnorm import halfwidth, t2s
 
 MAX_QUESTION_CHARS = 2000
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
 from ragtool.models import Chunk, DocMeta, Document, RetrievedChunk, chunk_doc_id
-from ragtool.places import load_place_rules
 from ragtool.query import ParsedQuery, PlaceIndex
-from ragtool.textnorm import t2s
+from ragtool.zh.places import load_place_rules
+from ragtool.zh.textnorm import t2s
 
 RRF_K = 60
 MAX_SCOPE_DIVERSITY = 6  # when a question names a place, every matching document gets a say

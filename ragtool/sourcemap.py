@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ragtool.models import Answer, Citation, DocMeta
-from ragtool.textnorm import halfwidth
+from ragtool.zh.textnorm import halfwidth
 
 MARKUP = frozenset("*_`#>~|")  # Markdown markup characters, skipped on both sides
 _TAG = re.compile(r"<[^<>]{0,2000}>")

@@ -15,9 +15,9 @@ from typing import Any
 
 from ragtool.config import Settings
 from ragtool.datafiles import load_data
-from ragtool.places import PlaceRules, load_place_rules
 from ragtool.zh.dates import digit_years
 from ragtool.zh.gazetteer import COUNTY, Gazetteer
+from ragtool.zh.places import PlaceRules, load_place_rules
 from ragtool.zh.script import simplified
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -80,7 +80,7 @@ def test_a_unit_alone_is_no_number(session: Session) -> None:
 def test_respective_members_and_values() -> None:
     from ragtool.answer.respectively import find
     from ragtool.config import Settings
-    from ragtool.lexicon import Lexicon
+    from ragtool.zh.lexicon import Lexicon
 
     grammar = Lexicon.load(Settings()).quantities
     combined = {"城乡": ("城镇", "农村")}

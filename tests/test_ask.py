@@ -12,7 +12,7 @@ import pytest
 from ragtool.api import Session
 from ragtool.config import Settings
 from ragtool.models import Answer
-from ragtool.textnorm import fold, t2s
+from ragtool.zh.textnorm import fold, t2s
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -12,7 +12,7 @@ from ragtool.ingest.clean import Cleaner
 from ragtool.ingest.load import load_file
 from ragtool.ingest.meta import extract_meta
 from ragtool.models import Chunk, DocMeta, Document
-from ragtool.textnorm import t2s
+from ragtool.zh.textnorm import t2s
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "seeds").glob("*.txt"))

@@ -24,8 +24,8 @@ from ragtool.eval.cases import EvalCase
 from ragtool.eval.check import check_answer
 from ragtool.eval.metrics import compute_metrics
 from ragtool.eval.results import CaseResult
-from ragtool.lexicon import Lexicon
 from ragtool.models import ComparisonRow
+from ragtool.zh.lexicon import Lexicon
 
 GRAMMAR = Lexicon.load(Settings()).quantities
 

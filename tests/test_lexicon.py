@@ -1,4 +1,4 @@
-"""The indicator lexicon (lexicon.toml) and the time frames read with its cue words (ragtool.timeframe)."""
+"""The indicator lexicon (lexicon.toml) and the time frames read with its cue words (ragtool.zh.timeframe)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 
 from ragtool.config import Settings
 from ragtool.errors import UsageError
-from ragtool.lexicon import Lexicon
 from ragtool.summarize.view import make_view
-from ragtool.timeframe import TimeCues, TimeFrame, Timeline, frame_at
+from ragtool.zh.lexicon import Lexicon
+from ragtool.zh.timeframe import TimeCues, TimeFrame, Timeline, frame_at
 
 REPO = Path(__file__).resolve().parent.parent
 BUNDLED = REPO / "ragtool" / "data" / "lexicon.toml"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ragtool.config import Settings
-from ragtool.officials import Mention, OfficialFinder, normalize_name
 from ragtool.summarize.view import make_view
+from ragtool.zh.officials import Mention, OfficialFinder, normalize_name
 
 
 @pytest.fixture(scope="module")

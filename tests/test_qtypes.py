@@ -9,8 +9,8 @@ import pytest
 
 from ragtool import qtypes
 from ragtool.config import PACKAGE_DIR, Settings
-from ragtool.places import load_place_rules
 from ragtool.query import PlaceIndex, Vocabulary, parse_query
+from ragtool.zh.places import load_place_rules
 
 
 def _parse(settings: Settings, question: str) -> str:

@@ -14,9 +14,9 @@ from corpora import session_over
 from ragtool.api import Session
 from ragtool.compare import to_csv
 from ragtool.config import Settings
-from ragtool.lexicon import Lexicon
 from ragtool.models import DocumentSummary, KeyFigure
 from ragtool.summarize.render import to_csv as summaries_csv
+from ragtool.zh.lexicon import Lexicon
 
 WORDS = Lexicon.load(Settings()).quantities.words
 # units a report states an investment total in is beside the point: the grammar reads each the same way everywhere

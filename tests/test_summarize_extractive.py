@@ -15,7 +15,7 @@ from ragtool.ingest.load import load_file
 from ragtool.ingest.pipeline import ingest_paths, prepare
 from ragtool.models import Chunk, Document, DocumentSummary, KeyFigure
 from ragtool.summarize import summarize_document
-from ragtool.textnorm import t2s
+from ragtool.zh.textnorm import t2s
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

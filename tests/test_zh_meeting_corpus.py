@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.meeting import MeetingReader, day_of_month
-from ragtool.officials import OfficialFinder
-from ragtool.textnorm import t2s
+from ragtool.zh.dates import day_of_month
+from ragtool.zh.meeting import MeetingReader
+from ragtool.zh.officials import OfficialFinder
+from ragtool.zh.textnorm import t2s
 
 CORPUS = Path(__file__).parent / "corpora" / "meetings.tsv"
 

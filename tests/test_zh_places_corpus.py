@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.places import load_place_rules, read_doc_places
 from ragtool.query import PlaceIndex, Vocabulary, parse_query
-from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh.places import load_place_rules, read_doc_places
+from ragtool.zh.textnorm import halfwidth, t2s
 
 CORPUS = Path(__file__).parent / "corpora" / "places.tsv"
 

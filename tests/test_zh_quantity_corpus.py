@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.lexicon import Lexicon
-from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.quantity import Quantity, QuantityGrammar
+from ragtool.zh.textnorm import halfwidth, t2s
 
 CORPUS = Path(__file__).parent / "corpora" / "quantities.tsv"
 

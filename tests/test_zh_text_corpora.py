@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.lexicon import Lexicon
 from ragtool.zh import dates, numerals, script
 from ragtool.zh.headings import heading_lines, heading_rules, numbered
+from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.sentences import clauses, parts, sentences
 
 CORPORA = Path(__file__).parent / "corpora"

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ragtool.answer.evidence import Evidence, EvidenceReader
-from ragtool.meeting import MeetingReader
-from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
+from ragtool.zh.meeting import MeetingReader
+from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.quantity import QuantityGrammar
 
 

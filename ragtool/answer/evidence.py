@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ragtool.models import DocMeta, Document, RetrievedChunk
-from ragtool.textnorm import t2s
-from ragtool.timeframe import TimeCues, TimeFrame, Timeline
 from ragtool.zh.headings import HeadingRules, heading_rules, numbered, section_heading_test
 from ragtool.zh.script import simplified
 from ragtool.zh.sentences import sentences
+from ragtool.zh.textnorm import t2s
+from ragtool.zh.timeframe import TimeCues, TimeFrame, Timeline
 
 SECTION_LEVELS = 2  # the heading levels an evidence sentence names as its section (一、 and （一）)
 NEIGHBOURHOOD = 150  # characters around a retrieved chunk whose sentences are also read (headings, lead-ins)
@@ -32,7 +32,7 @@ class Evidence:
     simp: str  # simplified sentence, same length
     rank: int  # retrieval rank of the chunk it came from
     section: str  # the headings above it, outermost first, simplified
-    timeline: Timeline | None = None  # the document's time frames (ragtool.timeframe)
+    timeline: Timeline | None = None  # the document's time frames (ragtool.zh.timeframe)
 
     def frame_at(self, pos: int) -> TimeFrame:
         """The time frame of what the sentence says up to pos (pass the end of the value)."""

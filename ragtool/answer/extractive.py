@@ -20,13 +20,13 @@ from ragtool.answer.frames import Frame, item_count, parallel_run, question_fram
 from ragtool.answer.scorer import Scorer
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
-from ragtool.lexicon import Lexicon
-from ragtool.meeting import MeetingReader
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
-from ragtool.officials import OfficialFinder
 from ragtool.query import ParsedQuery, Vocabulary
-from ragtool.timeframe import TimeCues
+from ragtool.zh.lexicon import Lexicon
+from ragtool.zh.meeting import MeetingReader
+from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.quantity import Quantity
+from ragtool.zh.timeframe import TimeCues
 
 NOT_FOUND = "未在文档中找到答案"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}

@@ -30,8 +30,8 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.spans import clause_bounds
 from ragtool.qtypes import NEWEST, TIMED
 from ragtool.query import ParsedQuery
-from ragtool.timeframe import TimeFrame
 from ragtool.zh.quantity import Quantity
+from ragtool.zh.timeframe import TimeFrame
 
 Grade = Callable[[str, str], float]  # scoring.toml [grades.<feature>]: (feature, case) -> value
 MIN_DOC = 0.34

@@ -18,7 +18,7 @@ from ragtool.config import Settings
 from ragtool.datafiles import read_toml
 from ragtool.ingest.injection import injection_patterns
 from ragtool.models import Answer, Citation, DocMeta, RetrievedChunk
-from ragtool.textnorm import fold, halfwidth
+from ragtool.zh.textnorm import fold, halfwidth
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _HAN = re.compile(r"[\u3400-\u9fff]+")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ragtool.answer.grounding import numbers
 from ragtool.models import Answer
 from ragtool.query import ParsedQuery
-from ragtool.textnorm import fold
+from ragtool.zh.textnorm import fold
 
 LLM_LEANS = ("list", "what", "other")  # question types where the extractive engine is weakest: the LLM's answer wins
 

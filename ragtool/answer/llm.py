@@ -34,8 +34,8 @@ from ragtool.llm.client import LLMClient
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Answer, Candidate, Citation, DocMeta, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
-from ragtool.textnorm import fold
 from ragtool.zh.sentences import sentences
+from ragtool.zh.textnorm import fold
 
 if TYPE_CHECKING:
     from ragtool.answer.candidates import Span

@@ -1,6 +1,6 @@
 """Answer-span patterns: enumerations, what-phrases and dates (values are read by ragtool.zh.quantity).
 
-Generic Chinese report grammar; officials' names are found by ragtool.officials.
+Generic Chinese report grammar; officials' names are found by ragtool.zh.officials.
 """
 
 from __future__ import annotations

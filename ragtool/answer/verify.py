@@ -7,7 +7,7 @@ document's cleaned text, so readers can find the quote with `ragtool docs show`.
 from __future__ import annotations
 
 from ragtool.models import Chunk, Citation
-from ragtool.textnorm import halfwidth
+from ragtool.zh.textnorm import halfwidth
 
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:

@@ -13,12 +13,12 @@ from functools import lru_cache
 
 from ragtool.config import PACKAGE_DIR
 from ragtool.datafiles import read_toml
-from ragtool.lexicon import FILE, Lexicon
-from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh.dates import canonical_dates
+from ragtool.zh.lexicon import FILE, Lexicon
 from ragtool.zh.numerals import to_digits
 from ragtool.zh.quantity import QuantityGrammar
 from ragtool.zh.script import strip_pinyin
+from ragtool.zh.textnorm import halfwidth, t2s
 
 _DROP = re.compile(r"[\s\u200b\ufeff“”‘’\"'《》「」『』〈〉]")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")

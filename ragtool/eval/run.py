@@ -19,7 +19,7 @@ from ragtool.eval.check import check_answer
 from ragtool.eval.metrics import compute_metrics, first_rank, grouped_metrics
 from ragtool.eval.results import CaseResult, EvalRun, SummaryEval
 from ragtool.models import Answer, RetrievedChunk
-from ragtool.textnorm import fold_ws
+from ragtool.zh.textnorm import fold_ws
 
 Progress = Callable[[int, int], None]  # (cases done, cases total)
 SUMMARY_FACTS = "summary_facts.jsonl"

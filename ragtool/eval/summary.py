@@ -18,8 +18,8 @@ from ragtool.errors import ProviderError, UsageError
 from ragtool.eval.normalize import contains, normalize
 from ragtool.eval.results import FactResult, SummaryEval
 from ragtool.models import DocumentSummary, KeyFigure
-from ragtool.officials import normalize_name
-from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh.officials import normalize_name
+from ragtool.zh.textnorm import halfwidth, t2s
 
 
 class FigureFact(BaseModel):
@@ -89,7 +89,7 @@ def load_summary_facts(path: Path) -> list[Facts]:
 
 def indicator_canon(settings: Settings) -> dict[str, str]:
     """Normalised surface form -> canonical indicator, from the lexicon (every form documents or questions use)."""
-    from ragtool.lexicon import Lexicon
+    from ragtool.zh.lexicon import Lexicon
 
     out: dict[str, str] = {}
     for canon, forms in Lexicon.load(settings).question_forms().items():

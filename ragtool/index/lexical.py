@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ragtool.fsutil import read_json_or_none, write_json_atomic
-from ragtool.textnorm import halfwidth
+from ragtool.zh.textnorm import halfwidth
 
 _RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+|\d+(?:\.\d+)?")
 

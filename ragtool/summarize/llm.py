@@ -18,7 +18,7 @@ from ragtool.llm.client import InvalidReplyError, LLMClient, count_message_token
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Chunk, Document, DocumentSummary, KeyFigure, Official, Priority, Usage
 from ragtool.summarize.provenance import dedupe, figure_key, official_key, priority_key, verified
-from ragtool.textnorm import fold
+from ragtool.zh.textnorm import fold
 
 MAP_SYSTEM, MAP_USER = "summary_map.system.md", "summary_map.user.md"
 REDUCE_SYSTEM, REDUCE_USER = "summary_reduce.system.md", "summary_reduce.user.md"

@@ -1,12 +1,12 @@
-"""Officials of a document for its summary: the shared finder (ragtool.officials) over the document's view."""
+"""Officials of a document for its summary: the shared finder (ragtool.zh.officials) over the document's view."""
 
 from __future__ import annotations
 
 from ragtool.models import Official
-from ragtool.officials import OfficialFinder
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
+from ragtool.zh.officials import OfficialFinder
 
 
 def find_officials(rules: Rules, view: TextView) -> list[Found[Official]]:

@@ -10,13 +10,13 @@ from functools import cached_property
 from typing import Any
 
 from ragtool.models import Priority
-from ragtool.officials import alternation
 from ragtool.summarize.context import DocContext
 from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
 from ragtool.zh import dates, numerals
 from ragtool.zh.headings import HeadingRules, heading_rules, numbered
+from ragtool.zh.officials import alternation
 
 CN_NUM = "[一二两三四五六七八九十]{1,3}|\\d{1,2}"
 QUOTE_MARKS = "“”‘’\"'「」『』"

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from ragtool.answer.verify import verify_quote
 from ragtool.models import Chunk, KeyFigure, Official, Priority
-from ragtool.textnorm import fold
+from ragtool.zh.textnorm import fold
 
 Item = TypeVar("Item", Official, KeyFigure, Priority)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from ragtool.config import Settings
 from ragtool.datafiles import load_surnames, read_toml
-from ragtool.lexicon import FILE as LEXICON_FILE
-from ragtool.lexicon import Lexicon
-from ragtool.timeframe import TimeCues
+from ragtool.zh.lexicon import FILE as LEXICON_FILE
+from ragtool.zh.lexicon import Lexicon
+from ragtool.zh.timeframe import TimeCues
 
 DATA_FILES = (LEXICON_FILE, "officials.toml", "surnames.txt")
 

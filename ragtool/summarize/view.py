@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ragtool.textnorm import halfwidth
 from ragtool.zh.script import pinyin_spans, simplified, strip_pinyin
+from ragtool.zh.textnorm import halfwidth
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,26 @@ def relative_year(word: str, doc_year: int | None, table: Mapping[str, int]) -> 
     if doc_year is None or word not in table:
         return None
     return doc_year + int(table[word])
+
+
+_BARE_DAY = re.compile(r"(?<![\d月年./-])(\d{1,4})\s*日(?=上午|下午|晚|早|[,，在])")
+
+
+def day_of_month(text: str, doc_date: str | None) -> tuple[re.Match[str], str] | None:
+    """A meeting's day in its news: 27日上午 in a report dated 2026-01-28, or 121日上午 (its 月 lost in print) in one
+    dated 2026-01-22. The first day in `text` written without its month, with the date it names (2026年1月21日); None when there is
+    none or the document has no date to resolve it against. A day after the document's is of the month before (news
+    follows its meeting). 121日 is read as month 1, day 21 only when 1 is the document's month or the one before."""
+    if not doc_date or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc_date):
+        return None
+    year, month, today = (int(p) for p in doc_date.split("-"))
+    for m in _BARE_DAY.finditer(text):
+        digits = m.group(1)
+        if len(digits) <= 2 and 1 <= int(digits) <= 31:  # news follows the meeting: a later day is last month's
+            y, mo = (year, month) if int(digits) <= today else (year - (month == 1), month - 1 or 12)
+            return m, f"{y}年{mo}月{int(digits)}日"
+        for cut in (1, 2):
+            mo, day = int(digits[:cut]), int(digits[cut:] or 0)
+            if len(digits) - cut == 2 and mo in (month, month - 1) and 1 <= day <= 31:
+                return m, f"{year}年{mo}月{day}日"
+    return None

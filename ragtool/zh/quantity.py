@@ -13,7 +13,7 @@ combine a run of tokens into a typed `Quantity`:
     bound     a qualifier before or after              力争6%, 超过6万亿元, 5%左右, 1300亿斤以上
     from→to   FROM value … TO value                    从11.37万亿元提高到14.58万亿元
 
-Text is read as given: pass simplified, half-width text (ragtool.textnorm) so offsets stay the caller's.
+Text is read as given: pass simplified, half-width text (ragtool.zh.textnorm) so offsets stay the caller's.
 """
 
 from __future__ import annotations

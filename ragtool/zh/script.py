@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ragtool.textnorm import t2s
+from ragtool.zh.textnorm import t2s
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A latin syllable with a tone mark (or a tone number: xian4) in parentheses right after a Han character:

@@ -9,8 +9,7 @@ import re
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.meeting import day_of_month
-from ragtool.zh.dates import FULL_DATE, dates
+from ragtool.zh.dates import FULL_DATE, dates, day_of_month
 
 _CLOCK = re.compile(r"\s*\d{1,2}(?::\d{2}|时)")
 _HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")

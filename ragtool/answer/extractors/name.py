@@ -7,7 +7,7 @@ from __future__ import annotations
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.officials import Mention
+from ragtool.zh.officials import Mention
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:

@@ -14,7 +14,7 @@ from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
 from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
-from ragtool.places import place_stems
+from ragtool.zh.places import place_stems
 from ragtool.zh.quantity import Quantity
 
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause

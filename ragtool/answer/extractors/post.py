@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
-from ragtool.officials import normalize_name
+from ragtool.zh.officials import normalize_name
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:

@@ -8,10 +8,10 @@ its section (a paragraph opening 五年来… holds until the next heading), els
 clause makes it a yearly average over a plan. The role (target or actual) follows from the frame's years against the
 document's year, then from cue words in the sentence, then from the heading (回顾 vs 安排).
 
-Works on simplified, half-width text (what ragtool.summarize.view and ragtool.officials read); cue words come from
+Works on simplified, half-width text (what ragtool.summarize.view and ragtool.zh.officials read); cue words come from
 the [timeframe] table of lexicon.toml.
 
-    from ragtool.timeframe import frame_at, Timeline
+    from ragtool.zh.timeframe import frame_at, Timeline
     frame_at(text, pos, 2026)               # one position (the timeline of `text` is cached)
     tl = Timeline.build(text, 2026, cues)   # many positions in one text
     tl.at(pos).kind, .year, .years, .role, .plan, .average
@@ -27,10 +27,10 @@ from functools import cached_property, lru_cache
 from typing import Literal
 
 from ragtool.config import load_settings
-from ragtool.lexicon import Lexicon
 from ragtool.zh import numerals
 from ragtool.zh.dates import YEAR_NUMBER, relative_year
 from ragtool.zh.headings import heading_rules, numbered, section_heading_test
+from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.sentences import Breaks, clause_start
 
 Kind = Literal["annual", "plan", "unknown"]

@@ -19,7 +19,7 @@ from typing import Any
 
 from ragtool.config import Settings
 from ragtool.datafiles import load_data, load_surnames
-from ragtool.textnorm import halfwidth, t2s
+from ragtool.zh.textnorm import halfwidth, t2s
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 SPACES = " \t\u3000"

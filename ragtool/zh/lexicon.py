@@ -2,7 +2,7 @@
 
 `ragtool ask` reads what users may type for an indicator (`question_forms`, `abbreviations`); `ragtool summarize`
 reads how documents write it (`document_forms`), the words around a value (`figures`) and the words that date it
-(`timeframe`, used by ragtool.timeframe). Everything is simplified, half-width text.
+(`timeframe`, used by ragtool.zh.timeframe). Everything is simplified, half-width text.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from ragtool.config import PACKAGE_DIR, Settings
 from ragtool.datafiles import read_toml
 from ragtool.errors import UsageError
-from ragtool.textnorm import halfwidth, t2s
 from ragtool.zh.quantity import QuantityGrammar
+from ragtool.zh.textnorm import halfwidth, t2s
 
 FILE = "lexicon.toml"
 
