@@ -282,36 +282,28 @@ class Wording:
                 if form in run and len(index.forms[form]) == 1:
                     return next(iter(index.forms[form])), []
         keys = self._pinyin_keys(names)
-        for n in range(4, 0, -1):
-            for i in range(len(words) - n + 1):
-                key = "".join(words[i : i + n])
-                if any(used[i : i + n]) or key not in keys:
-                    continue
-                used[i : i + n] = [True] * n
-                spelled = " ".join(tokens[i : i + n])
-                hits = sorted(keys[key])
-                if len(hits) > 1:
-                    return None, [f"{spelled} could be {' or '.join(hits)}: no place assumed"]
-                return hits[0], [f"{spelled} → {hits[0]}"]
-        return self._gazetteer_place(tokens, words, used)
+        found = _pinyin_run(tokens, words, used, keys)
+        if found is None:
+            return self._gazetteer_place(tokens, words, used)
+        spelled, key = found
+        hits = sorted(keys[key])
+        if len(hits) > 1:
+            return None, [f"{spelled} could be {' or '.join(hits)}: no place assumed"]
+        return hits[0], [f"{spelled} → {hits[0]}"]
 
     def _gazetteer_place(self, tokens: list[str], words: list[str], used: list[bool]) -> tuple[str | None, list[str]]:
         """A place no document is about, by its pinyin in the gazetteer (Shenzhen → 深圳市); of two places one pinyin
         names (Taizhou: 台州市, 泰州市), the first is assumed, and said."""
         gz = self.places.gazetteer
         keys = _gazetteer_pinyin(gz)
-        for n in range(4, 0, -1):
-            for i in range(len(words) - n + 1):
-                key = "".join(words[i : i + n])
-                if any(used[i : i + n]) or key not in keys:
-                    continue
-                used[i : i + n] = [True] * n
-                spelled, labels = " ".join(tokens[i : i + n]), [gz.label(c) for c in keys[key]]
-                name = gz.places[keys[key][0]].name
-                if len(labels) > 1:
-                    return name, [f"{spelled} could be {' or '.join(labels)}: assumed {labels[0]}"]
-                return name, [f"{spelled} → {labels[0]}"]
-        return None, []
+        found = _pinyin_run(tokens, words, used, keys)
+        if found is None:
+            return None, []
+        spelled, key = found
+        labels, name = [gz.label(c) for c in keys[key]], gz.places[keys[key][0]].name
+        if len(labels) > 1:
+            return name, [f"{spelled} could be {' or '.join(labels)}: assumed {labels[0]}"]
+        return name, [f"{spelled} → {labels[0]}"]
 
     def _pinyin_keys(self, names: tuple[str, ...]) -> dict[str, frozenset[str]]:
         keys = dict(_pinyin_index(self._places(names)))
@@ -495,3 +487,14 @@ def _load_english(d: Mapping[str, Any]) -> English:
         roles={str(r): {str(k): str(v) for k, v in t.items()} for r, t in d.get("roles", {}).items()},
         aliases={re.sub(r"[^a-z]", "", str(k).lower()): str(v) for k, v in d.get("place_aliases", {}).items()},
     )
+
+
+def _pinyin_run(tokens: list[str], words: list[str], used: list[bool], keys: Mapping[str, object]) -> tuple[str, str] | None:
+    """The longest run of unused words (up to 4) that spells a key, marked used: (as written, key)."""
+    for n in range(4, 0, -1):
+        for i in range(len(words) - n + 1):
+            key = "".join(words[i : i + n])
+            if not any(used[i : i + n]) and key in keys:
+                used[i : i + n] = [True] * n
+                return " ".join(tokens[i : i + n]), key
+    return None

@@ -9,7 +9,7 @@ from typing import Any
 
 from ragtool.config import Settings
 from ragtool.models import Chunk, Document
-from ragtool.zh.headings import HeadingRules, heading_lines, heading_rules
+from ragtool.zh.headings import HeadingRules, heading_lines, heading_rules, trimmed
 from ragtool.zh.sentences import clauses, parts
 from ragtool.zh.textnorm import t2s
 
@@ -44,14 +44,6 @@ class Span:
     tokens: int = 0
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def split_spans(text: str, budget: int, rules: HeadingRules) -> list[Span]:
     """Sentences of text (split further when one alone is over budget), each with its section heading."""
     headings = heading_lines(text, rules)
@@ -59,7 +51,7 @@ def split_spans(text: str, budget: int, rules: HeadingRules) -> list[Span]:
     section = ""
     prev_heading_end = -1
     for m in _LINE.finditer(text):
-        s, e = _trimmed(text, m.start(), m.end())
+        s, e = trimmed(text, m.start(), m.end())
         if s >= e:
             continue
         body_start = s
@@ -112,7 +104,7 @@ def _hard_split(text: str, start: int, end: int, budget: int) -> list[tuple[int,
         b = a + max(1, len(head.decode("utf-8", errors="ignore")))
         while b - a > 1 and count_tokens(text[a:b]) > budget:
             b = a + max(1, (b - a) * 9 // 10)
-        s, e = _trimmed(text, a, b)
+        s, e = trimmed(text, a, b)
         if s < e:
             out.append((s, e))
         a = b

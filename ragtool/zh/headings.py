@@ -120,7 +120,7 @@ def is_short_heading(line: str, rules: HeadingRules) -> bool:
 def heading_lines(text: str, rules: HeadingRules) -> dict[int, int]:
     """The heading lines of `text` as {line start: heading end} (a numbered heading may be the first sentence of
     its line): numbered lines, cue lines, and runs of at most max_heading_run short lines before body text."""
-    lines = [_trimmed(text, m.start(), m.end()) for m in _LINE.finditer(text)]
+    lines = [trimmed(text, m.start(), m.end()) for m in _LINE.finditer(text)]
     lines = [(s, e) for s, e in lines if s < e]
     out: dict[int, int] = {}
     for s, e in lines:
@@ -146,7 +146,8 @@ def heading_lines(text: str, rules: HeadingRules) -> dict[int, int]:
     return out
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """start and end moved inwards past white space."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
