@@ -177,7 +177,7 @@ def main() -> None:
         questions = templated([p for p in args.places.split(",") if p])
     with tempfile.TemporaryDirectory(prefix="probe-") as tmp:
         homes = [args.home / f"t{i}" if args.home else Path(tmp) / f"t{i}" for i in range(2)]
-        procs = [run_tree(tree.resolve(), questions, corpus, home) for tree, home in zip(args.trees, homes)]
+        procs = [run_tree(tree.resolve(), questions, corpus, home) for tree, home in zip(args.trees, homes, strict=True)]
         before, after = (answers_of(p) for p in procs)
     rows = [
         {"question": q, "before": before.get(q, ""), "after": after.get(q, "")}
