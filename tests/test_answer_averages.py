@@ -1,7 +1,7 @@
 """年均 makes a figure a yearly average over a plan period (十四五), whatever the change word after it: it answers a
 十四五 question and never a 去年 one. A value after a list join is the answer's only when nothing names another
 subject between (改造老旧小区870个、惠及10万余户: households are another count); a part's figure (平原新城地区生产总值)
-is not the place's."""
+is not the place's; a rank (居全省第一) answers only 第几 or 排名."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ Date: 2026-01-25
 秦川省省长 张三
 各位代表：
 一、2025年工作回顾
-2025年，全省地区生产总值增长5.1%。改造城镇老旧小区870个、惠及10万余户，城中村改造8.8万套，456个小区完成临时用电治理。
+2025年，全省地区生产总值增长5.1%。改造城镇老旧小区870个、惠及10万余户，城中村改造8.8万套，456个小区完成临时用电治理。果蔬出口货值居全省第一。
 （六）防范化解风险，维护社会和谐稳定。稳妥化解地方政府债务风险。
 各位代表！2025年目标任务顺利完成，标志着“十四五”圆满收官。五年来，我们牢记嘱托、感恩奋进。一是综合实力再上台阶。地区生产总值跨过3万亿元、年均增长5.2%，较“十三五”末净增1万亿元。一般公共预算收入年均增长7.8%。
 二、2026年主要目标
+城市副中心和平原新城地区生产总值增长7%以上。
 今年的主要预期目标是：地区生产总值增长5%左右，一般公共预算收入增长3%。
 “十五五”时期主要指标包括：地区生产总值年均增速4.5%-5%、努力争取更好结果，全社会研发投入占比6%以上，城市副中心和平原新城地区生产总值年均增长5%以上。
 """
@@ -38,6 +39,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
         ("秦川去年GDP增长多少", "5.1%", "5.2%"),
         ("秦川去年一般公共预算收入增长多少", None, "7.8%"),  # only a 十四五 average and a target: no 2025 figure
         ("秦川改造老旧小区多少个", "870个", "10万余户"),
+        ("秦川去年出口增长多少", None, "第一"),
+        ("秦川今年GDP增长目标", "5%左右", "7%以上"),  # a new town's GDP is a part's figure  # a rank answers only a question asking one
         ("秦川十五五期间地区生产总值年均增速目标", "4.5%-5%", "5%以上"),  # a new town's GDP is a part's figure
     ],
 )
