@@ -1,7 +1,7 @@
 """年均 makes a figure a yearly average over a plan period (十四五), whatever the change word after it: it answers a
 十四五 question and never a 去年 one. A value after a list join is the answer's only when nothing names another
 subject between (改造老旧小区870个、惠及10万余户: households are another count); a part's figure (平原新城地区生产总值)
-is not the place's; a rank (居全省第一) answers only 第几 or 排名."""
+is not the place's; a rank (居全省第一) is neither the change nor the amount a question asks for (增长多少)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
         ("秦川去年GDP增长多少", "5.1%", "5.2%"),
         ("秦川去年一般公共预算收入增长多少", None, "7.8%"),  # only a 十四五 average and a target: no 2025 figure
         ("秦川改造老旧小区多少个", "870个", "10万余户"),
-        ("秦川去年出口增长多少", None, "第一"),
+        ("秦川去年出口增长多少", None, "第一"),  # a rank is no change
         ("秦川今年GDP增长目标", "5%左右", "7%以上"),  # a new town's GDP is a part's figure  # a rank answers only a question asking one
         ("秦川十五五期间地区生产总值年均增速目标", "4.5%-5%", "5%以上"),  # a new town's GDP is a part's figure
     ],

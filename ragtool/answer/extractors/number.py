@@ -116,8 +116,8 @@ def _pairs(
     q = ctx.q
     out: list[tuple[int, int, int, int, int]] = []
     for v in ctx.grammar.read(simp):
-        if (q.units and not _carries(v, q.units)) or (v.ordinal and not q.units):
-            continue  # a rank (居全省第一) answers only a question asking one (第几, 排名)
+        if (q.units and not _carries(v, q.units)) or (v.ordinal and not q.units and q.measure):
+            continue  # a rank (居全省第一) is neither a change nor an amount: 出口增长多少 asks one of them
         begin = v.lead if v.origin else v.start  # 从11.37万亿元提高到14.58万亿元: the change starts at 从
         best: tuple[int, int, int, int, int] | None = None
         for a_start, a_end in anchors or [(v.start, v.start)]:
