@@ -22,7 +22,7 @@ Date: 2026-01-25
 二、2026年主要目标
 城市副中心和平原新城地区生产总值增长7%以上。
 今年的主要预期目标是：地区生产总值增长5%左右，一般公共预算收入增长3%。
-“十五五”时期主要指标包括：地区生产总值年均增速4.5%-5%、努力争取更好结果，全社会研发投入占比6%以上，城市副中心和平原新城地区生产总值年均增长5%以上。
+“十五五”时期设置主要指标28项，其中预期性指标19项、约束性指标9项，包括：地区生产总值年均增速4.5%-5%、努力争取更好结果，全社会研发投入占比6%以上，城市副中心和平原新城地区生产总值年均增长5%以上。
 """
 
 
@@ -40,6 +40,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
         ("秦川去年一般公共预算收入增长多少", None, "7.8%"),  # only a 十四五 average and a target: no 2025 figure
         ("秦川改造老旧小区多少个", "870个", "10万余户"),
         ("秦川去年出口增长多少", None, "第一"),  # a rank is no change
+        ("秦川十五五预期性指标多少项", "约束性指标9项", "28项"),  # a same-unit value after it is the list's
         ("秦川今年GDP增长目标", "5%左右", "7%以上"),  # a new town's GDP is a part's figure  # a rank answers only a question asking one
         ("秦川十五五期间地区生产总值年均增速目标", "4.5%-5%", "5%以上"),  # a new town's GDP is a part's figure
     ],

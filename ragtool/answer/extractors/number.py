@@ -202,18 +202,20 @@ def is_ratio_base(simp: str, start: int, end: int, ctx: Context) -> bool:
         ctx.figure_words("ratio_after"), end)
 
 
-def _same_subject(gap: str, v: Quantity, ctx: Context) -> bool:
+def _same_subject(gap: str, v: Quantity, last: Quantity | None, ctx: Context) -> bool:
     """A value after a list join is the answer's own when nothing names another subject between (4.1%和6.5%,
-    1.24万亿元、增长12.5%), the words between are the question's (27个、投资规模112亿元 for 多少个?投资规模?), or it
-    ranks the value (99.4%，排名全市第1), or they only say when or that a level was reached (、年均增长5.2%, ，规模达到
-    1.8万亿元); not 改造老旧小区870个、惠及10万余户 (households are another count)."""
+    1.24万亿元、增长12.5%), the words between are the question's (27个、投资规模112亿元 for 多少个?投资规模?), it
+    ranks the value (99.4%，排名全市第1), it counts in the same unit (预期性指标19项、约束性指标9项), or the words only
+    say when or that a level was reached (、年均增长5.2%, ，规模达到1.8万亿元); not 改造老旧小区870个、惠及10万余户
+    (households are another count)."""
+    if v.ordinal or (last is not None and v.written_unit and v.written_unit == last.written_unit):
+        return True
     words = ctx.grammar.words
     join = next((j for j in sorted(words.list_joins, key=len, reverse=True) if gap.startswith(j)), "")
     rest = gap[len(join) :].strip()
     lead, reached = _elided(ctx.figure_words("elided_leads"), ctx.figure_words("generic_heads"),
                             words.reach_words + words.to_words)
-    return (v.ordinal or bool(lead.fullmatch(rest) or reached.fullmatch(rest))
-            or gram_share(rest, ctx.q.text) >= 0.5)
+    return bool(lead.fullmatch(rest) or reached.fullmatch(rest)) or gram_share(rest, ctx.q.text) >= 0.5
 
 
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
@@ -223,15 +225,17 @@ def _extend_value(simp: str, end: int, ctx: Context) -> int:
     asked = set(ctx.q.indicators)
     words = ctx.grammar.words
     list_join, to_join = _joins(words.list_joins, words.to_words)
+    last: Quantity | None = None  # the value the answer ends with so far
     for v in ctx.grammar.read(simp):
         if v.lead < end or (v.time and not v.ordinal):
+            last = v if v.end == end else last
             continue  # a year between (提升到2025年的57.7%) is part of the gap
         gap = simp[end : v.lead]
-        joined = (list_join.fullmatch(gap) and _same_subject(gap, v, ctx)) or to_join.fullmatch(gap) or (
+        joined = (list_join.fullmatch(gap) and _same_subject(gap, v, last, ctx)) or to_join.fullmatch(gap) or (
             v.ordinal and v.unit in words.session_units and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap))
         if not joined or any(canon not in asked for _, canon in ctx.vocab.find_indicators(simp[end : v.end])):
             break
-        end = v.end
+        end, last = v.end, v
         if v.ordinal and simp.startswith(words.session_nouns, end):
             end += len(next(n for n in words.session_nouns if simp.startswith(n, end)))
     if simp[:end].endswith(words.noun_units):
