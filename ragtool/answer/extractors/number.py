@@ -11,7 +11,7 @@ from functools import lru_cache
 from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
-from ragtool.answer.features import coverage
+from ragtool.answer.features import coverage, gram_share
 from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
 from ragtool.zh.places import place_stems
@@ -116,8 +116,8 @@ def _pairs(
     q = ctx.q
     out: list[tuple[int, int, int, int, int]] = []
     for v in ctx.grammar.read(simp):
-        if q.units and not _carries(v, q.units):
-            continue
+        if (q.units and not _carries(v, q.units)) or (v.ordinal and not q.units and q.measure):
+            continue  # a rank (居全省第一) is neither a change nor an amount: 出口增长多少 asks one of them
         begin = v.lead if v.origin else v.start  # 从11.37万亿元提高到14.58万亿元: the change starts at 从
         best: tuple[int, int, int, int, int] | None = None
         for a_start, a_end in anchors or [(v.start, v.start)]:
@@ -202,22 +202,40 @@ def is_ratio_base(simp: str, start: int, end: int, ctx: Context) -> bool:
         ctx.figure_words("ratio_after"), end)
 
 
+def _same_subject(gap: str, v: Quantity, last: Quantity | None, ctx: Context) -> bool:
+    """A value after a list join is the answer's own when nothing names another subject between (4.1%和6.5%,
+    1.24万亿元、增长12.5%), the words between are the question's (27个、投资规模112亿元 for 多少个?投资规模?), it
+    ranks the value (99.4%，排名全市第1), it counts in the same unit (预期性指标19项、约束性指标9项), or the words only
+    say when or that a level was reached (、年均增长5.2%, ，规模达到1.8万亿元); not 改造老旧小区870个、惠及10万余户
+    (households are another count)."""
+    if v.ordinal or (last is not None and v.written_unit and v.written_unit == last.written_unit):
+        return True
+    words = ctx.grammar.words
+    join = next((j for j in sorted(words.list_joins, key=len, reverse=True) if gap.startswith(j)), "")
+    rest = gap[len(join) :].strip()
+    lead, reached = _elided(ctx.figure_words("elided_leads"), ctx.figure_words("generic_heads"),
+                            words.reach_words + words.to_words)
+    return bool(lead.fullmatch(rest) or reached.fullmatch(rest)) or gram_share(rest, ctx.q.text) >= 0.5
+
+
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
     """Take in what belongs to the value: a second value (4.1%和6.5%, 同比增长3.6%), the value reached (…提高到57.7%),
     a rank (增速排名全市第2), a meeting's session (第十四届代表大会第四次会议), the noun after 十大/八方面; never the
-    next indicator's value (增长5%—5.5%，城镇新增就业80万人)."""
+    next indicator's value (增长5%—5.5%，城镇新增就业80万人) nor another subject's (_same_subject)."""
     asked = set(ctx.q.indicators)
     words = ctx.grammar.words
     list_join, to_join = _joins(words.list_joins, words.to_words)
+    last: Quantity | None = None  # the value the answer ends with so far
     for v in ctx.grammar.read(simp):
         if v.lead < end or (v.time and not v.ordinal):
+            last = v if v.end == end else last
             continue  # a year between (提升到2025年的57.7%) is part of the gap
         gap = simp[end : v.lead]
-        joined = list_join.fullmatch(gap) or to_join.fullmatch(gap) or (
+        joined = (list_join.fullmatch(gap) and _same_subject(gap, v, last, ctx)) or to_join.fullmatch(gap) or (
             v.ordinal and v.unit in words.session_units and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap))
         if not joined or any(canon not in asked for _, canon in ctx.vocab.find_indicators(simp[end : v.end])):
             break
-        end = v.end
+        end, last = v.end, v
         if v.ordinal and simp.startswith(words.session_nouns, end):
             end += len(next(n for n in words.session_nouns if simp.startswith(n, end)))
     if simp[:end].endswith(words.noun_units):
