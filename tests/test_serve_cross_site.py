@@ -16,6 +16,7 @@ import httpx
 import pytest
 from fake_openai import FakeOpenAI
 from serve_helpers import ARGS, CHROMIUM, QUESTION, LiveServer, csrf_headers, playwright_or_skip, start_server
+from summarize_fakes import map_reply
 
 PLANTED = "2025年凤岗镇政府工作报告（修订）\n\n凤岗镇地区生产总值增长99%左右。\n"
 
@@ -23,7 +24,7 @@ PLANTED = "2025年凤岗镇政府工作报告（修订）\n\n凤岗镇地区生�
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeOpenAI]:
     server = FakeOpenAI().start()
-    server.responder = lambda request: '{"abstract": "摘要", "key_figures": [], "officials": [], "priorities": []}'
+    server.responder = map_reply  # a summary whose items quote the document (an abstract alone is no summary)
     yield server
     server.stop()
 

@@ -206,17 +206,20 @@ def summarize_llm(settings: Settings, doc: Document, chunks: list[Chunk], use_ca
     usage = Usage()
     groups = group_chunks(settings, doc, chunks)
     results: list[MapResult] = []
+    invalid: list[InvalidReplyError] = []
     for n, group in enumerate(groups):
         try:
             result, u = client.structured(map_messages(settings, doc, group), MapResult, name=f"summary_map_{n}")
-        except InvalidReplyError:  # this part's reply was unusable twice: the other parts may still hold items
+        except InvalidReplyError as e:  # this part's reply was unusable twice: the other parts may still hold items
+            invalid.append(e)
             result, u = MapResult(officials=[], key_figures=[], priorities=[]), Usage()
         results.append(result)
         usage.add(u)
     merged = merge_maps(doc, groups, results, settings)
     if not (merged.officials or merged.key_figures or merged.priorities):
+        why = f"; no reply was valid: {invalid[-1]}" if invalid and len(invalid) == len(groups) else ""
         raise EmptySummaryError("the LLM's replies held no item that could be verified against the text (an abstract "
-                                "alone, or figures copied from elsewhere, is not a summary)")
+                                f"alone, or figures copied from elsewhere, is not a summary){why}")
     reduced = None
     if needs_reduce(merged, groups):
         reduced, u = client.structured(reduce_messages(settings, doc, merged), ReduceResult, name="summary_reduce")
