@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -35,7 +35,6 @@ GroupBy = Literal["place", "year"]
 Direction = Literal["max", "min"]
 FORMATS = ("table", "csv", "json", "md")
 NOT_FOUND_TEXT = "未在文档中找到答案"
-LEVEL_ORDER = ("省", "市", "区", "县", "乡", "镇", "街道")
 MAX_ROWS = 500  # one compare asks at most this many documents
 
 # ---- the cue words (question.toml [compare]) ---------------------------------------------------------------
@@ -307,7 +306,7 @@ class Comparer:
         every = list(metas)
         docs = list(every)
         if level is not None:
-            known = sorted({m.level for m in docs if m.level} | set(LEVEL_ORDER), key=_level_rank)
+            known = sorted({m.level for m in docs if m.level} | set(rules.levels), key=lambda lv: _level_rank(lv, rules.levels))
             if level not in known:
                 raise UsageError(f"unknown --level {level!r}; levels: {'、'.join(known)}")
             docs = [m for m in docs if m.level == level]
@@ -391,8 +390,8 @@ def _newest(meta: DocMeta) -> tuple[str, str]:
     return (meta.date or f"{meta.year or 0:04d}", meta.doc_id)
 
 
-def _level_rank(level: str | None) -> int:
-    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+def _level_rank(level: str | None, levels: Sequence[str]) -> int:
+    return levels.index(level) if level in levels else len(levels)
 
 
 def compare(
@@ -415,7 +414,7 @@ def compare(
         groups = comparer.select(session.retriever.docs().values(), places=wanted, year=year,
                                  level=level or intent.level, all_docs=all_docs or by == "year", by=by)
     rows = comparer.rows(intent, groups, pq)
-    return intent, sort_rows(rows, sort), comparer.usage
+    return intent, sort_rows(rows, sort, session.retriever.places().rules.levels), comparer.usage
 
 
 def answer_question(
@@ -437,11 +436,12 @@ def answer_question(
 # ---- ordering and answers -------------------------------------------------------------------------------
 
 
-def sort_rows(rows: list[ComparisonRow], key: SortKey | None) -> list[ComparisonRow]:
-    """By place (level, then name, then date), or by value: the highest parsed value first (in one base unit,
-    so 万亿元 and 亿元 compare), rows without a number after, not-found rows last."""
+def sort_rows(rows: list[ComparisonRow], key: SortKey | None, levels: Sequence[str]) -> list[ComparisonRow]:
+    """By place (level, outermost first as places.toml [level_names] lists them, then name, then date), or by
+    value: the highest parsed value first (in one base unit, so 万亿元 and 亿元 compare), rows without a number
+    after, not-found rows last."""
     def place_key(r: ComparisonRow) -> tuple[object, ...]:
-        return (_level_rank(r.level), r.place or "\uffff", r.year or 0, r.date or "", r.doc_id)
+        return (_level_rank(r.level, levels), r.place or "\uffff", r.year or 0, r.date or "", r.doc_id)
 
     ordered = sorted(rows, key=place_key)
     if key != "value":
@@ -457,8 +457,8 @@ def sort_rows(rows: list[ComparisonRow], key: SortKey | None) -> list[Comparison
 
 
 def ranked(rows: list[ComparisonRow], direction: Direction) -> tuple[list[ComparisonRow], list[ComparisonRow]]:
-    """(rows ranked best first, the other rows): ranked are the answered rows whose figures share the most common
-    base unit; the highest (lowest) value first, by its high (low) end."""
+    """(rows ranked best first, the other rows in their order): ranked are the answered rows whose figures share
+    the most common base unit; the highest (lowest) value first, by its high (low) end."""
     numeric = [r for r in rows if r.status != "not_found" and r.quantity is not None and r.quantity.high is not None]
     if not numeric:
         return [], rows
@@ -471,7 +471,7 @@ def ranked(rows: list[ComparisonRow], direction: Direction) -> tuple[list[Compar
 
     best = sorted(same, key=key)
     taken = {id(r) for r in best}
-    return best, [r for r in sort_rows(rows, None) if id(r) not in taken]
+    return best, [r for r in rows if id(r) not in taken]
 
 
 def _end(r: ComparisonRow, direction: Direction) -> float | None:
@@ -480,8 +480,9 @@ def _end(r: ComparisonRow, direction: Direction) -> float | None:
 
 
 def comparison_answer(question: str, intent: Intent, rows: list[ComparisonRow]) -> Answer:
-    """The Answer for a comparison question: the winner(s) marked 最高/最低 with the runners-up, or every row
-    (a table); not-found rows are listed as 未找到. Citations: every answered row's, in the order shown."""
+    """The Answer for a comparison question (rows in place order, as compare returns them): the winner(s) marked
+    最高/最低 with the runners-up, or every row (a table); not-found rows are listed as 未找到. Citations: every
+    answered row's, in the order shown."""
     engine_rows = [r for r in rows if r.status != "not_found"]
     out = Answer(question=question, comparison=rows)
     if not engine_rows:
@@ -501,7 +502,7 @@ def comparison_answer(question: str, intent: Intent, rows: list[ComparisonRow]) 
             shown = [*best, *rest]
             parts += [f"{_label(r)}：{_shown_value(r)}" for r in rest]
         else:
-            shown = sort_rows(rows, None)
+            shown = rows
             parts = [f"{_label(r)}：{_shown_value(r)}" for r in shown]
             out.notes.append("没有可比较的数值：按地方列出")
         out.comparison = shown

@@ -49,6 +49,7 @@ class PlaceRules:
     hint_levels: dict[str, list[str]] = field(default_factory=dict)
     sibling_mentions: int = 2
     level_names: dict[str, str] = field(default_factory=dict)  # suffix -> level label, longest first
+    levels: tuple[str, ...] = ()  # the level labels, outermost first (the one place-level ladder)
     sub_place_cues: tuple[str, ...] = ()  # a question asking about a place's sub-places (哪个县, 各镇)
     name_after: tuple[str, ...] = ()  # a place followed by one of these is part of a name (珠海经济特区)
 
@@ -117,6 +118,7 @@ def _load(path: Path, mtime: float, gazetteer: Gazetteer) -> PlaceRules:
         hint_levels={k: list(v) for k, v in doc.get("hint_levels", {}).items()},
         sibling_mentions=int(doc.get("sibling_mentions", 2)),
         level_names=dict(sorted(data.get("level_names", {}).items(), key=lambda kv: len(kv[0]), reverse=True)),
+        levels=tuple(dict.fromkeys(data.get("level_names", {}).values())),
         sub_place_cues=tuple(data.get("question", {}).get("sub_place_cues", [])),
         name_after=tuple(data.get("question", {}).get("name_after", [])),
     )
