@@ -105,8 +105,11 @@ class FigureExtractor:
         if k is None:
             return []
         chosen = [values[k]]
-        for q in values[k + 1 :]:  # 411亿元,同比增长3.6%: a change right after the amount is its change
-            if q.lead + s >= end or text[chosen[-1].end + s : q.lead + s] not in ("", ",", "、") or not q.change:
+        averages = self.rules.time_cues.average
+        for q in values[k + 1 :]:  # 411亿元,同比增长3.6%: a change right after the amount is its change (or its
+            gap = text[chosen[-1].end + s : q.lead + s]  # yearly average: 6.2万亿元,年均增长5.5%)
+            gap = gap[: -len(w)] if (w := next((a for a in averages if gap.endswith(a)), "")) else gap
+            if q.lead + s >= end or gap not in ("", ",", "、") or not q.change:
                 break
             chosen.append(q)
         indicator = self.names[m.group(0)]
@@ -117,7 +120,10 @@ class FigureExtractor:
             if allowed and not q.word and q.written_unit not in allowed:
                 continue
             frame = self.ctx.frame_at(q.end + s)
-            written = view.clean_cut(q.start + s, q.value_end + s)
+            start = q.start + s
+            if frame.average:  # 年均增长5% is written with its 年均, which the grammar leaves to the time frame
+                start -= next((len(w) for w in self.rules.time_cues.average if text.endswith(w, 0, start)), 0)
+            written = view.clean_cut(start, q.value_end + s)
             out.append(Found(KeyFigure(
                 indicator=indicator,
                 value=written,
