@@ -3,6 +3,7 @@ dir), then each case asks one question and checks what a user reads. A fix start
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,14 +50,18 @@ def _case_id(key: tuple[str, int]) -> str:
     return f"{name}:{SUITES[name]['cases'][i].get('id', i)}"
 
 
-@pytest.fixture(scope="session")
-def session_for(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Session]:
+@pytest.fixture(scope="module")
+def session_for(tmp_path_factory: pytest.TempPathFactory, store_backend: str) -> Callable[[str], Session]:
+    """Each case file's corpus, built once per store backend, in the module's collection (on a Chroma server each
+    test also gets a collection of its own, dropped after it: the corpora must not live there)."""
     built: dict[str, Session] = {}
+    collection = os.environ.get("RAGTOOL_COLLECTION")
 
     def get(name: str) -> Session:
         if name not in built:
             docs = SUITES[name]["documents"]
-            built[name] = session_over(tmp_path_factory, {d["name"]: d["text"] for d in docs})
+            own = f"{collection}-{name}"[:50] if collection else None  # one collection per corpus (prefix-dropped)
+            built[name] = session_over(tmp_path_factory, {d["name"]: d["text"] for d in docs}, own)
         return built[name]
 
     return get
