@@ -41,7 +41,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """With RAGTOOL_TEST_CHROMA_URL set (CI), tests of modules that reach the index run twice, module by
     module: on the embedded store and on that Chroma server (tests asking for `chroma_url` use a server anyway)."""
     if (os.environ.get(TEST_URL_VAR) and "store_backend" in metafunc.fixturenames
-            and "chroma_url" not in metafunc.fixturenames and _reaches_index(metafunc.module)):
+            and "chroma_url" not in metafunc.fixturenames and _reaches_index(metafunc.module)
+            and metafunc.definition.get_closest_marker("embedded_store") is None):
         metafunc.parametrize("store_backend", ["embedded", "chroma-server"], indirect=True, scope="module")
 
 

@@ -94,6 +94,7 @@ def test_random_kills_during_reset_keep_a_whole_index(tmp_path: Path) -> None:
     assert len(_generations(env)) == 2
 
 
+@pytest.mark.embedded_store
 def test_doctor_finds_a_document_without_chunks_and_repair_reingests_it(tmp_path: Path) -> None:
     old, _ = _corpora(tmp_path)
     env = cli_env(tmp_path / "home", embedded=True)
@@ -114,6 +115,7 @@ def test_doctor_finds_a_document_without_chunks_and_repair_reingests_it(tmp_path
     assert cli("doctor", env=env).code == 0
 
 
+@pytest.mark.embedded_store
 def test_ingest_reingests_a_document_whose_chunks_are_missing(tmp_path: Path) -> None:
     old, _ = _corpora(tmp_path)
     env = cli_env(tmp_path / "home", embedded=True)
@@ -132,6 +134,7 @@ def test_ingest_reingests_a_document_whose_chunks_are_missing(tmp_path: Path) ->
     assert len(state["docs"]) == OLD
 
 
+@pytest.mark.embedded_store
 def test_a_garbled_pointer_falls_back_to_the_newest_build_and_repair_rewrites_it(settings: Settings,
                                                                                  tmp_path: Path) -> None:
     from ragtool.index.health import find_damage

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -42,11 +43,17 @@ Date: 2026-01-20
 """
 
 
+def _own(name: str) -> str | None:
+    """A collection of this corpus's own on a Chroma server (the module's name plus `name`), else None."""
+    module = os.environ.get("RAGTOOL_COLLECTION")
+    return f"{module}-{name}" if module else None
+
+
 @pytest.fixture(scope="module")
-def units_session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+def units_session(tmp_path_factory: pytest.TempPathFactory, store_backend: str) -> Session:
     files = {f"unit_{i:02d}.txt": _unit_doc(i, u) for i, u in enumerate(UNITS)}
     files["hunan_2026.txt"] = HUNAN
-    return session_over(tmp_path_factory, files)
+    return session_over(tmp_path_factory, files, _own("units"))
 
 
 def _figures(summary: DocumentSummary, indicator: str) -> list[KeyFigure]:
@@ -108,8 +115,8 @@ Date: 2026-01-14
 
 
 @pytest.fixture(scope="module")
-def towns(tmp_path_factory: pytest.TempPathFactory) -> Session:
-    return session_over(tmp_path_factory, TOWNS)
+def towns(tmp_path_factory: pytest.TempPathFactory, store_backend: str) -> Session:
+    return session_over(tmp_path_factory, TOWNS, _own("towns"))
 
 
 def test_the_lowest_target_is_the_negative_one(towns: Session) -> None:
