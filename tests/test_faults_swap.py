@@ -51,6 +51,7 @@ def _assert_old_or_new(state: dict, want: str | None = None) -> str:
     return which
 
 
+@pytest.mark.embedded_store  # counts every collection of its store: a shared server holds others
 @pytest.mark.slow
 @pytest.mark.parametrize("step", SWAP_STEPS)
 def test_a_kill_at_each_step_of_the_swap_keeps_a_whole_index(tmp_path: Path, step: str) -> None:
@@ -69,6 +70,7 @@ def test_a_kill_at_each_step_of_the_swap_keeps_a_whole_index(tmp_path: Path, ste
     assert len(_generations(env)) == 2  # the other generation is gone: one _chunks, one _docs
 
 
+@pytest.mark.embedded_store  # counts every collection of its store: a shared server holds others
 @pytest.mark.slow
 def test_random_kills_during_reset_keep_a_whole_index(tmp_path: Path) -> None:
     old, new = _corpora(tmp_path)

@@ -100,6 +100,7 @@ def test_a_stopped_dense_pass_resumes_and_embeds_nothing_twice(settings: Setting
     assert (report.embedded, report.dense_docs, report.chunks, idle.calls) == (0, 0, 0, 0)
 
 
+@pytest.mark.embedded_store  # counts every collection of its store: a shared server holds others
 def test_failed_reset_keeps_the_old_index(settings: Settings, seeds_copy: Path, tmp_path: Path) -> None:
     ingest_paths([seeds_copy], settings)
     before = ({m.doc_id for m in Corpus(settings).documents()}, _dense_ids(settings))
@@ -138,6 +139,7 @@ def test_questions_during_a_reset_build_see_the_old_index(settings: Settings, se
     assert len(Corpus(settings).documents()) == 1
 
 
+@pytest.mark.embedded_store  # counts every collection of its store: a shared server holds others
 def test_a_build_left_by_a_crash_is_deleted_and_the_old_index_kept(settings: Settings, seeds_copy: Path) -> None:
     files = sorted(seeds_copy.glob("*.txt"))
     ingest_paths(files, settings)
