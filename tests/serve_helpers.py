@@ -7,7 +7,8 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,28 @@ def playwright_or_skip() -> Any:
             pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
     return sync_playwright
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright (a skip when either is missing, a failure in CI)."""
+    sync_playwright = playwright_or_skip()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def new_page(browser: Any, width: int, height: int) -> Any:
+    """A page of that size in zh-CN whose script errors and console errors collect in `page.errors`."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.errors = errors
+    return page
 
 
 @dataclass

@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from scans import BEIJING, image_pdf, scanned_page, wrap
-from serve_helpers import ARGS, CHROMIUM, LiveServer, csrf_headers, playwright_or_skip, start_server
-from test_serve_browser import _page
+from serve_helpers import LiveServer, chromium, csrf_headers, new_page, start_server
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +28,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser(live: LiveServer) -> Iterator[Any]:
-    sync_playwright = playwright_or_skip()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_the_citation_says_page_2_and_ocr_and_opens_the_quote(browser: Any, live: LiveServer) -> None:
@@ -44,7 +40,7 @@ def test_the_citation_says_page_2_and_ocr_and_opens_the_quote(browser: Any, live
                         timeout=60).json()
     [cite] = [c for c in answer["citations"] if c["path"].endswith("beijing_scan.pdf")]
     assert cite["page"] == 2 and cite["ocr"] is True
-    page = _page(browser, 1280, 800)
+    page = new_page(browser, 1280, 800)
     page.goto(f"{live.url}/?q={question}")
     citation = page.locator("button.citation", has_text="5%左右").first
     expect(citation).to_contain_text("第2页")

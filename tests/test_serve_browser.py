@@ -13,16 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from serve_helpers import (
-    ARGS,
-    CHROMIUM,
-    QUESTION,
-    LiveServer,
-    csrf_headers,
-    playwright_or_skip,
-    report_docx,
-    start_server,
-)
+from serve_helpers import QUESTION, LiveServer, chromium, csrf_headers, new_page, report_docx, start_server
 
 
 @pytest.fixture(scope="module")
@@ -34,11 +25,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser(live: LiveServer) -> Iterator[Any]:
-    sync_playwright = playwright_or_skip()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -48,23 +36,12 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _page(browser: Any, width: int, height: int) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors  # type: ignore[attr-defined]
-    return page
-
-
 def test_deep_link_answers_and_citation_opens_highlighted_quote(browser: Any, live: LiveServer, shots: Path) -> None:
     from playwright.sync_api import expect
 
     expected = httpx.post(f"{live.url}/api/ask", json={"question": QUESTION}, headers=csrf_headers(live.url)).json()
     first = expected["citations"][0]
-    page = _page(browser, 1280, 800)
+    page = new_page(browser, 1280, 800)
     page.goto(f"{live.url}/?q={QUESTION}")
     expect(page.locator(".answer-text")).to_contain_text("5.5%")
     expect(page.locator("#answer .badge")).to_have_text("来源不一致")  # the two Fenggang documents disagree
@@ -102,7 +79,7 @@ def test_deep_link_answers_and_citation_opens_highlighted_quote(browser: Any, li
 def test_phone_width_has_no_sideways_scroll(browser: Any, live: LiveServer, shots: Path) -> None:
     from playwright.sync_api import expect
 
-    page = _page(browser, 390, 844)
+    page = new_page(browser, 390, 844)
     page.goto(f"{live.url}/?q={QUESTION}")
     expect(page.locator(".answer-text")).to_contain_text("5.5%")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -129,7 +106,7 @@ def test_upload_docx_compare_range_and_delete(browser: Any, live: LiveServer, sh
         "2025年3月10日在清溪镇第十八届人民代表大会第五次会议上",
         "2025年经济社会发展的主要预期目标是：地区生产总值增长4.5%—5%；规上工业增加值增长6%。",
     ])
-    page = _page(browser, 1280, 800)
+    page = new_page(browser, 1280, 800)
     page.goto(f"{live.url}/#docs")
     expect(page.locator("#doc-table tbody tr")).to_have_count(len(live.session.documents()))
     page.set_input_files("#files", str(docx))
@@ -173,7 +150,7 @@ def test_document_text_is_never_rendered_as_html(browser: Any, live: LiveServer,
     hostile = tmp_path / "hostile.txt"  # plain text keeps the tags as text (Markdown's parser would drop them)
     hostile.write_text("2025年测试镇工作报告\n\n测试镇 <img src=x onerror=\"window.pwned=1\"> <b>粗体</b> "
                        "地区生产总值增长6%。\n", encoding="utf-8")
-    page = _page(browser, 1280, 800)
+    page = new_page(browser, 1280, 800)
     page.goto(f"{live.url}/#docs")
     page.set_input_files("#files", str(hostile))
     page.locator("#upload-form button[type=submit]").click()
@@ -190,7 +167,7 @@ def test_token_is_asked_for_once(browser: Any, tmp_path: Path) -> None:
 
     server = start_server(tmp_path, token="page-token-123", loopback_only=False)
     try:
-        page = _page(browser, 1280, 800)
+        page = new_page(browser, 1280, 800)
         page.goto(f"{server.url}/?q={QUESTION}")
         dialog = page.locator("#token-dialog")
         expect(dialog).to_be_visible()
@@ -208,7 +185,7 @@ def test_token_is_asked_for_once(browser: Any, tmp_path: Path) -> None:
 def test_summaries_and_figures_load_through_posts_with_the_csrf_header(browser: Any, live: LiveServer) -> None:
     from playwright.sync_api import expect
 
-    page = _page(browser, 1280, 800)
+    page = new_page(browser, 1280, 800)
     posts: list[tuple[str, str | None]] = []
     page.on("request", lambda r: posts.append((r.url, r.headers.get("x-ragtool-csrf")))
             if r.method == "POST" else None)
