@@ -97,6 +97,19 @@ def test_metrics_per_kind_and_errors_apart() -> None:
     assert per_kind["number"].errors == 1 and per_kind["number"].pass_rate == 0.5
 
 
+def test_right_source_is_the_first_citation_of_answered_cases_only() -> None:
+    def cited(cid: str, kind: str, docs: list[str]) -> CaseResult:
+        return CaseResult(id=cid, question="q", kind=kind, passed=True, sources=["a.txt"], cited=docs)
+
+    m = compute_metrics([
+        cited("right", "number", ["a.txt", "b.txt"]),
+        cited("parent", "name", ["province.txt", "a.txt"]),  # the province's report cited first: wrong source
+        cited("abstained", "number", []),  # not_found: no source to judge
+        cited("unanswerable", "unanswerable", ["x.txt"]),
+    ])
+    assert m.source_accuracy == 0.5
+
+
 def test_rank_is_the_first_labelled_source_and_percentiles_use_nearest_rank() -> None:
     assert first_rank(["x.txt", "b.txt", "a.txt"], ["a.txt", "b.txt"]) == 2
     assert first_rank(["x.txt"], ["a.txt"]) is None

@@ -11,7 +11,7 @@ from ragtool.eval.results import CaseResult, Metrics
 # Metrics where higher is better; the regression gate compares these.
 QUALITY_METRICS = (
     "pass_rate", "answer_accuracy", "abstention_accuracy", "conflict_detection",
-    "hit_at_1", "hit_at_5", "mrr", "citation_validity", "summary_recall", "row_accuracy",
+    "hit_at_1", "hit_at_5", "mrr", "citation_validity", "source_accuracy", "summary_recall", "row_accuracy",
 )
 
 
@@ -36,6 +36,8 @@ def compute_metrics(results: Iterable[CaseResult]) -> Metrics:
     cited = sum(r.citations for r in rs)
     m.citation_validity = round(sum(r.valid_citations for r in rs) / cited, 4) if cited else None
     m.grounding = round(sum(r.grounded_citations for r in rs) / cited, 4) if cited else None
+    answered = [r for r in rs if r.kind in ANSWERABLE_KINDS and r.cited]
+    m.source_accuracy = _rate(answered, lambda r: r.cited[0] in r.sources)
     latencies = sorted(r.seconds for r in rs)
     m.latency_p50 = percentile(latencies, 0.50)
     m.latency_p95 = percentile(latencies, 0.95)

@@ -24,6 +24,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("MRR", "mrr", "num"),
     ("citations ok", "citation_validity", "rate"),
     ("grounded", "grounding", "rate"),
+    ("right source", "source_accuracy", "rate"),
     ("rows right", "row_accuracy", "rate"),
     ("rows not found", "rows_not_found", "int"),
     ("p50 s", "latency_p50", "secs"),

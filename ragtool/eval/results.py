@@ -24,6 +24,7 @@ class CaseResult(BaseModel):
     engine: str = ""
     retrieved: list[str] = Field(default_factory=list)  # source file names, best first, each once
     rank: int | None = None  # 1-based rank of the first labelled source among `retrieved`
+    cited: list[str] = Field(default_factory=list)  # source file names of the answer's citations, in order
     citations: int = 0
     valid_citations: int = 0
     grounded_citations: int = 0  # valid and grounded: substantial, holding the answer's numbers, names, values
@@ -59,6 +60,7 @@ class Metrics(BaseModel):
     mrr: float | None = None
     citation_validity: float | None = None
     grounding: float | None = None  # grounded citations over all citations (reported, not gated)
+    source_accuracy: float | None = None  # answered answerable cases whose first citation is a labelled source
     latency_p50: float | None = None
     latency_p95: float | None = None
     tokens_total: int = 0

@@ -182,6 +182,7 @@ class CaseRunner:
         result.retrieved = retrieved
         result.rank = first_rank(retrieved, case.sources) if case.answerable else None
         result.citations = len(answer.citations)
+        result.cited = [Path(c.path or c.source).name if (c.path or c.source) else c.doc_id for c in answer.citations]
         result.valid_citations = sum(
             1 for c in answer.citations if fold_ws(c.quote) and fold_ws(c.quote) in self.doc_text(c.doc_id)
         )
