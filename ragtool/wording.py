@@ -59,6 +59,7 @@ class English:
     min_words: int
     number_cue: str
     title_cue: str
+    event_cue: str  # a report or meeting question with no cue word
     joiner: str  # between two indicators
     ignore: frozenset[str]
     growth: frozenset[str]
@@ -66,11 +67,14 @@ class English:
     target: frozenset[str]
     target_zh: str
     indicators: Phrases
+    events: Phrases  # a report or a meeting: asked who gave it, when or where it was held
+    actions: Phrases  # what was done at the event: 作 (a report), 主持, 开幕
     cues: Phrases
     times: Phrases
     titles: Phrases  # phrase → role
     roles: Mapping[str, Mapping[str, str]]  # role → level suffix (or default/none) → title template
     aliases: Mapping[str, str]  # letters only, lower case → Chinese short form
+    levels: Mapping[str, str]  # county → 县: the word after a place's pinyin picks its level
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ class EnglishReading:
 
     place: str | None  # indexed place name
     indicators: list[str]
+    events: list[str]
+    actions: list[str]
     titles: list[str]  # roles
     times: list[str]
     cues: list[str]
@@ -233,9 +239,9 @@ class Wording:
 
     def _english(self, question: str, names: tuple[str, ...]) -> Rewrite:
         read = self._read_english(question, names)
-        if not read.indicators and not read.titles:
-            return Rewrite(question, ["could not read this English question (no known indicator or title): "
-                                      "kept as written"], "en")
+        if not read.indicators and not read.titles and not read.events:
+            return Rewrite(question, ["could not read this English question (no known indicator, title, report "
+                                      "or meeting): kept as written"], "en")
         text = self._english_text(read, names)
         return Rewrite(text, [f"English question read as: {text}", *read.notes], "en")
 
@@ -250,6 +256,8 @@ class Wording:
         return EnglishReading(
             place=place,
             indicators=[v for _, v in _take(words, used, en.indicators)],
+            events=[v for _, v in _take(words, used, en.events)],
+            actions=[v for _, v in _take(words, used, en.actions)],
             titles=[v for _, v in _take(words, used, en.titles)],
             times=[v for _, v in _take(words, used, en.times)] + self._english_years(words, used),
             cues=[v for _, v in _take(words, used, en.cues)],
@@ -265,12 +273,23 @@ class Wording:
         if read.titles:
             cue = next((c for c in read.cues if c != en.number_cue), en.title_cue)
             return when + self._title(read.titles[0], read.place, names) + cue
+        if read.events and not read.indicators:
+            return self._event_text(read, names, when)
         cue = next((c for c in read.cues if c != en.title_cue), en.number_cue)
         body = en.joiner.join(dict.fromkeys(read.indicators))
         if read.growth and en.growth_zh not in body:
             body += en.growth_zh
         short = self._short(read.place, names) if read.place else ""
         return short + when + body + (en.target_zh if read.target else "") + cue
+
+    def _event_text(self, read: EnglishReading, names: tuple[str, ...], when: str) -> str:
+        """A report or meeting question: 吉安县政府工作报告是谁作的, 沧州人代会在哪里开幕."""
+        en = self.english
+        short = self._short(read.place, names) if read.place else ""
+        action = read.actions[0] if read.actions else ""
+        cue = next((c for c in read.cues if c != en.number_cue), en.event_cue)
+        tail = f"{cue}{action}的" if cue == en.title_cue and action else cue + action
+        return short + when + read.events[0] + tail
 
     def _english_place(self, raw: str, tokens: list[str], used: list[bool], names: tuple[str, ...]) -> tuple[str | None, list[str]]:
         """The indexed place the question names, in Han characters or in pinyin (Fenggang, guang dong)."""
@@ -285,8 +304,8 @@ class Wording:
         found = _pinyin_run(tokens, words, used, keys)
         if found is None:
             return self._gazetteer_place(tokens, words, used)
-        spelled, key = found
-        hits = sorted(keys[key])
+        spelled, key, after = found
+        hits = self._of_level(sorted(keys[key]), after)
         if len(hits) > 1:
             return None, [f"{spelled} could be {' or '.join(hits)}: no place assumed"]
         return hits[0], [f"{spelled} → {hits[0]}"]
@@ -299,11 +318,18 @@ class Wording:
         found = _pinyin_run(tokens, words, used, keys)
         if found is None:
             return None, []
-        spelled, key = found
-        labels, name = [gz.label(c) for c in keys[key]], gz.places[keys[key][0]].name
+        spelled, key, after = found
+        codes = self._of_level(list(keys[key]), after, lambda c: gz.places[c].name)
+        labels, name = [gz.label(c) for c in codes], gz.places[codes[0]].name
         if len(labels) > 1:
             return name, [f"{spelled} could be {' or '.join(labels)}: assumed {labels[0]}"]
         return name, [f"{spelled} → {labels[0]}"]
+
+    def _of_level(self, hits: list[str], after: str, name: Callable[[str], str] = str) -> list[str]:
+        """Of the places one pinyin names, those of the level the next word says (Ji'an County → 吉安县)."""
+        suffix = self.english.levels.get(after, "")
+        kept = [h for h in hits if suffix and name(h).endswith(suffix)]
+        return kept or hits
 
     def _pinyin_keys(self, names: tuple[str, ...]) -> dict[str, frozenset[str]]:
         keys = dict(_pinyin_index(self._places(names)))
@@ -334,7 +360,10 @@ class Wording:
         return template.format(short=self._short(place, names), name=place)
 
     def _short(self, place: str, names: tuple[str, ...]) -> str:
-        return self._places(names).short.get(place) or self.places.short_form(place)
+        """The place's short form (凤岗), or its full name when another place shares the short form (吉安县)."""
+        index = self._places(names)
+        short = index.short.get(place) or self.places.short_form(place)
+        return place if len(index.forms.get(short, ())) > 1 else short
 
     def _unread(self, tokens: list[str], words: list[str], used: list[bool]) -> list[str]:
         """A note for capitalised words left over (likely a place the index does not know)."""
@@ -474,6 +503,7 @@ def _load_english(d: Mapping[str, Any]) -> English:
         min_words=int(d.get("min_words", 2)),
         number_cue=str(d.get("number_cue", "")),
         title_cue=str(d.get("title_cue", "")),
+        event_cue=str(d.get("event_cue", "")),
         joiner=str(d.get("joiner", "")),
         ignore=frozenset(str(w).lower() for w in d.get("ignore", [])),
         growth=frozenset(str(w).lower() for w in growth.get("words", [])),
@@ -481,20 +511,23 @@ def _load_english(d: Mapping[str, Any]) -> English:
         target=frozenset(str(w).lower() for w in target.get("words", [])),
         target_zh=str(target.get("chinese", "")),
         indicators=_phrases(d.get("indicators", {})),
+        events=_phrases(d.get("events", {})),
+        actions=_phrases(d.get("actions", {})),
         cues=_phrases(d.get("cues", {})),
         times=_phrases(d.get("times", {})),
         titles=_phrases(d.get("titles", {})),
         roles={str(r): {str(k): str(v) for k, v in t.items()} for r, t in d.get("roles", {}).items()},
         aliases={re.sub(r"[^a-z]", "", str(k).lower()): str(v) for k, v in d.get("place_aliases", {}).items()},
+        levels={str(k).lower(): str(v) for k, v in d.get("levels", {}).items()},
     )
 
 
-def _pinyin_run(tokens: list[str], words: list[str], used: list[bool], keys: Mapping[str, object]) -> tuple[str, str] | None:
-    """The longest run of unused words (up to 4) that spells a key, marked used: (as written, key)."""
+def _pinyin_run(tokens: list[str], words: list[str], used: list[bool], keys: Mapping[str, object]) -> tuple[str, str, str] | None:
+    """The longest run of unused words (up to 4) that spells a key, marked used: (as written, key, the word after)."""
     for n in range(4, 0, -1):
         for i in range(len(words) - n + 1):
             key = "".join(words[i : i + n])
             if not any(used[i : i + n]) and key in keys:
                 used[i : i + n] = [True] * n
-                return " ".join(tokens[i : i + n]), key
+                return " ".join(tokens[i : i + n]), key, words[i + n] if i + n < len(words) else ""
     return None

@@ -117,6 +117,28 @@ def test_one_pinyin_naming_two_places_says_which_was_assumed(wording: Wording) -
     assert r.text.startswith(("台州", "泰州"))
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("Who delivered Dongguan's government work report?", "东莞政府工作报告是谁作的"),
+    ("Who presided over the opening of the Beijing people's congress?", "北京人代会是谁主持的"),
+    ("Where did Dongguan's people's congress open?", "东莞人代会在哪里开幕"),
+    ("On what day did the Shaanxi congress open?", "陕西人代会哪天开幕"),
+    ("When was the Fenggang party congress held?", "凤岗党代会什么时候召开"),
+])
+def test_english_questions_about_a_report_or_meeting_keep_their_question_word(
+    wording: Wording, question: str, expected: str
+) -> None:
+    assert wording.rewrite(question, PLACES).text == expected
+
+
+def test_the_level_word_after_a_pinyin_picks_one_of_two_places(wording: Wording) -> None:
+    places = ["吉安县", "吉安市", "凤岗镇"]
+    county = wording.rewrite("Who presented the government work report at the Ji'an County congress?", places)
+    assert county.text == "吉安县政府工作报告是谁作的" and "Ji an → 吉安县" in county.notes
+    assert wording.rewrite("Ji'an City GDP growth target", places).text == "吉安市GDP增长目标是多少"
+    unsure = wording.rewrite("Jian GDP growth target", places)
+    assert any("could be" in n for n in unsure.notes)
+
+
 def test_everything_else_passes_through_and_rewriting_is_idempotent(wording: Wording) -> None:
     assert wording.rewrite("凤岗2025年GDP目标是多少", PLACES) == wording.rewrite("凤岗2025年GDP目标是多少", [])
     questions = ["凤岗2025年GDP目标是多少", "gdp和cpi", "二〇二五年目标", "凤刚镇长是谁", "广东今年经济怎么样",
