@@ -307,7 +307,7 @@ class Wording:
         spelled, key, after = found
         hits = self._of_level(sorted(keys[key]), after)
         if len(hits) > 1:
-            return None, [f"{spelled} could be {' or '.join(hits)}: no place assumed"]
+            return hits[0], [f"{spelled} could be {' or '.join(hits)}: assumed {hits[0]}"]
         return hits[0], [f"{spelled} → {hits[0]}"]
 
     def _gazetteer_place(self, tokens: list[str], words: list[str], used: list[bool]) -> tuple[str | None, list[str]]:
