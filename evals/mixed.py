@@ -1,10 +1,10 @@
 """Every suite over one mixed corpus: the seeds, the devcorpus documents and the provincial reports in one index.
 
-A town's question must still be answered from the town's report and a province's from the province's, with the
-other 39 documents around them as distractors.
+A town's question must still be answered from the town's report, a county's from the county's and a province's from
+the province's, with the other documents (75 in all) around them as distractors.
 
     RAGTOOL_EMBEDDER=hash python evals/mixed.py          # a table: each suite alone and in the mixed corpus
-    python evals/mixed.py --json
+    python evals/mixed.py --json --suite "cities dev"
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ SUITES = {
     "devcorpus": (ROOT / "evals/devcorpus/qa.jsonl", ROOT / "evals/devcorpus/docs", None),
     "provincial dev": (ROOT / "evals/provincial/qa.jsonl", ROOT / "evals/provincial/docs", "dev"),
     "provincial sealed": (ROOT / "evals/provincial/qa.jsonl", ROOT / "evals/provincial/docs", "sealed"),
+    "cities dev": (ROOT / "evals/cities/qa.jsonl", ROOT / "evals/cities/docs", "dev"),
+    "cities sealed": (ROOT / "evals/cities/qa.jsonl", ROOT / "evals/cities/docs", "sealed"),
 }
 
 
@@ -43,11 +45,14 @@ def mixed_folder(home: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--suite", action="append", choices=list(SUITES), help="only these suites (repeatable)")
     args = parser.parse_args()
     settings = load_settings()
     folder = mixed_folder(settings.home)
     rows = []
     for name, (cases, docs, tag) in SUITES.items():
+        if args.suite and name not in args.suite:
+            continue
         alone = run_suite(settings, cases, corpus=docs, label=tag, summaries=False).metrics
         mixed = run_suite(settings, cases, corpus=folder, label=tag, summaries=False).metrics
         rows.append({"suite": name, "cases": alone.scored, "alone": alone.pass_rate, "mixed": mixed.pass_rate,
