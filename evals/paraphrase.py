@@ -5,7 +5,7 @@ checks. A rule fitted to one wording shows up here as a drop from the original p
     RAGTOOL_EMBEDDER=hash python evals/paraphrase.py            # a table per suite and per rewording
     python evals/paraphrase.py --failures                       # also list the reworded questions that fail
 
-The sealed part of evals/provincial is never asked.
+The sealed parts of evals/provincial and evals/cities are never asked.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ragtool.zh.places import load_place_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = [("seeds", "evals/seeds.jsonl", None), ("devcorpus", "evals/devcorpus/qa.jsonl", None),
-          ("provincial dev", "evals/provincial/qa.jsonl", "dev")]
+          ("provincial dev", "evals/provincial/qa.jsonl", "dev"), ("cities dev", "evals/cities/qa.jsonl", "dev")]
 Reword = Callable[[str, int | None], str]
 
 
