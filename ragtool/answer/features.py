@@ -68,7 +68,7 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target, ctx.grade) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, ctx))
-    f["measure"] = measure_fit(q, _value_at(span, ctx), ctx.grade) if q.qtype in TIMED else 0.5
+    f["measure"] = measure_fit(q, _value_at(span, ctx, q.measure == "change"), ctx.grade) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
@@ -98,11 +98,20 @@ def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool 
     value says target (增长5%左右). A framed result may carry one too (2025年研发投入强度达到4.5%左右)."""
     if frame.role is not None and (stated or _past(frame, span.e.meta.year)):
         return frame.role == "target"  # a passage recounting past years states results, however loosely framed
+    if frame.role == "actual" and _result_said(span, ctx):
+        return False  # 预计全年地区生产总值增长5.5%: no year, but the value's own clause says it is a result
     tail = span.e.simp[span.end : span.end + 3]
     value = span.e.simp[span.start : span.end]
     if any(c in value[-3:] or tail.startswith(c) for c in ctx.target_after):
         return True
     return None
+
+
+def _result_said(span: Span, ctx: Context) -> bool:
+    """A result word (预计, 实现, 完成 … in lexicon.toml [timeframe].actual) in the value's own clause, before it."""
+    at = span.at if span.at >= 0 else span.start
+    clause = span.e.simp[clause_bounds(span.e.simp, at)[0] : at]
+    return any(w in clause for w in ctx.reader.cues.actual)
 
 
 def _past(frame: TimeFrame, doc_year: int | None) -> bool:
@@ -192,16 +201,20 @@ def indicator_unit_fit(ctx: Context, value: str) -> float:
     return 1.0 if any(q.written_unit.startswith(u) for u in units) else 0.0
 
 
-def _value_at(span: Span, ctx: Context) -> list[Quantity]:
-    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%), or, for a
-    span read at no value (a yes/no clause), every value in it."""
+def _value_at(span: Span, ctx: Context, joined: bool = False) -> list[Quantity]:
+    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%), with `joined`
+    the values the answer took in after it too (94.96亿元，按可比价计算，同比增长5.1%), or, for a span read at no value
+    (a yes/no clause), every value in it."""
     q = ctx.grammar.at(span.e.simp, span.at) if span.at >= 0 else None
-    return [q] if q is not None else ctx.grammar.read(span.e.simp[span.start : span.end])
+    if q is None:
+        return ctx.grammar.read(span.e.simp[span.start : span.end])
+    after = ctx.grammar.read(span.e.simp[q.end : span.end]) if joined else []
+    return [q, *after]
 
 
 def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
     """Match when the value is the kind asked (a change for 增长多少, an amount for 总量), mismatch when it is the
-    other; a plain 是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked
+    other (an amount where a change is asked is no answer: 增长多少 → 31323.12亿元); a plain 是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked
     (targets are rates). Values in scoring.toml [grades.measure]."""
     change = any(v.is_change or v.is_rate or v.change == "flat" for v in values)
     amount = any(v.is_amount for v in values)
@@ -209,7 +222,10 @@ def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
         return grade("measure", "open")
     if not q.measure:
         return grade("measure", "amount_unasked" if amount else "change_unasked")
-    return grade("measure", "match" if change == (q.measure == "change") else "mismatch")
+    if change == (q.measure == "change"):
+        return grade("measure", "match")
+    moved = any(v.origin for v in values)  # 从11.37万亿元提高到14.58万亿元 states how much it grew
+    return grade("measure", "amount_for_change" if q.measure == "change" and not moved else "mismatch")
 
 
 def role_fit(q: ParsedQuery, target: bool | None, grade: Grade) -> float:

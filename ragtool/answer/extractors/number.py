@@ -71,7 +71,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         end = _extend_value(simp, end, ctx)
         if not q.indicators:
             start = clause_bounds(simp, start)[0]
-        fit = coverage(q, simp[slice(*clause_bounds(simp, end - 1))]) if not q.indicators else 1.0
+        fit = coverage(q, simp[slice(*clause_bounds(simp, value_start))]) if not q.indicators else 1.0  # the value's own clause
         if not re.search(r"\d", simp[value_start:end]):
             fit *= 0.5  # 同步, 持平: a relation to another figure, weaker than a stated number
         span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
@@ -218,6 +218,13 @@ def _same_subject(gap: str, v: Quantity, last: Quantity | None, ctx: Context) ->
     return bool(lead.fullmatch(rest) or reached.fullmatch(rest)) or gram_share(rest, ctx.q.text) >= 0.5
 
 
+def _without_basis(gap: str, ctx: Context) -> str:
+    """The gap with a clause saying how the next value was computed taken out (，按可比价计算，同比增长 → ，同比增长)."""
+    for word in ctx.figure_words("basis"):
+        gap = re.sub(rf"[，,]\s*{re.escape(word)}\s*(?=[，,])", "", gap)
+    return gap
+
+
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
     """Take in what belongs to the value: a second value (4.1%和6.5%, 同比增长3.6%), the value reached (…提高到57.7%),
     a rank (增速排名全市第2), a meeting's session (第十四届代表大会第四次会议), the noun after 十大/八方面; never the
@@ -230,7 +237,7 @@ def _extend_value(simp: str, end: int, ctx: Context) -> int:
         if v.lead < end or (v.time and not v.ordinal):
             last = v if v.end == end else last
             continue  # a year between (提升到2025年的57.7%) is part of the gap
-        gap = simp[end : v.lead]
+        gap = _without_basis(simp[end : v.lead], ctx)
         joined = (list_join.fullmatch(gap) and _same_subject(gap, v, last, ctx)) or to_join.fullmatch(gap) or (
             v.ordinal and v.unit in words.session_units and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap))
         if not joined or any(canon not in asked for _, canon in ctx.vocab.find_indicators(simp[end : v.end])):
