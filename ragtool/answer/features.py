@@ -11,6 +11,7 @@
 | unit | the value carries the asked unit (多少人 → 人) |
 | indicator_unit | the value's unit is one the asked indicator is measured in (lexicon.toml) |
 | measure | the value is a change when a change is asked (增长多少 → 增长14.1%), an amount when an amount is |
+| share | the value's clause states the kind of share asked (占GDP的比重为61.0% for 占比; 0: a veto) |
 | kind | the document is of the kind the question names (党代会) |
 | place | the sentence names the place, when no document of the place's own exists (0: a veto) |
 | section | share of the question's words in the section heading |
@@ -69,6 +70,7 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["role"] = role_fit(q, target, ctx.grade) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, ctx))
     f["measure"] = measure_fit(q, _value_at(span, ctx, q.measure == "change"), ctx.grade) if q.qtype in TIMED else 0.5
+    f["share"] = share_fit(span, ctx) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
@@ -226,6 +228,38 @@ def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
         return grade("measure", "match")
     moved = any(v.origin for v in values)  # 从11.37万亿元提高到14.58万亿元 states how much it grew
     return grade("measure", "amount_for_change" if q.measure == "change" and not moved else "mismatch")
+
+
+def _share_kinds(text: str, ctx: Context) -> set[str]:
+    """The kinds of share a text names: a contribution to growth (贡献率) or a share of a whole (占…比重, 占比)."""
+    if any(w in text for w in ctx.figure_words("contribution_words")):
+        return {"contribution"}
+    return {"share"} if any(w in text for w in ctx.figure_words("share_words")) else set()
+
+
+def asked_share(ctx: Context) -> list[str]:
+    """The words of the kind of share the question asks (贡献率; or 比重, 占比 …), [] when it asks none or an asked
+    indicator's own name holds the word (研发经费投入占地区生产总值比重)."""
+    text = ctx.q.text
+    for a, b, _ in ctx.vocab.indicator_spans(text):
+        text = text[:a] + " " * (b - a) + text[b:]
+    kinds = _share_kinds(text, ctx)
+    return list(ctx.figure_words("contribution_words" if "contribution" in kinds else "share_words")) if kinds else []
+
+
+def share_fit(span: Span, ctx: Context) -> float:
+    """1 when the question asks a share and the value's own clause states one of that kind, 0 (a veto) when it states
+    another figure; 0.5 when no share is asked, or for a ratio asked without 占 (三次产业结构比例)."""
+    simp = span.e.simp
+    words = asked_share(ctx)
+    if not words:
+        return 0.5
+    at = span.at if span.at >= 0 else span.start
+    value = ctx.grammar.at(simp, at)
+    if value is not None and value.parts and "占" not in ctx.q.text:
+        return 0.5
+    asked = _share_kinds(" ".join(words), ctx)
+    return 1.0 if asked & _share_kinds(simp[clause_bounds(simp, at)[0] : at], ctx) else 0.0
 
 
 def role_fit(q: ParsedQuery, target: bool | None, grade: Grade) -> float:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
-from ragtool.answer.features import coverage, gram_share
+from ragtool.answer.features import asked_share, coverage, gram_share
 from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
 from ragtool.zh.places import place_stems
@@ -56,6 +56,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
                    and (ctx.own_figure(simp, a, simp[a:b], own) or asked_part(simp, a, q.text))]
     else:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
+    share = asked_share(ctx)
+    if share and (q.indicators or q.keywords):  # 民营经济占比多少: …，占GDP的比重为61.0% is read at its share word
+        anchors = sorted({*anchors, *term_spans(simp, share)})
     if (q.indicators or q.keywords) and not anchors and not each:
         return []
     cells = [c for a, _ in anchors for c in row_cells(simp, a)]
