@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -75,9 +76,9 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
     # figure beside it), or its parent's office in its own words (市委书记)
-    part = _sentence_part(e.simp, span.start, span.end)
+    part = sentence_part(e.simp, span.start, span.end)
     f["place"] = 1.0 if q.place_scope == "own" else float(
-        any(t in part for t in q.place_terms) or any(p in e.meta.place_chain for p in q.places))
+        any(names_place(part, t, ctx) for t in q.place_terms) or any(p in e.meta.place_chain for p in q.places))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
     f["rank"] = 1.0 / (1 + e.rank)
     f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)
@@ -87,7 +88,18 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
 
 
-def _sentence_part(text: str, start: int, end: int) -> str:
+def names_place(text: str, term: str, ctx: Context) -> bool:
+    """Whether text names the place `term` on its own: 成都都市圈 names a group of cities, not 成都 (lexicon.toml
+    [figures].place_groups), unless the question names that group too."""
+    groups = ctx.figure_words("place_groups")
+    for m in re.finditer(re.escape(term), text):
+        group = next((g for g in groups if text.startswith(g, m.end())), "")
+        if not group or term + group in ctx.q.text:
+            return True
+    return False
+
+
+def sentence_part(text: str, start: int, end: int) -> str:
     """The text between the semicolons (or sentence ends) around start..end."""
     stops = "；;。！？!?"
     a = max(text.rfind(c, 0, start) for c in stops) + 1
