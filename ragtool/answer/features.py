@@ -11,6 +11,7 @@
 | unit | the value carries the asked unit (多少人 → 人) |
 | indicator_unit | the value's unit is one the asked indicator is measured in (lexicon.toml) |
 | measure | the value is a change when a change is asked (增长多少 → 增长14.1%), an amount when an amount is |
+| change | not an amount alone where a change is asked (增长多少 → 31323.12亿元; 0: a veto) |
 | share | the value's clause states the kind of share asked (占GDP的比重为61.0% for 占比; 0: a veto) |
 | kind | the document is of the kind the question names (党代会) |
 | place | the sentence names the place, when no document of the place's own exists (0: a veto) |
@@ -70,7 +71,8 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["time"] = time_fit(q, frame, stated, target, e.meta.year, plans) if q.qtype in TIMED else 0.5
     f["role"] = role_fit(q, target, ctx.grade) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, ctx))
-    f["measure"] = measure_fit(q, _value_at(span, ctx, q.measure == "change"), ctx.grade) if q.qtype in TIMED else 0.5
+    f["measure"] = measure_fit(q, _value_at(span, ctx), ctx.grade) if q.qtype in TIMED else 0.5
+    f["change"] = float(states_change(q, _value_at(span, ctx, joined=True))) if q.qtype in TIMED else 1.0
     f["share"] = share_fit(span, ctx) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
@@ -228,7 +230,7 @@ def _value_at(span: Span, ctx: Context, joined: bool = False) -> list[Quantity]:
 
 def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
     """Match when the value is the kind asked (a change for 增长多少, an amount for 总量), mismatch when it is the
-    other (an amount where a change is asked is no answer: 增长多少 → 31323.12亿元); a plain 是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked
+    other; a plain 是多少 leans to the amount (2025年地区生产总值是多少 → 6.66万亿元), unless a target is asked
     (targets are rates). Values in scoring.toml [grades.measure]."""
     change = any(v.is_change or v.is_rate or v.change == "flat" for v in values)
     amount = any(v.is_amount for v in values)
@@ -236,10 +238,15 @@ def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
         return grade("measure", "open")
     if not q.measure:
         return grade("measure", "amount_unasked" if amount else "change_unasked")
-    if change == (q.measure == "change"):
-        return grade("measure", "match")
-    moved = any(v.origin for v in values)  # 从11.37万亿元提高到14.58万亿元 states how much it grew
-    return grade("measure", "amount_for_change" if q.measure == "change" and not moved else "mismatch")
+    return grade("measure", "match" if change == (q.measure == "change") else "mismatch")
+
+
+def states_change(q: ParsedQuery, values: list[Quantity]) -> bool:
+    """False when a change is asked (增长多少) and the value is an amount and nothing else (31323.12亿元): no answer.
+    A from→to (从11.37万亿元提高到14.58万亿元) states how much it grew."""
+    if q.measure != "change" or not values:
+        return True
+    return any(v.is_change or v.is_rate or v.change == "flat" or v.origin or not v.is_amount for v in values)
 
 
 def _share_kinds(text: str, ctx: Context) -> set[str]:
