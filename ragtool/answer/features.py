@@ -72,7 +72,8 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["role"] = role_fit(q, target, ctx.grade) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, ctx))
     f["measure"] = measure_fit(q, _value_at(span, ctx), ctx.grade) if q.qtype in TIMED else 0.5
-    f["change"] = float(states_change(q, _value_at(span, ctx, joined=True))) if q.qtype in TIMED else 1.0
+    reached = ctx.grammar.words.to_words
+    f["change"] = float(states_change(q, _value_at(span, ctx, joined=True), reached)) if q.qtype in TIMED else 1.0
     f["share"] = share_fit(span, ctx) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
@@ -241,10 +242,11 @@ def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
     return grade("measure", "match" if change == (q.measure == "change") else "mismatch")
 
 
-def states_change(q: ParsedQuery, values: list[Quantity]) -> bool:
+def states_change(q: ParsedQuery, values: list[Quantity], to_words: tuple[str, ...] = ()) -> bool:
     """False when a change is asked (增长多少) and the value is an amount and nothing else (31323.12亿元): no answer.
-    A from→to (从11.37万亿元提高到14.58万亿元) states how much it grew."""
-    if q.measure != "change" or not values:
+    A from→to (从11.37万亿元提高到14.58万亿元) states how much it grew; a question with a to-word (从多少增长到多少)
+    asks the amounts."""
+    if q.measure != "change" or not values or any(w in q.text for w in to_words):
         return True
     return any(v.is_change or v.is_rate or v.change == "flat" or v.origin or not v.is_amount for v in values)
 
@@ -278,7 +280,17 @@ def share_fit(span: Span, ctx: Context) -> float:
     if value is not None and value.parts and "占" not in ctx.q.text:
         return 0.5
     asked = _share_kinds(" ".join(words), ctx)
-    return 1.0 if asked & _share_kinds(simp[clause_bounds(simp, at)[0] : at], ctx) else 0.0
+    lead = simp[clause_bounds(simp, at)[0] : at]
+    return 1.0 if asked & _share_kinds(lead, ctx) and _same_base(lead, ctx) else 0.0
+
+
+def _same_base(lead: str, ctx: Context) -> bool:
+    """占GDP比重: when the question names what the share is of (an indicator after 占), the value's clause names it
+    too (占GDP的比重为61.0%, not 占全社会研发投入比重达7%)."""
+    text = ctx.q.text
+    at = text.find("占")
+    bases = {c for _, c in ctx.vocab.find_indicators(text[at + 1 :])} if at >= 0 else set()
+    return not bases or bool(bases & {c for _, c in ctx.vocab.find_indicators(lead)})
 
 
 def role_fit(q: ParsedQuery, target: bool | None, grade: Grade) -> float:

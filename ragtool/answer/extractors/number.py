@@ -59,7 +59,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
     share = asked_share(ctx)
     if share and (q.indicators or q.keywords):  # 民营经济占比多少: …，占GDP的比重为61.0% is read at its share word
-        anchors = sorted({*anchors, *term_spans(simp, share)})
+        anchors = sorted({*anchors, *[s for s in term_spans(simp, share) if _share_of_subject(simp, s[0], share, ctx)]})
     if (q.indicators or q.keywords) and not anchors and not each:
         return []
     cells = [c for a, _ in anchors for c in row_cells(simp, a)]
@@ -146,6 +146,24 @@ def _pairs(
         if best:
             out.append(best)
     return out
+
+
+def _share_of_subject(simp: str, at: int, share: list[str], ctx: Context) -> bool:
+    """A share word states the asked share only when its sentence part names, before it, what the question asks the
+    share of (民营经济 in 民营经济占GDP比重; 研发经费 in 研发经费占GDP比重), not another subject's share."""
+    q = ctx.q
+    cut = q.text.find("占")
+    if cut < 0:
+        first = min((i for w in share if (i := q.text.find(w)) >= 0), default=len(q.text))
+        cut = q.text.rfind("对", 0, first) if "对" in q.text[:first] else first
+    part = simp[max(simp.rfind(c, 0, at) for c in "；;。") + 1 : at]
+    named = {c for _, c in ctx.vocab.find_indicators(q.text[:cut])}
+    if named:
+        return bool(named & {c for _, c in ctx.vocab.find_indicators(part)})
+    subject = "".join(q.keywords).split("占")[0]
+    for word in share:
+        subject = subject.split(word)[0]
+    return not subject or gram_share(subject, part) >= 0.5
 
 
 def _place_parts(simp: str, ctx: Context) -> list[tuple[int, int, int, int, int]]:
