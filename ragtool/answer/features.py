@@ -64,6 +64,9 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     frame = e.frame_at(pos)
     stated = frame.anchored
     target = is_target(span, frame, stated, ctx)
+    if target is None and span.end > pos:  # 201.20亿元，…，比上年增长6.5%: the change taken in says it is a result
+        end = e.frame_at(span.end)
+        target = is_target(span, end, end.anchored, ctx)
     plans = ctx.reader.cues.plans
     if _level_reached(span, frame, ctx):  # its year is inferred, not stated: a stated one fits better
         frame = replace(frame, kind="annual", year=frame.years[1] if frame.years else None, plan="", anchored=False)
