@@ -288,12 +288,14 @@ def share_fit(span: Span, ctx: Context) -> float:
 
 
 def _same_base(lead: str, ctx: Context) -> bool:
-    """占GDP比重: when the question names what the share is of (an indicator after 占), the value's clause names it
-    too (占GDP的比重为61.0%, not 占全社会研发投入比重达7%)."""
+    """占GDP比重: when the question names what the share is of (an indicator after 占), a value whose clause names
+    what it is a share of names that (占GDP的比重为61.0%, not 占全社会研发投入比重达7%); 数字经济核心产业增加值比重达到
+    9.5% names none."""
     text = ctx.q.text
     at = text.find("占")
     bases = {c for _, c in ctx.vocab.find_indicators(text[at + 1 :])} if at >= 0 else set()
-    return not bases or bool(bases & {c for _, c in ctx.vocab.find_indicators(lead)})
+    own = lead.rfind("占")
+    return not bases or own < 0 or bool(bases & {c for _, c in ctx.vocab.find_indicators(lead[own + 1 :])})
 
 
 def role_fit(q: ParsedQuery, target: bool | None, grade: Grade) -> float:
