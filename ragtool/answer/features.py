@@ -280,8 +280,8 @@ def share_fit(span: Span, ctx: Context) -> float:
         return 0.5
     at = span.at if span.at >= 0 else span.start
     value = ctx.grammar.at(simp, at)
-    if value is not None and value.parts and "占" not in ctx.q.text:
-        return 0.5
+    if value is not None and value.parts:  # 三次产业结构比例 asks a ratio; 占GDP比重 asks one share, not three
+        return 0.0 if "占" in ctx.q.text else 0.5
     asked = _share_kinds(" ".join(words), ctx)
     lead = simp[clause_bounds(simp, at)[0] : at]
     return 1.0 if asked & _share_kinds(lead, ctx) and _same_base(lead, ctx) else 0.0
