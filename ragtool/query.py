@@ -306,6 +306,8 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = re.sub(r"\d+(?:\.\d+)?\s*%?", " ", rest)
     pq.keywords = [w for w in re.split(r"[\s\W_]+", rest) if len(w) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", w or "x")]
     pq.keywords = [w for w in pq.keywords if w]
+    if pq.indicators:  # GDP总量和增速: what is asked of the indicator is the measure, not a word the text must hold
+        pq.keywords = [w for w in pq.keywords if w not in vocab.amount_cues and w not in vocab.change_cues]
     if pq.qtype == "other" and pq.indicators and not pq.keywords:
         pq.qtype = "number"  # 四川2025年地区生产总值: an indicator alone asks for its value
     for kw in pq.keywords:

@@ -126,8 +126,9 @@ class Retriever:
         if not pq.place_codes:  # an index made before places had codes: by name
             own = {d for d in docs if t2s(docs[d].place or "") in pq.places}
         scoped = [d for d in ids if d in own]
-        if scoped and not pq.sub_places and not any(docs[d].place_code in wanted for d in scoped):
-            pq.place_scope = "mentioned"  # 德阳 in 成德眉资四市: only the sentences about it
+        if scoped and not pq.sub_places and not any(docs[d].place_code in wanted and not docs[d].also_about
+                                                     for d in scoped):
+            pq.place_scope = "mentioned"  # 德阳 (or 成都 itself) in 成德眉资四市: only the sentences about it
         if not scoped and pq.asks_title:  # 中山市委书记 named in a town's report: its sentences that name the office
             pq.place_scope = "mentioned"
             naming = self._docs_naming(pq.asked_terms)

@@ -11,6 +11,8 @@
 | unit | the value carries the asked unit (多少人 → 人) |
 | indicator_unit | the value's unit is one the asked indicator is measured in (lexicon.toml) |
 | measure | the value is a change when a change is asked (增长多少 → 增长14.1%), an amount when an amount is |
+| change | not an amount alone where a change is asked (增长多少 → 31323.12亿元; 0: a veto) |
+| share | the value's clause states the kind of share asked (占GDP的比重为61.0% for 占比; 0: a veto) |
 | kind | the document is of the kind the question names (党代会) |
 | place | the sentence names the place, when no document of the place's own exists (0: a veto) |
 | section | share of the question's words in the section heading |
@@ -23,6 +25,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -61,6 +64,9 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     frame = e.frame_at(pos)
     stated = frame.anchored
     target = is_target(span, frame, stated, ctx)
+    if target is None and span.end > pos:  # 201.20亿元，…，比上年增长6.5%: the change taken in says it is a result
+        end = e.frame_at(span.end)
+        target = is_target(span, end, end.anchored, ctx)
     plans = ctx.reader.cues.plans
     if _level_reached(span, frame, ctx):  # its year is inferred, not stated: a stated one fits better
         frame = replace(frame, kind="annual", year=frame.years[1] if frame.years else None, plan="", anchored=False)
@@ -69,13 +75,16 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["role"] = role_fit(q, target, ctx.grade) if q.qtype in TIMED else 0.5
     f["unit"] = 0.5 if not q.units or q.qtype not in TIMED else float(unit_ok(span, ctx))
     f["measure"] = measure_fit(q, _value_at(span, ctx), ctx.grade) if q.qtype in TIMED else 0.5
+    reached = ctx.grammar.words.to_words
+    f["change"] = float(states_change(q, _value_at(span, ctx, joined=True), reached)) if q.qtype in TIMED else 1.0
+    f["share"] = share_fit(span, ctx) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
     # figure beside it), or its parent's office in its own words (市委书记)
-    part = _sentence_part(e.simp, span.start, span.end)
+    part = sentence_part(e.simp, span.start, span.end)
     f["place"] = 1.0 if q.place_scope == "own" else float(
-        any(t in part for t in q.place_terms) or any(p in e.meta.place_chain for p in q.places))
+        any(names_place(part, t, ctx) for t in q.place_terms) or any(p in e.meta.place_chain for p in q.places))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
     f["rank"] = 1.0 / (1 + e.rank)
     f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)
@@ -85,7 +94,18 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
 
 
-def _sentence_part(text: str, start: int, end: int) -> str:
+def names_place(text: str, term: str, ctx: Context) -> bool:
+    """Whether text names the place `term` on its own: 成都都市圈 names a group of cities, not 成都 (lexicon.toml
+    [figures].place_groups), unless the question names that group too."""
+    groups = ctx.figure_words("place_groups")
+    for m in re.finditer(re.escape(term), text):
+        group = next((g for g in groups if text.startswith(g, m.end())), "")
+        if not group or term + group in ctx.q.text:
+            return True
+    return False
+
+
+def sentence_part(text: str, start: int, end: int) -> str:
     """The text between the semicolons (or sentence ends) around start..end."""
     stops = "；;。！？!?"
     a = max(text.rfind(c, 0, start) for c in stops) + 1
@@ -98,11 +118,20 @@ def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool 
     value says target (增长5%左右). A framed result may carry one too (2025年研发投入强度达到4.5%左右)."""
     if frame.role is not None and (stated or _past(frame, span.e.meta.year)):
         return frame.role == "target"  # a passage recounting past years states results, however loosely framed
+    if frame.role == "actual" and _result_said(span, ctx):
+        return False  # 预计全年地区生产总值增长5.5%: no year, but the value's own clause says it is a result
     tail = span.e.simp[span.end : span.end + 3]
     value = span.e.simp[span.start : span.end]
     if any(c in value[-3:] or tail.startswith(c) for c in ctx.target_after):
         return True
     return None
+
+
+def _result_said(span: Span, ctx: Context) -> bool:
+    """A result word (预计, 实现, 完成 … in lexicon.toml [timeframe].actual) in the value's own clause, before it."""
+    at = span.at if span.at >= 0 else span.start
+    clause = span.e.simp[clause_bounds(span.e.simp, at)[0] : at]
+    return any(w in clause for w in ctx.reader.cues.actual)
 
 
 def _past(frame: TimeFrame, doc_year: int | None) -> bool:
@@ -192,11 +221,15 @@ def indicator_unit_fit(ctx: Context, value: str) -> float:
     return 1.0 if any(q.written_unit.startswith(u) for u in units) else 0.0
 
 
-def _value_at(span: Span, ctx: Context) -> list[Quantity]:
-    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%), or, for a
-    span read at no value (a yes/no clause), every value in it."""
+def _value_at(span: Span, ctx: Context, joined: bool = False) -> list[Quantity]:
+    """The value a candidate's features are read at (地区生产总值增长5.6%、总量6.66万亿元 at 增长5.6%), with `joined`
+    the values the answer took in after it too (94.96亿元，按可比价计算，同比增长5.1%), or, for a span read at no value
+    (a yes/no clause), every value in it."""
     q = ctx.grammar.at(span.e.simp, span.at) if span.at >= 0 else None
-    return [q] if q is not None else ctx.grammar.read(span.e.simp[span.start : span.end])
+    if q is None:
+        return ctx.grammar.read(span.e.simp[span.start : span.end])
+    after = ctx.grammar.read(span.e.simp[q.end : span.end]) if joined else []
+    return [q, *after]
 
 
 def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
@@ -210,6 +243,59 @@ def measure_fit(q: ParsedQuery, values: list[Quantity], grade: Grade) -> float:
     if not q.measure:
         return grade("measure", "amount_unasked" if amount else "change_unasked")
     return grade("measure", "match" if change == (q.measure == "change") else "mismatch")
+
+
+def states_change(q: ParsedQuery, values: list[Quantity], to_words: tuple[str, ...] = ()) -> bool:
+    """False when a change is asked (增长多少) and the value is an amount and nothing else (31323.12亿元): no answer.
+    A from→to (从11.37万亿元提高到14.58万亿元) states how much it grew; a question with a to-word (从多少增长到多少)
+    asks the amounts."""
+    if q.measure != "change" or not values or any(w in q.text for w in to_words):
+        return True
+    return any(v.is_change or v.is_rate or v.change == "flat" or v.origin or not v.is_amount for v in values)
+
+
+def _share_kinds(text: str, ctx: Context) -> set[str]:
+    """The kinds of share a text names: a contribution to growth (贡献率) or a share of a whole (占…比重, 占比)."""
+    if any(w in text for w in ctx.figure_words("contribution_words")):
+        return {"contribution"}
+    return {"share"} if any(w in text for w in ctx.figure_words("share_words")) else set()
+
+
+def asked_share(ctx: Context) -> list[str]:
+    """The words of the kind of share the question asks (贡献率; or 比重, 占比 …), [] when it asks none or an asked
+    indicator's own name holds the word (研发经费投入占地区生产总值比重)."""
+    text = ctx.q.text
+    for a, b, _ in ctx.vocab.indicator_spans(text):
+        text = text[:a] + " " * (b - a) + text[b:]
+    kinds = _share_kinds(text, ctx)
+    return list(ctx.figure_words("contribution_words" if "contribution" in kinds else "share_words")) if kinds else []
+
+
+def share_fit(span: Span, ctx: Context) -> float:
+    """1 when the question asks a share and the value's own clause states one of that kind, 0 (a veto) when it states
+    another figure; 0.5 when no share is asked, or for a ratio asked without 占 (三次产业结构比例)."""
+    simp = span.e.simp
+    words = asked_share(ctx)
+    if not words:
+        return 0.5
+    at = span.at if span.at >= 0 else span.start
+    value = ctx.grammar.at(simp, at)
+    if value is not None and value.parts:  # 三次产业结构比例 asks a ratio; 占GDP比重 asks one share, not three
+        return 0.0 if "占" in ctx.q.text else 0.5
+    asked = _share_kinds(" ".join(words), ctx)
+    lead = simp[clause_bounds(simp, at)[0] : at]
+    return 1.0 if asked & _share_kinds(lead, ctx) and _same_base(lead, ctx) else 0.0
+
+
+def _same_base(lead: str, ctx: Context) -> bool:
+    """占GDP比重: when the question names what the share is of (an indicator after 占), a value whose clause names
+    what it is a share of names that (占GDP的比重为61.0%, not 占全社会研发投入比重达7%); 数字经济核心产业增加值比重达到
+    9.5% names none."""
+    text = ctx.q.text
+    at = text.find("占")
+    bases = {c for _, c in ctx.vocab.find_indicators(text[at + 1 :])} if at >= 0 else set()
+    own = lead.rfind("占")
+    return not bases or own < 0 or bool(bases & {c for _, c in ctx.vocab.find_indicators(lead[own + 1 :])})
 
 
 def role_fit(q: ParsedQuery, target: bool | None, grade: Grade) -> float:

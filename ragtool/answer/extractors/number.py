@@ -11,12 +11,13 @@ from functools import lru_cache
 from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
-from ragtool.answer.features import coverage, gram_share
+from ragtool.answer.features import asked_share, coverage, gram_share, names_place
 from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
 from ragtool.zh.places import place_stems
 from ragtool.zh.quantity import Quantity
 
+INSTRUMENT = ("以",)  # 以24763.6亿元的地区生产总值领跑: a value before its indicator
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
 ELIDED_GAP, ELIDED_CLAUSES = 40, 2  # … and across clauses, for a change with no subject of its own
 PER_SENTENCE = 6
@@ -56,6 +57,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
                    and (ctx.own_figure(simp, a, simp[a:b], own) or asked_part(simp, a, q.text))]
     else:
         anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
+    share = asked_share(ctx)
+    if share and (q.indicators or q.keywords):  # 民营经济占比多少: …，占GDP的比重为61.0% is read at its share word
+        anchors = sorted({*anchors, *[s for s in term_spans(simp, share) if _share_of_subject(simp, s[0], share, ctx)]})
     if (q.indicators or q.keywords) and not anchors and not each:
         return []
     cells = [c for a, _ in anchors for c in row_cells(simp, a)]
@@ -65,13 +69,15 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     found = _pairs(simp, anchors, ctx, within_clause=True) if anchors or not q.keywords else []
     if not found and q.units and anchors:
         found = _pairs(simp, anchors, ctx, within_clause=False)
-    found += each
+    parts = _place_parts(simp, ctx)
+    found += each + parts
     out = []
     for start, value_start, end, gap, anchor_len in sorted(found, key=lambda p: p[3] - 2 * p[4])[:PER_SENTENCE]:
-        end = _extend_value(simp, end, ctx)
+        if (start, value_start, end, gap, anchor_len) not in parts:  # 3400亿元和1150.8亿元 are two places' figures
+            end = _extend_value(simp, end, ctx)
         if not q.indicators:
             start = clause_bounds(simp, start)[0]
-        fit = coverage(q, simp[slice(*clause_bounds(simp, end - 1))]) if not q.indicators else 1.0
+        fit = coverage(q, simp[slice(*clause_bounds(simp, value_start))]) if not q.indicators else 1.0  # the value's own clause
         if not re.search(r"\d", simp[value_start:end]):
             fit *= 0.5  # 同步, 持平: a relation to another figure, weaker than a stated number
         span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
@@ -121,6 +127,9 @@ def _pairs(
         begin = v.lead if v.origin else v.start  # 从11.37万亿元提高到14.58万亿元: the change starts at 从
         best: tuple[int, int, int, int, int] | None = None
         for a_start, a_end in anchors or [(v.start, v.start)]:
+            if q.indicators and simp[v.end : a_start] == "的" and simp[: v.lead].endswith(INSTRUMENT):
+                best = (v.start, v.start, a_end, 0, a_end - a_start)  # 以24763.6亿元的地区生产总值领跑
+                break
             gap = 0 if a_start <= begin < a_end else begin - a_end  # 经济增长 + 增长5%左右 overlap
             if gap < 0 and q.units and not q.indicators and a_start >= v.end and a_start - v.end <= MAX_GAP:
                 gap, a_start = a_start - v.end, v.start  # the count before its noun: 5次进入…红榜
@@ -136,6 +145,52 @@ def _pairs(
                 best = pair
         if best:
             out.append(best)
+    return out
+
+
+def _share_of_subject(simp: str, at: int, share: list[str], ctx: Context) -> bool:
+    """A share word states the asked share only when its sentence part names, before it, what the question asks the
+    share of (民营经济 in 民营经济占GDP比重; 研发经费 in 研发经费占GDP比重), not another subject's share."""
+    q = ctx.q
+    cut = q.text.find("占")
+    if cut < 0:
+        first = min((i for w in share if (i := q.text.find(w)) >= 0), default=len(q.text))
+        cut = q.text.rfind("对", 0, first) if "对" in q.text[:first] else first
+    part = simp[max(simp.rfind(c, 0, at) for c in "；;。") + 1 : at]
+    named = {c for _, c in ctx.vocab.find_indicators(q.text[:cut])}
+    if named:
+        return bool(named & {c for _, c in ctx.vocab.find_indicators(part)})
+    subject = "".join(q.keywords).split("占")[0]
+    for word in share:
+        subject = subject.split(word)[0]
+    return not subject or gram_share(subject, part) >= 0.5
+
+
+def _place_parts(simp: str, ctx: Context) -> list[tuple[int, int, int, int, int]]:
+    """成都以…领跑；眉山全年地区生产总值达2008.72亿元；德阳与资阳稳步前行，预计实现3400亿元和1150.8亿元: in a sentence
+    of parts (；) about several places, a part naming the asked place but no indicator states, in the indicator's unit,
+    the indicator the sentence names elsewhere; places listed together (德阳与资阳) take their values in turn."""
+    q = ctx.q
+    if q.place_scope != "mentioned" or not q.indicators or not any(
+            c in q.indicators for _, c in ctx.vocab.find_indicators(simp)):
+        return []
+    units = {u for c in q.indicators for u in ctx.units_of(c)}
+    out = []
+    for m in re.finditer(r"[^；;。]+", simp):
+        part, a = m.group(), m.start()
+        terms = [t for t in q.place_terms if names_place(part, t, ctx)]
+        if not terms or ctx.vocab.find_indicators(part):
+            continue
+        values = [v for v in ctx.grammar.read(part)
+                  if v.is_amount and (not units or any(v.written_unit.startswith(u) for u in units))]
+        pos = part.find(terms[0])
+        clause = part[clause_bounds(part, pos)[0] : clause_bounds(part, pos)[1]]
+        members = [p for p in respectively.MEMBER_SEPARATORS.split(clause) if p]
+        which = next((i for i, p in enumerate(members) if terms[0] in p), 0)
+        if len(values) == len(members) or len(values) == 1:
+            v = values[which if len(values) > 1 else 0]
+            start = a + (pos if len(values) == 1 else v.start)  # 资阳's value alone, not 德阳's before it
+            out.append((start, a + v.start, a + v.end, MAX_GAP // 2, len(terms[0])))
     return out
 
 
@@ -218,6 +273,13 @@ def _same_subject(gap: str, v: Quantity, last: Quantity | None, ctx: Context) ->
     return bool(lead.fullmatch(rest) or reached.fullmatch(rest)) or gram_share(rest, ctx.q.text) >= 0.5
 
 
+def _without_basis(gap: str, ctx: Context) -> str:
+    """The gap with a clause saying how the next value was computed taken out (，按可比价计算，同比增长 → ，同比增长)."""
+    for word in ctx.figure_words("basis"):
+        gap = re.sub(rf"[，,]\s*{re.escape(word)}\s*(?=[，,])", "", gap)
+    return gap
+
+
 def _extend_value(simp: str, end: int, ctx: Context) -> int:
     """Take in what belongs to the value: a second value (4.1%和6.5%, 同比增长3.6%), the value reached (…提高到57.7%),
     a rank (增速排名全市第2), a meeting's session (第十四届代表大会第四次会议), the noun after 十大/八方面; never the
@@ -230,7 +292,7 @@ def _extend_value(simp: str, end: int, ctx: Context) -> int:
         if v.lead < end or (v.time and not v.ordinal):
             last = v if v.end == end else last
             continue  # a year between (提升到2025年的57.7%) is part of the gap
-        gap = simp[end : v.lead]
+        gap = _without_basis(simp[end : v.lead], ctx)
         joined = (list_join.fullmatch(gap) and _same_subject(gap, v, last, ctx)) or to_join.fullmatch(gap) or (
             v.ordinal and v.unit in words.session_units and re.fullmatch(r"[\u4e00-\u9fff]{0,8}?", gap))
         if not joined or any(canon not in asked for _, canon in ctx.vocab.find_indicators(simp[end : v.end])):
