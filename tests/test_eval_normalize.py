@@ -69,10 +69,16 @@ def test_a_number_never_matches_inside_a_longer_number(haystack: str, needle: st
         ("重点做好六方面工作", "六方面"),
         ("重点做好6方面工作", "六方面"),
         ("力争全年完成工业投资40亿元以上", "40亿元以上"),
+        ("地區生產總值增長4.5%,達到1000.86億元", "1000.86"),  # a bare decimal as written before 亿
     ],
 )
 def test_contains_finds_the_fact_however_it_is_written(haystack: str, needle: str) -> None:
     assert contains(haystack, needle)
+
+
+def test_a_bare_decimal_is_never_found_inside_a_longer_number_before_a_magnitude() -> None:
+    assert not contains("达到1000.861亿元", "1000.86")
+    assert not contains("达到21000.86亿元", "1000.86")
 
 
 def test_other_names_and_empty_answers_do_not_match() -> None:

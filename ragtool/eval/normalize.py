@@ -25,8 +25,8 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _WAN = Decimal(10_000)
 
 
-def normalize(text: str) -> str:
-    """The canonical comparison form of `text` (see the module docstring)."""
+def normalize(text: str, rescale: bool = True) -> str:
+    """The canonical comparison form of `text` (see the module docstring); amounts as written with rescale=False."""
     s = t2s(halfwidth(text or ""))
     s = strip_pinyin(s)
     s = _DROP.sub("", s)
@@ -34,16 +34,27 @@ def normalize(text: str) -> str:
     s = canonical_dates(s)
     s = to_digits(s)
     s = canonical_dates(s)
-    s = _amounts(s)
+    s = _amounts(s) if rescale else s
     return s.lower()
 
 
 def contains(haystack: str, needle: str) -> bool:
     """Whether normalised `needle` occurs in normalised `haystack`, never inside a longer number
-    (5% is not found in 5.5% or 15%, 41 not in 411)."""
+    (5% is not found in 5.5% or 15%, 41 not in 411). A bare decimal (1000.86) is also found as written before an
+    amount's magnitude (1000.86亿元)."""
     h, n = normalize(haystack), normalize(needle)
     if not n:
         return True
+    if _number_in(h, n):
+        return True
+    bare = normalize(needle, rescale=False)
+    return bool(_BARE_DECIMAL.fullmatch(bare)) and _number_in(normalize(haystack, rescale=False), bare)
+
+
+_BARE_DECIMAL = re.compile(r"\d+\.\d+")
+
+
+def _number_in(h: str, n: str) -> bool:
     start = r"(?<![\d.])" if n[0].isdigit() else ""
     end = r"(?!\d|\.\d)" if n[-1].isdigit() else ""
     return re.search(start + re.escape(n) + end, h) is not None
