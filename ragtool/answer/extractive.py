@@ -27,6 +27,7 @@ from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.quantity import Quantity
 from ragtool.zh.timeframe import TimeCues
+from ragtool.zh.words import snap, word_rules
 
 NOT_FOUND = "未在文档中找到答案"
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
@@ -56,6 +57,7 @@ class ExtractiveEngine:
         self.scorer = Scorer.load(settings)
         lexicon = self.lexicon = Lexicon.load(settings)
         self.reader = EvidenceReader(document, TimeCues.from_lexicon(lexicon))
+        self.words = word_rules(settings)
         self.target_after = tuple(lexicon.time_words("target_after"))
         self.document = document
         self.chunks_of = chunks_of
@@ -119,7 +121,7 @@ class ExtractiveEngine:
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       lex.combined, tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped,
                       meeting=self.meeting, grade=self.scorer.grade, quantities=lex.quantities,
-                      figure_words=lambda key: tuple(lex.figure_words(key)))
+                      figure_words=lambda key: tuple(lex.figure_words(key)), words=self.words)
         extract = extractor_for(q.qtype)
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
@@ -187,7 +189,7 @@ class ExtractiveEngine:
             lo, hi = max(0, s.start - 40), min(hi, s.end + 30)
             cut = max((i + 1 for i in range(lo, s.start) if e.simp[i] in "，,；;：:。"), default=lo)
             end = min((i + 1 for i in range(s.end, hi) if e.simp[i] in "，,；;。"), default=hi)
-            lo, hi = cut, max(end, s.end)
+            lo, hi = snap(e.simp, cut, max(end, s.end), self.words)  # never from or to the middle of a word
         start, end = e.start + lo, e.start + hi
         citations: list[Citation] = []
         for chunk in self.chunks_of(e.meta.doc_id):

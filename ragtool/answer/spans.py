@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ragtool.zh.words import WordRules, snap
+
 BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,60})[”\"」』]")
 CLAUSE_END = "，,；;：:。！？!?\n"
@@ -26,9 +28,9 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
 GLOSSARY_ENTRY = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』][^，,。；;“”]{0,12}?[：:]\s*(?:是指|指)?")
 
 
-def list_spans(text: str) -> list[tuple[int, int, str]]:
+def list_spans(text: str, words: WordRules | None = None) -> list[tuple[int, int, str]]:
     """Every list-like span in a sentence, with how it was found:
-    'cue' items after 包括/分别是/即/：; 'quoted' “A、B、C”; 'run' A、B、C."""
+    'cue' items after 包括/分别是/即/：; 'quoted' “A、B、C”; 'run' A、B、C (its ends moved to word boundaries)."""
     out: list[tuple[int, int, str]] = []
     for m in re.finditer(r"(?:包括|包含|分别是|分别为|主要有|即|：|:)", text):
         stops = [i for i in (text.find(c, m.end()) for c in "。；;\n") if i >= 0]
@@ -39,7 +41,8 @@ def list_spans(text: str) -> list[tuple[int, int, str]]:
         if re.search(r"[、，,]", m.group(1)):
             out.append((m.start(1), m.end(1), "quoted"))
     for m in re.finditer(r"[\u4e00-\u9fff“”]{2,14}(?:、[\u4e00-\u9fff“”]{2,14})+", text):
-        out.append((m.start(), m.end(), "run"))
+        start, end = snap(text, m.start(), m.end(), words) if words else m.span()
+        out.append((start, end, "run"))
     return out
 
 

@@ -21,7 +21,7 @@ _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|�
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
-    candidates = list_spans(simp)
+    candidates = list_spans(simp, ctx.words)
     ordinal = ordinal_run(simp)
     if ordinal:
         candidates.append((*ordinal, "ordinal"))
