@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ragtool import qtypes
+from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence, EvidenceReader
 from ragtool.answer.extractors import extractor_for
@@ -78,6 +79,8 @@ class ExtractiveEngine:
             return framed
         spans = self.candidates(hits, query)
         best = [s for s in spans if self.scorer.accepts(s)]
+        if respectively.asks_every(query.text) and any(s.features.get("members") for s in best):
+            best = [s for s in best if s.features.get("members")]  # 分别是多少: every member's value, not one
         if explain:
             out.explanation = [explained(s) for s in spans[:EXPLAIN_TOP]]
         if framed and frame and (not best or item_count(best[0].value) != frame.count):
