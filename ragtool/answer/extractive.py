@@ -92,15 +92,25 @@ class ExtractiveEngine:
             conflict = self._conflict(best)
             if conflict:
                 return self._conflicting(out, conflict)
-        citations = self.cite(best[0])
+        top = self._every_name(best) if query.qtype == "name" and respectively.asks_every(query.text) else best[0]
+        citations = self.cite(top)
         if not citations:
             return out
         out.status = "answered"
-        out.answer = best[0].value
+        out.answer = top.value
         out.quantity = self._quantity(best[0])
         out.citations = citations
         out.confidence = round(min(0.95, max(0.3, best[0].score / 10)), 2)
         return out
+
+    def _every_name(self, best: list[Span]) -> Span:
+        """分别是谁 with one title or none (传达…的分别是谁): every name the best one's sentence gives, in its order."""
+        top = best[0]
+        same = sorted({s.start: s for s in best if s.e is top.e}.values(), key=lambda s: s.start)
+        if len(same) < 2:
+            return top
+        joined = Span(top.e, same[0].start, same[-1].end, "、".join(s.value for s in same), dict(top.features), top.score)
+        return joined
 
     def _each_role(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, roles: list[str],
                    explain: bool) -> Answer:

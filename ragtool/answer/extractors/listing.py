@@ -12,10 +12,12 @@ from ragtool.answer.features import gram_share
 from ragtool.answer.frames import item_count, numbered_term, ordinal_run
 from ragtool.answer.spans import clause_bounds, list_spans
 from ragtool.zh import numerals
+from ragtool.zh.officials import OfficialFinder
 
 NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
 NUMBERED_AFTER = 3  # ... and between a list and the term right after it (西安、榆林两大增长极)
 _LAST_JOIN = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:和|及|以及)[\u4e00-\u9fff]{2,}")
+_RARE = re.compile(r"[\U00020000-\U0003134F]")  # CJK extensions B–G: rare name characters after t2s
 _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|项|条|类|种)")
 
 
@@ -26,6 +28,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if ordinal:
         candidates.append((*ordinal, "ordinal"))
     candidates += [(a, b, "clauses") for a, b in _colon_clauses(simp)]
+    if any(c in q.text for c in ctx.vocab.person_cues):
+        candidates += [(a, b, "names") for a, b in _name_runs(simp, ctx.officials)]
     between = _between_anchors(simp, keyword_spans(simp, q.keywords))
     if between:
         candidates.append((*between, "anchors"))
@@ -39,12 +43,14 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if how in ("cue", "clauses", "ordinal") and simp[max(0, start - 4) : start].strip("：: ") in q.text:
             near += 1.0  # the question itself says 包括/分别是
         named = _names_its_items(simp, start, end, q.keywords)
+        if how == "names":
+            near += 1.0  # the people asked about, each a name (执行主席张才、刘靖…; 主委谭黄河,…主委刘宏敏)
         if named:
             near += 1.0  # “五外联动”组合拳,推进外贸…、外资…、外包…、外经…、外智…
         if q.keywords and near < 0.5:
             continue
         parallel = _parallel(simp[start:end], q.keywords)
-        found_as = how if how in ("cue", "clauses", "ordinal", "quoted", "run") else "parallel" if parallel else "other"
+        found_as = {"names": "cue"}.get(how, how) if how in ("cue", "clauses", "ordinal", "quoted", "run", "names") else "parallel" if parallel else "other"
         bonus = ctx.grade("list", found_as)
         score = near + bonus - (end - start) / 600 + (3.0 if named else 0.0)  # the list the question's term names
         if best is None or score > best[0]:
@@ -56,6 +62,48 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"))
     span.features.update(fit=max(0.0, min(1.0, score / 3)))
     return [span]
+
+
+def _name_runs(simp: str, finder: OfficialFinder) -> list[tuple[int, int]]:
+    """Runs of at least two names, one per item between 、 or ，: 执行主席张才、刘靖、宋有洪; 县工商联主席谭黄河,民盟开阳支部
+    主委刘宏敏,…吴长明先后发言. From the first name (its title kept when every item has one) to the last."""
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int, int]] = []  # (item start, name start, name end)
+    pos = 0
+    for m in [*re.finditer(r"[、，,；;。：:\n]", simp), None]:
+        end = m.start() if m else len(simp)
+        found = _name_in(simp, pos, end, finder)
+        if found:
+            run.append((pos, *found))
+        if not found or (m and m.group() not in "、，,"):
+            if len(run) >= 2:
+                titled = all(name > item for item, name, _ in run[1:])
+                out.append((run[0][0] if titled else run[0][1], run[-1][2]))
+            run = [(pos, *found)] if found and m and m.group() in "、，," else []
+        pos = m.end() if m else len(simp)
+    return out
+
+
+def _name_in(simp: str, start: int, end: int, finder: OfficialFinder) -> tuple[int, int] | None:
+    """The name an item ends with (执行主席张才, 主委刘宏敏), or that opens it or the item's last words follow (方中友担任
+    执行主席, 吴长明先后发言). A rare character outside the basic block (曾暾𬱖) counts as a name's character."""
+    if end - start < 2:
+        return None
+    at = finder.name_ending(simp, end, after=start)
+    if at is not None:
+        return at, end
+    for length in (3, 2):
+        at = end - length
+        if at >= start and finder.plausible(_RARE.sub("明", simp[at:end])):
+            return at, end
+    for length in (3, 2):
+        if finder.plausible(simp[start : start + length]) and end - start > length + 1:
+            return start, start + length
+    for at in range(start, end - 1):
+        name = finder.name_at(simp, at)
+        if name and at + len(name) < end and simp.startswith(finder.ends, at + len(name)):
+            return at, at + len(name)
+    return None
 
 
 def _colon_clauses(simp: str) -> list[tuple[int, int]]:
