@@ -37,7 +37,7 @@ def numbered_term(question: str) -> tuple[int, str] | None:
 
 def item_count(text: str) -> int:
     """Items of a list written A、B、C (or with commas and semicolons)."""
-    return len(re.split(r"[、，,；;]", text))
+    return len(re.split(r"[、，,；;—]", text))
 
 
 def question_frame(question: str, separators: list[str], slot_nouns: list[str], verbs: list[str]) -> Frame | None:

@@ -73,13 +73,14 @@ def every_member(simp: str, question: str, grammar: QuantityGrammar) -> list[tup
     (贡献率分别为6.3%、32.8%和60.9%), or the first member the question names to the value after its last
     (地区生产总值3570亿元、一般公共预算收入225亿元、规上工业总产值6313亿元)."""
     out = [(start, values[0][0], values[-1][1]) for start, _, values in _clauses(simp, grammar)]
+    ends = {first: end for _, first, end in out}  # …产量分别大幅增长181.0%、33.9%、23.3%: to the clause's last value
     members = asked_members(question)
     spots = [_mention(simp, m) for m in members]
     if members and all(s >= 0 for s in spots) and spots == sorted(spots) and not re.search(r"[。；;\n]", simp[spots[0] : spots[-1]]):
         first = [v for v in grammar.read(simp) if v.start >= spots[0]]
         last = next((v for v in first if v.start >= spots[-1]), None)
         if first and last is not None:
-            out.append((spots[0], first[0].start, last.end))
+            out.append((spots[0], first[0].start, ends.get(last.start, last.end)))
     return out
 
 

@@ -25,7 +25,8 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
-GLOSSARY_ENTRY = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』][^，,。；;“”]{0,12}?[：:]\s*(?:是指|指)?")
+# “两新”:指…, “两新”(名词解释):…, “产业链改造”是指…
+GLOSSARY_ENTRY = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』](?:[^，,。；;“”]{0,12}?[：:]\s*(?:是指|指)?|是指|指的是)")
 
 
 def list_spans(text: str, words: WordRules | None = None) -> list[tuple[int, int, str]]:
@@ -38,9 +39,9 @@ def list_spans(text: str, words: WordRules | None = None) -> list[tuple[int, int
         if re.search(r"[、，,]", text[m.end() : end]) and end - m.end() <= 120:
             out.append((m.end(), end, "cue"))
     for m in QUOTED.finditer(text):
-        if re.search(r"[、，,]", m.group(1)):
+        if re.search(r"[、，,—]", m.group(1)):  # “世界领军企业—行业头部企业—行业知名企业”三级培育库
             out.append((m.start(1), m.end(1), "quoted"))
-    for m in re.finditer(r"[\u4e00-\u9fff“”]{2,14}(?:、[\u4e00-\u9fff“”]{2,14})+", text):
+    for m in re.finditer(r"[\u4e00-\u9fff“”\d]{2,20}(?:、\s?[\u4e00-\u9fff“”\d]{2,20})+", text):
         start, end = snap(text, m.start(), m.end(), words) if words else m.span()
         out.append((start, end, "run"))
     return out
@@ -76,6 +77,11 @@ def what_span(simp: str, question: str) -> tuple[int, int] | None:
                 end = simp.find(head, start, start + 50)
                 if end >= 0 and end > start:
                     return start, end + len(head)
+            elif simp[start : start + 1] in "：:":  # 主要预期目标是：A，B，C。 — the whole enumeration
+                stop = re.search(r"[。！？!?\n]", simp[start:])
+                end = start + (stop.start() if stop else len(simp) - start)
+                if end - start >= 3:
+                    return start + 1, end
             else:
                 stop = re.search(r"[，,；;。！？!?\n]|作出|推动|实现", simp[start:])
                 end = start + (stop.start() if stop else len(simp) - start)

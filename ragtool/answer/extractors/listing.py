@@ -85,8 +85,8 @@ def _name_runs(simp: str, finder: OfficialFinder) -> list[tuple[int, int]]:
 
 
 def _name_in(simp: str, start: int, end: int, finder: OfficialFinder) -> tuple[int, int] | None:
-    """The name an item ends with (执行主席张才, 主委刘宏敏), or that opens it or the item's last words follow (方中友担任
-    执行主席, 吴长明先后发言). A rare character outside the basic block (曾暾𬱖) counts as a name's character."""
+    """The name an item ends with (执行主席张才, 主委刘宏敏), or that the item's last words follow (方中友担任执行主席,
+    吴长明先后发言). A rare character outside the basic block (曾暾𬱖) counts as a name's character."""
     if end - start < 2:
         return None
     at = finder.name_ending(simp, end, after=start)
@@ -96,10 +96,7 @@ def _name_in(simp: str, start: int, end: int, finder: OfficialFinder) -> tuple[i
         at = end - length
         if at >= start and finder.plausible(_RARE.sub("明", simp[at:end])):
             return at, end
-    for length in (3, 2):
-        if finder.plausible(simp[start : start + length]) and end - start > length + 1:
-            return start, start + length
-    for at in range(start, end - 1):
+    for at in range(end - 2, start - 1, -1):  # the last name of the item: 非公经济代表人士吴长明先后发言
         name = finder.name_at(simp, at)
         if name and at + len(name) < end and simp.startswith(finder.ends, at + len(name)):
             return at, at + len(name)
