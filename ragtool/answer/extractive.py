@@ -79,7 +79,8 @@ class ExtractiveEngine:
             return framed
         spans = self.candidates(hits, query)
         best = [s for s in spans if self.scorer.accepts(s)]
-        if respectively.asks_every(query.text) and any(s.features.get("members") for s in best):
+        every = respectively.asks_every(query.text) and any(s.features.get("members") for s in best)
+        if every:
             best = [s for s in best if s.features.get("members")]  # 分别是多少: every member's value, not one
         if explain:
             out.explanation = [explained(s) for s in spans[:EXPLAIN_TOP]]
@@ -88,7 +89,7 @@ class ExtractiveEngine:
             return framed  # 四大行动 in four sentences, unless one sentence lists all four
         if not best:
             return out
-        if query.qtype == "number" and query.indicators:
+        if query.qtype == "number" and query.indicators and not every:
             conflict = self._conflict(best)
             if conflict:
                 return self._conflicting(out, conflict)

@@ -72,9 +72,11 @@ def every_member(simp: str, question: str, grammar: QuantityGrammar) -> list[tup
     """(start, first value, end) of each stretch that gives every member's value: a 分别 clause of the text
     (贡献率分别为6.3%、32.8%和60.9%), or the first member the question names to the value after its last
     (地区生产总值3570亿元、一般公共预算收入225亿元、规上工业总产值6313亿元)."""
-    out = [(start, values[0][0], values[-1][1]) for start, _, values in _clauses(simp, grammar)]
-    ends = {first: end for _, first, end in out}  # …产量分别大幅增长181.0%、33.9%、23.3%: to the clause's last value
     members = asked_members(question)
+    clauses = [(start, values[0][0], values[-1][1]) for start, at, values in _clauses(simp, grammar)
+               if not members or any(_mention(simp[start:at], m) >= 0 for m in members)]  # the members asked
+    ends = {first: end for _, first, end in clauses}  # …产量分别大幅增长181.0%、33.9%、23.3%: to the last value
+    out = list(clauses)
     spots = [_mention(simp, m) for m in members]
     if members and all(s >= 0 for s in spots) and spots == sorted(spots) and not re.search(r"[。；;\n]", simp[spots[0] : spots[-1]]):
         first = [v for v in grammar.read(simp) if v.start >= spots[0]]
