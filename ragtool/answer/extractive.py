@@ -8,6 +8,7 @@ every answer is a span of a verified quote (a yes/no answer adds its verdict, �
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ragtool import qtypes
@@ -23,6 +24,7 @@ from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
+from ragtool.zh import numerals
 from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
@@ -31,6 +33,7 @@ from ragtool.zh.timeframe import TimeCues
 from ragtool.zh.words import snap, word_rules
 
 NOT_FOUND = "未在文档中找到答案"
+_TOP = re.compile(r"([一二三四五六七八九十]+)、")  # a top-level heading's number (一、2025年工作回顾)
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 QUOTES = "“”‘’「」『』\"'"
@@ -84,6 +87,11 @@ class ExtractiveEngine:
             best = [s for s in best if s.features.get("members")]  # 分别是多少: every member's value, not one
         if explain:
             out.explanation = [explained(s) for s in spans[:EXPLAIN_TOP]]
+        if query.qtype == "list" and any(c in query.text for c in v.parts_cues):
+            stated = best and any(c in best[0].e.simp for c in v.parts_cues)  # 报告共分三个部分:…
+            parts = None if stated else self._parts(hits, query)
+            if parts is not None:
+                return parts
         if framed and frame and (not best or item_count(best[0].value) != frame.count):
             framed.explanation = out.explanation
             return framed  # 四大行动 in four sentences, unless one sentence lists all four
@@ -193,6 +201,29 @@ class ExtractiveEngine:
                 e = self.reader.sentence(doc, m.start(), m.end(), rank)
                 out.citations.extend(self.cite(Span(e, 0, len(e.text), e.text)))
             return out if run and len(out.citations) >= len(run) else None
+        return None
+
+    def _parts(self, hits: list[RetrievedChunk], q: ParsedQuery) -> Answer | None:
+        """分哪几个部分 of a report that does not say: its top-level headings (一、… 二、… 三、…), the first run numbered
+        from one, of the best-ranked document that has at least two, each cited."""
+        for doc_id in dict.fromkeys(h.meta.doc_id for h in hits):
+            doc = self.document(doc_id)
+            if doc is None:
+                continue
+            run: list[tuple[int, str]] = []
+            for at, text, depth in self.reader.view(doc).headings:
+                n = numerals.number(m.group(1)) if depth == 1 and (m := _TOP.match(text)) else None
+                if n == len(run) + 1:
+                    run.append((at, text))
+                elif n == 1 and len(run) < 2:
+                    run = [(at, text)]
+            if len(run) < 2:
+                continue
+            out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.8)
+            out.answer = "；".join(doc.text[at : at + len(text)] for at, text in run)
+            for at, text in run:
+                out.citations.extend(self.cite(Span(self.reader.sentence(doc, at, at + len(text), 0), 0, len(text), text)))
+            return out if len(out.citations) >= len(run) else None
         return None
 
     def cite(self, s: Span) -> list[Citation]:
