@@ -18,7 +18,7 @@ from ragtool.answer.evidence import Evidence, EvidenceReader
 from ragtool.answer.extractors import extractor_for
 from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
-from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
+from ragtool.answer.frames import Frame, item_count, ordinal_items, parallel_run, question_frame
 from ragtool.answer.scorer import Scorer
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
@@ -87,6 +87,14 @@ class ExtractiveEngine:
             best = [s for s in best if s.features.get("members")]  # 分别是多少: every member's value, not one
         if explain:
             out.explanation = [explained(s) for s in spans[:EXPLAIN_TOP]]
+        if query.qtype == "list":
+            named = self._named_section(hits, query)
+            if named is not None:
+                return named  # 2026年重点工作有哪几个方面: the headings under the section the question names
+        if query.qtype == "list" and best and "、" not in best[0].value:
+            ordinal = self._ordinal_list(best[0], query)
+            if ordinal is not None:
+                return ordinal  # 一是围绕经济发展，…。二是围绕创新驱动，…: the items the sentences open with
         if query.qtype == "list" and any(c in query.text for c in v.parts_cues):
             stated = best and any(c in best[0].e.simp for c in v.parts_cues)  # 报告共分三个部分:…
             parts = None if stated else self._parts(hits, query)
@@ -201,6 +209,44 @@ class ExtractiveEngine:
                 e = self.reader.sentence(doc, m.start(), m.end(), rank)
                 out.citations.extend(self.cite(Span(e, 0, len(e.text), e.text)))
             return out if run and len(out.citations) >= len(run) else None
+        return None
+
+    def _ordinal_list(self, s: Span, q: ParsedQuery) -> Answer | None:
+        """When the best sentence opens an item of an enumeration by ordinals over several sentences, that
+        enumeration: each item's first clause, cited (as many as the question counts, if it counts)."""
+        doc = s.e.doc
+        simp = self.reader.simplified(doc)
+        items = ordinal_items(simp, s.e.start + s.start)
+        if not items or asked_count(q.text) not in (0, len(items)):
+            return None
+        out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.7)
+        out.answer = "；".join(doc.text[a:b] for a, b in items)
+        for a, b in items:
+            e = self.reader.sentence(doc, a, b, s.e.rank)
+            out.citations.extend(self.cite(Span(e, 0, len(e.text), e.text)))
+        return out if len(out.citations) >= len(items) else None
+
+    def _named_section(self, hits: list[RetrievedChunk], q: ParsedQuery) -> Answer | None:
+        """A list question that names a top-level section (2026年重点工作有哪几个方面): the first clause of each
+        heading under it ((一)统筹促消费和扩投资；(二)…), from the best-ranked document with such a section."""
+        for doc_id in list(dict.fromkeys(h.meta.doc_id for h in hits))[:SCAN_DOCS]:
+            doc = self.document(doc_id)
+            if doc is None:
+                continue
+            heads = self.reader.view(doc).headings
+            for i, (_, text, depth) in enumerate(heads):
+                title = _TOP.sub("", text, count=1).strip()
+                if depth != 1 or len(title) < 4 or title not in q.text:
+                    continue
+                subs = [(at, t) for at, t, d in heads[i + 1 : next((j for j in range(i + 1, len(heads)) if heads[j][2] == 1), len(heads))] if d == 2]
+                if len(subs) < 2 or asked_count(q.text) not in (0, len(subs)):
+                    continue
+                out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.7)
+                spans = [(at, at + (re.search(r"[，,。；;\n]|$", t).start())) for at, t in subs]  # type: ignore[union-attr]
+                out.answer = "；".join(doc.text[a:b] for a, b in spans)
+                for a, b in spans:
+                    out.citations.extend(self.cite(Span(self.reader.sentence(doc, a, b, 0), 0, b - a, doc.text[a:b])))
+                return out if len(out.citations) >= len(spans) else None
         return None
 
     def _parts(self, hits: list[RetrievedChunk], q: ParsedQuery) -> Answer | None:

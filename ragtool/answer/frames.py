@@ -82,6 +82,33 @@ def ordinal_run(text: str) -> tuple[int, int] | None:
     return found[0].start(), end
 
 
+# an item that opens a sentence (or follows a colon) with its ordinal: 一是…, （一）…
+_ORDINAL_OPENING = re.compile(rf"(?:^|(?<=[。！？!?\n：:]))[ \t　]*(?:([{_CN}]{{1,2}})是|[（(]([{_CN}]{{1,2}})[)）])")
+
+
+def ordinal_items(simp: str, pos: int) -> list[tuple[int, int]]:
+    """The items of an enumeration by ordinals that open sentences (一是围绕经济发展，提出6项指标。二是围绕创新驱动，…
+    or （一）…（二）…, in one style), when one of them opens the sentence at pos: each item's first clause, after
+    its marker; empty when pos opens no such item or the run has fewer than two."""
+    runs: list[list[re.Match[str]]] = []
+    for m in _ORDINAL_OPENING.finditer(simp):
+        n = numerals.number(m.group(1) or m.group(2)) or 0
+        run = runs[-1] if runs else []
+        same = bool(run) and bool(run[-1].group(1)) == bool(m.group(1))
+        if same and n == len(run) + 1 and m.start() - run[-1].end() <= MAX_REACH:
+            run.append(m)
+        elif n == 1:
+            runs.append([m])
+    for run in runs:
+        if len(run) >= 2 and any(m.start() <= pos <= m.end() for m in run):
+            out = []
+            for m in run:
+                stop = re.search(r"[，,。；;：:！？!?\n]", simp[m.end() :])
+                out.append((m.end(), m.end() + (stop.start() if stop else len(simp) - m.end())))
+            return out
+    return []
+
+
 def parallel_run(simp: str, frame: Frame) -> list[re.Match[str]]:
     """The frame's matches in the longest run of nearby ones (at least two, or exactly the number
     asked for), one per filler; empty when the text has no such run."""
