@@ -86,6 +86,17 @@ def ordinal_run(text: str) -> tuple[int, int] | None:
 _ORDINAL_OPENING = re.compile(rf"(?:^|(?<=[。！？!?\n：:]))[ \t　]*(?:([{_CN}]{{1,2}})是|[（(]([{_CN}]{{1,2}})[)）])")
 
 
+def first_ordinal(text: str) -> list[tuple[int, int]]:
+    """The first item of an enumeration by ordinals that opens in this sentence (…把握好:一是坚持稳中求进,…), to the
+    sentence's end: the engine reads the items after it from the document (ordinal_items)."""
+    out = []
+    for m in _ORDINAL_OPENING.finditer(text):
+        if numerals.number(m.group(1) or m.group(2)) == 1:
+            stop = re.search(r"[。！？!?\n]", text[m.end() :])
+            out.append((m.start(), m.end() + (stop.start() if stop else len(text) - m.end())))
+    return out
+
+
 def ordinal_items(simp: str, pos: int) -> list[tuple[int, int]]:
     """The items of an enumeration by ordinals that open sentences (一是围绕经济发展，提出6项指标。二是围绕创新驱动，…
     or （一）…（二）…, in one style), when one of them opens the sentence at pos: each item's first clause, after

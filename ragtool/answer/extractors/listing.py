@@ -9,7 +9,7 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.extractors.number import keyword_spans
 from ragtool.answer.features import gram_share
-from ragtool.answer.frames import item_count, numbered_term, ordinal_run
+from ragtool.answer.frames import first_ordinal, item_count, numbered_term, ordinal_run
 from ragtool.answer.spans import clause_bounds, list_spans
 from ragtool.zh import numerals
 from ragtool.zh.officials import OfficialFinder
@@ -28,6 +28,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if ordinal:
         candidates.append((*ordinal, "ordinal"))
     candidates += [(a, b, "clauses") for a, b in _colon_clauses(simp)]
+    candidates += [(a, b, "opening") for a, b in first_ordinal(simp)]  # 一是…。二是…: read on by the engine
     if any(c in q.text for c in ctx.vocab.person_cues):
         candidates += [(a, b, "names") for a, b in _name_runs(simp, ctx.officials)]
     between = _between_anchors(simp, keyword_spans(simp, q.keywords))
@@ -37,7 +38,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     best: tuple[float, int, int] | None = None
     for start, end, how in candidates:
         start, end = _trim(simp, start, end, wanted)
-        if wanted and items(simp[start:end]) < wanted:
+        if wanted and how != "opening" and items(simp[start:end]) < wanted:
             continue  # 哪七个 needs seven items, not a sentence that only names the seven
         near = _binding(simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
         if how in ("cue", "clauses", "ordinal") and simp[max(0, start - 4) : start].strip("：: ") in q.text:
@@ -50,7 +51,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if q.keywords and near < 0.5:
             continue
         parallel = _parallel(simp[start:end], q.keywords)
-        found_as = {"names": "cue"}.get(how, how) if how in ("cue", "clauses", "ordinal", "quoted", "run", "names") else "parallel" if parallel else "other"
+        found_as = {"names": "cue", "opening": "ordinal"}.get(how, how) if how in ("cue", "clauses", "ordinal", "quoted", "run", "names", "opening") else "parallel" if parallel else "other"
         bonus = ctx.grade("list", found_as)
         score = near + bonus - (end - start) / 600 + (3.0 if named else 0.0)  # the list the question's term names
         if best is None or score > best[0]:
