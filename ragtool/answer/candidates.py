@@ -49,6 +49,7 @@ class Context:
     quantities: QuantityGrammar | None = None  # the one reader of values (lexicon.toml [quantity])
     figure_words: Callable[[str], tuple[str, ...]] = lambda key: ()  # lexicon.toml [figures] word lists
     words: WordRules = field(default_factory=lambda: WordRules(frozenset()))  # word boundaries (words.toml)
+    directive_verbs: tuple[str, ...] = ()  # 要聚焦…, 要坚持…: lexicon.toml [priorities] directive_verbs
 
     @property
     def grammar(self) -> QuantityGrammar:

@@ -25,6 +25,7 @@ from ragtool.config import Settings
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.zh import numerals
+from ragtool.zh.directives import directive_items
 from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
@@ -62,6 +63,7 @@ class ExtractiveEngine:
         lexicon = self.lexicon = Lexicon.load(settings)
         self.reader = EvidenceReader(document, TimeCues.from_lexicon(lexicon))
         self.words = word_rules(settings)
+        self.directive_verbs = tuple(str(v) for v in lexicon.priorities.get("directive_verbs", []))
         self.target_after = tuple(lexicon.time_words("target_after"))
         self.document = document
         self.chunks_of = chunks_of
@@ -151,7 +153,8 @@ class ExtractiveEngine:
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       lex.combined, tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped,
                       meeting=self.meeting, grade=self.scorer.grade, quantities=lex.quantities,
-                      figure_words=lambda key: tuple(lex.figure_words(key)), words=self.words)
+                      figure_words=lambda key: tuple(lex.figure_words(key)), words=self.words,
+                      directive_verbs=self.directive_verbs)
         extract = extractor_for(q.qtype)
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
@@ -212,11 +215,12 @@ class ExtractiveEngine:
         return None
 
     def _ordinal_list(self, s: Span, q: ParsedQuery) -> Answer | None:
-        """When the best sentence opens an item of an enumeration by ordinals over several sentences, that
-        enumeration: each item's first clause, cited (as many as the question counts, if it counts)."""
+        """When the best candidate opens an item of an enumeration by ordinals over several sentences, or one of a
+        run of directives (要强化政治引领。…要抢抓发展机遇。), that enumeration: each item's first clause, cited (as many
+        as the question counts, if it counts)."""
         doc = s.e.doc
         simp = self.reader.simplified(doc)
-        items = ordinal_items(simp, s.e.start + s.start)
+        items = ordinal_items(simp, s.e.start + s.start) or directive_items(simp, self.directive_verbs, s.e.start + s.start)
         if not items or asked_count(q.text) not in (0, len(items)):
             return None
         out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.7)

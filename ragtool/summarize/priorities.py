@@ -15,6 +15,7 @@ from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
 from ragtool.zh import dates, numerals
+from ragtool.zh.directives import directive_pattern
 from ragtool.zh.headings import HeadingRules, heading_rules, numbered
 from ragtool.zh.officials import alternation
 from ragtool.zh.words import WordRules, is_boundary
@@ -40,8 +41,7 @@ class PriorityFinder:
 
     @cached_property
     def directive(self) -> re.Pattern[str]:
-        verbs = alternation(list(self.table.get("directive_verbs", [])))
-        return re.compile(rf"(?:^|(?<=[。;!?\n])|(?<=(?:强调|指出|要求|提出)[,:]))[ \t]*要(?=(?:{verbs}))", re.M)
+        return directive_pattern(tuple(str(v) for v in self.table.get("directive_verbs", [])))
 
     def directives(self, view: TextView) -> list[Found[Priority]]:
         """The parallel directives of a party meeting (要聚焦…,…。要坚持…): the first clause of each."""

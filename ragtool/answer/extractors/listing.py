@@ -9,9 +9,10 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.extractors.number import keyword_spans
 from ragtool.answer.features import gram_share
-from ragtool.answer.frames import first_ordinal, item_count, numbered_term, ordinal_run
+from ragtool.answer.frames import first_ordinal, item_count, numbered_term, ordinal_items, ordinal_run
 from ragtool.answer.spans import clause_bounds, list_spans
 from ragtool.zh import numerals
+from ragtool.zh.directives import LEAD_INS, directive_items, directive_pattern
 from ragtool.zh.officials import OfficialFinder
 
 NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
@@ -29,6 +30,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         candidates.append((*ordinal, "ordinal"))
     candidates += [(a, b, "clauses") for a, b in _colon_clauses(simp)]
     candidates += [(a, b, "opening") for a, b in first_ordinal(simp)]  # 一是…。二是…: read on by the engine
+    candidates += [(a, b, "opening") for a, b in _first_directive(simp, ctx)]  # 要强化…。要抢抓…: likewise
     if any(c in q.text for c in ctx.vocab.person_cues):
         candidates += [(a, b, "names") for a, b in _name_runs(simp, ctx.officials)]
     between = _between_anchors(simp, keyword_spans(simp, q.keywords))
@@ -44,6 +46,13 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if how in ("cue", "clauses", "ordinal") and simp[max(0, start - 4) : start].strip("：: ") in q.text:
             near += 1.0  # the question itself says 包括/分别是
         named = _names_its_items(simp, start, end, q.keywords)
+        if how == "opening":
+            run = _opened_run(e, ctx, start)
+            if not run:
+                continue  # an item with no others after it is no list
+            named = named or len(run) == wanted  # 哪三点 and a run of three
+        if how == "opening" and any(w in q.text for w in LEAD_INS if w in simp[max(0, start - 6) : start]):
+            near += 1.0  # 会议强调,要强化…: the question asks what the meeting 强调
         if how == "names":
             near += 1.0  # the people asked about, each a name (执行主席张才、刘靖…; 主委谭黄河,…主委刘宏敏)
         if named:
@@ -63,6 +72,21 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"))
     span.features.update(fit=max(0.0, min(1.0, score / 3)))
     return [span]
+
+
+def _opened_run(e: Evidence, ctx: Context, start: int) -> list[tuple[int, int]]:
+    """The items of the enumeration (by ordinals, or of directives) an opening at e.simp[start] begins."""
+    doc = ctx.reader.simplified(e.doc)
+    return ordinal_items(doc, e.start + start) or directive_items(doc, ctx.directive_verbs, e.start + start)
+
+
+def _first_directive(simp: str, ctx: Context) -> list[tuple[int, int]]:
+    """A directive opening in this sentence (会议强调,要强化政治引领。), to the sentence's end."""
+    m = directive_pattern(ctx.directive_verbs).search(simp)
+    if m is None:
+        return []
+    stop = re.search(r"[。！？!?\n]", simp[m.end() :])
+    return [(m.end() - 1, m.end() + (stop.start() if stop else len(simp) - m.end()))]
 
 
 def _name_runs(simp: str, finder: OfficialFinder) -> list[tuple[int, int]]:
