@@ -92,6 +92,8 @@ class Vocabulary:
     slot_nouns: list[str]
     frame_verbs: list[str]
     lead_verbs: list[str]
+    person_cues: list[str]
+    parts_cues: list[str]
     separators: list[str]
     publication_cues: list[str]
     publish_question_cues: list[str]
@@ -132,6 +134,8 @@ class Vocabulary:
             slot_nouns=list(q.get("frames", {}).get("slot_nouns", [])),
             frame_verbs=list(q.get("frames", {}).get("verbs", [])),
             lead_verbs=list(q.get("frames", {}).get("lead_verbs", [])),
+            person_cues=list(q.get("frames", {}).get("person_cues", [])),
+            parts_cues=list(q.get("frames", {}).get("parts_cues", [])),
             separators=list(q.get("separators", [])),
             publication_cues=list(q.get("publication_cues", [])),
             publish_question_cues=list(q.get("publish_question_cues", [])),

@@ -1,5 +1,5 @@
-"""Figures in a .docx or HTML table row (地区生产总值 | 2024年实际 | 2025年目标) are read with their column headers by ask
-and compare, as a sentence stating them would be."""
+"""Figures in a .docx, HTML or PDF table row (地区生产总值 | 2024年实际 | 2025年目标) are read with their column headers by
+ask, compare and summarize, as a sentence stating them would be."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from pathlib import Path
 
 import docx
 import pytest
+from pdfs import chinese_pdf
 
 from ragtool.api import Session
 from ragtool.config import Settings
+from ragtool.ingest.load import load_file
 
 ROWS = [
     ("指标", "2024年实际", "2025年目标"),
@@ -32,6 +34,13 @@ def _plan(path: Path, place: str, rows: list[tuple[str, str, str]]) -> None:
     document.save(str(path))
 
 
+def _pdf_plan(place: str, rows: list[tuple[str, str, str]]) -> bytes:
+    """A plan as a PDF: its table drawn cell by cell at three x positions, as PDF writers lay tables out."""
+    table = [[(50, a), (250, b), (400, c)] for a, b, c in rows]
+    return chinese_pdf([[(50, f"{place}2025年国民经济和社会发展计划")], [(50, "一、主要指标")], *table,
+                        [(50, "二、主要任务")], [(50, "全力扩大有效投资，加快建设现代化产业体系。")]])
+
+
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory: pytest.TempPathFactory) -> Session:
     corpus = tmp_path_factory.mktemp("corpus")
@@ -40,6 +49,7 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> Session:
     (corpus / "pucheng_plan.html").write_text(
         f"<html><head><title>浦城县2025年国民经济和社会发展计划</title></head><body><nav>首页 新闻</nav>"
         f"<p>一、主要指标</p><table>{cells}</table><p>二、主要任务</p></body></html>", encoding="utf-8")
+    (corpus / "zhenghe_plan.pdf").write_bytes(_pdf_plan("政和县", [ROWS[0], ("地区生产总值", "120亿元", "增长6.5%")]))
     session = Session(Settings(home=tmp_path_factory.mktemp("home"), corpus=corpus, embedder="hash"))
     session.sync_corpus()
     return session
@@ -70,3 +80,29 @@ def test_compare_reads_each_places_table(plans: Session) -> None:
 def test_an_html_table_is_read_the_same_way(plans: Session) -> None:
     a = plans.ask("浦城县2025年GDP增长目标", engine="extractive")
     assert a.status == "answered" and "6%" in a.answer and "388亿元" not in a.answer
+
+
+def test_a_pdf_table_is_read_as_rows_with_their_column_headers(tmp_path: Path) -> None:
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(_pdf_plan("政和县", ROWS))
+    lines = load_file(path).text.split("\n")
+    assert "地区生产总值 | 2024年实际: 411亿元 | 2025年目标: 增长5.5%" in lines
+    assert "固定资产投资 | 2024年实际: 增长6.1% | 2025年目标: 增长7%" in lines
+    assert "全力扩大有效投资,加快建设现代化产业体系。" in lines or "全力扩大有效投资，加快建设现代化产业体系。" in lines
+
+
+def test_a_pdf_tables_figures_are_asked_and_compared(plans: Session) -> None:
+    a = plans.ask("政和县2025年GDP增长目标", engine="extractive")
+    assert a.status == "answered" and "6.5%" in a.answer and "120亿元" not in a.answer
+    rows = {r.place: r for r in plans.compare("比较松溪县和政和县2024年地区生产总值", engine="extractive")}
+    assert "411亿元" in (rows["松溪县"].value or "") and "120亿元" in (rows["政和县"].value or "")
+
+
+@pytest.mark.parametrize("place", ["松溪县", "浦城县", "政和县"])
+def test_a_summary_lists_each_table_figure_with_its_year_role_and_row(plans: Session, place: str) -> None:
+    doc = next(d for d in plans.corpus.documents() if d.place == place)
+    figures = plans.summarize(doc.doc_id, engine="extractive").key_figures
+    gdp = {(f.year, f.type): f for f in figures if f.indicator == "地区生产总值"}
+    target, actual = gdp[(2025, "target")], gdp[(2024, "actual")]
+    assert target.change.startswith("+") and actual.number is not None
+    assert target.quote.startswith("地区生产总值") and target.value in target.quote  # the row is its source

@@ -1,4 +1,4 @@
-"""The Chinese text layer (ragtool/zh) against its corpora: tests/corpora/{sentences,headings,numerals,dates,script}.tsv.
+"""The Chinese text layer (ragtool/zh) against its corpora: tests/corpora/{sentences,headings,numerals,dates,script,words}.tsv.
 
 Each line of a corpus is a real case from the dev documents: text → what the reader must return. A fix starts as a
 line in the corpus; this file only runs them.
@@ -15,6 +15,7 @@ from ragtool.zh import dates, numerals, script
 from ragtool.zh.headings import heading_lines, heading_rules, numbered
 from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.sentences import clauses, parts, sentences
+from ragtool.zh.words import shorten, snap, word_rules
 
 CORPORA = Path(__file__).parent / "corpora"
 SEP = " | "
@@ -99,3 +100,16 @@ def test_a_users_headings_toml_is_read(tmp_path: Path) -> None:
     assert numbered("(一)改革创新优环境稳实体", rules) is None  # not in the user's rules
     found = numbered("二、2025年工作安排", rules)
     assert found is not None and found.level == 1 and found.number == 2
+
+
+@pytest.mark.parametrize(("reader", "text", "expected"), _rows("words.tsv", 3))
+def test_words(reader: str, text: str, expected: str) -> None:
+    rules = word_rules(Settings())
+    if reader == "snap":
+        start = text.index("|")
+        end = text.index("|", start + 1) - 1
+        plain = text.replace("|", "")
+        lo, hi = snap(plain, start, end, rules)
+        assert plain[lo:hi] == expected
+    else:
+        assert shorten(text, int(reader.split(":")[1]), rules) == expected

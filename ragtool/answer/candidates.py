@@ -10,6 +10,7 @@ from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.quantity import QuantityGrammar
+from ragtool.zh.words import WordRules
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Context:
     grade: Callable[[str, str], float] = lambda feature, case: 0.5
     quantities: QuantityGrammar | None = None  # the one reader of values (lexicon.toml [quantity])
     figure_words: Callable[[str], tuple[str, ...]] = lambda key: ()  # lexicon.toml [figures] word lists
+    words: WordRules = field(default_factory=lambda: WordRules(frozenset()))  # word boundaries (words.toml)
+    directive_verbs: tuple[str, ...] = ()  # 要聚焦…, 要坚持…: lexicon.toml [priorities] directive_verbs
 
     @property
     def grammar(self) -> QuantityGrammar:

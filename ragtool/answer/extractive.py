@@ -8,27 +8,33 @@ every answer is a span of a verified quote (a yes/no answer adds its verdict, �
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ragtool import qtypes
+from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence, EvidenceReader
 from ragtool.answer.extractors import extractor_for
 from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
-from ragtool.answer.frames import Frame, item_count, parallel_run, question_frame
+from ragtool.answer.frames import Frame, item_count, ordinal_items, parallel_run, question_frame
 from ragtool.answer.scorer import Scorer
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
+from ragtool.zh import numerals
+from ragtool.zh.directives import directive_items
 from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.quantity import Quantity
 from ragtool.zh.timeframe import TimeCues
+from ragtool.zh.words import snap, word_rules
 
 NOT_FOUND = "未在文档中找到答案"
+_TOP = re.compile(r"([一二三四五六七八九十]+)、")  # a top-level heading's number (一、2025年工作回顾)
 KIND_PRIORITY = {"政府工作报告": 0, "党代会": 1, "党委会议": 2, "other": 3}
 QUOTE_MAX = 90  # longer sentences are quoted as the answer with its clause around it
 QUOTES = "“”‘’「」『』\"'"
@@ -56,6 +62,8 @@ class ExtractiveEngine:
         self.scorer = Scorer.load(settings)
         lexicon = self.lexicon = Lexicon.load(settings)
         self.reader = EvidenceReader(document, TimeCues.from_lexicon(lexicon))
+        self.words = word_rules(settings)
+        self.directive_verbs = tuple(str(v) for v in lexicon.priorities.get("directive_verbs", []))
         self.target_after = tuple(lexicon.time_words("target_after"))
         self.document = document
         self.chunks_of = chunks_of
@@ -76,26 +84,52 @@ class ExtractiveEngine:
             return framed
         spans = self.candidates(hits, query)
         best = [s for s in spans if self.scorer.accepts(s)]
+        every = respectively.asks_every(query.text) and any(s.features.get("members") for s in best)
+        if every:
+            best = [s for s in best if s.features.get("members")]  # 分别是多少: every member's value, not one
         if explain:
             out.explanation = [explained(s) for s in spans[:EXPLAIN_TOP]]
+        if query.qtype == "list":
+            named = self._named_section(hits, query)
+            if named is not None:
+                return named  # 2026年重点工作有哪几个方面: the headings under the section the question names
+        if query.qtype == "list" and best and "、" not in best[0].value:
+            ordinal = self._ordinal_list(best[0], query)
+            if ordinal is not None:
+                return ordinal  # 一是围绕经济发展，…。二是围绕创新驱动，…: the items the sentences open with
+        if query.qtype == "list" and any(c in query.text for c in v.parts_cues):
+            stated = best and any(c in best[0].e.simp for c in v.parts_cues)  # 报告共分三个部分:…
+            parts = None if stated else self._parts(hits, query)
+            if parts is not None:
+                return parts
         if framed and frame and (not best or item_count(best[0].value) != frame.count):
             framed.explanation = out.explanation
             return framed  # 四大行动 in four sentences, unless one sentence lists all four
         if not best:
             return out
-        if query.qtype == "number" and query.indicators:
+        if query.qtype == "number" and query.indicators and not every:
             conflict = self._conflict(best)
             if conflict:
                 return self._conflicting(out, conflict)
-        citations = self.cite(best[0])
+        top = self._every_name(best) if query.qtype == "name" and respectively.asks_every(query.text) else best[0]
+        citations = self.cite(top)
         if not citations:
             return out
         out.status = "answered"
-        out.answer = best[0].value
+        out.answer = top.value
         out.quantity = self._quantity(best[0])
         out.citations = citations
         out.confidence = round(min(0.95, max(0.3, best[0].score / 10)), 2)
         return out
+
+    def _every_name(self, best: list[Span]) -> Span:
+        """分别是谁 with one title or none (传达…的分别是谁): every name the best one's sentence gives, in its order."""
+        top = best[0]
+        same = sorted({s.start: s for s in best if s.e is top.e}.values(), key=lambda s: s.start)
+        if len(same) < 2:
+            return top
+        joined = Span(top.e, same[0].start, same[-1].end, "、".join(s.value for s in same), dict(top.features), top.score)
+        return joined
 
     def _each_role(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, roles: list[str],
                    explain: bool) -> Answer:
@@ -119,7 +153,8 @@ class ExtractiveEngine:
         ctx = Context(q, self.vocab, self.officials, self.reader, self.target_after, lex.units_of,
                       lex.combined, tuple(lex.figure_words("gap_stops")), lex.own_figure, lex.scoped,
                       meeting=self.meeting, grade=self.scorer.grade, quantities=lex.quantities,
-                      figure_words=lambda key: tuple(lex.figure_words(key)))
+                      figure_words=lambda key: tuple(lex.figure_words(key)), words=self.words,
+                      directive_verbs=self.directive_verbs)
         extract = extractor_for(q.qtype)
         units = self.reader.evidence(hits)
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
@@ -179,15 +214,78 @@ class ExtractiveEngine:
             return out if run and len(out.citations) >= len(run) else None
         return None
 
+    def _ordinal_list(self, s: Span, q: ParsedQuery) -> Answer | None:
+        """When the best candidate opens an item of an enumeration by ordinals over several sentences, or one of a
+        run of directives (要强化政治引领。…要抢抓发展机遇。), that enumeration: each item's first clause, cited (as many
+        as the question counts, if it counts)."""
+        doc = s.e.doc
+        simp = self.reader.simplified(doc)
+        items = ordinal_items(simp, s.e.start + s.start) or directive_items(simp, self.directive_verbs, s.e.start + s.start)
+        if not items or asked_count(q.text) not in (0, len(items)):
+            return None
+        out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.7)
+        out.answer = "；".join(doc.text[a:b] for a, b in items)
+        for a, b in items:
+            e = self.reader.sentence(doc, a, b, s.e.rank)
+            out.citations.extend(self.cite(Span(e, 0, len(e.text), e.text)))
+        return out if len(out.citations) >= len(items) else None
+
+    def _named_section(self, hits: list[RetrievedChunk], q: ParsedQuery) -> Answer | None:
+        """A list question that names a top-level section (2026年重点工作有哪几个方面): the first clause of each
+        heading under it ((一)统筹促消费和扩投资；(二)…), from the best-ranked document with such a section."""
+        for doc_id in list(dict.fromkeys(h.meta.doc_id for h in hits))[:SCAN_DOCS]:
+            doc = self.document(doc_id)
+            if doc is None:
+                continue
+            heads = self.reader.view(doc).headings
+            for i, (_, text, depth) in enumerate(heads):
+                title = _TOP.sub("", text, count=1).strip()
+                if depth != 1 or len(title) < 4 or title not in q.text:
+                    continue
+                subs = [(at, t) for at, t, d in heads[i + 1 : next((j for j in range(i + 1, len(heads)) if heads[j][2] == 1), len(heads))] if d == 2]
+                if len(subs) < 2 or asked_count(q.text) not in (0, len(subs)):
+                    continue
+                out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.7)
+                spans = [(at, at + (re.search(r"[，,。；;\n]|$", t).start())) for at, t in subs]  # type: ignore[union-attr]
+                out.answer = "；".join(doc.text[a:b] for a, b in spans)
+                for a, b in spans:
+                    out.citations.extend(self.cite(Span(self.reader.sentence(doc, a, b, 0), 0, b - a, doc.text[a:b])))
+                return out if len(out.citations) >= len(spans) else None
+        return None
+
+    def _parts(self, hits: list[RetrievedChunk], q: ParsedQuery) -> Answer | None:
+        """分哪几个部分 of a report that does not say: its top-level headings (一、… 二、… 三、…), the first run numbered
+        from one, of the best-ranked document that has at least two, each cited."""
+        for doc_id in dict.fromkeys(h.meta.doc_id for h in hits):
+            doc = self.document(doc_id)
+            if doc is None:
+                continue
+            run: list[tuple[int, str]] = []
+            for at, text, depth in self.reader.view(doc).headings:
+                n = numerals.number(m.group(1)) if depth == 1 and (m := _TOP.match(text)) else None
+                if n == len(run) + 1:
+                    run.append((at, text))
+                elif n == 1 and len(run) < 2:
+                    run = [(at, text)]
+            if len(run) < 2:
+                continue
+            out = Answer(question=q.raw, engine=self.name, status="answered", confidence=0.8)
+            out.answer = "；".join(doc.text[at : at + len(text)] for at, text in run)
+            for at, text in run:
+                out.citations.extend(self.cite(Span(self.reader.sentence(doc, at, at + len(text), 0), 0, len(text), text)))
+            return out if len(out.citations) >= len(run) else None
+        return None
+
     def cite(self, s: Span) -> list[Citation]:
         """The quote (the sentence, or a window of it around the answer), cited from each chunk it spans."""
         e = s.e
         lo, hi = 0, len(e.text)
         if hi > QUOTE_MAX:  # a long sentence: the answer with its clause around it
             lo, hi = max(0, s.start - 40), min(hi, s.end + 30)
-            cut = max((i + 1 for i in range(lo, s.start) if e.simp[i] in "，,；;：:。"), default=lo)
-            end = min((i + 1 for i in range(s.end, hi) if e.simp[i] in "，,；;。"), default=hi)
-            lo, hi = cut, max(end, s.end)
+            cut = max((i + 1 for i in range(lo, s.start) if e.simp[i] in "，,；;：:。\n"), default=lo)
+            end = min((i for i in range(s.end, hi) if e.simp[i] in "，,；;。\n|"), default=hi)
+            end += e.simp[end : end + 1] in "，,；;。"  # a clause mark is quoted, a line end or a table's | is not
+            lo, hi = snap(e.simp, cut, max(end, s.end), self.words)  # never from or to the middle of a word
         start, end = e.start + lo, e.start + hi
         citations: list[Citation] = []
         for chunk in self.chunks_of(e.meta.doc_id):

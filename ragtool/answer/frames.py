@@ -37,7 +37,7 @@ def numbered_term(question: str) -> tuple[int, str] | None:
 
 def item_count(text: str) -> int:
     """Items of a list written A、B、C (or with commas and semicolons)."""
-    return len(re.split(r"[、，,；;]", text))
+    return len(re.split(r"[、，,；;—]", text))
 
 
 def question_frame(question: str, separators: list[str], slot_nouns: list[str], verbs: list[str]) -> Frame | None:
@@ -80,6 +80,44 @@ def ordinal_run(text: str) -> tuple[int, int] | None:
     stop = re.search(r"[。；;\n]", text[found[-1].end() :])
     end = found[-1].end() + (stop.start() if stop else len(text) - found[-1].end())
     return found[0].start(), end
+
+
+# an item that opens a sentence (or follows a colon) with its ordinal: 一是…, （一）…
+_ORDINAL_OPENING = re.compile(rf"(?:^|(?<=[。！？!?\n：:]))[ \t　]*(?:([{_CN}]{{1,2}})是|[（(]([{_CN}]{{1,2}})[)）])")
+
+
+def first_ordinal(text: str) -> list[tuple[int, int]]:
+    """The first item of an enumeration by ordinals that opens in this sentence (…把握好:一是坚持稳中求进,…), to the
+    sentence's end: the engine reads the items after it from the document (ordinal_items)."""
+    out = []
+    for m in _ORDINAL_OPENING.finditer(text):
+        if numerals.number(m.group(1) or m.group(2)) == 1:
+            stop = re.search(r"[。！？!?\n]", text[m.end() :])
+            out.append((m.start(), m.end() + (stop.start() if stop else len(text) - m.end())))
+    return out
+
+
+def ordinal_items(simp: str, pos: int) -> list[tuple[int, int]]:
+    """The items of an enumeration by ordinals that open sentences (一是围绕经济发展，提出6项指标。二是围绕创新驱动，…
+    or （一）…（二）…, in one style), when one of them opens the sentence at pos: each item's first clause, after
+    its marker; empty when pos opens no such item or the run has fewer than two."""
+    runs: list[list[re.Match[str]]] = []
+    for m in _ORDINAL_OPENING.finditer(simp):
+        n = numerals.number(m.group(1) or m.group(2)) or 0
+        run = runs[-1] if runs else []
+        same = bool(run) and bool(run[-1].group(1)) == bool(m.group(1))
+        if same and n == len(run) + 1 and m.start() - run[-1].end() <= MAX_REACH:
+            run.append(m)
+        elif n == 1:
+            runs.append([m])
+    for run in runs:
+        if len(run) >= 2 and any(m.start() <= pos <= m.end() for m in run):
+            out = []
+            for m in run:
+                stop = re.search(r"[，,。；;：:！？!?\n]", simp[m.end() :])
+                out.append((m.end(), m.end() + (stop.start() if stop else len(simp) - m.end())))
+            return out
+    return []
 
 
 def parallel_run(simp: str, frame: Frame) -> list[re.Match[str]]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from ragtool.zh.words import WordRules, snap
+
 BOOK_TITLE = re.compile(r"《([^》]{2,80})》")
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,60})[”\"」』]")
 CLAUSE_END = "，,；;：:。！？!?\n"
@@ -23,12 +25,13 @@ def clause_bounds(text: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
-GLOSSARY_ENTRY = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』][^，,。；;“”]{0,12}?[：:]\s*(?:是指|指)?")
+# “两新”:指…, “两新”(名词解释):…, “产业链改造”是指…
+GLOSSARY_ENTRY = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』](?:[^，,。；;“”]{0,12}?[：:]\s*(?:是指|指)?|是指|指的是)")
 
 
-def list_spans(text: str) -> list[tuple[int, int, str]]:
+def list_spans(text: str, words: WordRules | None = None) -> list[tuple[int, int, str]]:
     """Every list-like span in a sentence, with how it was found:
-    'cue' items after 包括/分别是/即/：; 'quoted' “A、B、C”; 'run' A、B、C."""
+    'cue' items after 包括/分别是/即/：; 'quoted' “A、B、C”; 'run' A、B、C (its ends moved to word boundaries)."""
     out: list[tuple[int, int, str]] = []
     for m in re.finditer(r"(?:包括|包含|分别是|分别为|主要有|即|：|:)", text):
         stops = [i for i in (text.find(c, m.end()) for c in "。；;\n") if i >= 0]
@@ -36,10 +39,11 @@ def list_spans(text: str) -> list[tuple[int, int, str]]:
         if re.search(r"[、，,]", text[m.end() : end]) and end - m.end() <= 120:
             out.append((m.end(), end, "cue"))
     for m in QUOTED.finditer(text):
-        if re.search(r"[、，,]", m.group(1)):
+        if re.search(r"[、，,—]", m.group(1)):  # “世界领军企业—行业头部企业—行业知名企业”三级培育库
             out.append((m.start(1), m.end(1), "quoted"))
-    for m in re.finditer(r"[\u4e00-\u9fff“”]{2,14}(?:、[\u4e00-\u9fff“”]{2,14})+", text):
-        out.append((m.start(), m.end(), "run"))
+    for m in re.finditer(r"[\u4e00-\u9fff“”\d]{2,20}(?:、\s?[\u4e00-\u9fff“”\d]{2,20})+", text):
+        start, end = snap(text, m.start(), m.end(), words) if words else m.span()
+        out.append((start, end, "run"))
     return out
 
 
@@ -73,6 +77,11 @@ def what_span(simp: str, question: str) -> tuple[int, int] | None:
                 end = simp.find(head, start, start + 50)
                 if end >= 0 and end > start:
                     return start, end + len(head)
+            elif simp[start : start + 1] in "：:":  # 主要预期目标是：A，B，C。 — the whole enumeration
+                stop = re.search(r"[。！？!?\n]", simp[start:])
+                end = start + (stop.start() if stop else len(simp) - start)
+                if end - start >= 3:
+                    return start + 1, end
             else:
                 stop = re.search(r"[，,；;。！？!?\n]|作出|推动|实现", simp[start:])
                 end = start + (stop.start() if stop else len(simp) - start)

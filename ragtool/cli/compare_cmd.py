@@ -21,6 +21,7 @@ from ragtool.cli.common import (
 )
 from ragtool.cli.output import err, json_text, out, progress_bar, write_out
 from ragtool.errors import ExitCode, UsageError
+from ragtool.zh.words import shorten, word_rules
 
 if TYPE_CHECKING:
     from ragtool.models import ComparisonRow
@@ -131,9 +132,10 @@ def print_rows(question: str, rows: list[ComparisonRow]) -> None:
         table.add_column(name, no_wrap=True)
     table.add_column("quote · document", overflow="fold", ratio=1, min_width=20)
     style = {"answered": "green", "conflicting": "yellow", "not_found": "red"}
+    words = word_rules()
     for r in rows:
         quote = r.quote.replace("\n", " ")
-        quote = quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1] + "…"
+        quote = shorten(quote, QUOTE_CHARS, words)  # never cut inside a word
         source = Text(f"「{quote}」\n" if quote else "")
         source.append(f"《{r.title[:40]}》 {r.date or (r.year or '')}", style="dim")
         cells = [r.place or "", r.level or "", r.figure or r.value]

@@ -61,8 +61,8 @@ def _full_length(lines: list[str]) -> int:
 
 def _continues(last: str, line: str, full: int, headings: tuple[re.Pattern[str], ...]) -> bool:
     """Whether `line` continues the sentence of the physical line `last`."""
-    if not last or last[-1] in TERMINAL or full < 10:
-        return False
+    if not last or last[-1] in TERMINAL or full < 10 or " | " in last or " | " in line:
+        return False  # a table row (地区生产总值 | 2024年实际: 411亿元) is a line of its own
     if len(last) < FULL_LINE_SHARE * full:
         return False  # a heading, a list item, or a short last line
     start = halfwidth(line[:12])

@@ -531,6 +531,44 @@ def labelled_rows(rows: list[list[str]]) -> list[str]:
     return out
 
 
+# A line of a PDF table as the text layer gives it: short cells apart by spaces (地区生产总值 411亿元 增长5.5%), none
+# of them prose (no sentence or clause marks), the first one Chinese.
+_TABLE_CELLS = (2, 8)
+_TABLE_CELL_CHARS = 16
+_PROSE_MARKS = re.compile(r"[。，；！？,;!?|]")
+
+
+def pdf_table_rows(page: str) -> str:
+    """A PDF page's text with each table read as rows with their column headers, as .docx and HTML tables are
+    (地区生产总值 | 2024年实际: 411亿元 | 2025年目标: 增长5.5%): a header line and the lines after it with as many
+    cells, each of those holding a figure."""
+    lines = page.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        head = _table_cells(lines[i])
+        j = i + 1
+        while head and j < len(lines) and len(_table_cells(lines[j]) or []) == len(head):
+            j += 1
+        body = [_table_cells(line) or [] for line in lines[i + 1 : j]]
+        if head and body and all(any(ch.isdigit() for ch in "".join(row[1:])) for row in body):
+            out.extend(labelled_rows([head, *body]))
+            i = j
+            continue
+        out.append(lines[i])
+        i += 1
+    return "\n".join(out)
+
+
+def _table_cells(line: str) -> list[str] | None:
+    cells = line.split()
+    if not _TABLE_CELLS[0] <= len(cells) <= _TABLE_CELLS[1] or _PROSE_MARKS.search(line):
+        return None
+    if any(len(c) > _TABLE_CELL_CHARS for c in cells) or not re.search(r"[\u4e00-\u9fff]", cells[0]):
+        return None
+    return cells
+
+
 def _docx_info(doc: object) -> dict[str, str]:
     props = doc.core_properties  # type: ignore[attr-defined]
     out: dict[str, str] = {}
@@ -556,6 +594,7 @@ def _pdf_file(path: Path, raw: bytes, file_hash: str, ocr: OcrReader | None) -> 
         got = ocr.read_pdf(raw, [i for i, page in enumerate(pages) if unreadable(page, ocr.limits)], file_hash)
         pages = [got.texts.get(i, page) for i, page in enumerate(pages)]
         read, notes = sorted(got.texts), got.notes
+    pages = [pdf_table_rows(page) for page in pages]
     if not "".join(pages).strip():
         raise LoadError("PDF has no text layer (scanned?)" + (f"; {notes[0]}" if notes else "" if ocr else
                                                              "; OCR is off (--no-ocr, RAGTOOL_OCR=false)"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ragtool.answer.table import row_cells
 from ragtool.models import KeyFigure
 from ragtool.summarize.context import DocContext
 from ragtool.summarize.provenance import Found
@@ -80,15 +81,62 @@ class FigureExtractor:
 
     def _sentence(self, view: TextView, s: int, e: int) -> list[Found[KeyFigure]]:
         text = view.text
-        mentions = list(self.indicator.finditer(text, s, e))
+        rows, in_rows = self._rows(view, s, e)
+        mentions = [m for m in self.indicator.finditer(text, s, e) if not any(a <= m.start() < b for a, b in in_rows)]
         values = [q for q in self.grammar.read(text[s:e]) if _figure(q)]
-        out: list[Found[KeyFigure]] = []
+        out: list[Found[KeyFigure]] = rows
         for i, m in enumerate(mentions):
             if not self.rules.lexicon.own_figure(text, m.start(), m.group(0), self.own_place, lo=s):
                 continue
             region_end = mentions[i + 1].start() if i + 1 < len(mentions) else e
             out.extend(self._values(view, s, m, region_end, values))
         return out
+
+    def _rows(self, view: TextView, s: int, e: int) -> tuple[list[Found[KeyFigure]], list[tuple[int, int]]]:
+        """Figures of table rows as ingest writes them (地区生产总值 | 2024年实际: 411亿元 | 2025年目标: 增长5.5%): each
+        cell's value, framed by its column header as a sentence would frame it; and the rows' spans."""
+        text = view.text
+        out: list[Found[KeyFigure]] = []
+        spans: list[tuple[int, int]] = []
+        pos = s
+        for line in text[s:e].split("\n"):
+            start, pos = pos, pos + len(line) + 1
+            label = self.indicator.search(text, start, start + max(0, line.find("|")))
+            cells = row_cells(text, label.start()) if label else []
+            if label is None or not cells:
+                continue
+            spans.append((start, start + len(line)))
+            indicator = self.names[label.group(0)]
+            allowed = self.rules.lexicon.units_of(indicator)
+            for cell in cells:
+                q = next(iter(self.grammar.figures(text, *cell.value)), None)
+                if q is None or not _figure(q) or (allowed and not q.word and q.written_unit not in allowed):
+                    continue
+                out.append(self._found(view, indicator, q, 0, text[start : label.start()], (label.start(), cell.value[1])))
+        return out, spans
+
+    def _found(self, view: TextView, indicator: str, q: Quantity, s: int, head: str, quoted: tuple[int, int]) -> Found[KeyFigure]:
+        """A figure of `indicator`: the value q (at s + its offsets) dated and typed by its time frame, quoting
+        view.text[quoted]; `head` is its sentence's words before the indicator (预计…)."""
+        text = view.text
+        frame = self.ctx.frame_at(q.end + s)
+        start = q.start + s
+        if frame.average:  # 年均增长5% is written with its 年均, which the grammar leaves to the time frame
+            start -= next((len(w) for w in self.rules.time_cues.average if text.endswith(w, 0, start)), 0)
+        written = view.clean_cut(start, q.value_end + s)
+        span = view.span(*quoted)
+        return Found(KeyFigure(
+            indicator=indicator,
+            value=written,
+            as_written=written,
+            number=None if q.change else q.number,
+            change=q.signed(),
+            unit=q.written_unit,
+            year=frame.year if frame.kind == "annual" else None,
+            type=frame.role or ("target" if frame.kind == "plan" else "actual"),
+            qualifier=_qualifier(q, head, frame, self.grammar),
+            quote=view.original[span[0] : span[1]],
+        ), span)
 
     def _first_value(self, text: str, s: int, m: re.Match[str], end: int, values: list[Quantity]) -> int | None:
         """The index of the value after an indicator (经济增长5%: its change word may end the indicator's name);
@@ -114,28 +162,8 @@ class FigureExtractor:
             chosen.append(q)
         indicator = self.names[m.group(0)]
         allowed = self.rules.lexicon.units_of(indicator)
-        span = view.span(m.start(), chosen[-1].end + s)
-        out = []
-        for q in chosen:
-            if allowed and not q.word and q.written_unit not in allowed:
-                continue
-            frame = self.ctx.frame_at(q.end + s)
-            start = q.start + s
-            if frame.average:  # 年均增长5% is written with its 年均, which the grammar leaves to the time frame
-                start -= next((len(w) for w in self.rules.time_cues.average if text.endswith(w, 0, start)), 0)
-            written = view.clean_cut(start, q.value_end + s)
-            out.append(Found(KeyFigure(
-                indicator=indicator,
-                value=written,
-                as_written=written,
-                number=None if q.change else q.number,
-                change=q.signed(),
-                unit=q.written_unit,
-                year=frame.year if frame.kind == "annual" else None,
-                type=frame.role or ("target" if frame.kind == "plan" else "actual"),
-                qualifier=_qualifier(q, text[s : m.start()], frame, self.grammar),
-                quote=view.original[span[0] : span[1]],
-            ), span))
+        out = [self._found(view, indicator, q, s, text[s : m.start()], (m.start(), chosen[-1].end + s)) for q in chosen
+               if not (allowed and not q.word and q.written_unit not in allowed)]
         for amount, following in zip(out, out[1:], strict=False):  # 411亿元,同比增长3.6%: the amount's change
             if amount.item.number is not None and not amount.item.change and following.item.change:
                 amount.item.change = following.item.change

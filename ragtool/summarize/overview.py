@@ -9,6 +9,7 @@ from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import make_view
 from ragtool.zh.script import strip_pinyin
 from ragtool.zh.sentences import sentences
+from ragtool.zh.words import shorten
 
 NUM = "[一二三四五六七八九十百零〇\\d]{1,4}"
 MEETING = re.compile(
@@ -57,7 +58,7 @@ def make_abstract(doc: Document, rules: Rules) -> str:
             continue
         for sentence in (line[a:b] for a, b in sentences(line)):
             if len(out) + len(sentence) > limit:
-                return out or sentence[: limit - 1] + "…"
+                return out or shorten(sentence, limit, rules.words)  # never cut inside a word
             out += sentence
         if out:
             return out

@@ -15,8 +15,10 @@ from ragtool.summarize.provenance import Found
 from ragtool.summarize.rules import Rules
 from ragtool.summarize.view import TextView
 from ragtool.zh import dates, numerals
+from ragtool.zh.directives import directive_pattern
 from ragtool.zh.headings import HeadingRules, heading_rules, numbered
 from ragtool.zh.officials import alternation
+from ragtool.zh.words import WordRules, is_boundary
 
 CN_NUM = "[一二两三四五六七八九十]{1,3}|\\d{1,2}"
 QUOTE_MARKS = "“”‘’\"'「」『』"
@@ -39,8 +41,7 @@ class PriorityFinder:
 
     @cached_property
     def directive(self) -> re.Pattern[str]:
-        verbs = alternation(list(self.table.get("directive_verbs", [])))
-        return re.compile(rf"(?:^|(?<=[。;!?\n])|(?<=(?:强调|指出|要求|提出)[,:]))[ \t]*要(?=(?:{verbs}))", re.M)
+        return directive_pattern(tuple(str(v) for v in self.table.get("directive_verbs", [])))
 
     def directives(self, view: TextView) -> list[Found[Priority]]:
         """The parallel directives of a party meeting (要聚焦…,…。要坚持…): the first clause of each."""
@@ -72,7 +73,7 @@ class PriorityFinder:
             if n is None or len(items) != n:
                 continue
             if group == "plain":
-                items[0] = _trim_first(items)
+                items[0] = _trim_first(view.text, items, self.rules.words)
             quote, span = view.cut(*m.span()), view.span(*m.span())
             out.extend(Found(Priority(text=_unquote(view.clean_cut(a, b)), quote=quote), span) for a, b in items)
         return out
@@ -121,11 +122,13 @@ def _split_items(view: TextView, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
-def _trim_first(items: list[tuple[int, int]]) -> tuple[int, int]:
-    """Unquoted lists start after a verb (通过典型引领): trim the first item to the others' usual length."""
+def _trim_first(text: str, items: list[tuple[int, int]], words: WordRules) -> tuple[int, int]:
+    """Unquoted lists start after a verb (通过典型引领): trim the first item to about the others' usual length, at a
+    word boundary (never 型引领)."""
     a, b = items[0]
     usual = int(statistics.median(e - s for s, e in items[1:]))
-    return (max(a, b - usual), b)
+    start = max(a, b - usual)
+    return (next((i for i in range(start, a, -1) if is_boundary(text, i, words)), a), b)
 
 
 def _unquote(text: str) -> str:

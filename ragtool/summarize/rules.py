@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -12,8 +12,9 @@ from ragtool.datafiles import load_surnames, read_toml
 from ragtool.zh.lexicon import FILE as LEXICON_FILE
 from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.timeframe import TimeCues
+from ragtool.zh.words import WORDS_FILE, WordRules, word_rules
 
-DATA_FILES = (LEXICON_FILE, "officials.toml", "surnames.txt")
+DATA_FILES = (LEXICON_FILE, "officials.toml", "surnames.txt", WORDS_FILE)
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Rules:
     lexicon: Lexicon
     officials: dict[str, Any]  # officials.toml, with "surnames" and "compound_surnames" added
     version: str
+    words: WordRules = field(default_factory=lambda: WordRules(frozenset()))  # word boundaries (words.toml)
 
     @classmethod
     def load(cls, settings: Settings) -> Rules:
@@ -32,7 +34,7 @@ class Rules:
         single, compound = load_surnames(settings)
         officials = read_toml(settings.data_path("officials.toml"))
         officials = {**officials, "surnames": "".join(sorted(single)), "compound_surnames": list(compound)}
-        return cls(Lexicon.load(settings), officials, f"extractive-v1+{digest.hexdigest()[:8]}")
+        return cls(Lexicon.load(settings), officials, f"extractive-v1+{digest.hexdigest()[:8]}", word_rules(settings))
 
     @cached_property
     def time_cues(self) -> TimeCues:

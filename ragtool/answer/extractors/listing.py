@@ -9,23 +9,30 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.extractors.number import keyword_spans
 from ragtool.answer.features import gram_share
-from ragtool.answer.frames import item_count, numbered_term, ordinal_run
+from ragtool.answer.frames import first_ordinal, item_count, numbered_term, ordinal_items, ordinal_run
 from ragtool.answer.spans import clause_bounds, list_spans
 from ragtool.zh import numerals
+from ragtool.zh.directives import LEAD_INS, directive_items, directive_pattern
+from ragtool.zh.officials import OfficialFinder
 
 NUMBERED_REACH = 16  # characters between a numbered term and the list after it (“五外联动”组合拳，推进…)
 NUMBERED_AFTER = 3  # ... and between a list and the term right after it (西安、榆林两大增长极)
 _LAST_JOIN = re.compile(r"[\u4e00-\u9fff）)]{2,}(?:和|及|以及)[\u4e00-\u9fff]{2,}")
+_RARE = re.compile(r"[\U00020000-\U0003134F]")  # CJK extensions B–G: rare name characters after t2s
 _COUNT_WORD = re.compile(r"([一二两三四五六七八九十]|\d+)(?:个|大|项|条|类|种)")
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
-    candidates = list_spans(simp)
+    candidates = list_spans(simp, ctx.words)
     ordinal = ordinal_run(simp)
     if ordinal:
         candidates.append((*ordinal, "ordinal"))
     candidates += [(a, b, "clauses") for a, b in _colon_clauses(simp)]
+    candidates += [(a, b, "opening") for a, b in first_ordinal(simp)]  # 一是…。二是…: read on by the engine
+    candidates += [(a, b, "opening") for a, b in _first_directive(simp, ctx)]  # 要强化…。要抢抓…: likewise
+    if any(c in q.text for c in ctx.vocab.person_cues):
+        candidates += [(a, b, "names") for a, b in _name_runs(simp, ctx.officials)]
     between = _between_anchors(simp, keyword_spans(simp, q.keywords))
     if between:
         candidates.append((*between, "anchors"))
@@ -33,18 +40,27 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     best: tuple[float, int, int] | None = None
     for start, end, how in candidates:
         start, end = _trim(simp, start, end, wanted)
-        if wanted and items(simp[start:end]) < wanted:
+        if wanted and how != "opening" and items(simp[start:end]) < wanted:
             continue  # 哪七个 needs seven items, not a sentence that only names the seven
         near = _binding(simp, start, end, q.keywords, inside={"anchors": 1.0, "run": 0.8}.get(how, 0.0))
         if how in ("cue", "clauses", "ordinal") and simp[max(0, start - 4) : start].strip("：: ") in q.text:
             near += 1.0  # the question itself says 包括/分别是
         named = _names_its_items(simp, start, end, q.keywords)
+        if how == "opening":
+            run = _opened_run(e, ctx, start)
+            if not run:
+                continue  # an item with no others after it is no list
+            named = named or len(run) == wanted  # 哪三点 and a run of three
+        if how == "opening" and any(w in q.text for w in LEAD_INS if w in simp[max(0, start - 6) : start]):
+            near += 1.0  # 会议强调,要强化…: the question asks what the meeting 强调
+        if how == "names":
+            near += 1.0  # the people asked about, each a name (执行主席张才、刘靖…; 主委谭黄河,…主委刘宏敏)
         if named:
             near += 1.0  # “五外联动”组合拳,推进外贸…、外资…、外包…、外经…、外智…
         if q.keywords and near < 0.5:
             continue
         parallel = _parallel(simp[start:end], q.keywords)
-        found_as = how if how in ("cue", "clauses", "ordinal", "quoted", "run") else "parallel" if parallel else "other"
+        found_as = {"names": "cue", "opening": "ordinal"}.get(how, how) if how in ("cue", "clauses", "ordinal", "quoted", "run", "names", "opening") else "parallel" if parallel else "other"
         bonus = ctx.grade("list", found_as)
         score = near + bonus - (end - start) / 600 + (3.0 if named else 0.0)  # the list the question's term names
         if best is None or score > best[0]:
@@ -56,6 +72,60 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"))
     span.features.update(fit=max(0.0, min(1.0, score / 3)))
     return [span]
+
+
+def _opened_run(e: Evidence, ctx: Context, start: int) -> list[tuple[int, int]]:
+    """The items of the enumeration (by ordinals, or of directives) an opening at e.simp[start] begins."""
+    doc = ctx.reader.simplified(e.doc)
+    return ordinal_items(doc, e.start + start) or directive_items(doc, ctx.directive_verbs, e.start + start)
+
+
+def _first_directive(simp: str, ctx: Context) -> list[tuple[int, int]]:
+    """A directive opening in this sentence (会议强调,要强化政治引领。), to the sentence's end."""
+    m = directive_pattern(ctx.directive_verbs).search(simp)
+    if m is None:
+        return []
+    stop = re.search(r"[。！？!?\n]", simp[m.end() :])
+    return [(m.end() - 1, m.end() + (stop.start() if stop else len(simp) - m.end()))]
+
+
+def _name_runs(simp: str, finder: OfficialFinder) -> list[tuple[int, int]]:
+    """Runs of at least two names, one per item between 、 or ，: 执行主席张才、刘靖、宋有洪; 县工商联主席谭黄河,民盟开阳支部
+    主委刘宏敏,…吴长明先后发言. From the first name (its title kept when every item has one) to the last."""
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int, int]] = []  # (item start, name start, name end)
+    pos = 0
+    for m in [*re.finditer(r"[、，,；;。：:\n]", simp), None]:
+        end = m.start() if m else len(simp)
+        found = _name_in(simp, pos, end, finder)
+        if found:
+            run.append((pos, *found))
+        if not found or (m and m.group() not in "、，,"):
+            if len(run) >= 2:
+                titled = all(name > item for item, name, _ in run[1:])
+                out.append((run[0][0] if titled else run[0][1], run[-1][2]))
+            run = [(pos, *found)] if found and m and m.group() in "、，," else []
+        pos = m.end() if m else len(simp)
+    return out
+
+
+def _name_in(simp: str, start: int, end: int, finder: OfficialFinder) -> tuple[int, int] | None:
+    """The name an item ends with (执行主席张才, 主委刘宏敏), or that the item's last words follow (方中友担任执行主席,
+    吴长明先后发言). A rare character outside the basic block (曾暾𬱖) counts as a name's character."""
+    if end - start < 2:
+        return None
+    at = finder.name_ending(simp, end, after=start)
+    if at is not None:
+        return at, end
+    for length in (3, 2):
+        at = end - length
+        if at >= start and finder.plausible(_RARE.sub("明", simp[at:end])):
+            return at, end
+    for at in range(end - 2, start - 1, -1):  # the last name of the item: 非公经济代表人士吴长明先后发言
+        name = finder.name_at(simp, at)
+        if name and at + len(name) < end and simp.startswith(finder.ends, at + len(name)):
+            return at, at + len(name)
+    return None
 
 
 def _colon_clauses(simp: str) -> list[tuple[int, int]]:

@@ -47,6 +47,21 @@ def _elided(leads: tuple[str, ...], heads: tuple[str, ...], reach: tuple[str, ..
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
+    every = _every_member(e, ctx) if respectively.asks_every(ctx.q.text) else []
+    return every + _values(e, ctx)
+
+
+def _every_member(e: Evidence, ctx: Context) -> list[Span]:
+    """…分别是多少: each stretch that gives every member's value (see respectively.every_member)."""
+    out = []
+    for start, value_start, end in respectively.every_member(e.simp, ctx.q.text, ctx.grammar):
+        span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
+        span.features.update(fit=coverage(ctx.q, e.simp[start:end]), gap=1.0, anchor=1.0, members=1.0)
+        out.append(span)
+    return out
+
+
+def _values(e: Evidence, ctx: Context) -> list[Span]:
     q, simp = ctx.q, e.simp
     own = place_stems(e.meta.place or "", ctx.officials.place_levels)
     each = _respective(simp, ctx, own)
