@@ -83,9 +83,16 @@ class OfficialFinder:
         return rf"(?:{alternation(self._list('levels'))})?(?:{alternation(self._list('roles'))})"
 
     @cached_property
+    def spaced_role(self) -> str:
+        """A title printed with spaces between its characters in a spaced heading (县 长 周永根)."""
+        spaced = [f"[{SPACES}]".join(re.escape(c) for c in r) for r in sorted(self._list("roles"), key=len, reverse=True)
+                  if len(r) >= 2]
+        return "|".join(spaced)
+
+    @cached_property
     def role_then_name(self) -> re.Pattern[str]:
         between = alternation(self._list("between") or [" "])
-        return re.compile(rf"(?P<role>{self.role})(?P<gap>(?:{between}){{0,3}})")
+        return re.compile(rf"(?P<role>{self.role}|{self.spaced_role})(?P<gap>(?:{between}){{0,3}})")
 
     @cached_property
     def elected(self) -> re.Pattern[str]:
@@ -391,8 +398,8 @@ class OfficialFinder:
     def split_role(self, role: str) -> tuple[str, str]:
         """(level, office) of a title: 广东省省长 -> (省, 长), 金湾区委书记 -> (区, 委书记), 镇党委书记 -> (镇, 党委书记),
         自治区主席 -> (自治区, 主席), 街道办事处主任 -> (街道, 办事处主任), 党委书记 -> ("", 党委书记).
-        代/常务 are left out; 副 stays in the office (副 + 省 + 长 -> (省, 副长))."""
-        core = role
+        代/常务 are left out; 副 stays in the office (副 + 省 + 长 -> (省, 副长)). Spaces inside (县 长) are dropped."""
+        core = re.sub(rf"[{SPACES}]", "", role)
         for prefix in self._list("role_prefixes"):
             core = core.removeprefix(prefix)
         deputy = core.startswith("副")

@@ -2,7 +2,10 @@
 question's claim.
 
 广东GDP总量是不是连续37年全国第一 → 是：总量连续37年居全国首位 (every number of the claim is stated);
-贵州去年GDP增速有没有达到5% → 没有：地区生产总值增长4.9% (a smaller value where at least 5% was asked).
+贵州去年GDP增速有没有达到5% → 没有：地区生产总值增长4.9% (the asked figure, read by the quantity grammar, against the
+claim's: 突破6万亿 against 67665亿元, 超过400人 against 实到代表378人, 是不是5% against 增长4.5%);
+刘厚见是隆回县长吗 → 不是：县委书记刘厚见 (the titles the named person holds); 报告是代理区长作的吗 → 不是：区长龚骏作… (who did
+the act, with the title written before the name: an acting title is asked only of an acting official).
 """
 
 from __future__ import annotations
@@ -15,14 +18,23 @@ from ragtool.answer.extractors.number import is_ratio_base, term_spans
 from ragtool.answer.features import coverage
 from ragtool.answer.spans import CLAUSE_END
 from ragtool.zh.dates import strip_years
+from ragtool.zh.officials import Act, Mention, normalize_name
+from ragtool.zh.quantity import Quantity
 
 _NUM = re.compile(r"\d+(?:\.\d+)?")
+_BARE_MAGNITUDE = re.compile(r"(?<![\d一二两三四五六七八九十千百万亿])(?=[千百](?:万亿|亿|万)|万亿)")  # 千亿 is 一千亿
 MIN_CLAIM = 0.5  # share of the claim's words the clause must hold
+NEAR = 14  # characters between the asked figure's words and its value
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
+    people = _about_people(e, ctx)
+    if people is not None:
+        return people
     q, simp = ctx.q, e.simp
-    claim_numbers = _NUM.findall(_claim(q.text, ctx))
+    claim = _claim(q.text, ctx)
+    claim_numbers = _NUM.findall(claim)
+    asked = _claim_quantity(claim, ctx)
     terms = list(q.indicator_terms)
     windows: list[tuple[float, int, int]] = []
     for start, end in _clauses(simp):
@@ -34,15 +46,108 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
             windows.append((share, start, end))
     # the window that holds most of the claim and settles it; the shortest among equals
     for share, start, end in sorted(windows, key=lambda w: (-w[0], w[2] - w[1])):
-        yes = _verdict(claim_numbers, simp[start:end], q.text, ctx)
-        if yes is None:
+        settled = _verdict(claim_numbers, asked, simp, start, end, ctx)
+        if settled is None:
             continue
-        fact = e.text[start:end].strip()
+        yes, (a, b) = settled
         verdict = ctx.vocab.verdict_words(q.text)[0 if yes else 1]
-        span = Span(e, start, end, f"{verdict}：{fact}", at=max(start, end - 1))
+        span = Span(e, a, b, f"{verdict}：{e.text[a:b].strip()}", at=max(a, b - 1))
         span.features["fit"] = min(1.0, share)
         return [span]
     return []
+
+
+# ---- claims about people: who holds a title, who did an act at a meeting ----------------------------------------
+
+
+def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
+    """The verdict on a claim about a person or an act (X是市长吗, 报告是代市长作的吗, 是X主持的吗); None when the question
+    makes no such claim, [] when this sentence does not settle it."""
+    q, simp, finder = ctx.q, e.simp, ctx.officials
+    act = ctx.vocab.asked_act(q.text)
+    role = finder.asked_role(q.text)
+    if (not act and not role) or _NUM.search(_claim(q.text, ctx)):
+        return None  # 实到代表有没有超过400人 is about a figure
+    asked_text = " ".join(_people_named(e, ctx))
+    mentions = finder.find(simp)
+    if act:
+        return _act_claim(e, ctx, act, role, asked_text, mentions)
+    named = [m for m in mentions if m.norm_name and m.norm_name in asked_text]
+    if not named or role is None:
+        return []  # the person claimed is not in this sentence
+    m = named[0]
+    roles = finder.chained_roles(simp, m)
+    yes = any(_strict_match(ctx, role, simp[slice(*r)], m.place) for r in roles)
+    start = min([m.span[0], *(r[0] for r in roles)])
+    return [_span(e, ctx, yes, start, m.span[1], 1.0)]
+
+
+def _people_named(e: Evidence, ctx: Context) -> list[str]:
+    """The people the question names that its document names too (沈东 in 是沈东主持的吗, written 、沈东、 in the
+    document's list of chairs): a plausible name of the question, not inside a place asked, that the document writes
+    as a name (after a title, punctuation or 、, before a name boundary)."""
+    finder, text = ctx.officials, normalize_name(ctx.q.text)
+    doc = ctx.reader.view(e.doc).simp
+    places = [t for t in (*ctx.q.place_terms, *ctx.q.places) if t]
+    out: list[str] = []
+    for i in range(len(text)):
+        for size in (3, 2):
+            name = text[i : i + size]
+            if len(name) < size or not finder.plausible(name) or any(name in p or p in name for p in places):
+                continue
+            pos = doc.find(name)
+            while pos >= 0 and not (finder.ends_name(doc, pos + size) and finder.name_ending(doc, pos + size) == pos):
+                pos = doc.find(name, pos + 1)
+            if pos >= 0:
+                out.append(name)
+                break
+    return out
+
+
+def _act_claim(e: Evidence, ctx: Context, act: str, role: str | None, asked_text: str,
+               mentions: list[Mention]) -> list[Span] | None:
+    simp, finder = e.simp, ctx.officials
+    acts = [a for a in finder.acts(simp) if a.act == act]
+    if not acts and act == "report":  # a report's byline (四川省人民政府省长 施小琳) names who delivered it
+        acts = [Act(act, m.name, m.span) for m in mentions if re.match(r"[ \t\u3000]*(?:\n|$)", simp[m.name[1] :])]
+    doers = {normalize_name(n) for a in acts for n in simp[slice(*a.name)].split("、")}
+    named = {m.norm_name for m in mentions if m.norm_name and m.norm_name in asked_text} | {
+        d for d in doers if d and d in asked_text}
+    if not named and role is None:
+        return []  # the person claimed is not in this sentence
+    out = []
+    for a in acts:
+        titled = next((m for m in mentions if m.name[1] == a.name[1]), None)
+        start = titled.span[0] if titled is not None and titled.span[0] < a.name[0] else a.name[0]
+        names = {normalize_name(n) for n in simp[slice(*a.name)].split("、")}
+        if named:
+            yes, fit = bool(names & named), 1.0
+        elif role is not None and titled is not None:
+            yes, fit = _strict_match(ctx, role, simp[slice(*titled.role)], titled.place), 1.0
+        else:
+            continue
+        out.append(_span(e, ctx, yes, start, a.span[1], fit))
+    return sorted(out, key=lambda s: -s.features["fit"])[:1]
+
+
+def _strict_match(ctx: Context, asked: str, found: str, place: str) -> bool:
+    """A found title answers the asked one (OfficialFinder.matches), and an acting title (代市长) is only an acting
+    one's: 区长龚骏 is no 代理区长."""
+    finder = ctx.officials
+    acting = tuple(finder.table.get("acting_prefixes", []))
+    if acting and asked.startswith(acting) and not found.startswith(acting):
+        return False
+    return finder.matches(asked, found, place)
+
+
+def _span(e: Evidence, ctx: Context, yes: bool, start: int, end: int, fit: float) -> Span:
+    verdict = ctx.vocab.verdict_words(ctx.q.text)[0 if yes else 1]
+    span = Span(e, start, end, f"{verdict}：{e.text[start:end].strip()}", at=max(start, end - 1))
+    span.features.update(fit=fit, act=1.0)
+    return span
+
+
+# ---- claims about figures ---------------------------------------------------------------------------------------
 
 
 def _claim(question: str, ctx: Context) -> str:
@@ -51,6 +156,21 @@ def _claim(question: str, ctx: Context) -> str:
     for cue in ctx.vocab.cues_of("yesno"):
         text = text.replace(cue, " ")
     return text
+
+
+def _claim_quantity(claim: str, ctx: Context) -> Quantity | None:
+    """The value the question claims, read by the quantity grammar; a magnitude without its unit (突破3500亿, 千亿)
+    counts the unit question.toml names for it (元)."""
+    text = _BARE_MAGNITUDE.sub("一", claim)
+    found = _values(text, ctx)
+    unit = ctx.vocab.bare_magnitude_unit
+    if not found and unit:
+        found = _values(re.sub(r"(?<=[\d一二两三四五六七八九十千百])(万亿|亿|万)", rf"\1{unit}", text, count=1), ctx)
+    return found[0] if found else None
+
+
+def _values(text: str, ctx: Context) -> list[Quantity]:
+    return [v for v in ctx.grammar.read(text) if not v.time and not v.ordinal and v.base() is not None]
 
 
 def _clauses(simp: str) -> list[tuple[int, int]]:
@@ -65,16 +185,82 @@ def _numbers_stated(numbers: list[str], text: str) -> bool:
     return all(re.search(rf"(?<![\d.]){re.escape(n)}(?![\d.])", text) for n in numbers)
 
 
-def _verdict(numbers: list[str], window: str, question: str, ctx: Context) -> bool | None:
-    """True or False when the clause settles the claim, None when it does not speak to it."""
+def _verdict(numbers: list[str], asked: Quantity | None, simp: str, start: int, end: int,
+             ctx: Context) -> tuple[bool, tuple[int, int]] | None:
+    """(yes, the span of the fact) when the clause settles the claim, None when it does not speak to it."""
+    window = simp[start:end]
     negated = any(w in window for w in ctx.vocab.negations)
-    if not numbers:
-        return not negated
-    if _numbers_stated(numbers, window):
-        return not negated
-    unit = "%" if re.search(rf"{re.escape(numbers[0])}\s*%", question) else ""
-    bare = strip_years(window, "")
-    stated = [float(m.group(1)) for m in re.finditer(rf"(\d+(?:\.\d+)?)\s*{unit}", bare)]
-    if not stated or not any(c in question for c in ctx.vocab.threshold_cues):
+    if asked is None:  # no figure claimed (连续37年全国第一: the numbers are stated or not)
+        return (not negated, (start, end)) if not numbers or _numbers_stated(numbers, window) else None
+    found = _asked_figure(asked, simp, start, end, ctx)
+    if found is None:
         return None
-    return max(stated) >= float(numbers[0])  # 有没有达到5%: 增长4.9% says no
+    value, claimed = found.base(), asked.base()
+    if value is None or claimed is None:
+        return None
+    question = ctx.q.text
+    if any(c in question for c in ctx.vocab.below_cues):
+        yes = value < claimed
+    elif any(c in question for c in ctx.vocab.threshold_cues):
+        yes = value >= claimed
+    else:
+        yes = abs(value - claimed) <= 1e-9 * max(abs(value), abs(claimed), 1.0)
+    return yes, _clause_of(simp, found, start, end)
+
+
+def _asked_figure(asked: Quantity, simp: str, start: int, end: int, ctx: Context) -> Quantity | None:
+    """The value in the window measured like the claim (its unit: 人 and 名 are one, % a rate) that the question's words
+    name: the longest piece of one of them written right before it, unless the word it belongs to differs from the
+    question's (实到代表378人, not 应到代表389名, for 实到代表有没有超过400人), or one written right after it
+    (24763.6亿元的地区生产总值)."""
+    same = {ctx.vocab.unit_group(asked.unit)}
+    values = [v for v in ctx.grammar.figures(simp, start, end) if not v.ordinal and v.number is not None
+              and ctx.vocab.unit_group(v.unit) in same]
+    words = [w for w in (*ctx.q.keywords, *ctx.q.indicator_terms) if len(w) >= 2]
+    best: tuple[int, Quantity] | None = None
+    for v in values:
+        lead = min(v.lead, v.start) if v.lead else v.start
+        before = _without(simp, max(start, lead - 2 * NEAR), lead, values).rstrip()[-NEAR:]
+        after = simp[v.end : min(end, v.end + NEAR)].lstrip("的 ")
+        size = max((_named_before(before, w) for w in words), default=0)
+        if any(after.startswith(w) for w in words):
+            size = max(size, min(len(w) for w in words if after.startswith(w)))
+        if size >= 2 and (best is None or size > best[0]):
+            best = (size, v)
+    return best[1] if best else None
+
+
+def _without(simp: str, a: int, b: int, values: list[Quantity]) -> str:
+    """simp[a:b] without the other values in it (收入5853.9亿元，增长 → 收入，增长): a rate after an amount is the
+    indicator's too."""
+    out, pos = [], a
+    for v in values:
+        if a <= v.start and v.end <= b:
+            out.append(simp[pos : v.start])
+            pos = v.end
+    return "".join(out) + simp[pos:b]
+
+
+def _named_before(before: str, word: str) -> int:
+    """How much of `word` is written right before a value: the longest piece of it ending `before` (after a change
+    word or a verb between), 0 when the character before that piece differs from the word's (应到代表 is no 实到代表)."""
+    for skip in range(0, min(len(before), 6) + 1):
+        text = before[: len(before) - skip]
+        for size in range(min(len(word), len(text)), 1, -1):
+            piece = text[len(text) - size :]
+            at = word.find(piece)
+            if at < 0:
+                continue
+            prev = text[len(text) - size - 1 : len(text) - size]
+            if at > 0 and prev and re.match(r"[\u4e00-\u9fff]", prev) and prev != word[at - 1]:
+                return 0
+            return size
+    return 0
+
+
+def _clause_of(simp: str, v: Quantity, start: int, end: int) -> tuple[int, int]:
+    """The clause of the window that holds the value (the fact said, not the whole run)."""
+    a = max((simp.rfind(c, start, v.start) for c in CLAUSE_END), default=-1)
+    a = start if a < start else a + 1
+    ends = [i for i in (simp.find(c, v.end, end) for c in CLAUSE_END) if i >= 0]
+    return a, min(ends, default=end)
