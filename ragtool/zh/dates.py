@@ -133,6 +133,20 @@ def relative_year(word: str, doc_year: int | None, table: Mapping[str, int]) -> 
 _BARE_DAY = re.compile(r"(?<![\d月年./-])(\d{1,4})\s*日(?=上午|下午|晚|早|[,，在])")
 
 
+def relative_day(text: str, doc_date: str | None, words: Mapping[str, int]) -> tuple[re.Match[str], str] | None:
+    """A meeting's day named relative to its news report's date: 今天上午 in a report dated 2026-01-15 is 2026年1月15日,
+    昨天 in one dated 2026-01-24 is 2026年1月23日 (the words and offsets come from a data file). None when there is no
+    such word before a time of day or a comma, or no document date."""
+    if not words or not doc_date or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc_date):
+        return None
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    m = re.search(rf"(?<![\u4e00-\u9fff])(?:{alternation})(?=上午|下午|晚|早|中午|[,，在])", text)
+    if m is None:
+        return None
+    day = dt.date.fromisoformat(doc_date) + dt.timedelta(days=int(words[m.group()]))
+    return m, f"{day.year}年{day.month}月{day.day}日"
+
+
 def day_of_month(text: str, doc_date: str | None) -> tuple[re.Match[str], str] | None:
     """A meeting's day in its news: 27日上午 in a report dated 2026-01-28, or 121日上午 (its 月 lost in print) in one
     dated 2026-01-22. The first day in `text` written without its month, with the date it names (2026年1月21日); None when there is

@@ -9,7 +9,7 @@ import re
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.zh.dates import FULL_DATE, dates, day_of_month
+from ragtool.zh.dates import FULL_DATE, dates, day_of_month, relative_day
 
 _CLOCK = re.compile(r"\s*\d{1,2}(?::\d{2}|时)")
 _HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")
@@ -20,13 +20,19 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     for d in dates(e.text, e.meta.year):  # a day without its year is in the document's year
         year = f"{d.year}年" if d.year else ""
         out.append(Span(e, d.start, d.end, f"{year}{d.month}月{d.day}日"))
-    bare = day_of_month(e.simp, e.meta.date)
-    if bare is not None and not any(s.start <= bare[0].start() < s.end for s in out):
-        m, day = bare
-        out.append(Span(e, m.start(), m.end(), day))
+    for bare in (day_of_month(e.simp, e.meta.date), relative_day(e.simp, e.meta.date, ctx.meeting.day_words())):
+        if bare is not None and not any(s.start <= bare[0].start() < s.end for s in out):
+            m, day = bare
+            out.append(Span(e, m.start(), m.end(), day))
     out = sorted(out, key=lambda s: s.start)[:4]
+    closing = ctx.meeting.asks_closing(ctx.q.text)
     for span in out:
         span.features.update(fit=_fit(span, ctx))
+        event = ctx.meeting.event_after(e.simp, span.end)
+        if closing and event != "close":
+            span.features["fit"] = 0.0  # 哪天闭幕: the day it opened is no answer
+        elif event and not closing:
+            span.features["fit"] = max(span.features["fit"], 0.75)  # 1月6日，市委经济工作会议召开: the day it was held
         _with_venue(span, ctx)
     return out
 
