@@ -26,15 +26,17 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
             out.append(Span(e, m.start(), m.end(), day))
     out = sorted(out, key=lambda s: s.start)[:4]
     closing = ctx.meeting.asks_closing(ctx.q.text)
+    kept = []
     for span in out:
-        span.features.update(fit=_fit(span, ctx))
+        fit = _fit(span, ctx)
         event = ctx.meeting.event_after(e.simp, span.end)
-        if closing and event != "close":
-            span.features["fit"] = 0.0  # 哪天闭幕: the day it opened is no answer
-        elif event and not closing:
-            span.features["fit"] = max(span.features["fit"], 0.75)  # 1月6日，市委经济工作会议召开: the day it was held
-        _with_venue(span, ctx)
-    return out
+        if fit is None or (closing and event != "close"):
+            continue  # a publication date not asked; 哪天闭幕: the day it opened is no answer
+        span.features.update(fit=max(fit, 0.75) if event else fit)  # 1月6日，市委经济工作会议召开: the day it was held
+        if not closing:
+            _with_venue(span, ctx)
+        kept.append(span)
+    return kept
 
 
 def _with_venue(span: Span, ctx: Context) -> None:
@@ -48,7 +50,7 @@ def _with_venue(span: Span, ctx: Context) -> None:
         span.end = venue[1]
 
 
-def _fit(span: Span, ctx: Context) -> float:
+def _fit(span: Span, ctx: Context) -> float | None:
     simp, v = span.e.simp, ctx.vocab
     before = simp[max(0, span.start - 8) : span.start]
     # 2026-02-02 09:20, 2026年02月10日 07时41分, a bare 2026-01-22: when a page was posted
@@ -56,6 +58,8 @@ def _fit(span: Span, ctx: Context) -> float:
     stamped = bool(_CLOCK.match(simp, span.end) or (numeric and numeric.group(4)))  # 2026-01-22, 2026/1/22
     published = stamped or any(c in before for c in v.publication_cues)
     asks_publication = any(c in ctx.q.text for c in v.publish_question_cues)
+    if published and not asks_publication:
+        return None  # when a page was posted is no event's day
     if published != asks_publication:
         return 0.0
     held = 1.0 if _HELD.match(simp, span.end) else 0.0  # ——2026年1月25日在…会议上: the day of the meeting
