@@ -130,7 +130,7 @@ def relative_year(word: str, doc_year: int | None, table: Mapping[str, int]) -> 
     return doc_year + int(table[word])
 
 
-_BARE_DAY = re.compile(r"(?<![\d月年./-])(\d{1,4})\s*日(?=上午|下午|晚|早|[,，在])")
+_BARE_DAY = re.compile(r"(?<![\d月年./\-至到—~])(\d{1,4})\s*日(?=上午|下午|晚|早|[,，在])")
 
 
 def relative_day(text: str, doc_date: str | None, words: Mapping[str, int]) -> tuple[re.Match[str], str] | None:

@@ -358,12 +358,14 @@ class OfficialFinder:
 
     def name_ending(self, text: str, end: int, after: int = 0) -> int | None:
         """Start of a name ending at `end` that stands after a title (代理区长薛晔), a 、, punctuation, `after` (the
-        end of a word before it: 由) or nothing; a name printed with a space inside (刘 靖) too."""
+        end of a word before it: 由), a word of officials.toml `before_name` or nothing; a name printed with a space
+        inside (刘 靖) too."""
         for length in (3, 2):
             start = end - length
             if start < after or not self.plausible(text[start:end]):
                 continue
-            if start in (0, after) or not HAN.match(text[start - 1]) or text.endswith(self._title_ends, 0, start):
+            if start in (0, after) or not HAN.match(text[start - 1]) or text.endswith(self._title_ends, 0, start) or \
+                    text.endswith(tuple(self._list("before_name")), 0, start):
                 return start
         spaced = text[max(0, end - 3) : end]
         if len(spaced) == 3 and spaced[1] in SPACES and self.plausible(spaced[0] + spaced[2]):

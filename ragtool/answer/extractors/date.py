@@ -12,6 +12,7 @@ from ragtool.answer.features import coverage
 from ragtool.zh.dates import FULL_DATE, dates, day_of_month, relative_day
 
 _CLOCK = re.compile(r"\s*\d{1,2}(?::\d{2}|时)")
+_UNTIL = re.compile(r"\s*(?:至|到|—|－|-|~)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*日")  # 1月19日至20日
 _HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")
 
 
@@ -33,10 +34,19 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if fit is None or (closing and event != "close"):
             continue  # a publication date not asked; 哪天闭幕: the day it opened is no answer
         span.features.update(fit=max(fit, 0.75) if event else fit)  # 1月6日，市委经济工作会议召开: the day it was held
+        _until(span)
         if not closing:
             _with_venue(span, ctx)
         kept.append(span)
     return kept
+
+
+def _until(span: Span) -> None:
+    """A meeting held over several days (1月19日至20日): the answer runs on to its last day."""
+    m = _UNTIL.match(span.e.simp, span.end)
+    if m is not None:
+        span.value = f"{span.value}至{m.group(1) + '月' if m.group(1) else ''}{m.group(2)}日"
+        span.end = m.end()
 
 
 def _with_venue(span: Span, ctx: Context) -> None:

@@ -14,10 +14,12 @@ import re
 
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
+from ragtool.answer.extractors import date
 from ragtool.answer.extractors.number import is_ratio_base, term_spans
 from ragtool.answer.features import coverage, gram_share
+from ragtool.qtypes import MAX_SHORT_ANSWER
 from ragtool.answer.spans import CLAUSE_END
-from ragtool.zh.dates import strip_years
+from ragtool.zh.dates import dates, strip_years
 from ragtool.zh.officials import Act, Mention, normalize_name
 from ragtool.zh.quantity import Quantity
 
@@ -25,12 +27,19 @@ _NUM = re.compile(r"\d+(?:\.\d+)?")
 _BARE_MAGNITUDE = re.compile(r"(?<![\d一二两三四五六七八九十千百万亿])(?=[千百](?:万亿|亿|万)|万亿)")  # 千亿 is 一千亿
 MIN_CLAIM = 0.5  # share of the claim's words the clause must hold
 NEAR = 14  # characters between the asked figure's words and its value
+EVENT_FIT = 0.75  # the date reader's fit of a day followed by its meeting's verb (1月6日，…会议召开)
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
     people = _about_people(e, ctx)
     if people is not None:
         return people
+    day = _about_a_day(e, ctx)
+    if day is not None:
+        return day
+    venue = _about_a_venue(e, ctx)
+    if venue is not None:
+        return venue
     q, simp = ctx.q, e.simp
     claim = _claim(q.text, ctx)
     claim_numbers = _NUM.findall(claim)
@@ -64,7 +73,8 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
     """The verdict on a claim about a person or an act (X是市长吗, 报告是代市长作的吗, 是X主持的吗); None when the question
     makes no such claim, [] when this sentence does not settle it."""
     q, simp, finder = ctx.q, e.simp, ctx.officials
-    act = ctx.vocab.asked_act(q.text)
+    claimed = finder.acts(q.text)  # 是否由刘厚见作政府工作报告: the claim is written as a document would say it
+    act = ctx.vocab.asked_act(q.text) or (claimed[0].act if claimed else "")
     role = finder.asked_role(q.text)
     if (not act and not role) or _NUM.search(_claim(q.text, ctx)):
         return None  # 实到代表有没有超过400人 is about a figure
@@ -143,6 +153,54 @@ def _span(e: Evidence, ctx: Context, yes: bool, start: int, end: int, fit: float
     span = Span(e, start, end, f"{verdict}：{e.text[start:end].strip()}", at=max(start, end - 1))
     span.features.update(fit=fit, act=1.0)
     return span
+
+
+# ---- claims about a day: 大会是2月4日开幕的吗 --------------------------------------------------------------------
+
+
+def _about_a_day(e: Evidence, ctx: Context) -> list[Span] | None:
+    """The verdict on a claimed day of a meeting, against the day the evidence says it opened, was held or closed
+    (the date reader's answer, ragtool.answer.extractors.date); None when the question claims no day."""
+    claimed = [(d.month, d.day) for d in dates(ctx.q.text) if d.month and d.day]
+    if not claimed:
+        return None
+    out = []
+    for span in date.extract(e, ctx):
+        if span.features.get("fit", 0.0) < EVENT_FIT:
+            continue  # not the day of a meeting
+        said = [(d.month, d.day) for d in dates(span.value) if d.month and d.day]
+        if not said:
+            continue
+        stop = min((i for i in (e.simp.find(c, span.end) for c in "。；;\n") if i >= 0), default=len(e.simp))
+        said_event = ctx.meeting.event_after(e.simp, span.start)  # 开幕的吗: a day it opened says most
+        fit = 1.0 if said_event and said_event == ctx.meeting.event_after(ctx.q.text, 0) else EVENT_FIT
+        found = _span(e, ctx, said[0] in claimed, span.start, stop, fit)
+        verdict, fact = found.value.split("：", 1)
+        if span.value != e.text[span.start : span.end]:  # 121日上午 is 2026年1月21日: the day read, then the fact
+            fact = f"{span.value}，{fact}"
+        room = MAX_SHORT_ANSWER - len(verdict) - 1
+        if len(fact) > room:  # to the last clause that fits
+            cuts = [i for i, c in enumerate(fact[:room]) if c in "，,；;"]
+            fact = fact[: cuts[-1]] if cuts else fact
+        found.value = f"{verdict}：{fact}"
+        out.append(found)
+    return sorted(out, key=lambda s: -s.features["fit"])[:1]
+
+
+def _about_a_venue(e: Evidence, ctx: Context) -> list[Span] | None:
+    """The verdict on a claimed venue (人代会是在永州大剧院开幕的吗) against where the evidence says the meeting opened;
+    None when the question claims no venue."""
+    claimed = ctx.meeting.venue_in(ctx.q.text)
+    if claimed is None:
+        return None
+    found = ctx.meeting.venue_in(e.simp)
+    if found is None:
+        return []
+    said, asked = (re.sub(r"\s+", "", t) for t in (e.simp[slice(*found)], ctx.q.text[slice(*claimed)]))
+    yes = said in asked or asked in said
+    stop = min((i for i in (e.simp.find(c, found[1]) for c in "。；;，,\n") if i >= 0), default=len(e.simp))
+    start = max((e.simp.rfind(c, 0, found[0]) for c in "。；;，,\n"), default=-1) + 1
+    return [_span(e, ctx, yes, start, stop, 1.0)]
 
 
 # ---- claims about figures ---------------------------------------------------------------------------------------
@@ -250,8 +308,8 @@ def _named_before(before: str, word: str) -> int:
             if at < 0:
                 continue
             prev = text[len(text) - size - 1 : len(text) - size]
-            if at > 0 and prev and re.match(r"[\u4e00-\u9fff]", prev) and prev != word[at - 1]:
-                return 0
+            if size < 4 and at > 0 and prev and re.match(r"[\u4e00-\u9fff]", prev) and prev != word[at - 1]:
+                return 0  # a shorter piece of another word: 应到代表 is no 实到代表
             return size
     return 0
 
