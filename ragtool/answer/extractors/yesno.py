@@ -99,11 +99,14 @@ def _people_named(e: Evidence, ctx: Context) -> list[str]:
     finder, text = ctx.officials, normalize_name(ctx.q.text)
     doc = ctx.reader.view(e.doc).simp
     places = [t for t in (*ctx.q.place_terms, *ctx.q.places) if t]
+    organisations = tuple(f"{level}{org}" for level in finder.place_levels
+                          for org in finder.table.get("organisations_after_level", []))  # 区政府 is no 区 family
     out: list[str] = []
     for i in range(len(text)):
         for size in (3, 2):
             name = text[i : i + size]
-            if len(name) < size or not finder.plausible(name) or any(name in p or p in name for p in places):
+            if len(name) < size or not finder.plausible(name) or any(name in p or p in name for p in places) or \
+                    name.startswith(organisations):
                 continue
             pos = doc.find(name)
             while pos >= 0 and not (finder.ends_name(doc, pos + size) and finder.name_ending(doc, pos + size) == pos):
