@@ -17,8 +17,8 @@ from ragtool.answer.evidence import Evidence
 from ragtool.answer.extractors import date
 from ragtool.answer.extractors.number import is_ratio_base, term_spans
 from ragtool.answer.features import coverage, gram_share
-from ragtool.qtypes import MAX_SHORT_ANSWER
 from ragtool.answer.spans import CLAUSE_END
+from ragtool.qtypes import MAX_SHORT_ANSWER
 from ragtool.zh.dates import dates, strip_years
 from ragtool.zh.officials import Act, Mention, normalize_name
 from ragtool.zh.quantity import Quantity
