@@ -75,3 +75,13 @@ def test_titles_as_printed(settings: Settings, text: str, expected: str) -> None
     simp = t2s(text.replace("\\n", "\n"))
     found = OfficialFinder.load(settings).find(simp)
     assert ("; ".join(f"{simp[slice(*m.role)]}:{simp[slice(*m.name)]}" for m in found) or "-") == expected
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), _lines("shared"))
+def test_a_bare_office_takes_the_organisation_before_it(settings: Settings, text: str, name: str, expected: str) -> None:
+    finder = OfficialFinder.load(settings)
+    simp = t2s(text)
+    mention = next(m for m in finder.find(simp) if simp[slice(*m.name)] == name)
+    for pair in expected.split("; "):
+        asked, said = pair.split(":")
+        assert finder.shares_organisation(simp, mention, asked) is (said == "yes"), asked

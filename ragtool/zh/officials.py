@@ -326,6 +326,24 @@ class OfficialFinder:
             pos = m.start()
         return out
 
+    def shares_organisation(self, text: str, mention: Mention, asked: str) -> bool:
+        """市人大常委会党组书记、主任蒋强先 is the 市人大常委会主任: a bare office (主任, 主席) joined by 、 to a title
+        before it takes that title's organisation, when the asked title is that organisation's office."""
+        level, office = self.split_role(asked)
+        full, bare = self._spelled_out(office), self._spelled_out(text[slice(*mention.role)])
+        if not bare or not full.endswith(bare) or full == bare:
+            return False
+        head = text[max(0, mention.span[0] - 24) : mention.span[0]]
+        head = head[max(head.rfind(c) for c in "，,。；;：:\n") + 1 :]
+        if not head.endswith("、"):
+            return False
+        org, head = full[: len(full) - len(bare)], self._spelled_out(head)
+        at = head.find(org)
+        if at < 0:
+            return False
+        written = next((w for w in self.place_levels if head[:at].endswith(w)), "")  # 市 + 人大常委会
+        return not level or not written or self._level_group(written) == level
+
     # ---- acts at a meeting ------------------------------------------------------------------
 
     @cached_property

@@ -51,6 +51,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if terms and not any(not is_ratio_base(window, a, b, ctx) for a, b in term_spans(window, terms)):
             continue  # the claim is about the asked indicator, not a share of it
         share = coverage(q, window) + (0.5 if claim_numbers and _numbers_stated(claim_numbers, window) else 0.0)
+        if len(e.meta.places) > 1 and any(t in window for t in q.asked_terms or q.place_terms):
+            share += 0.5  # 成德眉资四市: the clause about the asked city
         if share >= MIN_CLAIM:
             windows.append((share, start, end))
     # the window that holds most of the claim and settles it; the shortest among equals
@@ -87,7 +89,8 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
         return []  # the person claimed is not in this sentence
     m = named[0]
     roles = finder.chained_roles(simp, m)
-    yes = any(_strict_match(ctx, role, simp[slice(*r)], m.place) for r in roles)
+    yes = any(_strict_match(ctx, role, simp[slice(*r)], m.place) for r in roles) or \
+        finder.shares_organisation(simp, m, role)
     start = min([m.span[0], *(r[0] for r in roles)])
     return [_span(e, ctx, yes, start, m.span[1], 1.0)]
 
