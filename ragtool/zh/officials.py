@@ -365,6 +365,8 @@ class OfficialFinder:
             if spec.get("objects"):  # 作 + 区人民政府 + 工作报告, 作《政府工作报告》
                 words = rf"(?:{words})《?[\u4e00-\u9fff]{{0,8}}?(?:{alternation(spec['objects'])})》?"
             after = re.compile(rf"{behalf}{to}(?:{words})")
+            if spec.get("said"):  # 刘靖在报告中指出: who speaks in the report delivered it
+                after = re.compile(rf"{behalf}{to}(?:{words})|(?:{alternation(spec['said'])})")
             wrap = spec.get("wrap_before", [])
             frame = re.compile(rf"(?:{alternation(wrap)})([^，,。；;！!？?\n]{{2,40}}?)(?:{words})") if wrap else None
             out.append((act, after, frame))
