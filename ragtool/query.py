@@ -311,7 +311,7 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(word, " ")
     rest = _ASKED_COUNT.sub(" ", rest)  # 哪三个, 哪几项: the count is read from the text, it is no word to find
     if pq.qtype == "yesno":  # 有没有达到6%: the threshold is checked against the fact, it is no word to find
-        for word in vocab.threshold_cues:
+        for word in [*vocab.threshold_cues, *vocab.below_cues]:
             rest = rest.replace(word, " ")
         rest = re.sub(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]?(?=[千百][万亿]))\s*(?:%|[万亿千百]*[元人名家个项户位次倍]?)", " ", rest)
         finals = next((t.finals for t in vocab.qtypes if t.name == "yesno"), ())

@@ -60,9 +60,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         settled = _verdict(claim_numbers, asked, simp, start, end, ctx)
         if settled is None:
             continue
-        yes, (a, b) = settled
+        yes, (a, b), at = settled
         verdict = ctx.vocab.verdict_words(q.text)[0 if yes else 1]
-        span = Span(e, a, b, f"{verdict}：{e.text[a:b].strip()}", at=max(a, b - 1))
+        span = Span(e, a, b, f"{verdict}：{e.text[a:b].strip()}", at=at)
         span.features["fit"] = min(1.0, share)
         return [span]
     return []
@@ -248,12 +248,13 @@ def _numbers_stated(numbers: list[str], text: str) -> bool:
 
 
 def _verdict(numbers: list[str], asked: Quantity | None, simp: str, start: int, end: int,
-             ctx: Context) -> tuple[bool, tuple[int, int]] | None:
-    """(yes, the span of the fact) when the clause settles the claim, None when it does not speak to it."""
+             ctx: Context) -> tuple[bool, tuple[int, int], int] | None:
+    """(yes, the span of the fact, where its time frame is read) when the clause settles the claim, None when it does
+    not speak to it."""
     window = simp[start:end]
     negated = any(w in window for w in ctx.vocab.negations)
     if asked is None:  # no figure claimed (连续37年全国第一: the numbers are stated or not)
-        return (not negated, (start, end)) if not numbers or _numbers_stated(numbers, window) else None
+        return (not negated, (start, end), max(start, end - 1)) if not numbers or _numbers_stated(numbers, window) else None
     found = _asked_figure(asked, simp, start, end, ctx)
     if found is None:
         return None
@@ -267,7 +268,7 @@ def _verdict(numbers: list[str], asked: Quantity | None, simp: str, start: int, 
         yes = value >= claimed
     else:
         yes = abs(value - claimed) <= 1e-9 * max(abs(value), abs(claimed), 1.0)
-    return yes, _clause_of(simp, found, start, end, [*ctx.q.keywords, *ctx.q.indicator_terms])
+    return yes, _clause_of(simp, found, start, end, [*ctx.q.keywords, *ctx.q.indicator_terms]), found.start
 
 
 def _asked_figure(asked: Quantity, simp: str, start: int, end: int, ctx: Context) -> Quantity | None:
@@ -284,7 +285,7 @@ def _asked_figure(asked: Quantity, simp: str, start: int, end: int, ctx: Context
         lead = min(v.lead, v.start) if v.lead else v.start
         before = _without(simp, max(start, lead - 2 * NEAR), lead, ctx.grammar.figures(simp, start, end)).rstrip()[-NEAR:]
         after = simp[v.end : min(end, v.end + NEAR)].lstrip("的 ")
-        size = max((_named_before(before, w) for w in words), default=0)
+        size = max((_named_before(before, w, ctx.gap_stops) for w in words), default=0)
         if any(after.startswith(w) for w in words):
             size = max(size, min(len(w) for w in words if after.startswith(w)))
         if size >= 2 and (best is None or size > best[0]):
@@ -303,11 +304,14 @@ def _without(simp: str, a: int, b: int, values: list[Quantity]) -> str:
     return "".join(out) + simp[pos:b]
 
 
-def _named_before(before: str, word: str) -> int:
+def _named_before(before: str, word: str, stops: tuple[str, ...] = ()) -> int:
     """How much of `word` is written right before a value: the longest piece of it ending `before` (after a change
-    word or a verb between), 0 when the character before that piece differs from the word's (应到代表 is no 实到代表)."""
-    for skip in range(0, min(len(before), 6) + 1):
+    word or a verb between, but no word that makes the value another figure's: 地区生产总值的比率降至13.6%), 0 when
+    the character before that piece differs from the word's (应到代表 is no 实到代表)."""
+    for skip in range(0, min(len(before), NEAR) + 1):
         text = before[: len(before) - skip]
+        if any(stop in before[len(text) :] for stop in stops):
+            return 0
         for size in range(min(len(word), len(text)), 1, -1):
             piece = text[len(text) - size :]
             at = word.find(piece)
@@ -321,11 +325,11 @@ def _named_before(before: str, word: str) -> int:
 
 
 def _clause_of(simp: str, v: Quantity, start: int, end: int, words: list[str]) -> tuple[int, int]:
-    """The clause of the window that holds the value, from the clause before it when that one names what is measured
+    """The clause of the window that holds the value, from the clause before it that names what is measured
     (地方一般公共预算收入5853.9亿元，增长3.9%): the fact said, not the whole run."""
-    cuts = [i for i in range(start, v.start) if simp[i] in CLAUSE_END]
-    a = cuts[-1] + 1 if cuts else start
-    if len(cuts) >= 1 and not any(gram_share(w, simp[a : v.start]) > 0 for w in words if len(w) >= 2):
-        a = cuts[-2] + 1 if len(cuts) >= 2 else start
+    cuts = [start - 1] + [i for i in range(start, v.start) if simp[i] in CLAUSE_END]
+    k = len(cuts) - 1
+    while k > 0 and not any(gram_share(w, simp[cuts[k] + 1 : v.start]) > 0 for w in words if len(w) >= 2):
+        k -= 1
     ends = [i for i in (simp.find(c, v.end, end) for c in CLAUSE_END) if i >= 0]
-    return a, min(ends, default=end)
+    return cuts[k] + 1, min(ends, default=end)
