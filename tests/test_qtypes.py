@@ -43,6 +43,8 @@ def _parse(settings: Settings, question: str) -> str:
         ("开幕会能否在下午召开", "yesno"),
         ("哪些指标没有完成", "list"),  # 没有 inside a question asks nothing
         ("铜陵郊区人代会有哪些领导出席", "name"),  # who attended
+        ("武进区人代会几点开幕的", "date"),  # a time of day
+        ("会议提出了几点要求", "number"),  # 几点 counts points here
     ],
 )
 def test_precedence_of_question_types(tmp_path: Path, question: str, qtype: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.zh.dates import day_of_month, relative_day
+from ragtool.zh.dates import clock_times, day_of_month, relative_day
 from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.textnorm import t2s
@@ -85,3 +85,9 @@ def test_a_bare_office_takes_the_organisation_before_it(settings: Settings, text
     for pair in expected.split("; "):
         asked, said = pair.split(":")
         assert finder.shares_organisation(simp, mention, asked) is (said == "yes"), asked
+
+
+@pytest.mark.parametrize(("text", "expected"), _lines("clock"))
+def test_a_time_of_day(text: str, expected: str) -> None:
+    found = clock_times(t2s(text))
+    assert (found[0][1] if found else "-") == expected

@@ -165,3 +165,19 @@ def day_of_month(text: str, doc_date: str | None) -> tuple[re.Match[str], str] |
             if len(digits) - cut == 2 and mo in (month, month - 1) and 1 <= day <= 31:
                 return m, f"{year}年{mo}月{day}日"
     return None
+
+
+_CLOCK_TIME = re.compile(r"(?:(上午|下午|中午|晚上|早上)\s*)?(\d{1,2})\s*(?:时|点|:)\s*(?:(\d{1,2})\s*分?|(半)|(许))?(?!\d)")
+
+
+def clock_times(text: str) -> list[tuple[re.Match[str], str]]:
+    """Times of day: 上午9时, 8时30分, 8点33分, 8时许, 9:30, each with its reading (上午9时, 8时30分); hours past 24 or
+    minutes past 59 are no time."""
+    out = []
+    for m in _CLOCK_TIME.finditer(text):
+        part, hour, minute, half, about = m.groups()
+        if int(hour) > 24 or (minute and int(minute) > 59):
+            continue
+        rest = f"{int(minute)}分" if minute else "30分" if half else "许" if about else ""
+        out.append((m, f"{part or ''}{int(hour)}时{rest}"))
+    return out

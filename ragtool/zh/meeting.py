@@ -45,6 +45,10 @@ class MeetingReader:
             return "close"
         return "open" if opening else ""
 
+    def asks_clock(self, question: str) -> bool:
+        """几点开幕: the time of day is asked, not the day."""
+        return any(c in question for c in self._words("clock_question_cues"))
+
     def day_words(self) -> dict[str, int]:
         """今天 → 0, 昨天 → -1: days a news report names relative to its own date."""
         return {str(k): int(v) for k, v in dict(self.table.get("relative_days", {})).items()}

@@ -9,7 +9,7 @@ import re
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
-from ragtool.zh.dates import FULL_DATE, dates, day_of_month, relative_day
+from ragtool.zh.dates import FULL_DATE, clock_times, dates, day_of_month, relative_day
 
 _CLOCK = re.compile(r"\s*\d{1,2}(?::\d{2}|时)")
 _UNTIL = re.compile(r"\s*(?:至|到|—|－|-|~)\s*(?:(\d{1,2})\s*月)?\s*(\d{1,2})\s*日")  # 1月19日至20日
@@ -17,6 +17,8 @@ _HELD = re.compile(r"\s*[(（]?\s*在[^，,。；;\n]{0,40}?(?:会议|大会)")
 
 
 def extract(e: Evidence, ctx: Context) -> list[Span]:
+    if ctx.meeting.asks_clock(ctx.q.text):
+        return _clock(e, ctx)
     out = []
     for d in dates(e.text, e.meta.year):  # a day without its year is in the document's year
         year = f"{d.year}年" if d.year else ""
@@ -39,6 +41,21 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
             _with_venue(span, ctx)
         kept.append(span)
     return kept
+
+
+def _clock(e: Evidence, ctx: Context) -> list[Span]:
+    """几点开幕: the times of day in the sentence, the one its meeting's verb follows first (上午8点33分，…宣布大会开幕)."""
+    out = []
+    for m, value in clock_times(e.simp):
+        span = Span(e, m.start(), m.end(), value)
+        event = ctx.meeting.event_after(e.simp, m.end())
+        closing = ctx.meeting.asks_closing(ctx.q.text)
+        if closing and event != "close":
+            continue
+        span.features["fit"] = max(coverage(ctx.q, e.simp[max(0, m.start() - 30) : m.end() + 30]) / 2,
+                                   1.0 if event else 0.0)
+        out.append(span)
+    return out
 
 
 def _until(span: Span) -> None:

@@ -5,7 +5,8 @@ question's claim.
 贵州去年GDP增速有没有达到5% → 没有：地区生产总值增长4.9% (the asked figure, read by the quantity grammar, against the
 claim's: 突破6万亿 against 67665亿元, 超过400人 against 实到代表378人, 是不是5% against 增长4.5%);
 刘厚见是隆回县长吗 → 不是：县委书记刘厚见 (the titles the named person holds); 报告是代理区长作的吗 → 不是：区长龚骏作… (who did
-the act, with the title written before the name: an acting title is asked only of an acting official).
+the act, with the title written before the name: an acting title is asked only of an acting official); 是2月5日开幕的吗 →
+不是：2月4日上午…开幕 (the meeting's day as the date reader reads it); 是在永州大剧院开幕的吗 → 不是：…在永州会堂开幕.
 """
 
 from __future__ import annotations
@@ -121,12 +122,14 @@ def _people_named(e: Evidence, ctx: Context) -> list[str]:
 
 
 def _act_claim(e: Evidence, ctx: Context, act: str, role: str | None, asked_text: str,
-               mentions: list[Mention]) -> list[Span] | None:
+               mentions: list[Mention]) -> list[Span]:
+    """The verdict on who did an act: the person the question names did it (是沈东主持的吗), or the doer holds the title
+    it names (报告是代市长作的吗); [] when this sentence names no doer of the act."""
     simp, finder = e.simp, ctx.officials
     acts = [a for a in finder.acts(simp) if a.act == act]
     if not acts and act == "report":  # a report's byline (四川省人民政府省长 施小琳) names who delivered it
         acts = [Act(act, m.name, m.span) for m in mentions if re.match(r"[ \t\u3000]*(?:\n|$)", simp[m.name[1] :])]
-    named = set(asked_text.split()) | {m.norm_name for m in mentions if m.norm_name and m.norm_name in asked_text}
+    named = set(asked_text.split())
     if not named and role is None:
         return []  # the person claimed is not in this sentence
     out = []
