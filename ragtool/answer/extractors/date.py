@@ -46,8 +46,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
 def _clock(e: Evidence, ctx: Context) -> list[Span]:
     """几点开幕: the times of day in the sentence, the one its meeting's verb follows first (上午8点33分，…宣布大会开幕)."""
     out = []
-    for m, value in clock_times(e.simp):
-        span = Span(e, m.start(), m.end(), value)
+    for m, _ in clock_times(e.simp):
+        span = Span(e, m.start(), m.end(), e.text[m.start() : m.end()].strip())  # as printed: 上午8点33分
         event = ctx.meeting.event_after(e.simp, m.end())
         closing = ctx.meeting.asks_closing(ctx.q.text)
         if closing and event != "close":
