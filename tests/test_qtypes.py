@@ -45,6 +45,7 @@ def _parse(settings: Settings, question: str) -> str:
         ("铜陵郊区人代会有哪些领导出席", "name"),  # who attended
         ("武进区人代会几点开幕的", "date"),  # a time of day
         ("会议提出了几点要求", "number"),  # 几点 counts points here
+        ("你知道南京市长是谁吗", "name"),  # a question word: the 吗 is polite
     ],
 )
 def test_precedence_of_question_types(tmp_path: Path, question: str, qtype: str) -> None:
