@@ -112,6 +112,7 @@ class Vocabulary:
     below_cues: list[str] = field(default_factory=list)  # 是否低于5%: yes when the figure is below the claim
     bare_magnitude_unit: str = ""  # 突破3500亿: the unit a magnitude without one counts
     unit_groups: dict[str, str] = field(default_factory=dict)  # 名 → 人: units that count the same thing
+    place_groups: list[str] = field(default_factory=list)  # 都市圈: after a place, a region around it
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
 
@@ -153,6 +154,7 @@ class Vocabulary:
             below_cues=list(q.get("yesno", {}).get("below_cues", [])),
             bare_magnitude_unit=str(q.get("yesno", {}).get("bare_magnitude_unit", "")),
             unit_groups={str(u): str(g[0]) for g in q.get("yesno", {}).get("same_units", []) for u in g},
+            place_groups=[str(w) for w in q.get("yesno", {}).get("place_groups", [])],
             before_stops=lexicon.figure_words("before_stops"),
             version=f"{lexicon.version}+{q.get('version', '')}",
         )

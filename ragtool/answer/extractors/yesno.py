@@ -52,10 +52,12 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if terms and not any(not is_ratio_base(window, a, b, ctx) for a, b in term_spans(window, terms)):
             continue  # the claim is about the asked indicator, not a share of it
         share = coverage(q, window) + (0.5 if claim_numbers and _numbers_stated(claim_numbers, window) else 0.0)
-        if len(e.meta.places) > 1 and any(t in window for t in q.asked_terms or q.place_terms):
-            share += 0.5  # 成德眉资四市: the clause about the asked city
-        if share >= MIN_CLAIM:
-            windows.append((share, start, end))
+        if share < MIN_CLAIM:
+            continue
+        if e.meta.also_about and q.places:  # 成德眉资四市: the clause about the asked city
+            named = _names_place(window, q.asked_terms or q.place_terms, ctx.vocab.place_groups)
+            share = share + 0.5 if named else share / 2
+        windows.append((share, start, end))
     # the window that holds most of the claim and settles it; the shortest among equals
     for share, start, end in sorted(windows, key=lambda w: (-w[0], w[2] - w[1])):
         settled = _verdict(claim_numbers, asked, simp, start, end, ctx)
@@ -67,6 +69,12 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         span.features["fit"] = min(1.0, share)
         return [span]
     return []
+
+
+def _names_place(window: str, terms: list[str], groups: list[str]) -> bool:
+    """Whether the clause names the asked place itself, not a region around it (成都都市圈 is no 成都)."""
+    return any(m for t in terms if t for m in re.finditer(re.escape(t), window)
+               if not window.startswith(tuple(groups), m.end()))
 
 
 # ---- claims about people: who holds a title, who did an act at a meeting ----------------------------------------
