@@ -28,9 +28,13 @@ class QuestionType:
     eval_kind: str = ""  # the eval case kind that checks it ("" when none does)
     yields_to: tuple[str, str] = ("", "")  # (pattern, type) it gives way to: 有几个 without 哪 counts
     cues: tuple[str, ...] = ()  # bound from question.toml [qtype.<name>]
+    finals: tuple[str, ...] = ()  # cue words that count only at the question's end (…了吗, 超过10%没有), [qtype_final]
+    finals_unless: tuple[str, ...] = ()  # ... unless the question has one of these (你知道市长是谁吗 asks who)
 
     def matches(self, text: str) -> bool:
-        return any(cue in text for cue in self.cues)
+        end = text.rstrip("?？!！。.… \t\n")
+        final = any(end.endswith(f) for f in self.finals) and not any(w in text for w in self.finals_unless)
+        return any(cue in text for cue in self.cues) or final
 
 
 REGISTRY: tuple[QuestionType, ...] = (  # in order of precedence
@@ -59,9 +63,12 @@ def get(name: str) -> QuestionType:
     return BY_NAME.get(name, FALLBACK)
 
 
-def bind(cues: dict[str, list[str]]) -> tuple[QuestionType, ...]:
-    """The registry with each type's cue words from question.toml [qtype]."""
-    return tuple(replace(t, cues=tuple(str(c) for c in cues.get(t.name, []))) for t in REGISTRY)
+def bind(cues: dict[str, list[str]], finals: dict[str, list[str]] | None = None) -> tuple[QuestionType, ...]:
+    """The registry with each type's cue words from question.toml [qtype] (and [qtype_final]: words at the end)."""
+    finals = finals or {}
+    unless = tuple(str(w) for w in finals.get("unless", []))
+    return tuple(replace(t, cues=tuple(str(c) for c in cues.get(t.name, [])),
+                         finals=tuple(str(c) for c in finals.get(t.name, [])), finals_unless=unless) for t in REGISTRY)
 
 
 def classify(text: str, types: tuple[QuestionType, ...]) -> str:

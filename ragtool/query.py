@@ -111,6 +111,10 @@ class Vocabulary:
     change_cues: list[str] = field(default_factory=list)
     leading_fillers: list[str] = field(default_factory=list)
     amount_cues: list[str] = field(default_factory=list)
+    below_cues: list[str] = field(default_factory=list)  # 是否低于5%: yes when the figure is below the claim
+    bare_magnitude_unit: str = ""  # 突破3500亿: the unit a magnitude without one counts
+    unit_groups: dict[str, str] = field(default_factory=dict)  # 名 → 人: units that count the same thing
+    place_groups: list[str] = field(default_factory=list)  # 都市圈: after a place, a region around it
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
 
@@ -121,7 +125,7 @@ class Vocabulary:
         vocab = cls(
             indicators={k: [t2s(halfwidth(s)) for s in v] for k, v in lexicon.question_forms().items()},
             abbreviations=dict(lexicon.abbreviations),
-            qtypes=bind(dict(q.get("qtype", {}))),
+            qtypes=bind(dict(q.get("qtype", {})), dict(q.get("qtype_final", {}))),
             target_cues=list(q.get("target_cues", [])),
             actual_cues=list(q.get("actual_cues", [])),
             relative_years={k: int(v) for k, v in lexicon.relative_years().items()},
@@ -151,6 +155,10 @@ class Vocabulary:
             change_cues=list(q.get("change_cues", [])),
             leading_fillers=sorted(q.get("leading_fillers", []), key=len, reverse=True),
             amount_cues=list(q.get("amount_cues", [])),
+            below_cues=list(q.get("yesno", {}).get("below_cues", [])),
+            bare_magnitude_unit=str(q.get("yesno", {}).get("bare_magnitude_unit", "")),
+            unit_groups={str(u): str(g[0]) for g in q.get("yesno", {}).get("same_units", []) for u in g},
+            place_groups=[str(w) for w in q.get("yesno", {}).get("place_groups", [])],
             before_stops=lexicon.figure_words("before_stops"),
             version=f"{lexicon.version}+{q.get('version', '')}",
         )
@@ -164,6 +172,10 @@ class Vocabulary:
     def cues_of(self, qtype: str) -> tuple[str, ...]:
         """The cue words of one question type (是不是, 是否 … for yesno)."""
         return next((t.cues for t in self.qtypes if t.name == qtype), ())
+
+    def unit_group(self, unit: str) -> str:
+        """One name for units that count the same thing (人 and 名)."""
+        return self.unit_groups.get(unit, unit)
 
     def verdict_words(self, question: str) -> tuple[str, str]:
         """How a yes/no question is answered: (是, 不是), or in its own words (有没有 → 有, 没有)."""
@@ -305,9 +317,12 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         rest = rest.replace(word, " ")
     rest = _ASKED_COUNT.sub(" ", rest)  # 哪三个, 哪几项: the count is read from the text, it is no word to find
     if pq.qtype == "yesno":  # 有没有达到6%: the threshold is checked against the fact, it is no word to find
-        for word in vocab.threshold_cues:
+        for word in [*vocab.threshold_cues, *vocab.below_cues]:
             rest = rest.replace(word, " ")
-        rest = re.sub(r"\d+(?:\.\d+)?\s*%?", " ", rest)
+        rest = re.sub(r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十]?(?=[千百][万亿]))\s*(?:%|[万亿千百]*[元人名家个项户位次倍]?)", " ", rest)
+        finals = next((t.finals for t in vocab.qtypes if t.name == "yesno"), ())
+        for word in sorted(finals, key=len, reverse=True):  # 超过10%没有: the cue, no word to find
+            rest = re.sub(rf"{re.escape(word)}(?=[\s?？!！。]*$)", " ", rest.rstrip())
     pq.keywords = [w for w in re.split(r"[\s\W_]+", rest) if len(w) >= 2 or re.fullmatch(r"[\u4e00-\u9fff]", w or "x")]
     pq.keywords = [w for w in pq.keywords if w]
     if pq.indicators:  # GDP总量和增速: what is asked of the indicator is the measure, not a word the text must hold

@@ -81,6 +81,20 @@ def test_summary_facts_are_in_their_documents() -> None:
             assert contains(text, p)
 
 
+def test_every_probe_quote_is_in_its_document() -> None:
+    """evals/cities/probe_news.jsonl: a new user's questions on meeting news, yes/no and dates; each quote is cut
+    from its document (pinyin annotations of the mirror pages kept as printed)."""
+    cases = load_cases(EVALS / "cities" / "probe_news.jsonl")
+    folders = [EVALS / "cities" / "docs", EVALS / "provincial" / "docs"]
+    assert len(cases) >= 60
+    for c in cases:
+        path = next((f / c.doc for f in folders if (f / c.doc).is_file()), None)
+        assert path is not None, f"{c.id}: unknown doc {c.doc}"
+        assert "probe" in c.tags
+        if c.kind != "unanswerable":
+            assert c.quote and c.quote in path.read_text(encoding="utf-8"), f"{c.id}: quote not in {c.doc}"
+
+
 def test_devcorpus_cases_load_in_the_same_format() -> None:
     cases = load_cases(EVALS / "devcorpus" / "qa.jsonl")
     assert len(cases) == 76

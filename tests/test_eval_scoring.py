@@ -52,6 +52,22 @@ def test_a_short_answer_kind_fails_when_the_answer_is_a_passage(kind: str) -> No
     assert check_answer(_case("list", [fact]), long).passed  # a list may be long
 
 
+@pytest.mark.parametrize(
+    ("gold", "said", "passes"),
+    [
+        ("不是,增长4.5%", "不是：居民人均可支配收入增长4.5%", True),
+        ("不是,增长4.5%", "是：居民人均可支配收入增长4.5%", False),  # the fact is there, the verdict is wrong
+        ("是,增长4.5%", "不是：居民人均可支配收入增长4.5%", False),
+        ("有,增长4.5%", "是：居民人均可支配收入增长4.5%", True),  # 有 and 是 both say yes
+        ("没有,增长4.5%", "不是：增长4.5%", True),
+        ("是,增长4.5%", "居民人均可支配收入增长4.5%", False),  # no verdict at all
+        ("增长4.5%", "居民人均可支配收入增长4.5%", True),  # a gold answer without a verdict checks none
+    ],
+)
+def test_a_yes_no_answer_must_say_the_labelled_verdict(gold: str, said: str, passes: bool) -> None:
+    assert check_answer(_case("yesno", ["4.5%"], answer=gold), _answer(said)).passed is passes
+
+
 def test_unanswerable_passes_only_when_not_found() -> None:
     case = _case("unanswerable", [])
     assert check_answer(case, _answer("", "not_found")).passed

@@ -34,10 +34,29 @@ def _parse(settings: Settings, question: str) -> str:
         ("作报告时刘靖是什么职务", "post"),
         ("去年粮食产量多少", "number"),
         ("凤岗镇概况", "other"),
+        # yes/no in the shapes users write them: a cue inside, or one that counts only at the end
+        ("南京的政府工作报告是代市长作的吗?", "yesno"),
+        ("武进2025年地区生产总值突破3500亿了吗", "yesno"),
+        ("沧州固定资产投资增长超过10%没有?", "yesno"),
+        ("蓬江區生產總值突破千億了嗎?", "yesno"),
+        ("周红波是南京市委书记吗", "yesno"),
+        ("开幕会能否在下午召开", "yesno"),
+        ("哪些指标没有完成", "list"),  # 没有 inside a question asks nothing
+        ("铜陵郊区人代会有哪些领导出席", "name"),  # who attended
+        ("武进区人代会几点开幕的", "date"),  # a time of day
+        ("会议提出了几点要求", "number"),  # 几点 counts points here
+        ("你知道南京市长是谁吗", "name"),  # a question word: the 吗 is polite
     ],
 )
 def test_precedence_of_question_types(tmp_path: Path, question: str, qtype: str) -> None:
     assert _parse(Settings(home=tmp_path), question) == qtype
+
+
+def test_a_final_cue_counts_only_at_the_end(tmp_path: Path) -> None:
+    types = Vocabulary.load(Settings(home=tmp_path)).qtypes
+    yesno = next(t for t in types if t.name == "yesno")
+    assert yesno.matches("眉山GDP突破2000亿了吗？") and yesno.matches("超过10%没有")
+    assert not yesno.matches("没有完成的指标有哪些")
 
 
 def test_a_cue_word_added_in_the_data_dir_changes_the_type(tmp_path: Path) -> None:

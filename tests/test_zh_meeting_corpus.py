@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.zh.dates import day_of_month
+from ragtool.zh.dates import clock_times, day_of_month, relative_day
 from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.textnorm import t2s
@@ -54,3 +54,40 @@ def test_every_title_a_name_holds(settings: Settings, text: str, name: str, titl
     simp = t2s(text)
     mention = next(m for m in finder.find(simp) if simp[slice(*m.name)] == name)
     assert "|".join(simp[slice(*r)] for r in finder.chained_roles(simp, mention)) == titles
+
+
+@pytest.mark.parametrize(("doc_date", "text", "expected"), _lines("relday"))
+def test_a_day_named_relative_to_the_report_is_read_against_its_date(settings: Settings, doc_date: str, text: str,
+                                                                     expected: str) -> None:
+    words = MeetingReader.load(settings).day_words()
+    found = relative_day(text, None if doc_date == "None" else doc_date, words)
+    assert (found[1] if found else "-") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), _lines("event"))
+def test_what_a_date_is_the_day_of(settings: Settings, text: str, expected: str) -> None:
+    simp = t2s(text)
+    assert (MeetingReader.load(settings).event_after(simp, simp.find("日") + 1) or "-") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), _lines("title"))
+def test_titles_as_printed(settings: Settings, text: str, expected: str) -> None:
+    simp = t2s(text.replace("\\n", "\n"))
+    found = OfficialFinder.load(settings).find(simp)
+    assert ("; ".join(f"{simp[slice(*m.role)]}:{simp[slice(*m.name)]}" for m in found) or "-") == expected
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), _lines("shared"))
+def test_a_bare_office_takes_the_organisation_before_it(settings: Settings, text: str, name: str, expected: str) -> None:
+    finder = OfficialFinder.load(settings)
+    simp = t2s(text)
+    mention = next(m for m in finder.find(simp) if simp[slice(*m.name)] == name)
+    for pair in expected.split("; "):
+        asked, said = pair.split(":")
+        assert finder.shares_organisation(simp, mention, asked) is (said == "yes"), asked
+
+
+@pytest.mark.parametrize(("text", "expected"), _lines("clock"))
+def test_a_time_of_day(text: str, expected: str) -> None:
+    found = clock_times(t2s(text))
+    assert (found[0][1] if found else "-") == expected

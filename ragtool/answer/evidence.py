@@ -20,6 +20,7 @@ from ragtool.zh.timeframe import TimeCues, TimeFrame, Timeline
 SECTION_LEVELS = 2  # the heading levels an evidence sentence names as its section (一、 and （一）)
 NEIGHBOURHOOD = 150  # characters around a retrieved chunk whose sentences are also read (headings, lead-ins)
 _FOOTNOTE = re.compile(r"\[\d{1,3}\]")
+_SPACED = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
 @dataclass
@@ -70,8 +71,9 @@ class EvidenceReader:
         return self.view(doc).simp
 
     def with_title(self, doc: Document) -> str:
-        """The simplified text and title: what a document says about itself."""
-        return self.view(doc).simp + "\n" + t2s(doc.meta.title)
+        """The simplified text and title: what a document says about itself, words printed with spaces between their
+        characters (县 长, 政 府 工 作 报 告) read as written without them."""
+        return _SPACED.sub("", self.view(doc).simp) + "\n" + t2s(doc.meta.title)
 
     def evidence(self, hits: list[RetrievedChunk]) -> list[Evidence]:
         """Whole sentences of the documents around the retrieved chunks, each once, best rank first."""

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pydantic import BaseModel, Field
 
+from ragtool.config import PACKAGE_DIR
+from ragtool.datafiles import read_toml
 from ragtool.eval.cases import EvalCase
 from ragtool.eval.normalize import contains, normalize
 from ragtool.models import Answer
@@ -40,11 +44,36 @@ def check_answer(case: EvalCase, answer: Answer) -> CheckResult:
         return CheckResult(passed=False, reason=f"answer longer than {MAX_SHORT_ANSWER} characters")
     text = answer_text(case, answer)
     missing = [fact for fact in case.must_include if not contains(text, fact)]
+    if case.kind == "yesno" and answer.status == "answered":
+        wanted, said = polarity(case.answer), polarity(answer.answer)
+        if wanted is not None and said != wanted:
+            return CheckResult(passed=False, missing=missing, reason=f"expected {'yes' if wanted else 'no'}, the answer says "
+                               f"{'yes' if said else 'no' if said is not None else 'neither'}")
     if case.kind == "conflict" and answer.status != "conflicting":
         return CheckResult(passed=False, missing=missing, reason=f"expected conflicting, got {answer.status}")
     if missing:
         return CheckResult(passed=False, missing=missing, reason="missing " + "、".join(missing))
     return CheckResult(passed=True)
+
+
+@lru_cache(maxsize=1)
+def _verdict_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The yes and the no words of the packaged question.toml [verdicts] (是/不是, 有/没有 …), longest first."""
+    table = dict(read_toml(PACKAGE_DIR / "data" / "question.toml").get("verdicts", {}))
+    yes = {str(v[0]) for v in table.values()} | {"是"}
+    no = {str(v[1]) for v in table.values()} | {"不是"}
+    return tuple(sorted(yes, key=len, reverse=True)), tuple(sorted(no, key=len, reverse=True))
+
+
+def polarity(answer: str) -> bool | None:
+    """True when a yes/no answer opens with a yes word (是, 有), False with a no word (不是, 没有), None otherwise."""
+    text = normalize(answer)
+    yes, no = _verdict_words()
+    if text.startswith(no):
+        return False
+    if text.startswith(yes):
+        return True
+    return None
 
 
 def _same_place(row_place: str | None, expected: str) -> bool:

@@ -130,7 +130,21 @@ def relative_year(word: str, doc_year: int | None, table: Mapping[str, int]) -> 
     return doc_year + int(table[word])
 
 
-_BARE_DAY = re.compile(r"(?<![\d月年./-])(\d{1,4})\s*日(?=上午|下午|晚|早|[,，在])")
+_BARE_DAY = re.compile(r"(?<![\d月年./\-至到—~])(\d{1,4})\s*日(?=上午|下午|晚|早|[,，在])")
+
+
+def relative_day(text: str, doc_date: str | None, words: Mapping[str, int]) -> tuple[re.Match[str], str] | None:
+    """A meeting's day named relative to its news report's date: 今天上午 in a report dated 2026-01-15 is 2026年1月15日,
+    昨天 in one dated 2026-01-24 is 2026年1月23日 (the words and offsets come from a data file). None when there is no
+    such word before a time of day or a comma, or no document date."""
+    if not words or not doc_date or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", doc_date):
+        return None
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    m = re.search(rf"(?<![\u4e00-\u9fff])(?:{alternation})(?=上午|下午|晚|早|中午|[,，在])", text)
+    if m is None:
+        return None
+    day = dt.date.fromisoformat(doc_date) + dt.timedelta(days=int(words[m.group()]))
+    return m, f"{day.year}年{day.month}月{day.day}日"
 
 
 def day_of_month(text: str, doc_date: str | None) -> tuple[re.Match[str], str] | None:
@@ -151,3 +165,19 @@ def day_of_month(text: str, doc_date: str | None) -> tuple[re.Match[str], str] |
             if len(digits) - cut == 2 and mo in (month, month - 1) and 1 <= day <= 31:
                 return m, f"{year}年{mo}月{day}日"
     return None
+
+
+_CLOCK_TIME = re.compile(r"(?:(上午|下午|中午|晚上|早上)\s*)?(\d{1,2})\s*(?:时|点|:)\s*(?:(\d{1,2})\s*分?|(半)|(许))?(?!\d)")
+
+
+def clock_times(text: str) -> list[tuple[re.Match[str], str]]:
+    """Times of day: 上午9时, 8时30分, 8点33分, 8时许, 9:30, each with its reading (上午9时, 8时30分); hours past 24 or
+    minutes past 59 are no time."""
+    out = []
+    for m in _CLOCK_TIME.finditer(text):
+        part, hour, minute, half, about = m.groups()
+        if int(hour) > 24 or (minute and int(minute) > 59):
+            continue
+        rest = f"{int(minute)}分" if minute else "30分" if half else "许" if about else ""
+        out.append((m, f"{part or ''}{int(hour)}时{rest}"))
+    return out

@@ -83,9 +83,16 @@ class OfficialFinder:
         return rf"(?:{alternation(self._list('levels'))})?(?:{alternation(self._list('roles'))})"
 
     @cached_property
+    def spaced_role(self) -> str:
+        """A title printed with spaces between its characters in a spaced heading (县 长 周永根)."""
+        spaced = [f"[{SPACES}]".join(re.escape(c) for c in r) for r in sorted(self._list("roles"), key=len, reverse=True)
+                  if len(r) >= 2]
+        return "|".join(spaced)
+
+    @cached_property
     def role_then_name(self) -> re.Pattern[str]:
         between = alternation(self._list("between") or [" "])
-        return re.compile(rf"(?P<role>{self.role})(?P<gap>(?:{between}){{0,3}})")
+        return re.compile(rf"(?P<role>{self.role}|{self.spaced_role})(?P<gap>(?:{between}){{0,3}})")
 
     @cached_property
     def elected(self) -> re.Pattern[str]:
@@ -319,6 +326,24 @@ class OfficialFinder:
             pos = m.start()
         return out
 
+    def shares_organisation(self, text: str, mention: Mention, asked: str) -> bool:
+        """市人大常委会党组书记、主任蒋强先 is the 市人大常委会主任: a bare office (主任, 主席) joined by 、 to a title
+        before it takes that title's organisation, when the asked title is that organisation's office."""
+        level, office = self.split_role(asked)
+        full, bare = self._spelled_out(office), self._spelled_out(text[slice(*mention.role)])
+        if not bare or not full.endswith(bare) or full == bare:
+            return False
+        head = text[max(0, mention.span[0] - 24) : mention.span[0]]
+        head = head[max(head.rfind(c) for c in "，,。；;：:\n") + 1 :]
+        if not head.endswith("、"):
+            return False
+        org, head = full[: len(full) - len(bare)], self._spelled_out(head)
+        at = head.find(org)
+        if at < 0:
+            return False
+        written = next((w for w in self.place_levels if head[:at].endswith(w)), "")  # 市 + 人大常委会
+        return not level or not written or self._level_group(written) == level
+
     # ---- acts at a meeting ------------------------------------------------------------------
 
     @cached_property
@@ -340,6 +365,8 @@ class OfficialFinder:
             if spec.get("objects"):  # 作 + 区人民政府 + 工作报告, 作《政府工作报告》
                 words = rf"(?:{words})《?[\u4e00-\u9fff]{{0,8}}?(?:{alternation(spec['objects'])})》?"
             after = re.compile(rf"{behalf}{to}(?:{words})")
+            if spec.get("said"):  # 刘靖在报告中指出: who speaks in the report delivered it
+                after = re.compile(rf"{behalf}{to}(?:{words})|(?:{alternation(spec['said'])})")
             wrap = spec.get("wrap_before", [])
             frame = re.compile(rf"(?:{alternation(wrap)})([^，,。；;！!？?\n]{{2,40}}?)(?:{words})") if wrap else None
             out.append((act, after, frame))
@@ -351,12 +378,14 @@ class OfficialFinder:
 
     def name_ending(self, text: str, end: int, after: int = 0) -> int | None:
         """Start of a name ending at `end` that stands after a title (代理区长薛晔), a 、, punctuation, `after` (the
-        end of a word before it: 由) or nothing; a name printed with a space inside (刘 靖) too."""
+        end of a word before it: 由), a word of officials.toml `before_name` or nothing; a name printed with a space
+        inside (刘 靖) too."""
         for length in (3, 2):
             start = end - length
             if start < after or not self.plausible(text[start:end]):
                 continue
-            if start in (0, after) or not HAN.match(text[start - 1]) or text.endswith(self._title_ends, 0, start):
+            if start in (0, after) or not HAN.match(text[start - 1]) or text.endswith(self._title_ends, 0, start) or \
+                    text.endswith(tuple(self._list("before_name")), 0, start):
                 return start
         spaced = text[max(0, end - 3) : end]
         if len(spaced) == 3 and spaced[1] in SPACES and self.plausible(spaced[0] + spaced[2]):
@@ -391,8 +420,8 @@ class OfficialFinder:
     def split_role(self, role: str) -> tuple[str, str]:
         """(level, office) of a title: 广东省省长 -> (省, 长), 金湾区委书记 -> (区, 委书记), 镇党委书记 -> (镇, 党委书记),
         自治区主席 -> (自治区, 主席), 街道办事处主任 -> (街道, 办事处主任), 党委书记 -> ("", 党委书记).
-        代/常务 are left out; 副 stays in the office (副 + 省 + 长 -> (省, 副长))."""
-        core = role
+        代/常务 are left out; 副 stays in the office (副 + 省 + 长 -> (省, 副长)). Spaces inside (县 长) are dropped."""
+        core = re.sub(rf"[{SPACES}]", "", role)
         for prefix in self._list("role_prefixes"):
             core = core.removeprefix(prefix)
         deputy = core.startswith("副")

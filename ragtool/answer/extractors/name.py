@@ -22,6 +22,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     for m in mentions:
         roles = finder.chained_roles(simp, m)
         held = [r for r in roles if asked is None or finder.matches(asked, simp[slice(*r)])]
+        if not held and asked is not None and finder.shares_organisation(simp, m, asked):
+            held = [m.role]  # 市人大常委会党组书记、主任蒋强先
         if not held:
             continue  # 县委书记、开阳经开区党工委书记孙昕 is the 县委书记 too
         after = coverage(q, simp[m.span[1] : m.span[1] + 16])
@@ -44,7 +46,8 @@ def _acting(e: Evidence, ctx: Context, act: str, asked: str | None, mentions: li
         if a.act != act:
             continue
         titled = next((m for m in mentions if m.name[1] == a.name[1]), None)
-        if asked is not None and (titled is None or not finder.matches(asked, simp[slice(*titled.role)], titled.place)):
+        if asked is not None and (titled is None or not (finder.matches(asked, simp[slice(*titled.role)], titled.place)
+                                                         or finder.shares_organisation(simp, titled, asked))):
             continue
         start = titled.span[0] if titled is not None and titled.span[0] < a.name[0] else a.name[0]
         span = Span(e, start, a.name[1], e.text[start : a.name[1]])
