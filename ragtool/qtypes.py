@@ -43,7 +43,8 @@ REGISTRY: tuple[QuestionType, ...] = (  # in order of precedence
     QuestionType("venue", "venue", short=True, eval_kind="what"),
     QuestionType("post", "post", short=True, newest=True, eval_kind="what"),
     QuestionType("name", "name", short=True, newest=True, eval_kind="name",
-                 yields_to=(r"有谁|有哪些人|哪些人|哪几位|哪些领导", "list")),  # several people: a list
+                 yields_to=(r"^(?!.*(?:出席|列席|主持)).*(?:有谁|有哪些人|哪些人|哪几位|哪些领导)", "list")),  # several
+                 # people: a list, unless they are asked by an act the name reader knows (有哪些领导出席)
     QuestionType("list", "listing", framed=True, topical=True, eval_kind="list", yields_to=(r"^(?!.*(?:哪|是什么|有什么)).*(?:多少|几[个项大方]?(?!项))", "number")),
     QuestionType("what", "what", framed=True, topical=True, eval_kind="what"),
     QuestionType("number", "number", timed=True, short=True, eval_kind="number"),

@@ -113,3 +113,8 @@ def test_words(reader: str, text: str, expected: str) -> None:
         assert plain[lo:hi] == expected
     else:
         assert shorten(text, int(reader.split(":")[1]), rules) == expected
+
+
+def test_a_cut_past_either_end_of_the_text_snaps_to_the_end() -> None:
+    rules = word_rules(Settings())
+    assert snap("地区生产总值增长5%", -3, 40, rules) == (0, 10)

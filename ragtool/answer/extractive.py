@@ -284,7 +284,7 @@ class ExtractiveEngine:
             lo, hi = max(0, s.start - 40), min(hi, s.end + 30)
             cut = max((i + 1 for i in range(lo, s.start) if e.simp[i] in "，,；;：:。\n"), default=lo)
             end = min((i for i in range(s.end, hi) if e.simp[i] in "，,；;。\n|"), default=hi)
-            end += e.simp[end : end + 1] in "，,；;。"  # a clause mark is quoted, a line end or a table's | is not
+            end += end < len(e.simp) and e.simp[end] in "，,；;。"  # a clause mark is quoted, a line end or a table's | is not
             lo, hi = snap(e.simp, cut, max(end, s.end), self.words)  # never from or to the middle of a word
         start, end = e.start + lo, e.start + hi
         citations: list[Citation] = []

@@ -66,6 +66,7 @@ def is_boundary(text: str, i: int, rules: WordRules) -> bool:
 
 def snap(text: str, start: int, end: int, rules: WordRules) -> tuple[int, int]:
     """(start, end) moved outward to the nearest word boundaries (深刻把握… not 刻把握…, 增长 not 增)."""
+    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
     lo = next(i for i in range(start, -1, -1) if is_boundary(text, i, rules))
     hi = next(i for i in range(end, len(text) + 1) if is_boundary(text, i, rules))
     return lo, hi

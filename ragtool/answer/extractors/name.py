@@ -19,6 +19,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     if acting:
         return acting
     out = []
+    if act and act != "report" and asked is None:
+        return out  # who presided or attended is a name doing it; only a report has a byline that answers
     for m in mentions:
         roles = finder.chained_roles(simp, m)
         held = [r for r in roles if asked is None or finder.matches(asked, simp[slice(*r)])]
