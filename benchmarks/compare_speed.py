@@ -12,7 +12,7 @@ benchmarks/out/homes/<embedder>-compare31 and reused.
     python benchmarks/compare_speed.py --embedder local --label before
     python benchmarks/compare_speed.py --embedder local --label after      # also prints the `before` rows beside
 
-Goal (issue 23): <= 2 s warm, <= 4 s cold, local embedder. Writes benchmarks/out/compare_speed-<label>.json.
+Goal (issue 23): <= 2 s warm, <= 4 s cold, local embedder. Writes benchmarks/out/compare_speed-<embedder>-<label>.json.
 """
 
 from __future__ import annotations
@@ -137,12 +137,12 @@ def main() -> None:
     record_sync(settings)  # the CLI runs find the corpus synced
     results = {"label": args.label, "embedder": args.embedder, "warm": warm(args.embedder, args.runs),
                "cold": cold(args.embedder, args.cold_runs)}
-    write_json(f"compare_speed-{args.label}", results)
+    write_json(f"compare_speed-{args.embedder}-{args.label}", results)
     labels = [args.label]
-    other = OUT / "compare_speed-before.json"
+    other = OUT / f"compare_speed-{args.embedder}-before.json"
     if args.label != "before" and other.exists():
         labels.insert(0, "before")
-    every = {lab: results if lab == args.label else json.loads((OUT / f"compare_speed-{lab}.json").read_text("utf-8"))
+    every = {lab: results if lab == args.label else json.loads((OUT / f"compare_speed-{args.embedder}-{lab}.json").read_text("utf-8"))
              for lab in labels}
     print_table(f"compare over 31 places, warm in one Session · {args.embedder} embedder · medians of {args.runs} runs "
                 f"(goal ≤ {GOAL_WARM_S:g} s)",
