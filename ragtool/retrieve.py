@@ -86,7 +86,8 @@ class Retriever:
     def read_whole(self, doc_ids: list[str]) -> None:
         """Read documents, their chunks and vectors in one batch (a comparison's places): their questions then rank
         those chunks here, without a Chroma call each."""
-        missing = [d for d in doc_ids if d not in self._vectors]
+        pending = self.corpus.store.pending_ids()  # placeholder vectors until the dense pass: not kept
+        missing = [d for d in doc_ids if d not in self._vectors and d not in pending]
         for doc_id, (doc, chunks, vectors) in self.corpus.store.read_documents(missing).items():
             self._doc_cache[doc_id] = doc
             self._chunk_cache[doc_id] = chunks
