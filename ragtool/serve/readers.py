@@ -29,7 +29,11 @@ _session: Session | None = None
 def _open(settings: Settings) -> None:
     """A reader's start: open the index and load what every question needs, before the first one arrives."""
     global _session  # noqa: PLW0603 - one Session per reader process, made once
+    import signal
+
     from ragtool.api import Session
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its readers
 
     _session = Session(settings, sync=False)
     _session.retriever.refresh()
