@@ -75,6 +75,7 @@ def load(url: str, qs: list[str], clients: int, requests: int) -> dict[str, Any]
     def client() -> None:
         nonlocal errors
         with httpx.Client(base_url=url, timeout=30) as c:
+            c.headers["X-Ragtool-CSRF"] = c.get("/api/csrf").json()["csrf"]  # every POST carries it
             while True:
                 with lock:
                     n = next(counter, None)

@@ -92,3 +92,21 @@ def test_a_killed_reader_is_replaced_and_the_question_answered(live: LiveServer)
         after = readers.pids()
         assert after and before[0] not in after
         assert ask(c, "凤岗镇党委书记是谁").status_code == 200
+
+
+def test_stopping_the_server_stops_its_readers(tmp_path: Path) -> None:
+    server = start_server(tmp_path, readers=True)
+    wait_ready(server)
+    readers = state(server).readers
+    assert readers is not None
+    pids = readers.pids()
+    server.stop()
+    assert pids and not any(alive(pid) for pid in pids)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
@@ -120,5 +121,13 @@ class Readers:
         """The reader processes' ids (tests, `ragtool status`)."""
         return [p.pid for p in dict(getattr(self._pool, "_processes", None) or {}).values() if p.pid]
 
-    def close(self) -> None:
+    def close(self, seconds: float = 5.0) -> None:
+        """Stop the readers: each ends after its question, or is terminated after `seconds`."""
+        processes = list(dict(getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + seconds
+        for p in processes:
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.terminate()
+                p.join(1.0)
