@@ -173,10 +173,10 @@ class Session:
             pq = parse_query(reading.text, self.vocab, places)
             seconds["parse"] = time.perf_counter() - t0
             routed = not doc and not place and self._is_comparison(pq)
-            if not routed:
-                retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
         if routed:  # 哪个镇…最高, 比较A和B, 各镇…分别: every place asked once (ragtool.compare)
             return self._compare_answer(question, reading.notes, year, engine, top_k, use_cache), []
+        # each of its index reads holds the lock, its embedding does not: other processes' questions run meanwhile
+        retrieval = self.retriever.retrieve(pq, k, Filters(place=place, year=year, doc=doc))
         seconds.update(retrieval.seconds)
         t0 = time.perf_counter()
         if engine == "auto" and name == "llm":

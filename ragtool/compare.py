@@ -413,6 +413,7 @@ def compare(
         wanted = list(dict.fromkeys([*(places or []), *intent.places]))
         groups = comparer.select(session.retriever.docs().values(), places=wanted, year=year,
                                  level=level or intent.level, all_docs=all_docs or by == "year", by=by)
+        session.retriever.read_whole([m.doc_id for members in groups for m in members])  # one batch, not a call each
     rows = comparer.rows(intent, groups, pq)
     return intent, sort_rows(rows, sort, session.retriever.places().rules.levels), comparer.usage
 

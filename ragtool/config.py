@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -206,6 +207,19 @@ def load_settings(**overrides: Any) -> Settings:
     """Settings with CLI overrides applied (None values are ignored)."""
     clean = {k: v for k, v in overrides.items() if v is not None}
     return Settings(**clean)
+
+
+def default_settings() -> Settings:
+    """load_settings() without overrides, made once per environment, working folder and ragtool.toml (for code that
+    reads a data file without being handed Settings, several times a question)."""
+    project = find_project_file()
+    stamp = project.stat().st_mtime_ns if project is not None else 0
+    return _settings_for(tuple(sorted(os.environ.items())), str(Path.cwd()), str(project), stamp)
+
+
+@lru_cache(maxsize=8)
+def _settings_for(environ: tuple[tuple[str, str], ...], cwd: str, project: str, stamp: int) -> Settings:
+    return load_settings()
 
 
 def resolve_engine(settings: Settings, engine: str) -> str:

@@ -74,6 +74,9 @@ class ParsedQuery(BaseModel):
     expanded: str = ""  # text plus synonyms and full place names, for lexical search
 
 
+SPANS_REMEMBERED = 100_000
+
+
 @dataclass
 class Vocabulary:
     """Word lists from the data files."""
@@ -117,6 +120,8 @@ class Vocabulary:
     place_groups: list[str] = field(default_factory=list)  # 都市圈: after a place, a region around it
     version: str = ""
     _surface: list[tuple[str, str]] = field(default_factory=list)
+    # every text's indicator spans, read once (a comparison or a server scans the same sentences again and again)
+    _spans: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, settings: Settings) -> Vocabulary:
@@ -195,6 +200,14 @@ class Vocabulary:
     def indicator_spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, canonical name) of each indicator named in text, longest forms first, no overlaps: 人均地区生产总值
         is per-capita output, not 地区生产总值."""
+        got = self._spans.get(text)
+        if got is None:
+            if len(self._spans) >= SPANS_REMEMBERED:
+                self._spans.clear()
+            got = self._spans[text] = self._indicator_spans(text)
+        return list(got)
+
+    def _indicator_spans(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         taken = [False] * len(text)
         low = text.lower()

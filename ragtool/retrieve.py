@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ragtool.errors import UsageError
 from ragtool.index.corpus import Corpus
@@ -18,6 +21,7 @@ MAX_SCOPE_DIVERSITY = 6  # when a question names a place, every matching documen
 PER_DOC = 3
 SCOPED_POOL = 300
 GUARANTEED = 2  # top hits of each ranker kept whatever their fused score
+QUERY_VECTORS = 64  # query embeddings remembered (a comparison asks each place the same question)
 
 
 @dataclass
@@ -42,6 +46,8 @@ class Retriever:
         self._texts: dict[str, str] = {}
         self._doc_cache: dict[str, Document | None] = {}
         self._chunk_cache: dict[str, list[Chunk]] = {}
+        self._vectors: dict[str, tuple[list[str], np.ndarray]] = {}  # doc_id -> its chunk ids, their unit vectors
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def refresh(self) -> None:
         """Re-read the document catalogue if the index changed since the last question."""
@@ -52,6 +58,7 @@ class Retriever:
             self._texts = {}
             self._doc_cache = {}
             self._chunk_cache = {}
+            self._vectors = {}
 
     def _catalog(self) -> tuple[str, dict[str, DocMeta], PlaceIndex]:
         if self._docs is None:
@@ -75,6 +82,26 @@ class Retriever:
         if doc_id not in self._chunk_cache:
             self._chunk_cache[doc_id] = self.corpus.store.chunks(doc_id)
         return self._chunk_cache[doc_id]
+
+    def read_whole(self, doc_ids: list[str]) -> None:
+        """Read documents, their chunks and vectors in one batch (a comparison's places): their questions then rank
+        those chunks here, without a Chroma call each."""
+        pending = self.corpus.store.pending_ids()  # placeholder vectors until the dense pass: not kept
+        missing = [d for d in doc_ids if d not in self._vectors and d not in pending]
+        for doc_id, (doc, chunks, vectors) in self.corpus.store.read_documents(missing).items():
+            self._doc_cache[doc_id] = doc
+            self._chunk_cache[doc_id] = chunks
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else vectors
+            self._vectors[doc_id] = ([c.chunk_id for c in chunks], vectors / np.where(norms == 0, 1, norms))
+
+    def embed(self, text: str) -> np.ndarray:
+        """The query embedding of a text, remembered for the next questions."""
+        got = self._queries.get(text)
+        if got is None:
+            got = self._queries[text] = self.corpus.embedder.embed_query(text)
+            while len(self._queries) > QUERY_VECTORS:
+                self._queries.popitem(last=False)
+        return got
 
     def doc_text(self, doc_id: str) -> str:
         """A document's simplified text (for matching place qualifiers)."""
@@ -192,15 +219,20 @@ class Retriever:
         dense: list[tuple[str, float]] = []
         if not note:
             t0 = time.perf_counter()
-            vector = self.corpus.embedder.embed_query(" ".join([*pq.places, pq.text, *pq.indicators]))
+            vector = self.embed(query_text(pq, one_document=bool(filters.doc)))
             seconds["embed"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
+        held = scope is not None and all(d in self._vectors for d in scope)
         if not note:
-            dense = self.corpus.store.nearest(vector, pool, scope)
+            dense = self._nearest_held(vector, pool, scope) if held and scope is not None else (
+                self.corpus.store.nearest(vector, pool, scope))
         lexical = self.corpus.lexical()
         in_scope = None if scope is None else set(scope)
-        allowed = None if in_scope is None else {c for c in lexical.chunk_ids if chunk_doc_id(c) in in_scope}
+        if held and scope is not None:
+            allowed: set[str] | None = {c for d in scope for c in self._vectors[d][0]}
+        else:
+            allowed = None if in_scope is None else {c for c in lexical.chunk_ids if chunk_doc_id(c) in in_scope}
         lex = lexical.search(pq.expanded or pq.text, pool, allowed)
         fused = dict(fuse([c for c, _ in dense], [c for c, _ in lex]))
         ranked = list(fused)
@@ -212,7 +244,10 @@ class Retriever:
         best = list(dict.fromkeys([c for c in ranked if c in sure] + ranked))[:top_k]
         if scope is not None and len(scope) <= MAX_SCOPE_DIVERSITY:
             best += _per_doc_extras(ranked[top_k:], best, scope)
-        chunks = {c.chunk_id: c for c in self.corpus.store.get_chunks(best)}
+        if held and scope is not None:
+            chunks = {c.chunk_id: c for d in scope for c in self.doc_chunks(d)}
+        else:
+            chunks = {c.chunk_id: c for c in self.corpus.store.get_chunks(best)}
         docs = self.docs()
         hits = [
             RetrievedChunk(
@@ -228,6 +263,17 @@ class Retriever:
         seconds["retrieve"] = time.perf_counter() - t0
         return Retrieval(hits, seconds, scope, "; ".join(n for n in (note, place_note) if n))
 
+    def _nearest_held(self, vector: np.ndarray, k: int, scope: list[str]) -> list[tuple[str, float]]:
+        """Dense ranking of documents read whole (read_whole): exact cosine similarity over their chunks."""
+        ids = [cid for d in scope for cid in self._vectors[d][0]]
+        if not ids:
+            return []
+        matrix = np.concatenate([self._vectors[d][1] for d in scope])
+        norm = float(np.linalg.norm(vector)) or 1.0
+        sims = matrix @ (np.asarray(vector, dtype=np.float32) / norm)
+        order = sorted(range(len(ids)), key=lambda i: (-float(sims[i]), ids[i]))[:k]
+        return [(ids[i], float(sims[i])) for i in order]
+
     def _lexical_only(self, scope: list[str] | None) -> str:
         """While an ingest's dense pass runs, a question whose documents are not all embedded yet is ranked
         lexically alone (fusing with a dense ranking of only some of them would favour those); this says so."""
@@ -236,6 +282,18 @@ class Retriever:
             return ""
         total = len(self.docs())
         return f"dense vectors for {total - len(pending & set(self.docs()))} of {total} documents; answered from the lexical index"
+
+
+def query_text(pq: ParsedQuery, one_document: bool = False) -> str:
+    """What a question is embedded as: its places, its text and its indicators. Asked of one document (--doc, each
+    row of a comparison) without the place names: the document is about its place, and every place's row shares
+    one embedding."""
+    if not one_document:
+        return " ".join([*pq.places, pq.text, *pq.indicators])
+    text = pq.text
+    for term in sorted({*pq.places, *pq.place_terms}, key=len, reverse=True):
+        text = text.replace(term, "")
+    return " ".join([text or pq.text, *pq.indicators])
 
 
 def fuse(*rankings: list[str]) -> list[tuple[str, float]]:

@@ -86,15 +86,15 @@ def seeds_copy(root: Path) -> Path:
 
 def start_server(root: Path, *, token: str | None = None, loopback_only: bool = True,
                  max_upload_mb: float | None = None, limits: ServerLimits | None = None,
-                 configure: Callable[[Settings], Settings] | None = None) -> LiveServer:
+                 configure: Callable[[Settings], Settings] | None = None, readers: bool = False) -> LiveServer:
     """A synced Session over a copy of seeds/ (hash embedder) under `root`, served until stop() as `ragtool serve`
-    serves it (serve.toml [server] limits unless `limits` is given)."""
+    serves it (serve.toml [server] limits unless `limits` is given; `readers`: with its reader processes)."""
     settings = Settings(home=root / "home", corpus=seeds_copy(root), embedder="hash")
     if configure is not None:
         settings = configure(settings)
     session = Session(settings, sync=False)
     session.sync_corpus()
-    app = create_app(session, token=token, loopback_only=loopback_only, max_upload_mb=max_upload_mb)
+    app = create_app(session, token=token, loopback_only=loopback_only, max_upload_mb=max_upload_mb, readers=readers)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)

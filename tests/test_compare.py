@@ -396,3 +396,28 @@ def test_compare_cases_need_rows_and_only_they_have_rows() -> None:
         _case({})
     with pytest.raises(ValueError, match="only compare cases have rows"):
         EvalCase(id="n1", question="q", kind="number", must_include=["5%"], rows={"石湾": ["5%"]})
+
+
+def test_each_row_is_what_asking_that_document_alone_answers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A comparison reads its places' documents in one batch and embeds its question once; each row is still what
+    the ordinary question asked of that one document answers (a fresh Session, so neither shares the other's caches)."""
+    rows = session_over(tmp_path_factory, REPORTS).compare(TARGET, engine="extractive")
+    alone = session_over(tmp_path_factory, REPORTS)
+    for row in rows:
+        answer = alone.ask(row.question, engine="extractive", doc=row.doc_id)
+        assert (answer.status == "not_found", answer.answer if row.status != "not_found" else "") == (
+            row.status == "not_found", row.value), row.place
+
+
+def test_a_comparison_embeds_its_question_once(session: Session) -> None:
+    """Every place's row is ranked with the one embedding of the question without its place names."""
+    asked: list[str] = []
+    embedder = session.corpus.embedder
+    session.retriever._queries.clear()
+    real = embedder.embed_query
+    embedder.embed_query = lambda text: asked.append(text) or real(text)  # type: ignore[method-assign]
+    try:
+        rows = session.compare("2026年地区生产总值增长目标", engine="extractive")
+    finally:
+        embedder.embed_query = real  # type: ignore[method-assign]
+    assert len(rows) == 5 and len(asked) == 1 and not any(r.place and r.place in asked[0] for r in rows)

@@ -63,7 +63,8 @@ def serve_command(
         with progress_bar("sync corpus") as update:
             session.sync_corpus(progress=update)
     session.corpus.check_embedder()
-    app = create_app(session, token=secret, loopback_only=loopback, max_upload_mb=max_upload_mb, host=host)
+    app = create_app(session, token=secret, loopback_only=loopback, max_upload_mb=max_upload_mb, host=host,
+                     readers=True)
     raise_fd_limit()
     server = uvicorn.Server(uvicorn_config(app, ServerLimits.load(settings)))
     real_port = bound.getsockname()[1]

@@ -8,7 +8,8 @@ The same code serves the embedded PersistentClient and a remote Chroma server (H
 
 An embedded Chroma client keeps its vector index in memory and does not see what other processes write
 afterwards. So every write also replaces RAGTOOL_HOME/index.gen with a new token, and a store whose token
-is out of date reopens its client before its next operation. Every Chroma call holds the index lock (re-entrant,
+is out of date reopens its client before its next operation. The same token keys the registry reads a question
+repeats (document ids, pending ids, the embedder, the chunk count): read once per index state, not once per call. Every Chroma call holds the index lock (re-entrant,
 so callers may hold it around several calls that must see one state).
 
 Which collections are live is read from RAGTOOL_HOME/live.json (index/live.py): `ingest --reset` builds a new
@@ -186,6 +187,7 @@ class VectorStore:
         self._announce = announce  # False for a --reset build: nobody reads it until it is swapped in
         self._pinned = pinned
         self.name = settings.collection
+        self._memo: dict[str, tuple[str, Any]] = {}  # registry reads of the index state self._gen names
         self._open()
 
     def _open(self) -> None:
@@ -256,6 +258,7 @@ class VectorStore:
         if stale:
             self.close()
             self._open()
+            self._memo = {}
 
     def close(self) -> None:
         """Release the client; a fresh one is built on the next open (not shared with stale stores)."""
@@ -272,14 +275,28 @@ class VectorStore:
 
     # ---- registry ----------------------------------------------------------------------------
 
+    def _remembered(self, key: str, fn: Any) -> Any:
+        """fn()'s result, read once per index state of an embedded store (a Chroma server's other clients write
+        without telling: read each time)."""
+        if self._gen_path is None:
+            return self._safe(fn)
+        with index_lock(self.settings):
+            self._refresh()
+            got = self._memo.get(key)
+            if got is not None and got[0] == self._gen:
+                return got[1]
+            gen = self._gen  # before the read: a write meanwhile (another thread) moves it on
+            value = self._safe(fn)
+            self._memo[key] = (gen, value)
+            return value
+
     def documents(self) -> list[DocMeta]:
         got = self._safe(lambda: self._docs.get(include=["metadatas"]))
         metas = [DocMeta.model_validate_json(m["meta"]) for m in (got["metadatas"] or [])]
         return sorted(metas, key=lambda m: (m.place or "", m.date or "", m.doc_id))
 
     def doc_ids(self) -> list[str]:
-        got = self._safe(lambda: self._docs.get(include=[]))
-        return sorted(got["ids"])
+        return list(self._remembered("doc_ids", lambda: tuple(sorted(self._docs.get(include=[])["ids"]))))
 
     def get_document(self, doc_id: str) -> Document | None:
         """A committed document; its text is rebuilt from its chunks and the gaps between them."""
@@ -293,10 +310,35 @@ class VectorStore:
         parts = self._safe(lambda: self._chunks.get(where={"doc_id": doc_id}, include=["metadatas"]))["metadatas"]
         return Document(meta=meta, text=_stitch(sorted(parts, key=lambda m: int(m["start"])), str(record.get("tail", ""))))
 
+    def read_documents(self, doc_ids: Sequence[str]) -> dict[str, tuple[Document, list[Chunk], np.ndarray]]:
+        """Committed documents with their chunks (in order) and the chunks' vectors, in two Chroma calls however
+        many documents (a comparison reads its places' documents whole)."""
+        ids = list(dict.fromkeys(doc_ids))
+        if not ids:
+            return {}
+        with index_lock(self.settings):  # one index state for both reads
+            records = self._safe(lambda: self._docs.get(ids=ids, include=["metadatas", "documents"]))
+            where = {"doc_id": {"$in": ids}} if len(ids) > 1 else {"doc_id": ids[0]}
+            got = self._safe(lambda: self._chunks.get(where=where, include=["metadatas", "documents", "embeddings"]))
+        parts: dict[str, list[tuple[Chunk, dict[str, Any], Any]]] = {}
+        for cid, text, m, vector in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True):
+            parts.setdefault(str(m["doc_id"]), []).append((_chunk_from(cid, text, m), m, vector))
+        out = {}
+        texts = records["documents"] or [None] * len(records["ids"])
+        for doc_id, record, stored in zip(records["ids"], records["metadatas"], texts, strict=True):
+            meta = DocMeta.model_validate_json(record["meta"])
+            mine = sorted(parts.get(doc_id, []), key=lambda p: p[0].index)
+            chunks = [c for c, _, _ in mine]
+            text = stored or _stitch(sorted((m for _, m, _ in mine), key=lambda m: int(m["start"])),
+                                     str(record.get("tail", "")))
+            vectors = np.asarray([v for _, _, v in mine], dtype=np.float32).reshape(len(mine), -1)
+            out[doc_id] = (Document(meta=meta, text=text), chunks, vectors)
+        return out
+
     def pending_ids(self) -> set[str]:
         """Committed documents whose dense vectors are not written yet (searchable lexically only)."""
-        got = self._safe(lambda: self._docs.get(where={"dense": False}, include=[]))
-        return set(got["ids"])
+        return set(self._remembered("pending_ids", lambda: frozenset(self._docs.get(where={"dense": False},
+                                                                                   include=[])["ids"])))
 
     def pending_documents(self) -> list[DocMeta]:
         got = self._safe(lambda: self._docs.get(where={"dense": False}, include=["metadatas"]))
@@ -322,7 +364,7 @@ class VectorStore:
         return hashlib.sha256("\n".join(self.doc_ids()).encode()).hexdigest()[:16]
 
     def embedder_name(self) -> str | None:
-        got = self._safe(lambda: self._docs.get(limit=1, include=["metadatas"]))
+        got = self._remembered("embedder", lambda: self._docs.get(limit=1, include=["metadatas"]))
         if not got["ids"]:
             return None
         return str(got["metadatas"][0].get("embedder") or "") or None
@@ -369,7 +411,7 @@ class VectorStore:
             if not doc_ids:
                 return []
             where = {"doc_id": {"$in": list(doc_ids)}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
-        total = self._safe(lambda: self._chunks.count())
+        total = self._remembered("count", lambda: self._chunks.count())
         committed = set(self.doc_ids()) - self.pending_ids()  # placeholders of lexical-only documents too
         want = min(k, total)
         while want > 0:
@@ -469,6 +511,7 @@ class VectorStore:
 
     def drop(self) -> None:
         """Delete both collections (a --reset build that failed, or a leftover one)."""
+        self._memo = {}
         for name in self._names():
             with contextlib.suppress(Exception):  # an absent collection
                 self._client.delete_collection(name)
@@ -530,6 +573,8 @@ class VectorStore:
         try:
             with index_lock(self.settings):
                 self._refresh()
+                if writing:
+                    self._memo = {}
                 return fn()
         except RagtoolError:
             raise

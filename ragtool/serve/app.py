@@ -23,6 +23,7 @@ from ragtool.api import Session
 from ragtool.errors import ExitCode, RagtoolError
 from ragtool.serve.errors import HttpError, body, error_body
 from ragtool.serve.jobs import JOBS_DIR, Jobs
+from ragtool.serve.readers import Readers
 from ragtool.serve.routes import STATIC, resume_jobs, router
 from ragtool.serve.state import Limits, State
 
@@ -177,14 +178,22 @@ async def _reject(send: Any, status: int, code: str, message: str) -> None:
 
 
 def create_app(session: Session, *, token: str | None = None, loopback_only: bool = True,
-               max_upload_mb: float | None = None, host: str | None = None) -> FastAPI:
+               max_upload_mb: float | None = None, host: str | None = None, readers: bool = False) -> FastAPI:
     """The web app over one Session (the caller has synced its corpus). `host` is the bound address: on a loopback
-    bind the server answers to it and to localhost names only. Unfinished jobs of a previous run resume."""
+    bind the server answers to it and to localhost names only. Unfinished jobs of a previous run resume. `readers`:
+    new questions go to serve.toml `readers` reader processes (ragtool.serve.readers) once they are up."""
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resume_jobs(app.state.ragtool)
-        yield
-        app.state.ragtool.jobs.close()
+        st = app.state.ragtool
+        if readers and st.limits.readers > 0:
+            st.readers = Readers(st.session.settings, st.limits.readers)
+        resume_jobs(st)
+        try:
+            yield
+        finally:
+            st.jobs.close()
+            if st.readers is not None:
+                st.readers.close()
 
     app = FastAPI(title="ragtool", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   openapi_url="/api/openapi.json",

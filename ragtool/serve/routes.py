@@ -15,12 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from ragtool import __version__
 from ragtool.api import doc_row
 from ragtool.config import PACKAGE_DIR, resolve_engine
-from ragtool.models import Answer, ComparisonRow, DocMeta, DocumentSummary, context_chunks
+from ragtool.models import Answer, ComparisonRow, DocMeta, DocumentSummary
 from ragtool.serve import schemas as s
 from ragtool.serve.errors import HttpError
 from ragtool.serve.jobs import Job, JobState
 from ragtool.serve.locate import locate
 from ragtool.serve.multipart import read_form
+from ragtool.serve.readers import answer_bytes
 from ragtool.serve.state import State
 from ragtool.serve.uploads import UPLOAD_DIR, is_upload, safe_name, save_upload, under
 
@@ -73,18 +74,12 @@ async def ask(body: s.AskRequest, request: Request) -> Any:
     key = (body.model_dump_json(), await run_in_threadpool(st.session.corpus.store.signature))
     got = st.remembered(key)
     if got is None:
-        got = await run_in_threadpool(read, request, lambda: _answer(st, body))
+        if st.readers is not None and st.readers.ready:  # new questions in parallel, one per reader process
+            got = await st.readers.ask(body)
+        else:
+            got = await run_in_threadpool(read, request, lambda: answer_bytes(st.session, body))
         st.remember(key, got)
     return Response(got, media_type="application/json")
-
-
-def _answer(st: State, body: s.AskRequest) -> bytes:
-    answer, hits = st.session.ask_with_context(
-        body.question, engine=body.engine, top_k=body.top_k, place=body.place, year=body.year, doc=body.doc,
-        explain=body.explain)
-    if body.context:
-        answer.context = context_chunks(hits, body.top_k or st.session.settings.top_k)
-    return answer.model_dump_json().encode()
 
 
 @router.post("/compare", response_model=list[ComparisonRow])

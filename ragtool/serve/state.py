@@ -10,6 +10,7 @@ from typing import Any
 from ragtool.api import Session
 from ragtool.datafiles import load_data
 from ragtool.serve.jobs import Jobs
+from ragtool.serve.readers import Readers
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,13 @@ class Limits:
     max_field_bytes: int = 64 << 10
     max_part_header_bytes: int = 4 << 10  # one header line of a multipart part
     max_json_bytes: int = 1 << 20  # a JSON (any other than multipart) request body
+    readers: int = 2  # reader processes answering new questions in parallel (0: the server process answers)
 
     @classmethod
     def load(cls, session: Session, max_upload_mb: float | None = None) -> Limits:
         data = load_data(session.settings, "serve.toml").get("limits", {})
         mb = float(data.get("max_upload_mb", 50)) if max_upload_mb is None else max_upload_mb
-        ints = {k: int(data[k]) for k in ("max_upload_files", "answer_cache", "name_chars", "max_fields")
+        ints = {k: int(data[k]) for k in ("max_upload_files", "answer_cache", "name_chars", "max_fields", "readers")
                 if k in data}
         if "max_field_kb" in data:
             ints["max_field_bytes"] = int(float(data["max_field_kb"]) * 1024)
@@ -50,6 +52,7 @@ class State:
     token: str | None = None
     csrf: str = ""  # the per-server token a write must carry (GET /api/csrf)
     jobs: Jobs = field(default_factory=Jobs)
+    readers: Readers | None = None  # started with the server when limits.readers > 0
     # The Session's caches are not thread-safe: reads take turns (writes also hold the index lock).
     read_lock: threading.RLock = field(default_factory=threading.RLock)
     _memory_lock: threading.Lock = field(default_factory=threading.Lock)

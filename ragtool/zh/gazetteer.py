@@ -63,20 +63,24 @@ class Gazetteer:
 
     @classmethod
     def build(cls, places: Iterable[Place], rules: Rules) -> Gazetteer:
-        by_code = {p.code: p for p in places}
-        forms: dict[str, list[str]] = {}
-        weak: set[tuple[str, str]] = set()
-        for p in by_code.values():
-            for form, is_weak in _forms(p, rules):
-                if p.code not in forms.setdefault(form, []):
-                    forms[form].append(p.code)
+        return cls({}, rules)._plus(places)
+
+    def _plus(self, places: Iterable[Place]) -> Gazetteer:
+        """This gazetteer with more places: only their names are read (a corpus's towns added at every start)."""
+        new = {p.code: p for p in places}
+        forms: dict[str, tuple[str, ...]] = dict(self.forms)
+        weak: set[tuple[str, str]] = set(self.weak)
+        sizes: dict[str, tuple[int, ...]] = dict(self.sizes)
+        for p in new.values():
+            for form, is_weak in _forms(p, self.rules):
+                codes = forms.get(form, ())
+                if p.code not in codes:
+                    forms[form] = (*codes, p.code)
                 if is_weak:
                     weak.add((form, p.code))
-        sizes: dict[str, set[int]] = {}
-        for form in forms:
-            sizes.setdefault(form[0], set()).add(len(form))
-        return cls(by_code, rules, {f: tuple(c) for f, c in forms.items()}, frozenset(weak),
-                   {ch: tuple(sorted(n, reverse=True)) for ch, n in sizes.items()})
+                if len(form) not in sizes.get(form[0], ()):
+                    sizes[form[0]] = tuple(sorted({*sizes.get(form[0], ()), len(form)}, reverse=True))
+        return type(self)({**self.places, **new}, self.rules, forms, frozenset(weak), sizes)
 
     def with_places(self, extra: Iterable[Place]) -> Gazetteer:
         """This gazetteer plus places it lacks (the towns of a corpus, places a user added)."""
@@ -299,7 +303,7 @@ def _load(csv_path: Path, csv_mtime: float, toml_path: Path, toml_mtime: float) 
 
 @lru_cache(maxsize=16)
 def _extended(base: Gazetteer, extra: tuple[Place, ...]) -> Gazetteer:
-    return Gazetteer.build([*base.places.values(), *extra], base.rules)
+    return base._plus(extra)
 
 
 def load_gazetteer(settings: Settings) -> Gazetteer:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ragtool.config import Settings, load_settings
+from ragtool.config import Settings, default_settings
 from ragtool.datafiles import read_toml
 from ragtool.zh.marks import TERMINAL
 from ragtool.zh.numerals import number
@@ -76,7 +76,7 @@ def load_heading_rules(path: Path, mtime: float = 0.0) -> HeadingRules:
 
 def heading_rules(settings: Settings | None = None) -> HeadingRules:
     """The rules of headings.toml (the user's copy in RAGTOOL_DATA_DIR, else the bundled one)."""
-    path = (settings or load_settings()).data_path(HEADINGS_FILE)
+    path = (settings or default_settings()).data_path(HEADINGS_FILE)
     return load_heading_rules(path, path.stat().st_mtime)
 
 
