@@ -18,7 +18,7 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     acting = _acting(e, ctx, act, asked, mentions) if act else []
     if acting:
         return acting
-    out = []
+    out: list[Span] = []
     if act and act != "report" and asked is None:
         return out  # who presided or attended is a name doing it; only a report has a byline that answers
     for m in mentions:
