@@ -151,3 +151,28 @@ def test_the_real_models_wrong_quote_is_repaired_from_the_retrieved_documents(
     assert ans.citations and "5%左右" in "".join(c.quote for c in ans.citations)
     assert "5.4%" not in "".join(c.quote for c in ans.citations)
     assert any(n.startswith("citation repaired") for n in ans.notes)
+
+
+ZHEJIANG = """Title: 2026年浙江省政府工作报告
+Date: 2026-01-20
+
+一、2025年工作回顾
+2025年，全省地区生产总值增长5.5%，居民消费价格上涨0.2%。
+二、2026年工作安排
+2026年经济社会发展的主要预期目标是：地区生产总值增长5%左右，城镇新增就业100万人。
+"""
+
+
+def test_compare_goes_through_the_hybrid_when_an_llm_is_configured(
+    session: Session, fake_openai: FakeOpenAI, tmp_path: Path  # noqa: F811
+) -> None:
+    """Each place's row is the hybrid's answer: the LLM is asked per document, and its five-year figure for
+    广东's one-year target does not replace the verified 4.5%—5%."""
+    (tmp_path / "zj.txt").write_text(ZHEJIANG, encoding="utf-8")
+    session.ingest([tmp_path / "zj.txt"])
+    fake_openai.responder = lambda body: REPLIES["wrong_frame"]
+    rows = {r.place: r for r in session.compare("2026年GDP增长目标", engine="auto", use_cache=False)}
+    assert len(fake_openai.chat_requests) == 2  # one LLM call per place
+    assert "4.5%—5%" in rows["广东省"].value and "4.5%—5%" in rows["广东省"].quote
+    assert rows["浙江省"].status == "answered" and "5%左右" in rows["浙江省"].value
+    assert "2026" in rows["浙江省"].quote
