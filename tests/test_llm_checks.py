@@ -176,3 +176,23 @@ def test_compare_goes_through_the_hybrid_when_an_llm_is_configured(
     assert "4.5%—5%" in rows["广东省"].value and "4.5%—5%" in rows["广东省"].quote
     assert rows["浙江省"].status == "answered" and "5%左右" in rows["浙江省"].value
     assert "2026" in rows["浙江省"].quote
+
+
+def test_auto_keeps_not_found_when_the_llm_value_is_none_the_evidence_reads_for_the_question(
+    session: Session, fake_openai: FakeOpenAI, tmp_path: Path  # noqa: F811
+) -> None:
+    """The document states no jobs target; the model answers with a grounded quote about something else. The LLM
+    engine answers it (its quote holds the value); the hybrid keeps the extractive engine's not_found."""
+    (tmp_path / "hn.txt").write_text("Title: 2026年海南省政府工作报告\nDate: 2026-01-26\n\n2026年工作安排\n"
+                                     "2026年主要预期目标是：地区生产总值增长5.5%左右。\n"
+                                     "全年接待过夜游客人次增长8%，离岛免税购物金额稳步提升。\n", encoding="utf-8")
+    session.ingest([tmp_path / "hn.txt"])
+    question = "海南2026年城镇新增就业目标是多少?"
+    reply = {"answer": "8%", "status": "answered", "confidence": 0.9,
+             "citations": [{"chunk_id": "1", "quote": "全年接待过夜游客人次增长8%"}], "candidates": []}
+    assert session.ask(question, engine="extractive").status == "not_found"
+    fake_openai.script_chat(reply, reply)
+    assert session.ask(question, engine="llm", use_cache=False).status == "answered"
+    ans = session.ask(question, engine="auto", use_cache=False)
+    assert ans.status == "not_found" and ans.citations == []
+    assert any("no value the extractive engine reads" in n for n in ans.notes)

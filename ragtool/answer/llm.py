@@ -307,6 +307,17 @@ class LLMEngine:
             out.answer = best.value
         return out
 
+    def backed(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery) -> bool:
+        """Whether an answered number question states a value the extractive engine reads, unvetoed, for the asked
+        indicator in `hits` (the hybrid's test for an answer the extractive engine did not give); True for other
+        answers and without a checker."""
+        checker = self.checker
+        value = numbers(out.answer) - numbers(out.question)
+        if checker is None or out.status != "answered" or query.qtype != "number" or not query.indicators:
+            return True
+        return bool(value) and any(not s.vetoed and numbers(s.value) - numbers(out.question) == value
+                                   for s in checker.candidates(hits, query))
+
     def _rescued(self, out: Answer, reply: LLMAnswer, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
         """A number answer whose quotes all failed and whose sentence was not in the context sent (a small context
         budget): cited from the extractive engine's verified candidate of the same value in the retrieved
