@@ -1,0 +1,105 @@
+"""Real replies of a small local model, replayed: Qwen2.5-Coder-1.5B-Instruct (GGUF Q4_K_M) behind
+llama-cpp-python 0.3.36, CPU only, recorded through benchmarks/record_llm.py while it answered ragtool's own prompts
+(tests/fixtures/llm_recorded.json says how each was asked). Each reply goes through the fake OpenAI server over HTTP,
+the way the model sent it (content and finish_reason), and is asked through a Session over the same documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_openai import FakeOpenAI, Fault, fake_openai  # noqa: F401
+
+from ragtool.api import Session
+from ragtool.config import Settings
+from ragtool.models import Answer
+
+HERE = Path(__file__).resolve().parent
+RECORDED: dict[str, Any] = json.loads((HERE / "fixtures" / "llm_recorded.json").read_text(encoding="utf-8"))
+
+
+def replayed(name: str) -> Fault:
+    r = RECORDED[name]
+    return Fault(content=r["content"], finish_reason=r["finish_reason"])
+
+
+def session_for(name: str, fake: FakeOpenAI, settings: Settings, tmp_path: Path) -> Session:
+    r = RECORDED[name]
+    s = fake.configure(settings, llm_timeout=10.0, llm_max_retries=0, llm_context_tokens=r["context_tokens"])
+    session = Session(s, sync=False)
+    paths = []
+    for doc in r["docs"]:
+        if doc.startswith("evals/"):
+            paths.append(HERE.parent / doc)
+        else:  # a document written into the fixture
+            path = tmp_path / doc
+            path.write_text(RECORDED["_documents"][doc], encoding="utf-8")
+            paths.append(path)
+    session.ingest(paths)
+    return session
+
+
+def ask(name: str, fake: FakeOpenAI, settings: Settings, tmp_path: Path, engine: str = "llm",
+        *replies: Fault) -> Answer:
+    session = session_for(name, fake, settings, tmp_path)
+    fake.script_chat(*(replies or (replayed(name),)))
+    return session.ask(RECORDED[name]["question"], engine=engine, use_cache=False)  # type: ignore[arg-type]
+
+
+def quotes(ans: Answer) -> str:
+    return "".join(c.quote for c in ans.citations)
+
+
+def test_the_right_value_with_a_wrong_quote_answers_with_a_verified_quote(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """北京2026年GDP增长目标?: the model said 5%左右 (right) quoting the 2025 result (增长5.4%)."""
+    assert "5.4%" in json.loads(RECORDED["beijing_wrong_quote"]["content"])["citations"][0]["quote"]
+    for engine in ("llm", "auto"):
+        ans = ask("beijing_wrong_quote", fake_openai, settings, tmp_path, engine)
+        assert ans.status == "answered" and "5%左右" in ans.answer, (engine, ans.notes)
+        assert "5%左右" in quotes(ans) and "5.4%" not in quotes(ans)
+        assert all(c.doc_id and c.quote for c in ans.citations)
+
+
+def test_the_frame_case_answers_the_one_year_target(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """广东2026年GDP目标?: whatever frame the model picked, the answer is the 2026 target 4.5%—5%, never the 十五五
+    average 5%左右; the hybrid answers it."""
+    for engine in ("llm", "auto"):
+        ans = ask("guangdong_frame", fake_openai, settings, tmp_path, engine)
+        assert "年均" not in quotes(ans) and "十五五" not in quotes(ans), (engine, ans.notes)
+        if ans.status == "answered":
+            assert "4.5%—5%" in ans.answer and "4.5%—5%" in quotes(ans), (engine, ans.answer)
+        else:
+            assert engine == "llm" and ans.status == "not_found", ans.notes
+    assert "4.5%—5%" in ask("guangdong_frame", fake_openai, settings, tmp_path, "auto").answer
+
+
+def test_fenced_json_is_read(fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path) -> None:  # noqa: F811
+    assert RECORDED["fenced"]["content"].lstrip().startswith("```")
+    ans = ask("fenced", fake_openai, settings, tmp_path)
+    assert ans.status == "answered" and "4.5%—5%" in ans.answer and "4.5%—5%" in quotes(ans), ans.notes
+    assert ans.usage.calls == 1
+
+
+def test_a_think_block_before_the_json_is_skipped(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    assert "<think>" in RECORDED["think"]["content"]
+    ans = ask("think", fake_openai, settings, tmp_path)
+    assert ans.status == "answered" and "4.5%—5%" in ans.answer and "4.5%—5%" in quotes(ans), ans.notes
+    assert ans.usage.calls == 1
+
+
+def test_json_cut_off_by_max_tokens_is_asked_again(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """The model's reply cut at max_tokens (finish_reason length), then its whole reply to the re-ask."""
+    assert RECORDED["truncated"]["finish_reason"] == "length"
+    ans = ask("truncated", fake_openai, settings, tmp_path, "llm", replayed("truncated"), replayed("fenced"))
+    assert ans.status == "answered" and "4.5%—5%" in ans.answer and ans.usage.calls == 2, ans.notes
+    assert "JSON" in fake_openai.chat_requests[-1].messages[-1]["content"]  # the re-ask names what was wrong
