@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fake_openai import FakeOpenAI, Fault, fake_openai  # noqa: F401
 
 from ragtool.api import Session
@@ -100,6 +99,24 @@ def test_json_cut_off_by_max_tokens_is_asked_again(
 ) -> None:
     """The model's reply cut at max_tokens (finish_reason length), then its whole reply to the re-ask."""
     assert RECORDED["truncated"]["finish_reason"] == "length"
-    ans = ask("truncated", fake_openai, settings, tmp_path, "llm", replayed("truncated"), replayed("fenced"))
+    ans = ask("truncated", fake_openai, settings, tmp_path, "llm", replayed("truncated"), replayed("plain"))
     assert ans.status == "answered" and "4.5%—5%" in ans.answer and ans.usage.calls == 2, ans.notes
     assert "JSON" in fake_openai.chat_requests[-1].messages[-1]["content"]  # the re-ask names what was wrong
+
+
+def test_the_models_plain_json_reply_is_read(fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path) -> None:  # noqa: F811
+    """Plain mode (no response_format, ragtool's JSON instructions): the model's reply as sent."""
+    ans = ask("plain", fake_openai, settings, tmp_path)
+    assert ans.status == "answered" and "4.5%—5%" in ans.answer and "4.5%—5%" in quotes(ans), ans.notes
+
+
+def test_the_chunk_behind_the_best_hint_leads_the_context(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """With a 2,500-token budget only one chunk of the Beijing report fits: it is the one stating the extractive
+    engine's best reading, so the model can quote the target sentence itself (as it then did: beijing_hints_first)."""
+    ans = ask("beijing_hints_first", fake_openai, settings, tmp_path)
+    context = fake_openai.chat_requests[-1].messages[-1]["content"].split("规则抽取的候选答案")[0]
+    assert "地区生产总值增长5%左右" in context and "增长5.4%" not in context
+    assert ans.status == "answered" and "5%左右" in quotes(ans)
+    assert not any(n.startswith("citation repaired") for n in ans.notes)  # its own quote held
