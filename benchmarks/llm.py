@@ -103,6 +103,17 @@ def summary(rows: list[dict[str, Any]]) -> list[Any]:
             statistics.median(secs), statistics.fmean(secs), statistics.fmean([r["tokens"] or 0 for r in rows] or [0])]
 
 
+def report(results: dict[str, dict[str, list[dict[str, Any]]]], host: dict[str, Any]) -> None:
+    """The table; a run cut short counts the cases every engine answered."""
+    table = []
+    for suite, engines in results.items():
+        done = min((len(rows) for rows in engines.values()), default=0)
+        table += [[f"{suite} · {engine}", *summary(rows[:done])] for engine, rows in engines.items()]
+    print_table(f"LLM benchmark ({host['cpus']} CPUs, load {host['load_1min']})",
+                ["suite · engine", "cases", "pass", "abstain", "grounded", "repairs", "errors", "s/q p50",
+                 "s/q mean", "tokens/q"], table)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suites", default="seeds", help=f"comma-separated: {', '.join(ALL_SUITES)}")
@@ -122,7 +133,12 @@ def main() -> None:
     ap.add_argument("--out", default=str(OUT / "llm.json"), help="where the JSON results go")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--report", default="", help="print the table of a saved run (its --out file, complete or not)")
     args = ap.parse_args()
+    if args.report:
+        saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
+        report(saved["results"], saved["machine"])
+        return
 
     from ragtool.api import Session
     from ragtool.eval.run import CaseRunner, prepare_index
@@ -132,7 +148,6 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"unknown engine or suite: {', '.join(unknown)}")
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    table = []
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
 
@@ -153,10 +168,7 @@ def main() -> None:
         results[suite] = {engine: [] for engine in engines}
         runners = {engine: CaseRunner(session, ENGINES[engine], None, not args.no_cache) for engine in engines}
         run_cases(runners, cases, results[suite], save, not args.quiet)
-        table += [[f"{suite} · {engine}", *summary(rows)] for engine, rows in results[suite].items()]
-    print_table(f"LLM benchmark ({machine()['cpus']} CPUs, load {machine()['load_1min']})",
-                ["suite · engine", "cases", "pass", "abstain", "grounded", "repairs", "errors", "s/q p50",
-                 "s/q mean", "tokens/q"], table)
+    report(results, machine())
     save()
     print(f"wrote {out}")
 
