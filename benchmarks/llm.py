@@ -21,6 +21,7 @@ import json
 import random
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,11 @@ ENGINES = {"extractive": "extractive", "llm": "llm", "hybrid": "auto"}
 REPAIR_NOTES = ("citation repaired", "answer completed")
 
 
-def cases_of(path: Path, sample: int, seed: int) -> list[Any]:
+def cases_of(path: Path, sample: int, seed: int, tag: str = "") -> list[Any]:
     from ragtool.eval.cases import load_cases
 
-    cases = [c for c in load_cases(path) if "sealed" not in c.tags and c.kind != "compare"]
+    cases = [c for c in load_cases(path) if "sealed" not in c.tags and c.kind != "compare"
+             and (not tag or tag in c.tags)]
     if sample and sample < len(cases):
         cases = sorted(random.Random(seed).sample(cases, sample), key=lambda c: c.id)
     return cases
@@ -68,20 +70,27 @@ def settings_for(args: argparse.Namespace, cases: Path, corpus: Path | None) -> 
     return suite_settings(base, folders), folders
 
 
-def run_engine(runner: Any, cases: list[Any], engine: str, progress: bool) -> list[dict[str, Any]]:
-    out = []
+def row_of(runner: Any, case: Any) -> dict[str, Any]:
+    result, answer = runner.run(case)
+    notes = answer.notes if answer is not None else []
+    return {**result.model_dump(include={"id", "kind", "passed", "status", "seconds", "tokens", "error",
+                                         "citations", "grounded_citations", "got"}),
+            "repairs": sum(1 for x in notes if x.startswith(REPAIR_NOTES)), "notes": notes}
+
+
+def run_cases(runners: dict[str, Any], cases: list[Any], rows: dict[str, list[dict[str, Any]]],
+              saved: Callable[[], None], progress: bool) -> None:
+    """Every engine on one case before the next case (so a run cut short still compares the engines on the same
+    cases); `saved` after each case (a real model on a CPU takes minutes a question)."""
     for n, case in enumerate(cases, 1):
-        result, answer = runner.run(case)
-        notes = answer.notes if answer is not None else []
-        row = {**result.model_dump(include={"id", "kind", "passed", "status", "seconds", "tokens", "error",
-                                            "citations", "grounded_citations", "got"}),
-               "repairs": sum(1 for x in notes if x.startswith(REPAIR_NOTES)), "notes": notes}
-        out.append(row)
-        if progress:
-            mark = "ok " if row["passed"] else ("ERR" if row["error"] else "-- ")
-            print(f"  [{engine} {n}/{len(cases)}] {mark} {case.id} {row['seconds']:.1f}s {row['got'][:40]!r}",
-                  file=sys.stderr, flush=True)
-    return out
+        for engine, runner in runners.items():
+            row = row_of(runner, case)
+            rows[engine].append(row)
+            if progress:
+                mark = "ok " if row["passed"] else ("ERR" if row["error"] else "-- ")
+                print(f"  [{engine} {n}/{len(cases)}] {mark} {case.id} {row['seconds']:.1f}s {row['got'][:40]!r}",
+                      file=sys.stderr, flush=True)
+        saved()
 
 
 def summary(rows: list[dict[str, Any]]) -> list[Any]:
@@ -94,12 +103,24 @@ def summary(rows: list[dict[str, Any]]) -> list[Any]:
             statistics.median(secs), statistics.fmean(secs), statistics.fmean([r["tokens"] or 0 for r in rows] or [0])]
 
 
+def report(results: dict[str, dict[str, list[dict[str, Any]]]], host: dict[str, Any]) -> None:
+    """The table; a run cut short counts the cases every engine answered."""
+    table = []
+    for suite, engines in results.items():
+        done = min((len(rows) for rows in engines.values()), default=0)
+        table += [[f"{suite} · {engine}", *summary(rows[:done])] for engine, rows in engines.items()]
+    print_table(f"LLM benchmark ({host['cpus']} CPUs, load {host['load_1min']})",
+                ["suite · engine", "cases", "pass", "abstain", "grounded", "repairs", "errors", "s/q p50",
+                 "s/q mean", "tokens/q"], table)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suites", default="seeds", help=f"comma-separated: {', '.join(ALL_SUITES)}")
     ap.add_argument("--engines", default="extractive,llm,hybrid", help="comma-separated: extractive, llm, hybrid")
     ap.add_argument("--sample", type=int, default=0, help="ask a seeded random sample of this many cases per suite")
     ap.add_argument("--seed", type=int, default=24)
+    ap.add_argument("--filter", default="", help="only cases with this tag (e.g. dev); sealed ones never")
     ap.add_argument("--base-url", default="", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
     ap.add_argument("--api-key", default="", help="default: OPENAI_API_KEY")
     ap.add_argument("--model", default="", help="default: RAGTOOL_LLM_MODEL")
@@ -112,7 +133,12 @@ def main() -> None:
     ap.add_argument("--out", default=str(OUT / "llm.json"), help="where the JSON results go")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--report", default="", help="print the table of a saved run (its --out file, complete or not)")
     args = ap.parse_args()
+    if args.report:
+        saved = json.loads(Path(args.report).read_text(encoding="utf-8"))
+        report(saved["results"], saved["machine"])
+        return
 
     from ragtool.api import Session
     from ragtool.eval.run import CaseRunner, prepare_index
@@ -122,7 +148,15 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"unknown engine or suite: {', '.join(unknown)}")
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    table = []
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def save() -> None:  # atomic: the file is whole after every case
+        tmp = out.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"machine": machine(), "args": vars(args), "results": results},
+                                  ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(out)
+
     for suite in args.suites.split(","):
         path, corpus = ALL_SUITES[suite]
         settings, folders = settings_for(args, path, corpus)
@@ -130,20 +164,12 @@ def main() -> None:
             raise SystemExit("no LLM server: set OPENAI_BASE_URL (and OPENAI_API_KEY) or pass --base-url")
         prepare_index(settings, folders)
         session = Session(settings, sync=False)
-        cases = cases_of(path, args.sample, args.seed)
-        results[suite] = {}
-        for engine in engines:
-            runner = CaseRunner(session, ENGINES[engine], None, not args.no_cache)
-            rows = run_engine(runner, cases, engine, not args.quiet)
-            results[suite][engine] = rows
-            table.append([f"{suite} · {engine}", *summary(rows)])
-    print_table(f"LLM benchmark ({machine()['cpus']} CPUs, load {machine()['load_1min']})",
-                ["suite · engine", "cases", "pass", "abstain", "grounded", "repairs", "errors", "s/q p50",
-                 "s/q mean", "tokens/q"], table)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"machine": machine(), "args": vars(args), "results": results}, ensure_ascii=False,
-                              indent=1), encoding="utf-8")
+        cases = cases_of(path, args.sample, args.seed, args.filter)
+        results[suite] = {engine: [] for engine in engines}
+        runners = {engine: CaseRunner(session, ENGINES[engine], None, not args.no_cache) for engine in engines}
+        run_cases(runners, cases, results[suite], save, not args.quiet)
+    report(results, machine())
+    save()
     print(f"wrote {out}")
 
 

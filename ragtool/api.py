@@ -198,24 +198,26 @@ class Session:
         """--engine auto with an LLM configured: both engines, combined (ragtool.answer.hybrid); the LLM gets
         llm_auto_seconds at most, and its failure leaves the extractive answer."""
         from ragtool.answer.hybrid import combine, llm_missed
+        from ragtool.answer.llm import LLMEngine
         from ragtool.errors import ProviderError
 
         extractive = self.engine("extractive").answer(q, hits, pq, explain=explain)
         key = ("llm-auto", use_cache)
         if key not in self._engines:
             from ragtool.answer.extractive import ExtractiveEngine
-            from ragtool.answer.llm import LLMEngine
 
             checker = self.engine("extractive")
             assert isinstance(checker, ExtractiveEngine)
             quick = self.settings.model_copy(
                 update={"llm_timeout": min(self.settings.llm_timeout, self.settings.llm_auto_seconds)})
             self._engines[key] = LLMEngine(quick, use_cache=use_cache, checker=checker)
+        engine = self._engines[key]
+        assert isinstance(engine, LLMEngine)
         try:
-            llm = self._engines[key].answer(q, hits, pq, explain=explain)
+            llm = engine.answer(q, hits, pq, explain=explain)
         except ProviderError as e:
             return llm_missed(extractive, str(e))
-        return combine(llm, extractive, pq)
+        return combine(llm, extractive, pq, backed=engine.backed(llm, hits, pq))
 
     def _attach_sources(self, answer: Answer) -> Answer:
         """Each citation's source, place, date, kind and offsets in the original file (ragtool.sourcemap)."""

@@ -151,3 +151,48 @@ def test_the_real_models_wrong_quote_is_repaired_from_the_retrieved_documents(
     assert ans.citations and "5%左右" in "".join(c.quote for c in ans.citations)
     assert "5.4%" not in "".join(c.quote for c in ans.citations)
     assert any(n.startswith("citation repaired") for n in ans.notes)
+
+
+ZHEJIANG = """Title: 2026年浙江省政府工作报告
+Date: 2026-01-20
+
+一、2025年工作回顾
+2025年，全省地区生产总值增长5.5%，居民消费价格上涨0.2%。
+二、2026年工作安排
+2026年经济社会发展的主要预期目标是：地区生产总值增长5%左右，城镇新增就业100万人。
+"""
+
+
+def test_compare_goes_through_the_hybrid_when_an_llm_is_configured(
+    session: Session, fake_openai: FakeOpenAI, tmp_path: Path  # noqa: F811
+) -> None:
+    """Each place's row is the hybrid's answer: the LLM is asked per document, and its five-year figure for
+    广东's one-year target does not replace the verified 4.5%—5%."""
+    (tmp_path / "zj.txt").write_text(ZHEJIANG, encoding="utf-8")
+    session.ingest([tmp_path / "zj.txt"])
+    fake_openai.responder = lambda body: REPLIES["wrong_frame"]
+    rows = {r.place: r for r in session.compare("2026年GDP增长目标", engine="auto", use_cache=False)}
+    assert len(fake_openai.chat_requests) == 2  # one LLM call per place
+    assert "4.5%—5%" in rows["广东省"].value and "4.5%—5%" in rows["广东省"].quote
+    assert rows["浙江省"].status == "answered" and "5%左右" in rows["浙江省"].value
+    assert "2026" in rows["浙江省"].quote
+
+
+def test_auto_keeps_not_found_when_the_llm_value_is_none_the_evidence_reads_for_the_question(
+    session: Session, fake_openai: FakeOpenAI, tmp_path: Path  # noqa: F811
+) -> None:
+    """The document states no jobs target; the model answers with a grounded quote about something else. The LLM
+    engine answers it (its quote holds the value); the hybrid keeps the extractive engine's not_found."""
+    (tmp_path / "hn.txt").write_text("Title: 2026年海南省政府工作报告\nDate: 2026-01-26\n\n2026年工作安排\n"
+                                     "2026年主要预期目标是：地区生产总值增长5.5%左右。\n"
+                                     "全年接待过夜游客人次增长8%，离岛免税购物金额稳步提升。\n", encoding="utf-8")
+    session.ingest([tmp_path / "hn.txt"])
+    question = "海南2026年城镇新增就业目标是多少?"
+    reply = {"answer": "8%", "status": "answered", "confidence": 0.9,
+             "citations": [{"chunk_id": "1", "quote": "全年接待过夜游客人次增长8%"}], "candidates": []}
+    assert session.ask(question, engine="extractive").status == "not_found"
+    fake_openai.script_chat(reply, reply)
+    assert session.ask(question, engine="llm", use_cache=False).status == "answered"
+    ans = session.ask(question, engine="auto", use_cache=False)
+    assert ans.status == "not_found" and ans.citations == []
+    assert any("no value the extractive engine reads" in n for n in ans.notes)

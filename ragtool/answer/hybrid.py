@@ -2,9 +2,10 @@
 the two are combined so the result is never worse than the extractive engine alone.
 
 A number, name, date or yes/no the extractive engine verified wins unless the LLM states the same (its wording and
-quotes are then kept); lists, definitions and other open questions lean on the LLM, and it answers what the
-extractive engine cannot. An LLM that fails
-or misses RAGTOOL_LLM_AUTO_SECONDS leaves the extractive answer, and the answer says so.
+quotes are then kept); lists, definitions and other open questions lean on the LLM. Where the extractive engine
+found no answer, the LLM's number stands only when it is `backed`: a value the extractive engine reads, unvetoed, for
+the asked indicator in the same evidence (LLMEngine.backed); other answers stand on their verified quotes. An LLM
+that fails or misses RAGTOOL_LLM_AUTO_SECONDS leaves the extractive answer, and the answer says so.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from ragtool.zh.textnorm import fold
 LLM_LEANS = ("list", "what", "other")  # question types where the extractive engine is weakest: the LLM's answer wins
 
 
-def combine(llm: Answer, extractive: Answer, q: ParsedQuery) -> Answer:
+def combine(llm: Answer, extractive: Answer, q: ParsedQuery, backed: bool = True) -> Answer:
     """The better-founded of the two answers, with a note when the extractive one is kept over the LLM's."""
     if extractive.status == "not_found":
-        return llm
+        if backed or llm.status == "not_found":
+            return llm
+        return _kept(extractive, llm, f"the LLM's answer {llm.answer!r} is no value the extractive engine reads for "
+                                      "the question in the evidence")
     if llm.status == "not_found":
         return _kept(extractive, llm, "the LLM found no verified answer")
     if q.qtype in LLM_LEANS or _agree(llm, extractive, q):

@@ -103,8 +103,9 @@ class LLMEngine:
     ) -> Answer:
         started = time.perf_counter()
         out = Answer(question=question, engine=self.name, answer=NOT_FOUND_TEXT, status="not_found")
-        hints = self._hints(hits, query)
-        shown = self._fit(question, hits, hints)
+        best = self._best(hits, query)
+        hints = self._hints(best)
+        shown = self._fit(question, _leading(hits, best), hints)
         if shown:
             messages = self._messages(question, shown, hints)
             reply, usage = self.client.structured(messages, LLMAnswer, name="answer")
@@ -143,14 +144,17 @@ class LLMEngine:
         user = render(self.user.text, count=count, context=context, question=escape_delimiters(question))
         return [{"role": "system", "content": self.system.text}, {"role": "user", "content": user}]
 
-    def _hints(self, hits: list[RetrievedChunk], query: ParsedQuery | None) -> str:
-        """The extractive engine's best readings of a number question (value and sentence), appended inside the
-        context block (they are document text): the hybrid's first half, _checked is the second. "" without a
-        checker or a verified candidate."""
+    def _best(self, hits: list[RetrievedChunk], query: ParsedQuery | None) -> list[Span]:
+        """The extractive engine's best verified readings of a number question: the hybrid's first half (they go
+        into the prompt, and the chunks stating them go first), _checked is the second. [] without a checker."""
         checker = self.checker
         if checker is None or query is None or query.qtype != "number" or not query.indicators or not hits:
-            return ""
-        best = [s for s in checker.candidates(hits, query) if checker.scorer.accepts(s)][:HINTS]
+            return []
+        return [s for s in checker.candidates(hits, query) if checker.scorer.accepts(s)][:HINTS]
+
+    def _hints(self, best: list[Span]) -> str:
+        """The best readings (value and sentence), appended inside the context block (they are document text);
+        "" when there are none."""
         lines = [f"{i}. {escape_delimiters(s.value)}（原句：{escape_delimiters(s.e.text[:HINT_CHARS])}）"
                  for i, s in enumerate(best, 1)]
         return render(self.hints.text, candidates="\n".join(lines)) if lines else ""
@@ -307,6 +311,17 @@ class LLMEngine:
             out.answer = best.value
         return out
 
+    def backed(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery) -> bool:
+        """Whether an answered number question states a value the extractive engine reads, unvetoed, for the asked
+        indicator in `hits` (the hybrid's test for an answer the extractive engine did not give); True for other
+        answers and without a checker."""
+        checker = self.checker
+        value = numbers(out.answer) - numbers(out.question)
+        if checker is None or out.status != "answered" or query.qtype != "number" or not query.indicators:
+            return True
+        return bool(value) and any(not s.vetoed and numbers(s.value) - numbers(out.question) == value
+                                   for s in checker.candidates(hits, query))
+
     def _rescued(self, out: Answer, reply: LLMAnswer, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
         """A number answer whose quotes all failed and whose sentence was not in the context sent (a small context
         budget): cited from the extractive engine's verified candidate of the same value in the retrieved
@@ -343,6 +358,16 @@ class LLMEngine:
 def _with_text(hit: RetrievedChunk, text: str) -> RetrievedChunk:
     chunk = hit.chunk.model_copy(update={"text": text, "end": hit.chunk.start + len(text)})
     return hit.model_copy(update={"chunk": chunk})
+
+
+def _leading(hits: list[RetrievedChunk], best: list[Span]) -> list[RetrievedChunk]:
+    """The hits with those stating the best readings first (in the readings' order), so a small context budget
+    still shows the model the sentences behind the hints; the rest in retrieval order."""
+    def first(hit: RetrievedChunk) -> int:
+        c = hit.chunk
+        return next((i for i, s in enumerate(best) if s.e.meta.doc_id == c.doc_id and c.start <= s.e.start
+                     and s.e.end <= c.end), len(best))
+    return sorted(hits, key=first)
 
 
 def _within(c: Citation, span: Span) -> bool:
