@@ -260,6 +260,8 @@ class Retriever:
             for cid in best
             if cid in chunks and chunks[cid].doc_id in docs
         ]
+        if scope is not None and pq.years:
+            hits = years_first(hits, set(pq.years))
         seconds["retrieve"] = time.perf_counter() - t0
         return Retrieval(hits, seconds, scope, "; ".join(n for n in (note, place_note) if n))
 
@@ -294,6 +296,18 @@ def query_text(pq: ParsedQuery, one_document: bool = False) -> str:
     for term in sorted({*pq.places, *pq.place_terms}, key=len, reverse=True):
         text = text.replace(term, "")
     return " ".join([text or pq.text, *pq.indicators])
+
+
+def years_first(hits: list[RetrievedChunk], years: set[int]) -> list[RetrievedChunk]:
+    """Among the named place's documents, those the asked year fits come first (in their order): a report of year Y
+    states Y's targets and meeting and Y-1's results, so 沧州2026年人代会 is the 2026 report's, 沧州2024年固投 the 2025
+    one's. A document of unknown year fits any."""
+    def fits(h: RetrievedChunk) -> bool:
+        return h.meta.year is None or bool({h.meta.year, h.meta.year - 1} & years)
+
+    if all(fits(h) for h in hits) or not any(fits(h) for h in hits):
+        return hits
+    return sorted(hits, key=lambda h: not fits(h))
 
 
 def fuse(*rankings: list[str]) -> list[tuple[str, float]]:

@@ -129,3 +129,43 @@ def test_a_shared_name_decided_by_its_parent_is_another_place(metro: Session) ->
     answer = metro.ask("湖南岳阳华容县2024年GDP增长多少", engine="extractive")
     assert answer.status == "not_found"
     assert any("华容县 (岳阳市)" in n for n in answer.notes)
+
+
+CITY_2025 = """Title: 2025年汕尾市政府工作报告
+Date: 2025-01-20
+
+政府工作报告
+——2025年1月15日在汕尾市第八届人民代表大会第五次会议上
+汕尾市人民政府市长
+各位代表：
+现在，我代表市人民政府向大会报告工作，请予审议，并请各位政协委员和其他列席会议的同志提出意见。
+一、2024年工作回顾
+全年地区生产总值增长5.2%，固定资产投资增长6.1%，社会消费品零售总额增长4.3%。
+二、2025年主要预期目标
+地区生产总值增长5.5%左右，固定资产投资增长6%左右。
+"""
+
+CITY_2026 = """Title: 汕尾市第八届人民代表大会第六次会议开幕
+Date: 2026-01-18
+
+1月17日上午，第八届人民代表大会第六次会议开幕。应出席318名，实际到会296名，符合法定人数。
+报告指出，2025年全市地区生产总值增长4.8%，固定资产投资增长3.5%。
+"""
+
+
+@pytest.fixture(scope="module")
+def shanwei(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    return session_over(tmp_path_factory, {"shanwei_2025.txt": CITY_2025, "shanwei_2026.txt": CITY_2026})
+
+
+@pytest.mark.parametrize(("question", "first", "value"), [
+    ("汕尾2026年人代会应出席代表多少名", "shanwei_2026.txt", "318名"),  # the year's meeting: that year's document
+    ("汕尾2024年固定资产投资增长多少", "shanwei_2025.txt", "6.1%"),  # a year's results: the next year's report
+])
+def test_of_a_places_documents_the_one_the_asked_year_fits_is_retrieved_first(
+    shanwei: Session, question: str, first: str, value: str,
+) -> None:
+    answer, hits = shanwei.ask_with_context(question, engine="extractive")
+    fits = [h.meta.source.endswith(first) for h in hits]
+    assert fits[0] and fits == sorted(fits, reverse=True)  # every chunk of the fitting document before the other's
+    assert value in answer.answer

@@ -33,6 +33,7 @@ from ragtool.answer.candidates import Context, Span
 from ragtool.answer.spans import clause_bounds
 from ragtool.qtypes import NEWEST, TIMED
 from ragtool.query import ParsedQuery
+from ragtool.zh.places import place_stems
 from ragtool.zh.quantity import Quantity
 from ragtool.zh.timeframe import TimeFrame
 
@@ -82,9 +83,12 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
     # figure beside it), or its parent's office in its own words (市委书记)
-    part = sentence_part(e.simp, span.start, span.end)
+    a, b = part_bounds(e.simp, span.start, span.end)
+    part, before = e.simp[a:b], e.simp[a : max(a, span.at if span.at >= 0 else span.start)]
+    own = place_stems(e.meta.place or "", ctx.officials.place_levels)
     f["place"] = 1.0 if q.place_scope == "own" else float(
-        any(names_place(part, t, ctx) for t in q.place_terms) or any(p in e.meta.place_chain for p in q.places))
+        any(names_place(part, t, ctx) and not taken_back(before, t, own) for t in q.place_terms)
+        or any(p in e.meta.place_chain for p in q.places))
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
     f["rank"] = 1.0 / (1 + e.rank)
     f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)
@@ -105,12 +109,19 @@ def names_place(text: str, term: str, ctx: Context) -> bool:
     return False
 
 
-def sentence_part(text: str, start: int, end: int) -> str:
-    """The text between the semicolons (or sentence ends) around start..end."""
+def taken_back(before: str, term: str, own: tuple[str, ...]) -> bool:
+    """The report's own place, named after the asked one and before the value, says whose figure it is: 中欧班列（西安）
+    开行6037列，带动陕西进出口415.4亿元 is 陕西's."""
+    at = before.rfind(term)
+    return at >= 0 and any(s in before[at + len(term) :] for s in own if term not in s)
+
+
+def part_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the text between the semicolons (or sentence ends) around start..end starts and ends."""
     stops = "；;。！？!?"
     a = max(text.rfind(c, 0, start) for c in stops) + 1
     ends = [i for c in stops if (i := text.find(c, end)) >= 0]
-    return text[a : min(ends, default=len(text))]
+    return a, min(ends, default=len(text))
 
 
 def is_target(span: Span, frame: TimeFrame, stated: bool, ctx: Context) -> bool | None:

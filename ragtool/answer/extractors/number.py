@@ -86,9 +86,10 @@ def _values(e: Evidence, ctx: Context) -> list[Span]:
         found = _pairs(simp, anchors, ctx, within_clause=False)
     parts = _place_parts(simp, ctx)
     found += each + parts
+    whole = parts + [p for p in each if p[0] == p[1]]  # values read as one place's or one member's: never extended
     out = []
     for start, value_start, end, gap, anchor_len in sorted(found, key=lambda p: p[3] - 2 * p[4])[:PER_SENTENCE]:
-        if (start, value_start, end, gap, anchor_len) not in parts:  # 3400亿元和1150.8亿元 are two places' figures
+        if (start, value_start, end, gap, anchor_len) not in whole:  # 3400亿元和1150.8亿元 are two places' figures
             end = _extend_value(simp, end, ctx)
         if not q.indicators:
             start = clause_bounds(simp, start)[0]
@@ -127,7 +128,18 @@ def _respective(simp: str, ctx: Context, own: tuple[str, ...]) -> list[tuple[int
                 out.append((r.start, value_start, r.end, 0, max(len(form) for form, _ in named)))
             elif not q.indicators and q.keywords and coverage(q, name) == 1:
                 out.append((r.start, value_start, r.end, 0, len(name)))
+            elif _share_member(name, ctx) and (v := ctx.grammar.at(simp, value_start)) is not None:
+                out.append((value_start, value_start, v.end, 0, len(name)))  # its own value alone, never extended
     return out
+
+
+def _share_member(name: str, ctx: Context) -> bool:
+    """A member that is a share or contribution (第二产业对经济增长的贡献率) asked by the part it is of (第二产业…贡献率):
+    its name ends with a ratio word and its head, before 对/占, is the question's."""
+    if not name.endswith(tuple(ctx.figure_words("ratio_after"))):
+        return False
+    head = re.split(r"对|占", name, maxsplit=1)[0]
+    return len(head) >= 2 and head in ctx.q.text
 
 
 def _pairs(
@@ -288,8 +300,13 @@ def _same_subject(gap: str, v: Quantity, last: Quantity | None, ctx: Context) ->
     return bool(lead.fullmatch(rest) or reached.fullmatch(rest)) or gram_share(rest, ctx.q.text) >= 0.5
 
 
+_NOTE = re.compile(r"^\s*[(（][^()（）0-9%，,。；;]{1,8}[)）]")  # right after the value: (折粮), （初步核算）
+
+
 def _without_basis(gap: str, ctx: Context) -> str:
-    """The gap with a clause saying how the next value was computed taken out (，按可比价计算，同比增长 → ，同比增长)."""
+    """The gap with a clause saying how the next value was computed taken out (，按可比价计算，同比增长 → ，同比增长),
+    and a bracketed note on how the value was counted (6.77万吨(折粮)，较上年增长 → ，较上年增长)."""
+    gap = _NOTE.sub("", gap, count=1)
     for word in ctx.figure_words("basis"):
         gap = re.sub(rf"[，,]\s*{re.escape(word)}\s*(?=[，,])", "", gap)
     return gap
