@@ -90,6 +90,8 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
     if (not act and not role) or _NUM.search(_claim(q.text, ctx)):
         return None  # 实到代表有没有超过400人 is about a figure
     asked_text = " ".join(_people_named(e, ctx))
+    if not role and not asked_text and _claims_day_or_venue(ctx):
+        return None  # 报告是2月3日作的吗: a claim about when or where the act was, not who did it
     mentions = finder.find(simp)
     if act:
         return _act_claim(e, ctx, act, role, asked_text, mentions)
@@ -102,6 +104,10 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
         finder.shares_organisation(simp, m, role)
     start = min([m.span[0], *(r[0] for r in roles)])
     return [_span(e, ctx, yes, start, m.span[1], 1.0)]
+
+
+def _claims_day_or_venue(ctx: Context) -> bool:
+    return any(d.month and d.day for d in dates(ctx.q.text)) or ctx.meeting.venue_in(ctx.q.text) is not None
 
 
 def _people_named(e: Evidence, ctx: Context) -> list[str]:
@@ -183,8 +189,8 @@ def _about_a_day(e: Evidence, ctx: Context) -> list[Span] | None:
         return None
     out = []
     for span in date.extract(e, ctx):
-        if span.features.get("fit", 0.0) < EVENT_FIT:
-            continue  # not the day of a meeting
+        if span.features.get("fit", 0.0) < EVENT_FIT and not date.held_at(e.simp, span.end):
+            continue  # not the day of a meeting (nor the byline's day a report was delivered at one)
         said = [(d.month, d.day) for d in dates(span.value) if d.month and d.day]
         if not said:
             continue
