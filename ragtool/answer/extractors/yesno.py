@@ -20,7 +20,7 @@ from ragtool.answer.extractors.number import is_ratio_base, term_spans
 from ragtool.answer.features import coverage, gram_share
 from ragtool.answer.spans import CLAUSE_END
 from ragtool.qtypes import MAX_SHORT_ANSWER
-from ragtool.zh.dates import dates, strip_years
+from ragtool.zh.dates import claimed_days, dates, strip_years
 from ragtool.zh.officials import Act, Mention, normalize_name
 from ragtool.zh.quantity import Quantity
 
@@ -107,7 +107,7 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
 
 
 def _claims_day_or_venue(ctx: Context) -> bool:
-    return any(d.month and d.day for d in dates(ctx.q.text)) or ctx.meeting.venue_in(ctx.q.text) is not None
+    return bool(claimed_days(ctx.q.text)) or ctx.meeting.venue_in(ctx.q.text) is not None
 
 
 def _people_named(e: Evidence, ctx: Context) -> list[str]:
@@ -184,7 +184,7 @@ def _span(e: Evidence, ctx: Context, yes: bool, start: int, end: int, fit: float
 def _about_a_day(e: Evidence, ctx: Context) -> list[Span] | None:
     """The verdict on a claimed day of a meeting, against the day the evidence says it opened, was held or closed
     (the date reader's answer, ragtool.answer.extractors.date); None when the question claims no day."""
-    claimed = [(d.month, d.day) for d in dates(ctx.q.text) if d.month and d.day]
+    claimed = claimed_days(ctx.q.text)
     if not claimed:
         return None
     out = []
@@ -197,7 +197,8 @@ def _about_a_day(e: Evidence, ctx: Context) -> list[Span] | None:
         stop = min((i for i in (e.simp.find(c, span.end) for c in "。；;\n") if i >= 0), default=len(e.simp))
         said_event = ctx.meeting.event_after(e.simp, span.start)  # 开幕的吗: a day it opened says most
         fit = 1.0 if said_event and said_event == ctx.meeting.event_after(ctx.q.text, 0) else EVENT_FIT
-        found = _span(e, ctx, said[0] in claimed, span.start, stop, fit)
+        yes = any(day == said[0][1] and month in (None, said[0][0]) for month, day in claimed)  # 19日: the day alone
+        found = _span(e, ctx, yes, span.start, stop, fit)
         verdict, fact = found.value.split("：", 1)
         if span.value != e.text[span.start : span.end]:  # 121日上午 is 2026年1月21日: the day read, then the fact
             fact = f"{span.value}，{fact}"
