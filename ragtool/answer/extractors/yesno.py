@@ -103,7 +103,12 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
     yes = any(_strict_match(ctx, role, simp[slice(*r)], m.place) for r in roles) or \
         finder.shares_organisation(simp, m, role)
     start = min([m.span[0], *(r[0] for r in roles)])
-    return [_span(e, ctx, yes, start, m.span[1], 1.0)]
+    found = _span(e, ctx, yes, start, m.span[1], 1.0)
+    holder = None if yes else next((o for o in mentions if o.norm_name != m.norm_name and any(
+        _strict_match(ctx, role, simp[slice(*r)], o.place) for r in finder.chained_roles(simp, o))), None)
+    if holder is not None:  # 隆回县委书记是杨韶辉吗 → 不是：县委副书记、县长杨韶辉；县委书记刘厚见 (who holds it)
+        found.value = f"{found.value}；{e.text[slice(*holder.span)].strip()}"
+    return [found]
 
 
 def _claims_day_or_venue(ctx: Context) -> bool:
