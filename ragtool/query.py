@@ -349,7 +349,9 @@ def parse_query(question: str, vocab: Vocabulary, places: PlaceIndex) -> ParsedQ
         if full != kw:
             pq.alternates[kw] = full
     expansions = [vocab.abbreviations[a] for a in vocab.abbreviations if a in text]
-    pq.expanded = " ".join([text, *pq.places, *pq.indicator_terms, *expansions])
+    # 任蔚现任什么职务: a post is asked of the person named; the asking words (现任, 职务) would find other pages
+    asked = " ".join(pq.keywords) if pq.qtype == "post" and pq.keywords else text
+    pq.expanded = " ".join([asked, *pq.places, *pq.indicator_terms, *expansions])
     return pq
 
 

@@ -32,6 +32,7 @@ def _parse(settings: Settings, question: str) -> str:
         ("要在哪些方面走在前列", "list"),  # 在哪些 asks no venue
         ("总路径是什么", "what"),
         ("作报告时刘靖是什么职务", "post"),
+        ("朱汉洪是哪个部门的局长?", "post"),  # the department asked is part of the post
         ("去年粮食产量多少", "number"),
         ("凤岗镇概况", "other"),
         # yes/no in the shapes users write them: a cue inside, or one that counts only at the end
@@ -50,6 +51,13 @@ def _parse(settings: Settings, question: str) -> str:
 )
 def test_precedence_of_question_types(tmp_path: Path, question: str, qtype: str) -> None:
     assert _parse(Settings(home=tmp_path), question) == qtype
+
+
+def test_a_post_is_searched_by_the_person_named(tmp_path: Path) -> None:
+    """任蔚现任什么职务: the lexical query holds the name, not the asking words (现任, 职务) other pages hold."""
+    settings = Settings(home=tmp_path)
+    pq = parse_query("任蔚现任什么职务?", Vocabulary.load(settings), PlaceIndex({}, load_place_rules(settings)))
+    assert "任蔚" in pq.expanded and "职务" not in pq.expanded
 
 
 def test_a_final_cue_counts_only_at_the_end(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ragtool.config import Settings
-from ragtool.zh.dates import clock_times, day_of_month, relative_day
+from ragtool.zh.dates import claimed_days, clock_times, day_of_month, relative_day
 from ragtool.zh.meeting import MeetingReader
 from ragtool.zh.officials import OfficialFinder
 from ragtool.zh.textnorm import t2s
@@ -91,3 +91,17 @@ def test_a_bare_office_takes_the_organisation_before_it(settings: Settings, text
 def test_a_time_of_day(text: str, expected: str) -> None:
     found = clock_times(t2s(text))
     assert (found[0][1] if found else "-") == expected
+
+
+@pytest.mark.parametrize(("text", "name", "expected"), _lines("phrase"))
+def test_a_title_as_asked_holds_its_organisation(settings: Settings, text: str, name: str, expected: str) -> None:
+    finder = OfficialFinder.load(settings)
+    simp = t2s(text)
+    mention = next(m for m in finder.find(simp) if simp[slice(*m.name)] == name)
+    assert simp[slice(*finder.title_phrase(simp, mention))] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), _lines("asked"))
+def test_the_days_a_question_claims(text: str, expected: str) -> None:
+    got = ";".join(f"{m or '-'}/{d}" for m, d in claimed_days(t2s(text)))
+    assert (got or "-") == expected

@@ -167,6 +167,17 @@ def day_of_month(text: str, doc_date: str | None) -> tuple[re.Match[str], str] |
     return None
 
 
+_ASKED_DAY = re.compile(r"(?<![\d月年./\-至到—~])(\d{1,2})\s*[日号](?!\d)")
+
+
+def claimed_days(text: str) -> list[tuple[int | None, int]]:
+    """The days a question claims, (month, day): 2月4日 → (2, 4); a day without its month (是19日开幕的吗) → (None, 19),
+    to be held against the day of month a document says."""
+    out: list[tuple[int | None, int]] = [(d.month, d.day) for d in dates(text) if d.month and d.day]
+    out += [(None, int(m.group(1))) for m in _ASKED_DAY.finditer(text) if 1 <= int(m.group(1)) <= 31]
+    return out
+
+
 _CLOCK_TIME = re.compile(r"(?:(上午|下午|中午|晚上|早上)\s*)?(\d{1,2})\s*(?:时|点|:)\s*(?:(\d{1,2})\s*分?|(半)|(许))?(?!\d)")
 
 

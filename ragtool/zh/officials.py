@@ -326,6 +326,23 @@ class OfficialFinder:
             pos = m.start()
         return out
 
+    def title_phrase(self, text: str, mention: Mention) -> tuple[int, int]:
+        """Every title a name holds as written before it, organisations included: 市发改委党组书记、主任唐祖红 →
+        市发改委党组书记、主任 (from the clause's start, after its punctuation and the last function word, when only
+        titles and their organisations stand there), else the chained titles alone."""
+        roles = self.chained_roles(text, mention)
+        start, end = min(r[0] for r in roles), max(r[1] for r in roles)
+        if mention.name[0] < mention.role[0]:
+            return start, end
+        limit = int(self.table.get("max_title_phrase", 32))
+        head = text[max(0, start - limit) : start]
+        stops = "，,。；;：:！!？?\n " + str(self.table.get("title_phrase_stops", ""))
+        cut = max((head.rfind(c) for c in stops), default=-1) + 1
+        lead = head[cut:]
+        if lead and HAN.match(lead[0]) and lead.endswith(tuple(self._list("organisation_ends"))):
+            start -= len(lead)
+        return start, end
+
     def shares_organisation(self, text: str, mention: Mention, asked: str) -> bool:
         """市人大常委会党组书记、主任蒋强先 is the 市人大常委会主任: a bare office (主任, 主席) joined by 、 to a title
         before it takes that title's organisation, when the asked title is that organisation's office."""

@@ -77,17 +77,22 @@ def _with_venue(span: Span, ctx: Context) -> None:
         span.end = venue[1]
 
 
+def held_at(simp: str, end: int) -> bool:
+    """——2026年1月25日在…会议上: the date ending at `end` is the day of the meeting named after it."""
+    return _HELD.match(simp, end) is not None
+
+
 def _fit(span: Span, ctx: Context) -> float | None:
     simp, v = span.e.simp, ctx.vocab
     before = simp[max(0, span.start - 8) : span.start]
     # 2026-02-02 09:20, 2026年02月10日 07时41分, a bare 2026-01-22: when a page was posted
     numeric = FULL_DATE.match(simp, span.start)
     stamped = bool(_CLOCK.match(simp, span.end) or (numeric and numeric.group(4)))  # 2026-01-22, 2026/1/22
-    published = stamped or any(c in before for c in v.publication_cues)
+    held = 1.0 if held_at(simp, span.end) else 0.0  # ——2026年1月25日在…会议上: the day of the meeting
+    published = not held and (stamped or any(c in before for c in v.publication_cues))  # 来源：…日报\n2026年2月6日在…
     asks_publication = any(c in ctx.q.text for c in v.publish_question_cues)
     if published and not asks_publication:
         return None  # when a page was posted is no event's day
     if published != asks_publication:
         return 0.0
-    held = 1.0 if _HELD.match(simp, span.end) else 0.0  # ——2026年1月25日在…会议上: the day of the meeting
     return (coverage(ctx.q, simp[max(0, span.start - 30) : span.end + 30]) + held) / 2

@@ -92,14 +92,26 @@ def _values(e: Evidence, ctx: Context) -> list[Span]:
         if (start, value_start, end, gap, anchor_len) not in whole:  # 3400亿元和1150.8亿元 are two places' figures
             end = _extend_value(simp, end, ctx)
         if not q.indicators:
-            start = clause_bounds(simp, start)[0]
+            start = _wrapped_session(simp, clause_bounds(simp, start)[0], ctx)
         fit = coverage(q, simp[slice(*clause_bounds(simp, value_start))]) if not q.indicators else 1.0  # the value's own clause
         if not re.search(r"\d", simp[value_start:end]):
             fit *= 0.5  # 同步, 持平: a relation to another figure, weaker than a stated number
-        span = Span(e, start, end, e.text[start:end].strip("，,；;：: \n"), at=value_start)
+        span = Span(e, start, end, re.sub(r"\s*\n\s*", "", e.text[start:end]).strip("，,；;：: "), at=value_start)
         span.features.update(fit=fit, gap=max(0.0, 1.0 - gap / (MAX_GAP + 1)), anchor=min(1.0, anchor_len / 6))
         out.append(span)
     return out
+
+
+def _wrapped_session(simp: str, start: int, ctx: Context) -> int:
+    """——2026年1月26日在广东省第十四届\n人民代表大会第五次会议上: a session's number ending a line (第十四届 needs the
+    noun it numbers) belongs to the clause the next line goes on with."""
+    if start == 0 or simp[start - 1] != "\n":
+        return start
+    line = simp.rfind("\n", 0, start - 1) + 1
+    prev = simp[line : start - 1].rstrip()
+    units = ctx.grammar.words.session_units
+    ends = [v for v in ctx.grammar.read(prev) if v.ordinal and v.unit in units and v.end == len(prev)]
+    return line + ends[-1].lead if ends else start
 
 
 def _cell_span(e: Evidence, cell: Cell, value_start: int) -> Span:

@@ -20,7 +20,7 @@ from ragtool.answer.extractors.number import is_ratio_base, term_spans
 from ragtool.answer.features import coverage, gram_share
 from ragtool.answer.spans import CLAUSE_END
 from ragtool.qtypes import MAX_SHORT_ANSWER
-from ragtool.zh.dates import dates, strip_years
+from ragtool.zh.dates import claimed_days, dates, strip_years
 from ragtool.zh.officials import Act, Mention, normalize_name
 from ragtool.zh.quantity import Quantity
 
@@ -90,6 +90,8 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
     if (not act and not role) or _NUM.search(_claim(q.text, ctx)):
         return None  # 实到代表有没有超过400人 is about a figure
     asked_text = " ".join(_people_named(e, ctx))
+    if not role and not asked_text and _claims_day_or_venue(ctx):
+        return None  # 报告是2月3日作的吗: a claim about when or where the act was, not who did it
     mentions = finder.find(simp)
     if act:
         return _act_claim(e, ctx, act, role, asked_text, mentions)
@@ -101,7 +103,16 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
     yes = any(_strict_match(ctx, role, simp[slice(*r)], m.place) for r in roles) or \
         finder.shares_organisation(simp, m, role)
     start = min([m.span[0], *(r[0] for r in roles)])
-    return [_span(e, ctx, yes, start, m.span[1], 1.0)]
+    found = _span(e, ctx, yes, start, m.span[1], 1.0)
+    holder = None if yes else next((o for o in mentions if o.norm_name != m.norm_name and any(
+        _strict_match(ctx, role, simp[slice(*r)], o.place) for r in finder.chained_roles(simp, o))), None)
+    if holder is not None:  # 隆回县委书记是杨韶辉吗 → 不是：县委副书记、县长杨韶辉；县委书记刘厚见 (who holds it)
+        found.value = f"{found.value}；{e.text[slice(*holder.span)].strip()}"
+    return [found]
+
+
+def _claims_day_or_venue(ctx: Context) -> bool:
+    return bool(claimed_days(ctx.q.text)) or ctx.meeting.venue_in(ctx.q.text) is not None
 
 
 def _people_named(e: Evidence, ctx: Context) -> list[str]:
@@ -178,20 +189,21 @@ def _span(e: Evidence, ctx: Context, yes: bool, start: int, end: int, fit: float
 def _about_a_day(e: Evidence, ctx: Context) -> list[Span] | None:
     """The verdict on a claimed day of a meeting, against the day the evidence says it opened, was held or closed
     (the date reader's answer, ragtool.answer.extractors.date); None when the question claims no day."""
-    claimed = [(d.month, d.day) for d in dates(ctx.q.text) if d.month and d.day]
+    claimed = claimed_days(ctx.q.text)
     if not claimed:
         return None
     out = []
     for span in date.extract(e, ctx):
-        if span.features.get("fit", 0.0) < EVENT_FIT:
-            continue  # not the day of a meeting
+        if span.features.get("fit", 0.0) < EVENT_FIT and not date.held_at(e.simp, span.end):
+            continue  # not the day of a meeting (nor the byline's day a report was delivered at one)
         said = [(d.month, d.day) for d in dates(span.value) if d.month and d.day]
         if not said:
             continue
         stop = min((i for i in (e.simp.find(c, span.end) for c in "。；;\n") if i >= 0), default=len(e.simp))
         said_event = ctx.meeting.event_after(e.simp, span.start)  # 开幕的吗: a day it opened says most
         fit = 1.0 if said_event and said_event == ctx.meeting.event_after(ctx.q.text, 0) else EVENT_FIT
-        found = _span(e, ctx, said[0] in claimed, span.start, stop, fit)
+        yes = any(day == said[0][1] and month in (None, said[0][0]) for month, day in claimed)  # 19日: the day alone
+        found = _span(e, ctx, yes, span.start, stop, fit)
         verdict, fact = found.value.split("：", 1)
         if span.value != e.text[span.start : span.end]:  # 121日上午 is 2026年1月21日: the day read, then the fact
             fact = f"{span.value}，{fact}"
