@@ -13,8 +13,32 @@ from chroma_server import TEST_URL_VAR, drop_collections, unique_collection
 from ragtool.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+# The suite waits on subprocesses, servers and a browser as much as it computes: 4 workers pay on 2 cores.
+WORKERS = 4
 SEEDS = REPO / "seeds"
 DEVCORPUS = REPO / "evals" / "devcorpus"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (pyproject): PYTEST_XDIST_AUTO_NUM_WORKERS if set, else WORKERS for the whole suite (a `-k`
+    selection included) and none for named files or tests, where starting workers costs more than it saves."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    here = config.invocation_params.dir
+    named = {(here / arg.split("::")[0]).resolve() for arg in config.args}
+    return WORKERS if named <= {TESTS, REPO} else 0
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In CI (CI=true) a skipped test fails the run: a missing browser, font or server must not pass unseen."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if os.environ.get("CI") != "true" or hasattr(session.config, "workerinput") or reporter is None:
+        return
+    skipped = reporter.stats.get("skipped", [])
+    if skipped and session.exitstatus == pytest.ExitCode.OK:
+        reporter.write_sep("=", f"CI: {len(skipped)} skipped, and every test must run in CI (reasons below)", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)
