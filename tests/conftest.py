@@ -13,8 +13,56 @@ from chroma_server import TEST_URL_VAR, drop_collections, unique_collection
 from ragtool.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+# The suite waits on subprocesses, servers and a browser as much as it computes: 4 workers pay on 2 cores.
+WORKERS = 4
 SEEDS = REPO / "seeds"
 DEVCORPUS = REPO / "evals" / "devcorpus"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (pyproject): PYTEST_XDIST_AUTO_NUM_WORKERS if set, else WORKERS for the whole suite (a `-k`
+    selection included) and none for named files or tests, where starting workers costs more than it saves."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return int(os.environ["PYTEST_XDIST_AUTO_NUM_WORKERS"])
+    here = config.invocation_params.dir
+    named = {(here / arg.split("::")[0]).resolve() for arg in config.args}
+    return WORKERS if named <= {TESTS, REPO} else 0
+
+
+# A module that names one of these starts processes or servers: it is among the slow files.
+PROCESS_STARTERS = ("faultkit", "subprocess", "serve_helpers", "from scans import")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow files first (pyproject's --no-loadscope-reorder keeps this order), so the workers end together
+    instead of three waiting while the fourth runs the kill tests: a file with `slow` tests, then one that starts
+    processes or servers, then the rest. Tests keep their order within a file."""
+    rank: dict[Path, int] = {}
+    for item in items:
+        if item.path not in rank:
+            source = item.path.read_text(encoding="utf-8")
+            rank[item.path] = 1 if any(name in source for name in PROCESS_STARTERS) else 2
+        if item.get_closest_marker("slow"):
+            rank[item.path] = 0
+    items.sort(key=lambda item: rank[item.path])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In CI (CI=true) a skipped test fails the run, and so does a run pointed at a Chroma server in which no
+    [chroma-server] variant passed: a missing browser, font or server must not pass unseen."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if (os.environ.get("CI") != "true" or hasattr(session.config, "workerinput") or reporter is None
+            or session.exitstatus != pytest.ExitCode.OK):
+        return
+    skipped = reporter.stats.get("skipped", [])
+    on_server = [r for r in reporter.stats.get("passed", []) if "chroma-server" in r.nodeid]
+    if skipped:
+        reporter.write_sep("=", f"CI: {len(skipped)} skipped, and every test must run in CI (reasons below)", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif os.environ.get(TEST_URL_VAR) and not on_server:
+        reporter.write_sep("=", f"CI: {TEST_URL_VAR} is set but no [chroma-server] test ran", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ inspect an index from a fresh process (an embedded Chroma client only sees what 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -13,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 DEVDOCS = REPO / "evals" / "devcorpus" / "docs"
@@ -53,6 +56,30 @@ def cli(*args: str, env: dict[str, str], timeout: float = 120, stdin: str | None
     r = subprocess.run(command(*args), env=env, capture_output=True, text=True, timeout=timeout, input=stdin,
                        **popen)
     return Run(r.returncode, r.stdout, r.stderr)
+
+
+def cli_here(*args: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> Run:
+    """`ragtool ARGS` through the CLI's own entry point in this process, with exactly `env` as the environment:
+    the same exit code and lines as `cli`, without a new interpreter, where the process boundary is not the subject."""
+    from ragtool.cli.main import run
+
+    with monkeypatch.context() as mp:
+        for name in set(os.environ) - set(env):
+            mp.delenv(name)
+        for name, value in env.items():
+            mp.setenv(name, value)
+        mp.setattr(sys, "argv", ["ragtool", *args])
+        capsys.readouterr()
+        try:
+            run()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        finally:
+            gc.unfreeze()  # run() freezes the heap for a quick interpreter exit
+        captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
 
 
 def make_corpus(folder: Path, n: int) -> list[Path]:
