@@ -102,3 +102,46 @@ def test_an_upload_never_accepted_is_swept_at_start(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    kids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.append(int(stat.parent.name))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_reader_processes_end_when_their_server_is_killed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.md").write_text("# 2025年凤岗镇政府工作报告\n\n凤岗镇地区生产总值增长5.5%左右。\n", encoding="utf-8")
+    proc, url = serve(tmp_path / "home", corpus)
+    try:
+        deadline = time.monotonic() + 60
+        readers: list[int] = []
+        while time.monotonic() < deadline and len(readers) < 2:  # serve.toml: readers = 2
+            readers = [p for p in _children(proc.pid) if "ragtool" not in Path(f"/proc/{p}/cmdline").read_text()
+                       or "multiprocessing" in Path(f"/proc/{p}/cmdline").read_text()]
+            time.sleep(0.2)
+        assert len(readers) >= 2, readers
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=30)  # returns only once no reader holds the server's output pipes
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in readers):
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in readers), "reader processes outlived their killed server"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 _session: Session | None = None
 
 
-def _open(settings: Settings) -> None:
+def _open(settings: Settings, server: int) -> None:
     """A reader's start: open the index and load what every question needs, before the first one arrives."""
     global _session  # noqa: PLW0603 - one Session per reader process, made once
     import signal
@@ -35,6 +36,7 @@ def _open(settings: Settings) -> None:
     from ragtool.api import Session
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which stops its readers
+    threading.Thread(target=_exit_with_parent, args=(server,), daemon=True, name="parent-watch").start()
 
     _session = Session(settings, sync=False)
     _session.retriever.refresh()
@@ -44,9 +46,15 @@ def _open(settings: Settings) -> None:
     _session.vocab  # noqa: B018
 
 
-def _ready() -> int:
-    import os
+def _exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """A reader ends when its server is gone, even killed with SIGKILL (it would otherwise live on, an orphan
+    holding the server's output pipes), also when that happened before the reader got this far."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)
 
+
+def _ready() -> int:
     return os.getpid()
 
 
@@ -87,7 +95,7 @@ class Readers:
 
     def _start(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(max_workers=self.count, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_open, initargs=(self.settings,))
+                                   initializer=_open, initargs=(self.settings, os.getpid()))
         # start (and warm) every reader now; until they are up, the server process answers
         self._warming = [pool.submit(_ready) for _ in range(self.count)]
         return pool
