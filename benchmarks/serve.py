@@ -48,12 +48,13 @@ def questions() -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def start(embedder: str, memory: bool) -> tuple[subprocess.Popen[str], str]:
+def start(embedder: str, limits: str = "") -> tuple[subprocess.Popen[str], str]:
+    """`ragtool serve` over the seeds, with `limits` as its serve.toml [limits] lines (answer_cache = 0, readers = 2)."""
     env = clean_env(RAGTOOL_HOME=str(HOMES / f"serve-{embedder}"), RAGTOOL_CORPUS=str(SEEDS),
                     RAGTOOL_EMBEDDER=embedder)
-    if not memory:
+    if limits:
         data = Path(tempfile.mkdtemp(prefix="ragtool_serve_bench_"))
-        (data / "serve.toml").write_text("[limits]\nanswer_cache = 0\n", encoding="utf-8")
+        (data / "serve.toml").write_text(f"[limits]\n{limits}\n", encoding="utf-8")
         env["RAGTOOL_DATA_DIR"] = str(data)
     proc = subprocess.Popen([sys.executable, "-m", "ragtool", "serve", "--port", "0"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
@@ -109,21 +110,6 @@ def new_questions(qs: list[str]) -> list[str]:
     return [p + q for p in PREFIXES for q in qs]
 
 
-def start_readers(embedder: str, readers: int) -> tuple[subprocess.Popen[str], str]:
-    data = Path(tempfile.mkdtemp(prefix="ragtool_serve_bench_"))
-    (data / "serve.toml").write_text(f"[limits]\nreaders = {readers}\n", encoding="utf-8")
-    env = clean_env(RAGTOOL_HOME=str(HOMES / f"serve-{embedder}"), RAGTOOL_CORPUS=str(SEEDS),
-                    RAGTOOL_EMBEDDER=embedder, RAGTOOL_DATA_DIR=str(data))
-    proc = subprocess.Popen([sys.executable, "-m", "ragtool", "serve", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("ragtool serve: "):
-        proc.kill()
-        raise SystemExit(f"ragtool serve did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
-    return proc, line.split()[2].rstrip("/")
-
-
 def ingest_beside(embedder: str, n: int) -> subprocess.Popen[bytes]:
     """`ragtool ingest` of the devcorpus reports (each made new with a line of its own) into the served index."""
     folder = Path(tempfile.mkdtemp(prefix="ragtool_serve_ingest_"))
@@ -141,7 +127,7 @@ def new_question_runs(args: argparse.Namespace, qs: list[str]) -> list[dict[str,
     results = []
     # the runs with an ingest last: a stopped ingest leaves documents waiting for their dense pass
     for ingest, readers in [(i, r) for i in (False, True) for r in args.readers]:
-        proc, url = start_readers(args.embedder, readers)
+        proc, url = start(args.embedder, f"readers = {readers}")
         try:
             load(url, qs, 1, len(qs))  # warm, and readers up: the plain seed questions once
             time.sleep(20 if readers else 0)  # the readers start beside the warm-up
@@ -179,7 +165,7 @@ def main() -> None:
     qs = questions()
     results = []
     for memory in () if args.only_new else (False, True):
-        proc, url = start(args.embedder, memory)
+        proc, url = start(args.embedder, "" if memory else "answer_cache = 0")
         try:
             load(url, qs, 1, len(qs))  # warm: every question once
             for clients in (1, 8):
