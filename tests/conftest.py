@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,11 @@ import pytest
 from chroma_server import TEST_URL_VAR, drop_collections, unique_collection
 
 from ragtool.config import Settings
+
+# A run started in the background of a script ignores Ctrl-C, and the processes it starts would inherit that: the
+# Ctrl-C tests' ingests would never be interrupted. Their signal is the subject, so it is restored here.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
