@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ragtool.zh import numerals
+from ragtool.zh.sentences import first_clauses
 
 _PUNCT = "，,。；;：:！？!?、\n"
 _ASK = re.compile(r"哪(?:些|几[个项条]?)|哪(?:个|一个)?(?=方面|领域)")
@@ -110,14 +111,7 @@ def ordinal_items(simp: str, pos: int) -> list[tuple[int, int]]:
             run.append(m)
         elif n == 1:
             runs.append([m])
-    for run in runs:
-        if len(run) >= 2 and any(m.start() <= pos <= m.end() for m in run):
-            out = []
-            for m in run:
-                stop = re.search(r"[，,。；;：:！？!?\n]", simp[m.end() :])
-                out.append((m.end(), m.end() + (stop.start() if stop else len(simp) - m.end())))
-            return out
-    return []
+    return first_clauses(simp, runs, pos)
 
 
 def parallel_run(simp: str, frame: Frame) -> list[re.Match[str]]:

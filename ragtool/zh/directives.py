@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ragtool.zh.sentences import first_clauses
+
 MAX_REACH = 800  # characters between two directives of one run
 LEAD_INS = ("强调", "指出", "要求", "提出")  # 会议强调,要…: a lead-in opens a run of its own
 
@@ -29,11 +31,4 @@ def directive_items(text: str, verbs: tuple[str, ...], pos: int) -> list[tuple[i
             runs[-1].append(m)
         else:
             runs.append([m])
-    for run in runs:
-        if len(run) >= 2 and any(m.start() <= pos <= m.end() for m in run):
-            out = []
-            for m in run:
-                stop = re.search(r"[，,。；;：:！？!?\n]", text[m.end() :])
-                out.append((m.end(), m.end() + (stop.start() if stop else len(text) - m.end())))
-            return out
-    return []
+    return first_clauses(text, runs, pos)

@@ -121,3 +121,19 @@ class Breaks:
         i = bisect.bisect_right(self._clauses, pos) - 1
         mark = self._clauses[i] if i >= 0 else 0
         return max(mark, self.sentence_start(pos))
+
+
+_ITEM_STOP = re.compile(r"[，,。；;：:！？!?\n]")
+
+
+def first_clauses(text: str, runs: list[list[re.Match[str]]], pos: int) -> list[tuple[int, int]]:
+    """Each item's first clause, after its opening, of the run of item openings (一是…二是…, 要…要…) that covers
+    pos; empty when none of at least two openings does."""
+    for run in runs:
+        if len(run) >= 2 and any(m.start() <= pos <= m.end() for m in run):
+            out = []
+            for m in run:
+                stop = _ITEM_STOP.search(text, m.end())
+                out.append((m.end(), stop.start() if stop else len(text)))
+            return out
+    return []
