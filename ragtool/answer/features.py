@@ -13,6 +13,7 @@
 | measure | the value is a change when a change is asked (增长多少 → 增长14.1%), an amount when an amount is |
 | change | not an amount alone where a change is asked (增长多少 → 31323.12亿元; 0: a veto) |
 | share | the value's clause states the kind of share asked (占GDP的比重为61.0% for 占比; 0: a veto) |
+| contrast | the value's clause names the asked side of a contrast (应到 vs 实到, 进口 vs 出口; 0: the other side, a veto) |
 | kind | the document is of the kind the question names (党代会) |
 | place | the sentence names the place, when no document of the place's own exists (0: a veto) |
 | section | share of the question's words in the section heading |
@@ -79,6 +80,8 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     reached = ctx.grammar.words.to_words
     f["change"] = float(states_change(q, _value_at(span, ctx, joined=True), reached)) if q.qtype in TIMED else 1.0
     f["share"] = share_fit(span, ctx) if q.qtype in TIMED else 0.5
+    a, b = clause_bounds(e.simp, pos)  # the value's clause, and the answer's words before it
+    f["contrast"] = contrast_fit(e.simp[min(a, span.start) : b], ctx) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
@@ -96,6 +99,28 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["recency"] = newest
     f["incumbent"] = newest if any(c in q.text for c in ctx.vocab.incumbent_cues) else 0.0
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
+
+
+def contrast_sides(text: str, sides: list[tuple[str, ...]]) -> set[int]:
+    """Which sides of one contrast text names, a word inside a longer one not counted (出席 in 应出席)."""
+    found = [(m.start(), m.end(), i) for i, words in enumerate(sides) for w in words for m in re.finditer(re.escape(w), text)]
+    return {i for a, b, i in found if not any(a2 <= a and b <= b2 and b2 - a2 > b - a for a2, b2, _ in found)}
+
+
+def contrast_fit(clause: str, ctx: Context) -> float:
+    """1 when the value's clause names the side of a contrast the question asks (应到代表 for 应到), 0 when it names
+    only another side (实到代表378人 for 应到代表多少人), 0.5 otherwise (lexicon.toml [figures].contrasts)."""
+    fit = 0.5
+    for line in ctx.figure_words("contrasts"):
+        sides = [tuple(w.strip() for w in side.split("|")) for side in line.split("~")]
+        asked = contrast_sides(ctx.q.text, sides)
+        if len(asked) != 1:
+            continue
+        named = contrast_sides(clause, sides)
+        if named and not named & asked:
+            return 0.0
+        fit = 1.0 if named else fit
+    return fit
 
 
 def names_place(text: str, term: str, ctx: Context) -> bool:
@@ -326,7 +351,8 @@ def unit_ok(span: Span, ctx: Context) -> bool:
     text = span.e.simp[span.start : span.end]
     if "第" in ctx.q.units and "第" in text:
         return True
-    q = next((q for q in ctx.grammar.read(text) if q.unit), None)
+    at = [v for v in _value_at(span, ctx) if v.unit] if span.at >= 0 else []
+    q = next(iter(at), None) or next((q for q in ctx.grammar.read(text) if q.unit), None)
     return q is not None and q.carries(u for u in ctx.q.units if u != "第")
 
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
-from ragtool.answer.features import asked_share, coverage, gram_share, names_place
+from ragtool.answer.features import asked_share, contrast_fit, coverage, gram_share, names_place
 from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
 from ragtool.zh.places import place_stems
@@ -301,7 +301,9 @@ def _same_subject(gap: str, v: Quantity, last: Quantity | None, ctx: Context) ->
     1.24万亿元、增长12.5%), the words between are the question's (27个、投资规模112亿元 for 多少个?投资规模?), it
     ranks the value (99.4%，排名全市第1), it counts in the same unit (预期性指标19项、约束性指标9项), or the words only
     say when or that a level was reached (、年均增长5.2%, ，规模达到1.8万亿元); not 改造老旧小区870个、惠及10万余户
-    (households are another count)."""
+    (households are another count), nor the other side of a contrast the question names (…415人，实到代表378人)."""
+    if contrast_fit(gap, ctx) == 0.0:
+        return False
     if v.ordinal or (last is not None and v.written_unit and v.written_unit == last.written_unit):
         return True
     words = ctx.grammar.words
