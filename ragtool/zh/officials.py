@@ -379,8 +379,10 @@ class OfficialFinder:
         out = []
         for act, spec in self._acts.items():
             words = alternation(spec.get("after", []))
-            if spec.get("objects"):  # 作 + 区人民政府 + 工作报告, 作《政府工作报告》
-                words = rf"(?:{words})《?[\u4e00-\u9fff]{{0,8}}?(?:{alternation(spec['objects'])})》?"
+            if spec.get("objects"):  # 作 + 区人民政府 + 工作报告, 作《政府工作报告》, 作《全力兜牢民生底线…》报告
+                objects = alternation(spec["objects"])
+                words = (rf"(?:{words})(?:《?[\u4e00-\u9fff]{{0,8}}?(?:{objects})》?"
+                         rf"|《[^《》\n]{{1,60}}?(?:》(?:{objects})|(?:{objects})》))")
             after = re.compile(rf"{behalf}{to}(?:{words})")
             if spec.get("said"):  # 刘靖在报告中指出: who speaks in the report delivered it
                 after = re.compile(rf"{behalf}{to}(?:{words})|(?:{alternation(spec['said'])})")
@@ -472,7 +474,7 @@ class OfficialFinder:
         """The title a question asks about, with its level when the question gives one: 广东省长是谁 -> 省长,
         珠海市委书记 -> 市委书记, 金湾区委书记 -> 区委书记, 凤岗镇党委书记 -> 镇党委书记, 小榄镇书记是谁 -> 镇书记,
         宁夏自治区主席 -> 自治区主席, 金湾区区长 -> 区长."""
-        text = t2s(halfwidth(question))
+        text = self._question_text(question)
         m = self._question_role.search(text)
         if m is None:
             return None
@@ -481,8 +483,15 @@ class OfficialFinder:
 
     def asked_roles(self, question: str) -> list[str]:
         """Every title a question asks about, in order: 市委书记和市长分别是谁 -> [市委书记, 市长]."""
-        text = t2s(halfwidth(question))
+        text = self._question_text(question)
         return [text[slice(*self._drop_level(text, *m.span()))] for m in self._question_role.finditer(text)]
+
+    def _question_text(self, question: str) -> str:
+        """The question with a spoken title in the documents' words (一把手 -> 书记, officials.toml [question_titles])."""
+        text = t2s(halfwidth(question))
+        for spoken, title in dict(self.table.get("question_titles", {})).items():
+            text = text.replace(spoken, title)
+        return text
 
     def _spelled_out(self, role: str) -> str:
         """人大常委会主任 -> 人民代表大会常务委员会主任 (officials.toml [aliases]), so either spelling matches the other."""
@@ -494,8 +503,8 @@ class OfficialFinder:
 
     def _offices_match(self, asked: str, found: str) -> bool:
         secretaries = set(self._list("secretary_offices"))
-        if asked in secretaries and found in secretaries:
-            return True
+        if asked in secretaries:  # a place's secretary: not an organ's 党组书记 nor the 纪委书记
+            return found in secretaries
         asked, found = self._spelled_out(asked), self._spelled_out(found)
         if asked in found or (len(found) >= 4 and found in asked):
             return True

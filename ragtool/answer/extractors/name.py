@@ -4,6 +4,8 @@ at a meeting (谁作的报告, 谁主持) is answered by a name doing that act, 
 
 from __future__ import annotations
 
+import re
+
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
 from ragtool.answer.features import coverage
@@ -21,6 +23,8 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     out: list[Span] = []
     if act and act != "report" and asked is None:
         return out  # who presided or attended is a name doing it; only a report has a byline that answers
+    if act == "report" and asked is None:  # no one delivers it here: only a report's own byline names who did
+        mentions = [m for m in mentions if e.meta.form != "news" and _ends_line(simp, m)]
     for m in mentions:
         roles = finder.chained_roles(simp, m)
         held = [r for r in roles if asked is None or finder.matches(asked, simp[slice(*r)])]
@@ -65,6 +69,11 @@ def _place_fit(m: Mention, ctx: Context, doc_places: list[str] | None = None) ->
     if not place or not ctx.q.places:
         return 1.0
     return 1.0 if any(t in place for t in ctx.q.asked_terms or ctx.q.place_terms) else 0.0  # not a parent's (广东省长)
+
+
+def _ends_line(simp: str, m: Mention) -> bool:
+    """A title and name alone at the end of their line (四川省人民政府省长 施小琳): a report's byline."""
+    return re.match(r"[ \t\u3000]*(?:\n|$)", simp[m.name[1] :]) is not None
 
 
 def _modifier_before(simp: str, pos: int, keywords: list[str]) -> bool:
