@@ -15,6 +15,7 @@
 | share | the value's clause states the kind of share asked (占GDP的比重为61.0% for 占比; 0: a veto) |
 | contrast | the value's clause names the asked side of a contrast (应到 vs 实到, 进口 vs 出口; 0: the other side, a veto) |
 | kind | the document is of the kind the question names (党代会) |
+| meeting | 0 (a veto) when the question asks when, where or who acted at a meeting it names (人代会) and the document is of another kind (a 座谈会's news) |
 | place | the sentence names the place, when no document of the place's own exists (0: a veto) |
 | section | share of the question's words in the section heading |
 | rank | retrieval rank of the chunk the sentence came from |
@@ -40,6 +41,7 @@ from ragtool.zh.timeframe import TimeFrame
 
 Grade = Callable[[str, str], float]  # scoring.toml [grades.<feature>]: (feature, case) -> value
 MIN_DOC = 0.34
+EVENT_TYPES = ("date", "venue")
 NEAR = 24  # characters on each side of an answer that count as its clause window
 
 
@@ -84,6 +86,7 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["contrast"] = contrast_fit(e.simp[min(a, span.start) : b], ctx) if q.qtype in TIMED else 0.5
     f["indicator_unit"] = indicator_unit_fit(ctx, e.simp[max(span.start, span.at) : span.end]) if q.qtype in TIMED else 0.5
     f["kind"] = 0.5 if not q.kinds else float(e.meta.kind in q.kinds)
+    f["meeting"] = 0.0 if f["kind"] == 0.0 and asks_event(ctx) else 1.0
     # another place's report: only the part of a sentence (up to ；) naming the place (德阳 in 成德眉资四市, not 眉山's
     # figure beside it), or its parent's office in its own words (市委书记)
     a, b = part_bounds(e.simp, span.start, span.end)
@@ -99,6 +102,11 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["recency"] = newest
     f["incumbent"] = newest if any(c in q.text for c in ctx.vocab.incumbent_cues) else 0.0
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
+
+
+def asks_event(ctx: Context) -> bool:
+    """The question asks the day, the venue or a doer of an act (主持, 作报告, 出席) of a meeting."""
+    return ctx.q.qtype in EVENT_TYPES or bool(ctx.vocab.asked_act(ctx.q.text))
 
 
 def contrast_sides(text: str, sides: list[tuple[str, ...]]) -> set[int]:
