@@ -20,7 +20,7 @@
 | section | share of the question's words in the section heading |
 | rank | retrieval rank of the chunk the sentence came from |
 | year_doc | the document is the asked year's (who/when at that year's meeting) |
-| recency | the newest document among the candidates (who/when without a year) |
+| recency | the newest document among the candidates (who/when/which session without a year) |
 | incumbent | the newest document, when the question asks who is in office now (现任) |
 | brevity | short answers over long ones |
 """
@@ -98,10 +98,15 @@ def add_common(span: Span, ctx: Context, doc_words: float, dates: list[str]) -> 
     f["section"] = coverage(q, e.section) if e.section and q.keywords else 0.0
     f["rank"] = 1.0 / (1 + e.rank)
     f["year_doc"] = 0.5 if not q.years else float(e.meta.year in q.years)
-    newest = recency(e.meta.date, dates) if q.qtype in NEWEST and not q.years else 0.0
+    newest = recency(e.meta.date, dates) if (q.qtype in NEWEST or asks_session(ctx)) and not q.years else 0.0
     f["recency"] = newest
     f["incumbent"] = newest if any(c in q.text for c in ctx.vocab.incumbent_cues) else 0.0
     f["brevity"] = max(0.0, 1.0 - len(span.value) / 120)
+
+
+def asks_session(ctx: Context) -> bool:
+    """第几届, 第几次会议: the question asks which session (of the newest meeting, when no year is asked)."""
+    return any(f"第几{u}" in ctx.q.text for u in ctx.grammar.words.session_units)
 
 
 def asks_event(ctx: Context) -> bool:

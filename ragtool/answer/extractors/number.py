@@ -11,7 +11,7 @@ from functools import lru_cache
 from ragtool.answer import respectively
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.evidence import Evidence
-from ragtool.answer.features import asked_share, contrast_fit, coverage, gram_share, names_place
+from ragtool.answer.features import asked_share, asks_session, contrast_fit, coverage, gram_share, names_place
 from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
 from ragtool.zh.places import place_stems
@@ -93,6 +93,9 @@ def _values(e: Evidence, ctx: Context) -> list[Span]:
             end = _extend_value(simp, end, ctx)
         if not q.indicators:
             start = _wrapped_session(simp, clause_bounds(simp, start)[0], ctx)
+            start, end, ours = _session_phrase(e, start, end, ctx)
+            if asks_session(ctx) and not ours:
+                continue  # 第几届第几次会议 is answered by the place's own session, not by 召开的一次 or the province's
         fit = coverage(q, simp[slice(*clause_bounds(simp, value_start))]) if not q.indicators else 1.0  # the value's own clause
         if not re.search(r"\d", simp[value_start:end]):
             fit *= 0.5  # 同步, 持平: a relation to another figure, weaker than a stated number
@@ -112,6 +115,42 @@ def _wrapped_session(simp: str, start: int, ctx: Context) -> int:
     units = ctx.grammar.words.session_units
     ends = [v for v in ctx.grammar.read(prev) if v.ordinal and v.unit in units and v.end == len(prev)]
     return line + ends[-1].lead if ends else start
+
+
+def _session_of(text: str, ctx: Context) -> Quantity | None:
+    """The first session number in text: an ordinal in a session unit (第十四届), or one of a pair (十七届人大五次);
+    not a count (召开的一次)."""
+    units = ctx.grammar.words.session_units
+    found = [v for v in ctx.grammar.read(text) if v.unit in units]
+    paired = {id(a) for a, b in zip(found, found[1:], strict=False) if 0 <= b.lead - a.end <= 8 and a.unit != b.unit}
+    return next((v for v in found if v.ordinal or id(v) in paired), None)
+
+
+def _session_phrase(e: Evidence, start: int, end: int, ctx: Context) -> tuple[int, int, bool]:
+    """A meeting's session named whole, from its place to its noun: 备受瞩目的华容区第九届人民代表大会第四次 ->
+    华容区第九届人民代表大会第四次会议, 出席市十七届人大五次 -> 市十七届人大五次会议; and whether it is the
+    document's own place's session: its place, with the parents written before it (江门市蓬江区), or its level word
+    alone (市十七届), not another level's (温州's news of 省十四届人大四次会议)."""
+    simp, words = e.simp, ctx.grammar.words
+    first = _session_of(simp[start:end], ctx)
+    if first is None:
+        return start, end, False
+    at = start + first.lead
+    own = e.meta.place or ""
+    levels = ctx.officials.place_levels
+    if own and simp[:at].endswith(own):
+        at -= len(own)
+        parents = [p for p in e.meta.place_chain if p]
+        while (p := next((p for p in parents if simp[:at].endswith(p)), "")):
+            at -= len(p)
+        ours = True
+    else:
+        level = next((w for w in levels if simp[:at].endswith(w)), "")
+        at -= len(level)
+        ours = bool(level) and level == (e.meta.level or "")
+    if simp.startswith(words.session_nouns, end):
+        end += len(next(n for n in words.session_nouns if simp.startswith(n, end)))
+    return at, end, ours
 
 
 def _cell_span(e: Evidence, cell: Cell, value_start: int) -> Span:
