@@ -381,8 +381,11 @@ class OfficialFinder:
             words = alternation(spec.get("after", []))
             if spec.get("objects"):  # 作 + 区人民政府 + 工作报告, 作《政府工作报告》, 作《全力兜牢民生底线…》报告
                 objects = alternation(spec["objects"])
-                words = (rf"(?:{words})(?:《?[\u4e00-\u9fff]{{0,8}}?(?:{objects})》?"
+                titled = r"(?:题为《[^《》\n]{1,60}》的?)?"  # 作题为《…》的政府工作报告
+                words = (rf"(?:{words}){titled}(?:《?[\u4e00-\u9fff]{{0,8}}?(?:{objects})》?"
                          rf"|《[^《》\n]{{1,60}}?(?:》(?:{objects})|(?:{objects})》))")
+            if spec.get("whole"):  # 向大会报告工作: the act in words of its own
+                words = rf"(?:{words}|{alternation(spec['whole'])})"
             after = re.compile(rf"{behalf}{to}(?:{words})")
             if spec.get("said"):  # 刘靖在报告中指出: who speaks in the report delivered it
                 after = re.compile(rf"{behalf}{to}(?:{words})|(?:{alternation(spec['said'])})")
@@ -432,7 +435,25 @@ class OfficialFinder:
                 start = self.name_ending(text, m.end(1), m.start(1))
                 if start is not None:
                     out.setdefault((act, start), Act(act, (start, m.end(1)), (m.start(), m.end())))
+            for a in self._named_after(text, act):
+                out.setdefault((act, a.name[0]), a)
         return sorted(out.values(), key=lambda a: a.span)
+
+    def _named_after(self, text: str, act: str) -> list[Act]:
+        """出席会议的有市委书记孙涛、市长钱进: the names after a lead naming the act (officials.toml names_before)."""
+        leads = self._acts.get(act, {}).get("names_before", [])
+        out = []
+        for m in re.finditer(alternation(leads), text) if leads else []:
+            end = min((i for c in "。；;\n" if (i := text.find(c, m.end())) >= 0), default=len(text))
+            rest = text[m.end() : end]
+            found = [(x.name, x.span) for x in self.find(rest)]
+            pos = 0
+            for part in re.split(r"[、，,]", rest):  # names written without a title
+                if part.strip("等") and self.plausible(part.strip("等")) and not any(a <= pos < b for (a, b), _ in found):
+                    found.append(((pos, pos + len(part.strip("等"))), (pos, pos + len(part))))
+                pos += len(part) + 1
+            out += [Act(act, (m.end() + a, m.end() + b), (m.start(), m.end() + span[1])) for (a, b), span in found]
+        return out
 
     # ---- titles and levels -------------------------------------------------------------------
 
