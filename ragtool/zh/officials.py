@@ -384,6 +384,8 @@ class OfficialFinder:
                 titled = r"(?:题为《[^《》\n]{1,60}》的?)?"  # 作题为《…》的政府工作报告
                 words = (rf"(?:{words}){titled}(?:《?[\u4e00-\u9fff]{{0,8}}?(?:{objects})》?"
                          rf"|《[^《》\n]{{1,60}}?(?:》(?:{objects})|(?:{objects})》))")
+            if spec.get("then"):  # 宣布：…会议开幕
+                words = rf"(?:{words})[^。！!？?\n]{{0,40}}?(?:{alternation(spec['then'])})"
             if spec.get("whole"):  # 向大会报告工作: the act in words of its own
                 words = rf"(?:{words}|{alternation(spec['whole'])})"
             after = re.compile(rf"{behalf}{to}(?:{words})")
@@ -540,6 +542,8 @@ class OfficialFinder:
         the title word (省委书记, 市长)."""
         if "副" in found and "副" not in asked:
             return False
+        if self._is_acting(asked) and not self._is_acting(found):
+            return False  # 代市长 asked: the 市长 is someone else, or the same person later
         asked_level, asked_office = self.split_role(asked)
         found_level, found_office = self.split_role(found)
         found_level = found_level or self.level_of_place(place)
@@ -548,6 +552,12 @@ class OfficialFinder:
         if asked_level and not found_level and self._intrinsic_level(asked):
             return False
         return self._offices_match(asked_office or asked, found_office or found)
+
+    def _is_acting(self, role: str) -> bool:
+        """代市长, 代理区长, 区代区长: an acting title (officials.toml acting_prefixes)."""
+        core = re.sub(rf"[{SPACES}]", "", role)
+        core = core[len(next((w for w in self.place_levels if core.startswith(w)), "")) :]
+        return core.startswith(tuple(self._list("acting_prefixes")))
 
     def _intrinsic_level(self, role: str) -> bool:
         """Whether the level is part of the title word itself (省长, 市委书记, 区长), not a prefix of it (镇 + 党委书记,
