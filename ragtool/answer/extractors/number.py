@@ -16,6 +16,7 @@ from ragtool.answer.spans import clause_bounds
 from ragtool.answer.table import Cell, row_cells
 from ragtool.zh.places import place_stems
 from ragtool.zh.quantity import Quantity
+from ragtool.zh.words import is_boundary
 
 INSTRUMENT = ("以",)  # 以24763.6亿元的地区生产总值领跑: a value before its indicator
 MAX_GAP = 20  # characters allowed between an indicator and its value, within one clause
@@ -70,8 +71,11 @@ def _values(e: Evidence, ctx: Context) -> list[Span]:
         anchors = [(a, b) for a, b, c in ctx.vocab.indicator_spans(simp)
                    if c in asked and not is_ratio_base(simp, a, b, ctx)
                    and (ctx.own_figure(simp, a, simp[a:b], own) or asked_part(simp, a, q.text))]
-    else:
-        anchors = keyword_spans(simp, [*q.keywords, *q.alternates.values()])
+    else:  # the question's words, not a piece of another indicator's name (增加值 of 规上工业增加值 for 第一产业增加值)
+        named = [(a, b) for a, b, _ in ctx.vocab.indicator_spans(simp)]
+        keywords = [*q.keywords, *q.alternates.values()]
+        anchors = [(s, t) for s, t in keyword_spans(simp, keywords)
+                   if not any(a <= s and t <= b and b - a > t - s for a, b in named) and not _inside_word(simp, s, t, keywords, ctx)]
     share = asked_share(ctx)
     if share and (q.indicators or q.keywords):  # 民营经济占比多少: …，占GDP的比重为61.0% is read at its share word
         anchors = sorted({*anchors, *[s for s in term_spans(simp, share) if _share_of_subject(simp, s[0], share, ctx)]})
@@ -326,6 +330,17 @@ def keyword_spans(simp: str, keywords: list[str]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _inside_word(simp: str, start: int, end: int, keywords: list[str], ctx: Context) -> bool:
+    """A keyword's tail found as the tail of another word: 业增加值 in 农林牧渔业增加值 for 第一产业增加值. The run
+    misses the keyword's first characters, starts inside a word of the text, and the text's words before it share
+    nothing with the keyword's missing part (会议应到代表 for 人代会应到代表 does)."""
+    run, before = simp[start:end], simp[max(0, start - 2) : start]
+    holding = [kw for kw in keywords if run in kw]
+    if not holding or is_boundary(simp, start, ctx.words):
+        return False
+    return all(len(kw) >= 4 and kw.index(run) >= 2 and not set(kw[: kw.index(run)]) & set(before) for kw in holding)
 
 
 def is_ratio_base(simp: str, start: int, end: int, ctx: Context) -> bool:
