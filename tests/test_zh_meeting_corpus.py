@@ -103,5 +103,5 @@ def test_a_title_as_asked_holds_its_organisation(settings: Settings, text: str, 
 
 @pytest.mark.parametrize(("text", "expected"), _lines("asked"))
 def test_the_days_a_question_claims(text: str, expected: str) -> None:
-    got = ";".join(f"{m or '-'}/{d}" for m, d in claimed_days(t2s(text)))
+    got = ";".join(f"{m or '-'}/{d or '-'}" for m, d in claimed_days(t2s(text)))
     assert (got or "-") == expected

@@ -168,13 +168,15 @@ def day_of_month(text: str, doc_date: str | None) -> tuple[re.Match[str], str] |
 
 
 _ASKED_DAY = re.compile(r"(?<![\d月年./\-至到—~])(\d{1,2})\s*[日号](?!\d)")
+_ASKED_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s*月份?(?![\d\s]*[日号])")  # 1月 with no day after it
 
 
-def claimed_days(text: str) -> list[tuple[int | None, int]]:
+def claimed_days(text: str) -> list[tuple[int | None, int | None]]:
     """The days a question claims, (month, day): 2月4日 → (2, 4); a day without its month (是19日开幕的吗) → (None, 19),
-    to be held against the day of month a document says."""
-    out: list[tuple[int | None, int]] = [(d.month, d.day) for d in dates(text) if d.month and d.day]
+    to be held against the day of month a document says; a month alone (是1月开幕的吗) → (1, None)."""
+    out: list[tuple[int | None, int | None]] = [(d.month, d.day) for d in dates(text) if d.month and d.day]
     out += [(None, int(m.group(1))) for m in _ASKED_DAY.finditer(text) if 1 <= int(m.group(1)) <= 31]
+    out += [(int(m.group(1)), None) for m in _ASKED_MONTH.finditer(text) if 1 <= int(m.group(1)) <= 12]
     return out
 
 

@@ -112,7 +112,7 @@ def _about_people(e: Evidence, ctx: Context) -> list[Span] | None:
 
 
 def _claims_day_or_venue(ctx: Context) -> bool:
-    return bool(claimed_days(ctx.q.text)) or ctx.meeting.venue_in(ctx.q.text) is not None
+    return bool(_claimed_days(ctx)) or ctx.meeting.venue_in(ctx.q.text) is not None
 
 
 def _people_named(e: Evidence, ctx: Context) -> list[str]:
@@ -186,10 +186,19 @@ def _span(e: Evidence, ctx: Context, yes: bool, start: int, end: int, fit: float
 # ---- claims about a day: 大会是2月4日开幕的吗 --------------------------------------------------------------------
 
 
+def _claimed_days(ctx: Context) -> list[tuple[int | None, int | None]]:
+    """The days the question claims of a meeting; a month alone only with a meeting's verb (是1月开幕的吗, not
+    1-11月…增长了吗, which claims a figure)."""
+    claimed = claimed_days(ctx.q.text)
+    if all(day is None for _, day in claimed) and not ctx.meeting.event_after(ctx.q.text, 0):
+        return []
+    return claimed
+
+
 def _about_a_day(e: Evidence, ctx: Context) -> list[Span] | None:
     """The verdict on a claimed day of a meeting, against the day the evidence says it opened, was held or closed
     (the date reader's answer, ragtool.answer.extractors.date); None when the question claims no day."""
-    claimed = claimed_days(ctx.q.text)
+    claimed = _claimed_days(ctx)
     if not claimed:
         return None
     out = []
@@ -202,7 +211,8 @@ def _about_a_day(e: Evidence, ctx: Context) -> list[Span] | None:
         stop = min((i for i in (e.simp.find(c, span.end) for c in "。；;\n") if i >= 0), default=len(e.simp))
         said_event = ctx.meeting.event_after(e.simp, span.start)  # 开幕的吗: a day it opened says most
         fit = 1.0 if said_event and said_event == ctx.meeting.event_after(ctx.q.text, 0) else EVENT_FIT
-        yes = any(day == said[0][1] and month in (None, said[0][0]) for month, day in claimed)  # 19日: the day alone
+        # 19日: the day alone; 1月: the month alone
+        yes = any(day in (None, said[0][1]) and month in (None, said[0][0]) for month, day in claimed)
         found = _span(e, ctx, yes, span.start, stop, fit)
         verdict, fact = found.value.split("：", 1)
         if span.value != e.text[span.start : span.end]:  # 121日上午 is 2026年1月21日: the day read, then the fact
@@ -277,6 +287,9 @@ def _verdict(numbers: list[str], asked: Quantity | None, simp: str, start: int, 
     window = simp[start:end]
     negated = any(w in window for w in ctx.vocab.negations)
     if asked is None:  # no figure claimed (连续37年全国第一: the numbers are stated or not)
+        event = ctx.meeting.event_after(ctx.q.text, 0)
+        if event and ctx.meeting.event_after(window, 0) != event:
+            return None  # 闭幕了吗: a sentence on its opening does not say
         return (not negated, (start, end), max(start, end - 1)) if not numbers or _numbers_stated(numbers, window) else None
     found = _asked_figure(asked, simp, start, end, ctx)
     if found is None:
