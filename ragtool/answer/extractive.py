@@ -18,7 +18,14 @@ from ragtool.answer.evidence import Evidence, EvidenceReader
 from ragtool.answer.extractors import extractor_for
 from ragtool.answer.extractors.listing import asked_count
 from ragtool.answer.features import add_common, coverage
-from ragtool.answer.frames import Frame, item_count, ordinal_items, parallel_run, question_frame
+from ragtool.answer.frames import (
+    Frame,
+    choice_claims,
+    item_count,
+    ordinal_items,
+    parallel_run,
+    question_frame,
+)
 from ragtool.answer.scorer import Scorer
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
@@ -74,6 +81,9 @@ class ExtractiveEngine:
             return out
         if query.qtype == "other" and self.officials.asked_role(query.text):
             query = query.model_copy(update={"qtype": "name"})  # 四川省委书记: a title alone asks who holds it
+        claims = choice_claims(query.text) if query.qtype != "yesno" else None
+        if claims:  # 是15日还是16日开幕: each alternative as a yes/no claim
+            return self._choice(question, hits, query, claims, explain)
         roles = self.officials.asked_roles(query.text) if query.qtype == "name" else []
         if len(roles) >= 2:  # 市委书记和市长分别是谁: each title asked on its own, every holder named
             return self._each_role(question, hits, query, roles, explain)
@@ -130,6 +140,24 @@ class ExtractiveEngine:
             return top
         joined = Span(top.e, same[0].start, same[-1].end, "、".join(s.value for s in same), dict(top.features), top.score)
         return joined
+
+    def _choice(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, claims: list[tuple[str, str]],
+                explain: bool) -> Answer:
+        """The alternative the documents bear out, with the fact (15日：…15日上午…开幕); when none is borne out
+        alone, the first verdict found (不是：…)."""
+        verdicts = []
+        for label, claim in claims:
+            a = self.answer(question, hits, query.model_copy(update={"text": claim, "qtype": "yesno"}), explain)
+            yes_word = self.vocab.verdict_words(claim)[0]
+            verdicts.append((label, a, a.status == "answered" and a.answer.startswith(f"{yes_word}：")))
+        held = [(label, a) for label, a, yes in verdicts if yes]
+        if len(held) == 2:  # 市长 | 代市长, 上午 | 下午: the one whose own words its quote holds, or the narrower one
+            held = _telling(held) or held
+        if len(held) == 1:
+            label, a = held[0]
+            return a.model_copy(update={"answer": f"{label}：{a.answer.split('：', 1)[1]}"})
+        answered = [a for _, a, _ in verdicts if a.status == "answered"]
+        return answered[0] if answered else verdicts[0][1]
 
     def _each_role(self, question: str, hits: list[RetrievedChunk], query: ParsedQuery, roles: list[str],
                    explain: bool) -> Answer:
@@ -353,6 +381,22 @@ class ExtractiveEngine:
 def flagged(e: Evidence) -> bool:
     """The sentence was flagged at ingest as an instruction to the model (DocMeta.injections)."""
     return any(start < e.end and e.start < end for start, end in e.meta.injections)
+
+
+def _telling(held: list[tuple[str, Answer]]) -> list[tuple[str, Answer]]:
+    """Of two alternatives both borne out, the one that tells them apart: whose own words (what the other lacks) its
+    quote holds (上午 in 2月18日上午…开幕), else the one that holds the other (代市长作的 holds 市长作的)."""
+    (la, a), (lb, b) = held
+    own_a, own_b = la.replace(lb, ""), lb.replace(la, "")
+    quoted = [(label, ans) for label, ans, own in ((la, a, own_a), (lb, b, own_b))
+              if own and own.strip("的") and any(own.strip("的")[:2] in c.quote for c in ans.citations)]
+    if len(quoted) == 1:
+        return quoted
+    if lb != la and la in lb:
+        return [(lb, b)]
+    if la != lb and lb in la:
+        return [(la, a)]
+    return []
 
 
 def explained(s: Span) -> ExplainedCandidate:

@@ -128,3 +128,44 @@ def parallel_run(simp: str, frame: Frame) -> list[re.Match[str]]:
         if len(distinct) >= 2 and (not frame.count or len(distinct) == frame.count):
             return distinct
     return []
+
+
+CHOICE = "还是"
+LEADS = "在于由从"  # a preposition before A that B shares
+
+
+def choice_claims(question: str) -> list[tuple[str, str]] | None:
+    """A question offering two answers (是A还是B) as two yes/no claims, each with the alternative it makes:
+    武进区人代会是15日还是16日开幕 -> [(15日, 武进区人代会是15日开幕吗), (16日, 武进区人代会是16日开幕吗)];
+    增长7%还是8% -> [(7%, 增长7%吗), (8%, 增长8%吗)]. The words after B that A lacks close A's claim too. None when the
+    question offers no choice."""
+    text = question.strip().rstrip("?？。!！ ")
+    if text.count(CHOICE) != 1:
+        return None
+    left, b = text.split(CHOICE)
+    cut = left.rfind("是")
+    value = re.search(r"[\d.]+\s*[%％]?[\u4e00-\u9fff]?$", left)
+    if cut >= 0 and cut < len(left) - 1:
+        head, a = left[: cut + 1], left[cut + 1 :]
+    elif value:  # 地区生产总值增长7%还是8%
+        head, a = left[: value.start()], value.group()
+    else:
+        return None
+    if not b:
+        return None
+    rest = _tail_after_like(a, b)
+    lead = a[0] if a[0] in LEADS and not b.startswith(a[0]) else ""  # 是在永州会堂还是永州大剧院: 在 is B's too
+    return [(a, f"{head}{a}{rest}吗"), (b[: len(b) - len(rest)], f"{head}{lead}{b}吗")]
+
+
+def _tail_after_like(a: str, b: str) -> str:
+    """The words of B after the part that parallels A, which A's claim lacks: 15日 | 16日开幕 -> 开幕, 7% | 8%以上 ->
+    以上 (B's first characters end as A ends, or both are numbers); "" when B does not run on past A."""
+    if a and len(b) > len(a) and a[-1] == b[len(a) - 1]:
+        return b[len(a) :]
+    number = r"[\d.]+\s*[%％]?[\u4e00-\u9fff]?"
+    m = re.match(number, b)
+    if m and re.fullmatch(number, a) and m.end() < len(b):
+        return b[m.end() :]
+    verb = re.search(r"(?:开幕|召开|举行|闭幕|开)的?$", b)  # 永州大剧院 | 永州会堂开幕的
+    return verb.group() if verb and not re.search(r"(?:开幕|召开|举行|闭幕|开)的?$", a) else ""
