@@ -125,6 +125,8 @@ def test_one_pinyin_naming_two_places_says_which_was_assumed(wording: Wording) -
     ("When was the Fenggang party congress held?", "凤岗党代会什么时候召开"),
     ("How many deputies attended the Dongguan congress?", "东莞实到代表是多少"),
     ("How many deputies should attend the Beijing people's congress?", "北京应到代表是多少"),
+    ("Who announced the opening of the Dongguan congress?", "东莞人代会是谁宣布开幕的"),
+    ("Who chaired the Beijing meeting?", "北京会议是谁主持的"),
 ])
 def test_english_questions_about_a_report_or_meeting_keep_their_question_word(
     wording: Wording, question: str, expected: str
