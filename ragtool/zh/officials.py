@@ -437,9 +437,23 @@ class OfficialFinder:
                 start = self.name_ending(text, m.end(1), m.start(1))
                 if start is not None:
                     out.setdefault((act, start), Act(act, (start, m.end(1)), (m.start(), m.end())))
-            for a in self._named_after(text, act):
+            for a in self._named_after(text, act) + self._speaker_of(text, act):
                 out.setdefault((act, a.name[0]), a)
         return sorted(out.values(), key=lambda a: a.span)
+
+    def _speaker_of(self, text: str, act: str) -> list[Act]:
+        """在回顾2025年工作时，刘靖说: who speaks after a lead that only the report's speaker says (officials.toml
+        speaker_leads, speaker_verbs)."""
+        spec = self._acts.get(act, {})
+        leads, verbs = spec.get("speaker_leads", []), spec.get("speaker_verbs", [])
+        if not leads or not verbs:
+            return []
+        out = []
+        for m in re.finditer(rf"(?:{'|'.join(leads)})[，,]?", text):
+            name = self.name_at(text, m.end())
+            if name and text.startswith(tuple(verbs), m.end() + len(name)):
+                out.append(Act(act, (m.end(), m.end() + len(name)), (m.start(), m.end() + len(name))))
+        return out
 
     def _named_after(self, text: str, act: str) -> list[Act]:
         """出席会议的有市委书记孙涛、市长钱进: the names after a lead naming the act (officials.toml names_before)."""
