@@ -105,3 +105,10 @@ def test_a_title_as_asked_holds_its_organisation(settings: Settings, text: str, 
 def test_the_days_a_question_claims(text: str, expected: str) -> None:
     got = ";".join(f"{m or '-'}/{d or '-'}" for m, d in claimed_days(t2s(text)))
     assert (got or "-") == expected
+
+
+@pytest.mark.parametrize(("text", "title", "expected"), _lines("roster"))
+def test_the_names_listed_under_a_title(settings: Settings, text: str, title: str, expected: str) -> None:
+    simp = t2s(text)
+    found = OfficialFinder.load(settings).roster(simp, title)
+    assert (simp[slice(*found)] if found else "-") == expected

@@ -441,6 +441,22 @@ class OfficialFinder:
                 out.setdefault((act, a.name[0]), a)
         return sorted(out.values(), key=lambda a: a.span)
 
+    def roster(self, text: str, title: str) -> tuple[int, int] | None:
+        """The names listed as holding `title`: 本次全体会议的执行主席是：李志坚、李达成、何腾, 会议由周红波、吕德明…担任
+        执行主席 -> the span of the 、-joined names; None when the text lists none."""
+        names = r"[\u4e00-\u9fff]{2,4}(?:、[\u4e00-\u9fff]{2,4})+"
+        t = re.escape(title)
+        for m in re.finditer(rf"{t}(?:是|为|有)?[:：]\s*({names})|由[^、，,。；;]{{0,16}}?({names})(?:同志)?担任{t}", text):
+            group = 1 if m.group(1) else 2
+            a, b = m.span(group)
+            parts = text[a:b].split("、")
+            if all(self.plausible(p) for p in parts):
+                return a, b
+            first = self.name_ending(text, a + len(parts[0]))  # 由主席团常务主席周红波、…: the first after its title
+            if group == 2 and first is not None and all(self.plausible(p) for p in parts[1:]):
+                return first, b
+        return None
+
     def _speaker_of(self, text: str, act: str) -> list[Act]:
         """在回顾2025年工作时，刘靖说: who speaks after a lead that only the report's speaker says (officials.toml
         speaker_leads, speaker_verbs)."""
@@ -511,7 +527,7 @@ class OfficialFinder:
         """The title a question asks about, with its level when the question gives one: 广东省长是谁 -> 省长,
         珠海市委书记 -> 市委书记, 金湾区委书记 -> 区委书记, 凤岗镇党委书记 -> 镇党委书记, 小榄镇书记是谁 -> 镇书记,
         宁夏自治区主席 -> 自治区主席, 金湾区区长 -> 区长."""
-        text = self._question_text(question)
+        text = self.question_text(question)
         m = self._question_role.search(text)
         if m is None:
             return None
@@ -520,10 +536,10 @@ class OfficialFinder:
 
     def asked_roles(self, question: str) -> list[str]:
         """Every title a question asks about, in order: 市委书记和市长分别是谁 -> [市委书记, 市长]."""
-        text = self._question_text(question)
+        text = self.question_text(question)
         return [text[slice(*self._drop_level(text, *m.span()))] for m in self._question_role.finditer(text)]
 
-    def _question_text(self, question: str) -> str:
+    def question_text(self, question: str) -> str:
         """The question with a spoken title in the documents' words (一把手 -> 书记, officials.toml [question_titles])."""
         text = t2s(halfwidth(question))
         for spoken, title in dict(self.table.get("question_titles", {})).items():

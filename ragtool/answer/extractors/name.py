@@ -20,6 +20,9 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
     acting = _acting(e, ctx, act, asked, mentions) if act else []
     if acting:
         return acting
+    listed = _roster(e, ctx, asked) if asked and not act else None
+    if listed is not None:
+        return [listed]
     out: list[Span] = []
     if act and act != "report" and asked is None:
         return out  # who presided or attended is a name doing it; only a report has a byline that answers
@@ -41,6 +44,20 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
             span.features["act"] = 0.0  # the act asked is not said of this name here (a byline may still be the answer)
         out.append(span)
     return out
+
+
+def _roster(e: Evidence, ctx: Context, asked: str) -> Span | None:
+    """执行主席是谁 where the text lists them (执行主席是：李志坚、李达成…): every name listed, under the title as the
+    question writes it (the asked title with the words before it: 执行 + 主席)."""
+    text = ctx.officials.question_text(ctx.q.text)
+    at = text.find(asked)
+    for k in range(min(4, at), -1, -1):
+        found = ctx.officials.roster(e.simp, text[at - k : at + len(asked)]) if at >= 0 else None
+        if found is not None:
+            span = Span(e, found[0], found[1], e.text[found[0] : found[1]])
+            span.features.update(fit=1.0, place_of_role=1.0)
+            return span
+    return None
 
 
 def _acting(e: Evidence, ctx: Context, act: str, asked: str | None, mentions: list[Mention]) -> list[Span]:
