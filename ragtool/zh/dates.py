@@ -180,6 +180,7 @@ def claimed_days(text: str) -> list[tuple[int | None, int | None]]:
     return out
 
 
+_STAMP_BEFORE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")  # a numeric date right before a time: a page stamp
 _CLOCK_TIME = re.compile(r"(?:(上午|下午|中午|晚上|早上)\s*)?(\d{1,2})\s*(?:时|点|:)\s*(?:(\d{1,2})\s*分?|(半)|(许))?(?!\d)")
 
 
@@ -191,6 +192,8 @@ def clock_times(text: str) -> list[tuple[re.Match[str], str]]:
         part, hour, minute, half, about = m.groups()
         if int(hour) > 24 or (minute and int(minute) > 59):
             continue
+        if _STAMP_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+            continue  # 2026-01-06 07:00 来源: a page's publication time, not an event's
         rest = f"{int(minute)}分" if minute else "30分" if half else "许" if about else ""
         out.append((m, f"{part or ''}{int(hour)}时{rest}"))
     return out
