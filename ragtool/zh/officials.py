@@ -583,6 +583,19 @@ class OfficialFinder:
             return False
         return self._offices_match(asked_office or asked, found_office or found)
 
+    @property
+    def government_report(self) -> str:
+        """政府工作报告: the report a government's head delivers (the first object of officials.toml [acts.report])."""
+        return str((self._acts.get("report", {}).get("objects") or ["政府工作报告"])[0])
+
+    def heads_government(self, role: str) -> bool:
+        """区长, 代县长, 市长: the head of a people's government, who delivers its work report (officials.toml
+        government_heads)."""
+        core = re.sub(rf"[{SPACES}]", "", role)
+        for prefix in self._list("acting_prefixes"):
+            core = core.removeprefix(prefix)
+        return core in self._list("government_heads")
+
     def _is_acting(self, role: str) -> bool:
         """代市长, 代理区长, 区代区长: an acting title (officials.toml acting_prefixes)."""
         core = re.sub(rf"[{SPACES}]", "", role)

@@ -43,6 +43,13 @@ def extract(e: Evidence, ctx: Context) -> list[Span]:
         if act:
             span.features["act"] = 0.0  # the act asked is not said of this name here (a byline may still be the answer)
         out.append(span)
+    if not out and asked and not act and finder.heads_government(asked):
+        # 区长是谁 and no title written: who delivered the government work report, when no other title is written for them
+        titled = {simp[slice(*m.name)] for m in mentions}
+        out = [s for s in _acting(e, ctx, "report", None, mentions)
+               if not s.value.endswith(tuple(titled)) and finder.government_report in simp[s.start : s.end + 24]]
+        for span in out:
+            span.features.update(fit=0.5, act=0.0)
     return out
 
 
