@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from ragtool import qtypes
 from ragtool.answer import respectively
@@ -188,7 +189,7 @@ class ExtractiveEngine:
         if q.places:  # a named place's few reports are read whole: an answer is never lost to retrieval
             units += self._scan(hits, q, {(e.meta.doc_id, e.start) for e in units})
         units = [e for e in units if not flagged(e)]  # an instruction to the model is never evidence
-        spans = [s for e in units for s in extract(e, ctx) if s.value]
+        spans = [t for e in units for s in extract(e, ctx) if s.value and (t := _without_page_head(s)) is not None]
         dates = sorted({s.e.meta.date or "" for s in spans})
         doc_words: dict[str, float] = {}  # the question's words in each document, read once per question
         for s in spans:
@@ -381,6 +382,29 @@ class ExtractiveEngine:
 def flagged(e: Evidence) -> bool:
     """The sentence was flagged at ingest as an instruction to the model (DocMeta.injections)."""
     return any(start < e.end and e.start < end for start, end in e.meta.injections)
+
+
+_STAMP_LINE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\b", re.M)
+
+
+def _without_page_head(s: Span) -> Span | None:
+    """A span across the page's head, its title and stamp lines (市十七届人大五次会议隆重开幕\n2026-01-22 南京工会 56次\n…),
+    starts after them: page furniture is never part of an answer (None when nothing else is left)."""
+    if "\n" not in s.value:
+        return s
+    title = (s.e.meta.title or "").strip()
+    text = s.e.text
+    cut, pos = -1, s.start
+    for line in text[s.start : s.end].split("\n")[:-1]:
+        if _STAMP_LINE.match(line) or (title and line.strip() == title):
+            cut = pos + len(line) + 1
+        pos += len(line) + 1
+    if cut < 0:
+        return s
+    if cut >= s.end or (s.at >= 0 and s.at < cut):
+        return None
+    value = text[cut : s.end].strip()
+    return replace(s, start=cut, value=value) if value else None
 
 
 def _telling(held: list[tuple[str, Answer]]) -> list[tuple[str, Answer]]:
