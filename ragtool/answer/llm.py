@@ -347,8 +347,7 @@ class LLMEngine:
         spans = checker.candidates(hits, query)
         if not spans:
             return out  # the text layer reads no day for the question here: nothing to contradict
-        same = [s for s in spans if _days(s.value, s.e.meta.year) & said or
-                any(_same_day(d, e) for d in said for e in _days(s.value, s.e.meta.year))]
+        same = [s for s in spans if any(_same_day(d, e) for d in said for e in _days(s.value, s.e.meta.year))]
         fits = [s for s in same if checker.scorer.accepts(s)]
         if explain:
             from ragtool.answer.extractive import explained
