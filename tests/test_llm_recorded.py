@@ -119,3 +119,28 @@ def test_the_chunk_behind_the_best_hint_leads_the_context(
     assert "地区生产总值增长5%左右" in context and "增长5.4%" not in context
     assert ans.status == "answered" and "5%左右" in quotes(ans)
     assert not any(n.startswith("citation repaired") for n in ans.notes)  # its own quote held
+
+
+def test_the_models_value_of_another_indicator_is_ungrounded(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """2026年GDP增长目标是多少? over a report whose targets name no GDP figure: the model answered 3.1%, quoting
+    规模以上工业增加值增长3.1%. Not the asked indicator: not_found, in the LLM engine and the hybrid."""
+    assert json.loads(RECORDED["other_indicator"]["content"])["answer"] == "3.1%"
+    for engine in ("llm", "auto"):
+        ans = ask("other_indicator", fake_openai, settings, tmp_path, engine)
+        assert ans.status == "not_found" and ans.citations == [], (engine, ans.notes)
+        assert "3.1%" not in ans.answer
+    assert any("belongs to 规模以上工业增加值" in n for n in ans.notes)
+
+
+def test_the_models_wrong_verdict_gives_way_to_the_checkers(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """2026年GDP增长目标是5.5%左右吗?: the model said 是, quoting the target sentence that states 5%左右. The yes/no
+    checker reads 不是 in it: that is the answer, and the notes say the model's verdict was vetoed."""
+    assert json.loads(RECORDED["wrong_verdict"]["content"])["answer"] == "是"
+    ans = ask("wrong_verdict", fake_openai, settings, tmp_path, "llm")
+    assert ans.status == "answered" and ans.answer.startswith("不是") and "5%左右" in ans.answer, ans.notes
+    assert "5%左右" in quotes(ans)
+    assert any("'是' was vetoed" in n for n in ans.notes)
