@@ -29,6 +29,8 @@ Date: 2026-02-02
 “十五五”时期，地区生产总值年均增长5%左右。
 三、2026年工作安排
 2026年经济社会发展的主要预期目标是：地区生产总值增长4.5%—5%，一般公共预算收入增长2%。
+加快建设“三大高地”：先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地。
+副省长王小明出席新闻发布会。
 """
 
 
@@ -158,3 +160,29 @@ def test_a_verdict_the_checker_cannot_read_must_quote_the_claims_subject(
     ans = ask(session, fake_openai, question, "是", "全省新建5G基站3.2万个，建成高标准农田120万亩。")
     assert ans.status == "not_found" and ans.citations == [], ans.notes
     assert any("ungrounded" in n for n in ans.notes)
+
+
+# ---- citation repair beyond numbers: a list, a definition; never a bare name -----------------------------------
+
+
+def test_a_list_with_a_wrong_quote_is_cited_from_the_sentence_holding_every_item(
+    session: Session, fake_openai: FakeOpenAI  # noqa: F811
+) -> None:
+    ans = ask(session, fake_openai, "江南省“三大高地”是哪三个", "先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地",
+              "全省新建5G基站3.2万个，建成高标准农田120万亩。")
+    assert ans.status == "answered" and "内陆地区改革开放高地" in ans.answer, ans.notes
+    assert "国家生态文明建设高地" in quotes(ans) and "5G" not in quotes(ans)
+    assert any(n.startswith("citation repaired") for n in ans.notes)
+
+
+def test_a_bare_name_with_a_wrong_quote_is_not_repaired(session: Session, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    ans = ask(session, fake_openai, "江南省省长是谁", "王小明", "全省新建5G基站3.2万个，建成高标准农田120万亩。")
+    assert ans.status == "not_found" and ans.citations == [], ans.notes
+
+
+def test_a_quote_with_other_quotation_marks_verifies(session: Session, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    """The model wrote ‘三大高地’ for “三大高地”: the same quotation, cited as the document writes it."""
+    ans = ask(session, fake_openai, "江南省“三大高地”是哪三个", "先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地",
+              "加快建设‘三大高地’：先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地。")
+    assert ans.status == "answered" and "“三大高地”" in quotes(ans), ans.notes
+    assert not any(n.startswith("citation repaired") for n in ans.notes)

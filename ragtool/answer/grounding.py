@@ -37,6 +37,7 @@ class Grounding:
     negations: tuple[str, ...] = ()
     negation_not: tuple[str, ...] = ()
     verdict_yes: tuple[str, ...] = ()
+    repair_min_chars: int = 8
     verdict_no: tuple[str, ...] = ()
 
     @classmethod
@@ -61,6 +62,7 @@ def _load(path: Path) -> Grounding:
         injection=injection_patterns(path),
         negations=tuple(fold(w) for w in data.get("negations", [])),
         negation_not=tuple(fold(w) for w in data.get("negation_not", [])),
+        repair_min_chars=int(data.get("repair_min_chars", 8)),
         verdict_yes=tuple(fold(w).lower() for w in data.get("verdict_yes", [])),
         verdict_no=tuple(fold(w).lower() for w in data.get("verdict_no", [])),
     )

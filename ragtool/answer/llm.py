@@ -258,13 +258,13 @@ class LLMEngine:
 
     def _repair(self, said: str, question: str, shown: list[RetrievedChunk], asked: set[str],
                 metas: dict[str, DocMeta]) -> list[Citation]:
-        """For an answer stating a value (a number): the sentence of the context sent that holds every claim of the
-        answer (its numbers, names and terms), names the asked indicator at the value and passes the same checks,
-        the one sharing most of the question's words; [] when none does. A bare name or phrase is not repaired: a
-        planted sentence could hold it."""
+        """For an answer stating a value (a number), or names and terms of grounding.toml's repair_min_chars (a list,
+        a definition): the sentence of the context sent that holds every claim of the answer (its numbers, names and
+        terms), names the asked indicator at the value and passes the same checks, the one sharing most of the
+        question's words; [] when none does. A bare name or phrase is not repaired: a planted sentence could hold it."""
         g = self.grounding
         claim = claims(said, question, g)
-        if not claim.numbers:
+        if not claim.numbers and sum(len(w) for w in claim.words) < g.repair_min_chars:
             return []
         value = " ".join(sorted(claim.numbers))
         best: tuple[float, int, Citation] | None = None
@@ -274,7 +274,7 @@ class LLMEngine:
                 sentence = text[start:end].strip()
                 if not substantial(sentence, g) or unsupported(claim, [sentence]):
                     continue
-                if asked and indicator_before(sentence, value, self.vocab.indicator_spans) not in asked:
+                if value and asked and indicator_before(sentence, value, self.vocab.indicator_spans) not in asked:
                     continue
                 c = verify_quote(sentence, hit.chunk, hit.meta.title)
                 if c is None or self._flaw(said, question, c, asked, metas, []):

@@ -1,20 +1,24 @@
 """Quote verification: a quote counts only if it occurs verbatim in the cited chunk's original text.
 
-Only whitespace and full/half-width differences are forgiven. The returned span is in the
-document's cleaned text, so readers can find the quote with `ragtool docs show`.
+Only whitespace, full/half-width and quotation-mark style (“ ” ‘ ’ " ' 「 」 『 』 read as one mark) are forgiven.
+The returned span is in the document's cleaned text, so readers can find the quote with `ragtool docs show`.
 """
 
 from __future__ import annotations
 
 from ragtool.models import Chunk, Citation
+from ragtool.zh.marks import QUOTE_MARKS
 from ragtool.zh.textnorm import halfwidth
+
+_ONE_QUOTE_MARK = str.maketrans(dict.fromkeys(QUOTE_MARKS, '"'))
 
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
-    """Half-width text without whitespace, and for each kept character its index in `text`."""
+    """Half-width text without whitespace, every quotation mark as ", and for each kept character its index in
+    `text`."""
     chars: list[str] = []
     index: list[int] = []
-    for i, ch in enumerate(halfwidth(text)):
+    for i, ch in enumerate(halfwidth(text).translate(_ONE_QUOTE_MARK)):
         if not ch.isspace():
             chars.append(ch)
             index.append(i)
@@ -22,7 +26,7 @@ def _folded_with_map(text: str) -> tuple[str, list[int]]:
 
 
 def locate(quote: str, text: str) -> tuple[int, int] | None:
-    """Span of `quote` in `text`, forgiving whitespace and full/half-width; None if absent."""
+    """Span of `quote` in `text`, forgiving whitespace, full/half-width and quotation-mark style; None if absent."""
     if not quote.strip():
         return None
     pos = text.find(quote)
