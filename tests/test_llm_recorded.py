@@ -144,3 +144,16 @@ def test_the_models_wrong_verdict_gives_way_to_the_checkers(
     assert ans.status == "answered" and ans.answer.startswith("不是") and "5%左右" in ans.answer, ans.notes
     assert "5%左右" in quotes(ans)
     assert any("'是' was vetoed" in n for n in ans.notes)
+
+
+def test_a_garbled_reply_with_debris_on_its_quote_and_other_quote_marks_is_cited(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """贵州新一轮“3个100万”具体指什么: the model's JSON came back garbled, its quote writing “ ” as ‘ ’ and ending in
+    JSON debris (。”},{). The quote verifies without the debris, whatever its quotation marks."""
+    assert "”},{" in RECORDED["garbled_json"]["content"]
+    ans = ask("garbled_json", fake_openai, settings, tmp_path)
+    assert ans.status == "answered", ans.notes
+    for item in ("中心城市新增人口100万", "县城新增人口100万", "旅居人口100万"):
+        assert item in quotes(ans)
+    assert "“3个100万”" in quotes(ans)

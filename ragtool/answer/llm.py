@@ -50,6 +50,7 @@ NOT_FOUND_TEXT = "未在文档中找到答案"
 HINTS = 3  # extractive candidates shown to the model
 HINT_CHARS = 120  # of each candidate's sentence
 _DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
+_DEBRIS_END = re.compile(r"[\s\"“”‘’]*[{}\[\],][\s{}\[\],\"“”‘’]*$")  # JSON punctuation a garbled reply left on a quote
 
 
 class LLMQuote(BaseModel):
@@ -486,8 +487,10 @@ def _within(c: Citation, span: Span) -> bool:
 
 
 def _cite(quote: str, chunk_id: str, shown: list[RetrievedChunk]) -> Citation | None:
-    """The quote verified in the chunk it names, else in another shown chunk (ids get garbled)."""
+    """The quote verified in the chunk it names, else in another shown chunk (ids get garbled); without the JSON
+    debris a garbled reply leaves at its ends (…100万。”},{)."""
     ordered = sorted(shown, key=lambda h: h.chunk.chunk_id != chunk_id)
+    quote = _DEBRIS_END.sub("", quote.strip())
     for hit in ordered:
         citation = verify_quote(quote, hit.chunk, hit.meta.title)
         if citation is not None:
