@@ -22,6 +22,7 @@ Date: 2026-02-02
 时间：2026-02-02
 2026年江南省政府工作报告
 ——2026年1月25日在江南省第十四届人民代表大会第四次会议上
+江南省人民政府省长 赵一鸣
 一、2025年工作回顾
 2025年，全省地区生产总值增长3.9%、总量连续12年居全国首位，社会消费品零售总额实现2.1万亿元、增长2.8%。
 全省新建5G基站3.2万个，建成高标准农田120万亩。
@@ -186,3 +187,23 @@ def test_a_quote_with_other_quotation_marks_verifies(session: Session, fake_open
               "加快建设‘三大高地’：先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地。")
     assert ans.status == "answered" and "“三大高地”" in quotes(ans), ans.notes
     assert not any(n.startswith("citation repaired") for n in ans.notes)
+
+
+# ---- the extractive engine's verified readings in the prompt --------------------------------------------------
+
+
+def hints_sent(fake: FakeOpenAI) -> str:
+    user = fake.chat_requests[-1].messages[-1]["content"]
+    return user.split("规则抽取的候选答案")[1] if "规则抽取的候选答案" in user else ""
+
+
+def test_a_name_question_shows_the_model_the_verified_name(session: Session, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    ans = ask(session, fake_openai, "江南省省长是谁", "赵一鸣", "江南省人民政府省长 赵一鸣")
+    assert "赵一鸣" in hints_sent(fake_openai)
+    assert ans.status == "answered" and "赵一鸣" in ans.answer, ans.notes
+
+
+def test_a_list_question_shows_no_readings(session: Session, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+    ask(session, fake_openai, "江南省“三大高地”是哪三个", "先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地",
+        "加快建设“三大高地”：先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地。")
+    assert hints_sent(fake_openai) == ""

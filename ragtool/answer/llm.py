@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 NOT_FOUND_TEXT = "未在文档中找到答案"
 HINTS = 3  # extractive candidates shown to the model
+HINTED = ("number", "name", "date")  # question types whose extractive candidates are shown
 HINT_CHARS = 120  # of each candidate's sentence
 _DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
 _DEBRIS_END = re.compile(r"[\s\"“”‘’]*[{}\[\],][\s{}\[\],\"“”‘’]*$")  # JSON punctuation a garbled reply left on a quote
@@ -151,10 +152,13 @@ class LLMEngine:
         return [{"role": "system", "content": self.system.text}, {"role": "user", "content": user}]
 
     def _best(self, hits: list[RetrievedChunk], query: ParsedQuery | None) -> list[Span]:
-        """The extractive engine's best verified readings of a number question: the hybrid's first half (they go
-        into the prompt, and the chunks stating them go first), _checked is the second. [] without a checker."""
+        """The extractive engine's best verified readings of a number, name or date question: the hybrid's first half
+        (they go into the prompt, and the chunks stating them go first), _checked is the second. [] without a
+        checker, and for lists, definitions and yes/no (the model's own reading; a verdict is checked after)."""
         checker = self.checker
-        if checker is None or query is None or query.qtype != "number" or not query.indicators or not hits:
+        if checker is None or query is None or query.qtype not in HINTED or not hits:
+            return []
+        if query.qtype == "number" and not query.indicators:
             return []
         return [s for s in checker.candidates(hits, query) if checker.scorer.accepts(s)][:HINTS]
 
