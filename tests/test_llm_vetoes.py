@@ -207,3 +207,14 @@ def test_a_list_question_shows_no_readings(session: Session, fake_openai: FakeOp
     ask(session, fake_openai, "江南省“三大高地”是哪三个", "先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地",
         "加快建设“三大高地”：先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地。")
     assert hints_sent(fake_openai) == ""
+
+
+def test_a_name_quoted_too_briefly_is_cited_from_the_sentence_the_extractive_engine_reads_it_in(
+    session: Session, fake_openai: FakeOpenAI  # noqa: F811
+) -> None:
+    """省长 赵一鸣 is too short a quote to count on its own; the name is the extractive engine's verified reading."""
+    ans = ask(session, fake_openai, "江南省省长是谁", "赵一鸣", "省长 赵一鸣")
+    assert ans.status == "answered" and ans.answer == "赵一鸣", ans.notes
+    assert "赵一鸣" in quotes(ans) and any(n.startswith("citation repaired") for n in ans.notes)
+    other = ask(session, fake_openai, "江南省省长是谁", "王小明", "省长 王小明")  # a name the evidence does not read
+    assert other.status == "not_found" and other.citations == [], other.notes

@@ -416,15 +416,17 @@ class LLMEngine:
                                    for s in checker.candidates(hits, query))
 
     def _rescued(self, out: Answer, reply: LLMAnswer, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
-        """A number answer whose quotes all failed and whose sentence was not in the context sent (a small context
-        budget): cited from the extractive engine's verified candidate of the same value in the retrieved
-        documents, when one exists and backs it (no negation, the asked indicator); else unchanged."""
+        """An answer whose quotes all failed (the sentence was not in the context sent, or the quote was too short
+        to count: 省长 王新伟) that states what the extractive engine verified: cited from the extractive engine's
+        verified candidate in the retrieved documents (a number: the same value for the asked indicator, backed
+        with no negation; a name: one the candidate names; a date: the same day); else unchanged."""
         checker, question = self.checker, out.question
-        value = numbers(reply.answer) - numbers(question)
-        if checker is None or reply.status != "answered" or query.qtype != "number" or not query.indicators or not value:
+        if checker is None or reply.status != "answered" or query.qtype not in HINTED or not reply.answer.strip():
+            return out
+        if query.qtype == "number" and not query.indicators:
             return out
         same = [s for s in checker.candidates(hits, query)
-                if not s.vetoed and numbers(s.value) - numbers(question) == value]
+                if checker.scorer.accepts(s) and _states(s.value, reply.answer, question, query.qtype, s.e.meta.year)]
         cites = checker.cite(same[0]) if same else []
         metas = {hit.chunk.chunk_id: hit.meta for hit in hits}
         metas.update({c.chunk_id: same[0].e.meta for c in cites})
@@ -434,7 +436,7 @@ class LLMEngine:
         out.status, out.answer, out.citations = "answered", reply.answer.strip(), cites
         out.confidence = round(max(0.0, min(1.0, reply.confidence)) * 0.7, 2)
         out.notes.append(f"citation repaired: the model's quote did not hold {out.answer}; cited the sentence of the "
-                         "retrieved documents that states it for the asked indicator")
+                         "retrieved documents the extractive engine reads it in")
         return out
 
     def _vetoed(self, out: Answer, span: Span | None, why: str, spans: list[Span], explain: bool) -> Answer:
@@ -556,3 +558,16 @@ def _holds_subject(quote: str, query: ParsedQuery) -> bool:
     if query.indicator_terms:
         return any(t.lower() in text for t in query.indicator_terms)
     return coverage(query, text) >= MIN_CLAIM
+
+
+def _states(reading: str, answer: str, question: str, qtype: str, year: int | None) -> bool:
+    """Whether the model's answer states the extractive engine's reading: the same numbers (a number), the same day
+    (a date), or a name of two or more characters the reading holds (省长 王新伟 holds 王新伟)."""
+    if qtype == "number":
+        value = numbers(answer) - numbers(question)
+        return bool(value) and numbers(reading) - numbers(question) == value
+    if qtype == "date":
+        said = _days(answer, None)
+        return bool(said) and any(_same_day(d, e) for d in said for e in _days(reading, year))
+    name = fold(answer)
+    return len(name) >= 2 and name in fold(reading)
