@@ -182,9 +182,10 @@ def test_a_bare_name_with_a_wrong_quote_is_not_repaired(session: Session, fake_o
 
 
 def test_a_quote_with_other_quotation_marks_verifies(session: Session, fake_openai: FakeOpenAI) -> None:  # noqa: F811
-    """The model wrote ‘三大高地’ for “三大高地”: the same quotation, cited as the document writes it."""
+    """The model wrote ‘三大高地’ for “三大高地”, and closed a quotation the document does not: the same words, cited
+    as the document writes them."""
     ans = ask(session, fake_openai, "江南省“三大高地”是哪三个", "先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地",
-              "加快建设‘三大高地’：先进制造业发展高地、内陆地区改革开放高地、国家生态文明建设高地。")
+              "加快建设‘三大高地’：先进制造业发展高地’、内陆地区改革开放高地、国家生态文明建设高地。")
     assert ans.status == "answered" and "“三大高地”" in quotes(ans), ans.notes
     assert not any(n.startswith("citation repaired") for n in ans.notes)
 

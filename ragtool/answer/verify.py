@@ -1,6 +1,6 @@
 """Quote verification: a quote counts only if it occurs verbatim in the cited chunk's original text.
 
-Only whitespace, full/half-width and quotation-mark style (“ ” ‘ ’ " ' 「 」 『 』 read as one mark) are forgiven.
+Only whitespace, full/half-width and quotation marks (“ ” ‘ ’ " ' 「 」 『 』, left out on both sides) are forgiven.
 The returned span is in the document's cleaned text, so readers can find the quote with `ragtool docs show`.
 """
 
@@ -10,23 +10,20 @@ from ragtool.models import Chunk, Citation
 from ragtool.zh.marks import QUOTE_MARKS
 from ragtool.zh.textnorm import halfwidth
 
-_ONE_QUOTE_MARK = str.maketrans(dict.fromkeys(QUOTE_MARKS, '"'))
-
 
 def _folded_with_map(text: str) -> tuple[str, list[int]]:
-    """Half-width text without whitespace, every quotation mark as ", and for each kept character its index in
-    `text`."""
+    """Half-width text without whitespace and quotation marks, and for each kept character its index in `text`."""
     chars: list[str] = []
     index: list[int] = []
-    for i, ch in enumerate(halfwidth(text).translate(_ONE_QUOTE_MARK)):
-        if not ch.isspace():
+    for i, ch in enumerate(halfwidth(text)):
+        if not ch.isspace() and ch not in QUOTE_MARKS:
             chars.append(ch)
             index.append(i)
     return "".join(chars), index
 
 
 def locate(quote: str, text: str) -> tuple[int, int] | None:
-    """Span of `quote` in `text`, forgiving whitespace, full/half-width and quotation-mark style; None if absent."""
+    """Span of `quote` in `text`, forgiving whitespace, full/half-width and quotation marks; None if absent."""
     if not quote.strip():
         return None
     pos = text.find(quote)
