@@ -52,13 +52,14 @@ def test_right_value_with_a_wrong_quote_is_cited_from_the_sentence_that_holds_it
         assert any(n.startswith("citation repaired") for n in ans.notes)
 
 
-def test_the_five_year_figure_for_a_one_year_target_is_a_candidate_not_the_answer(
+def test_the_five_year_figure_for_a_one_year_target_gives_way_to_the_verified_target(
     session: Session, fake_openai: FakeOpenAI  # noqa: F811
 ) -> None:
+    """A contradiction makes the model's value a candidate, not the answer: the extractive engine's verified reading
+    of the asked frame is answered instead, and the notes and --explain say why."""
     ans = ask(session, fake_openai, REPLIES["wrong_frame"], explain=True)
-    assert ans.status == "not_found" and ans.citations == []
-    assert [c.value for c in ans.candidates] == ["5%左右"]
-    assert any("candidate, not the answer" in n and "time" in n for n in ans.notes)
+    assert ans.status == "answered" and "4.5%—5%" in ans.answer and "4.5%—5%" in ans.citations[0].quote
+    assert any("'5%左右' was vetoed" in n and "time" in n for n in ans.notes)
     assert ans.explanation and ans.explanation[0].vetoed == "time"
 
 
@@ -114,7 +115,7 @@ def test_auto_answers_the_frame_case_with_the_verified_target(session: Session, 
     fake_openai.script_chat(REPLIES["wrong_frame"])
     ans = session.ask(TARGET, engine="auto", use_cache=False)
     assert ans.status == "answered" and "4.5%—5%" in ans.answer and ans.citations
-    assert any("kept the extractive engine's answer" in n for n in ans.notes)
+    assert any("'5%左右' was vetoed" in n for n in ans.notes)
 
 
 def test_auto_keeps_the_llm_answer_when_it_states_the_verified_value(

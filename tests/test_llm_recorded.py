@@ -66,15 +66,14 @@ def test_the_right_value_with_a_wrong_quote_answers_with_a_verified_quote(
 def test_the_frame_case_answers_the_one_year_target(
     fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
 ) -> None:
-    """广东2026年GDP目标?: the model answered the 十五五 average (年均增长5%左右). The LLM engine makes it a candidate,
-    not the answer; the hybrid answers the 2026 target 4.5%—5%."""
+    """广东2026年GDP目标?: the model answered the 十五五 average (年均增长5%左右). Vetoed for its time frame, it gives way
+    to the extractive engine's verified 2026 target 4.5%—5%, in the LLM engine and the hybrid alike."""
     assert "年均" in json.loads(RECORDED["guangdong_frame"]["content"])["answer"]
-    ans = ask("guangdong_frame", fake_openai, settings, tmp_path, "llm")
-    assert ans.status == "not_found" and ans.citations == [], ans.notes
-    assert any("candidate, not the answer" in n for n in ans.notes)
-    ans = ask("guangdong_frame", fake_openai, settings, tmp_path, "auto")
-    assert ans.status == "answered" and "4.5%—5%" in ans.answer and "4.5%—5%" in quotes(ans), ans.notes
-    assert "年均" not in quotes(ans)
+    for engine in ("llm", "auto"):
+        ans = ask("guangdong_frame", fake_openai, settings, tmp_path, engine)
+        assert ans.status == "answered" and "4.5%—5%" in ans.answer and "4.5%—5%" in quotes(ans), ans.notes
+        assert "年均" not in quotes(ans)
+        assert any("年均增长5%左右' was vetoed" in n for n in ans.notes), (engine, ans.notes)
 
 
 def test_fenced_json_is_read(fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path) -> None:  # noqa: F811
@@ -120,3 +119,41 @@ def test_the_chunk_behind_the_best_hint_leads_the_context(
     assert "地区生产总值增长5%左右" in context and "增长5.4%" not in context
     assert ans.status == "answered" and "5%左右" in quotes(ans)
     assert not any(n.startswith("citation repaired") for n in ans.notes)  # its own quote held
+
+
+def test_the_models_value_of_another_indicator_is_ungrounded(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """2026年GDP增长目标是多少? over a report whose targets name no GDP figure: the model answered 3.1%, quoting
+    规模以上工业增加值增长3.1%. Not the asked indicator: not_found, in the LLM engine and the hybrid."""
+    assert json.loads(RECORDED["other_indicator"]["content"])["answer"] == "3.1%"
+    for engine in ("llm", "auto"):
+        ans = ask("other_indicator", fake_openai, settings, tmp_path, engine)
+        assert ans.status == "not_found" and ans.citations == [], (engine, ans.notes)
+        assert "3.1%" not in ans.answer
+    assert any("belongs to 规模以上工业增加值" in n for n in ans.notes)
+
+
+def test_the_models_wrong_verdict_gives_way_to_the_checkers(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """2026年GDP增长目标是5.5%左右吗?: the model said 是, quoting the target sentence that states 5%左右. The yes/no
+    checker reads 不是 in it: that is the answer, and the notes say the model's verdict was vetoed."""
+    assert json.loads(RECORDED["wrong_verdict"]["content"])["answer"] == "是"
+    ans = ask("wrong_verdict", fake_openai, settings, tmp_path, "llm")
+    assert ans.status == "answered" and ans.answer.startswith("不是") and "5%左右" in ans.answer, ans.notes
+    assert "5%左右" in quotes(ans)
+    assert any("'是' was vetoed" in n for n in ans.notes)
+
+
+def test_a_garbled_reply_with_debris_on_its_quote_and_other_quote_marks_is_cited(
+    fake_openai: FakeOpenAI, settings: Settings, tmp_path: Path  # noqa: F811
+) -> None:
+    """贵州新一轮“3个100万”具体指什么: the model's JSON came back garbled, its quote writing “ ” as ‘ ’ and ending in
+    JSON debris (。”},{). The quote verifies without the debris, whatever its quotation marks."""
+    assert "”},{" in RECORDED["garbled_json"]["content"]
+    ans = ask("garbled_json", fake_openai, settings, tmp_path)
+    assert ans.status == "answered", ans.notes
+    for item in ("中心城市新增人口100万", "县城新增人口100万", "旅居人口100万"):
+        assert item in quotes(ans)
+    assert "“3个100万”" in quotes(ans)

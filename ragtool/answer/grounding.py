@@ -36,6 +36,9 @@ class Grounding:
     injection: tuple[re.Pattern[str], ...]
     negations: tuple[str, ...] = ()
     negation_not: tuple[str, ...] = ()
+    verdict_yes: tuple[str, ...] = ()
+    repair_min_chars: int = 8
+    verdict_no: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, settings: Settings) -> Grounding:
@@ -59,6 +62,9 @@ def _load(path: Path) -> Grounding:
         injection=injection_patterns(path),
         negations=tuple(fold(w) for w in data.get("negations", [])),
         negation_not=tuple(fold(w) for w in data.get("negation_not", [])),
+        repair_min_chars=int(data.get("repair_min_chars", 8)),
+        verdict_yes=tuple(fold(w).lower() for w in data.get("verdict_yes", [])),
+        verdict_no=tuple(fold(w).lower() for w in data.get("verdict_no", [])),
     )
 
 
@@ -153,6 +159,26 @@ def _negations(text: str, g: Grounding) -> set[str]:
 def negation_added(answer: str, quote: str, g: Grounding) -> str:
     """A negation (不是, 没有, 未) the answer says and its quote does not: the answer denies what it cites."""
     return next(iter(sorted(_negations(answer, g) - _negations(quote, g))), "")
+
+
+def verdict_of(answer: str, words: Sequence[tuple[str, str]], g: Grounding) -> bool | None:
+    """The yes (True) or no (False) an answer opens with: one of the (yes, no) verdict `words` of the question
+    types, or grounding.toml's verdict_yes / verdict_no; None when it opens with neither. No-words are tried first
+    (不是 before 是)."""
+    head = fold(answer).lower().lstrip("：:，,。 ")
+    if head.startswith((*(n for _, n in words), *g.verdict_no)):
+        return False
+    if head.startswith((*(y for y, _ in words), *g.verdict_yes)):
+        return True
+    return None
+
+
+def without_verdict(answer: str, words: Sequence[tuple[str, str]], g: Grounding) -> str:
+    """A yes/no answer without its opening verdict (不是：… is a verdict, not a negation of the fact it states)."""
+    head = answer.lstrip("：:，,。 ")
+    opening = sorted({*(w for pair in words for w in pair), *g.verdict_no, *g.verdict_yes}, key=len, reverse=True)
+    word = next((w for w in opening if halfwidth(head).lower().startswith(w)), "")
+    return head[len(word):].lstrip("：:，,。 ") if word else answer
 
 
 def indicator_before(quote: str, value: str, spans_of: Callable[[str], list[tuple[int, int, str]]]) -> str | None:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
+from ragtool.answer.extractors.yesno import MIN_CLAIM
+from ragtool.answer.features import coverage
 from ragtool.answer.grounding import (
     Grounding,
     cites_injection,
@@ -26,6 +28,8 @@ from ragtool.answer.grounding import (
     supports_any,
     unsupported,
     value_grounded,
+    verdict_of,
+    without_verdict,
 )
 from ragtool.answer.verify import verify_quote
 from ragtool.config import Settings
@@ -34,6 +38,7 @@ from ragtool.llm.client import LLMClient
 from ragtool.llm.prompts import load_prompt, render
 from ragtool.models import Answer, Candidate, Citation, DocMeta, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
+from ragtool.zh.dates import dates
 from ragtool.zh.sentences import sentences
 from ragtool.zh.textnorm import fold
 
@@ -43,8 +48,10 @@ if TYPE_CHECKING:
 
 NOT_FOUND_TEXT = "未在文档中找到答案"
 HINTS = 3  # extractive candidates shown to the model
+HINTED = ("number", "name", "date")  # question types whose extractive candidates are shown
 HINT_CHARS = 120  # of each candidate's sentence
 _DELIMITER_RUN = re.compile(r"<{3,}|>{3,}")
+_DEBRIS_END = re.compile(r"[\s\"“”‘’]*[{}\[\],][\s{}\[\],\"“”‘’]*$")  # JSON punctuation a garbled reply left on a quote
 
 
 class LLMQuote(BaseModel):
@@ -145,10 +152,13 @@ class LLMEngine:
         return [{"role": "system", "content": self.system.text}, {"role": "user", "content": user}]
 
     def _best(self, hits: list[RetrievedChunk], query: ParsedQuery | None) -> list[Span]:
-        """The extractive engine's best verified readings of a number question: the hybrid's first half (they go
-        into the prompt, and the chunks stating them go first), _checked is the second. [] without a checker."""
+        """The extractive engine's best verified readings of a number, name or date question: the hybrid's first half
+        (they go into the prompt, and the chunks stating them go first), _checked is the second. [] without a
+        checker, and for lists, definitions and yes/no (the model's own reading; a verdict is checked after)."""
         checker = self.checker
-        if checker is None or query is None or query.qtype != "number" or not query.indicators or not hits:
+        if checker is None or query is None or query.qtype not in HINTED or not hits:
+            return []
+        if query.qtype == "number" and not query.indicators:
             return []
         return [s for s in checker.candidates(hits, query) if checker.scorer.accepts(s)][:HINTS]
 
@@ -192,9 +202,11 @@ class LLMEngine:
         asked = self._asked(question, query)
         metas = {hit.chunk.chunk_id: hit.meta for hit in shown}
         said = claims(reply.answer, question, g)
+        yesno = query is not None and query.qtype == "yesno"  # 不是：… is a verdict, not a negation of its fact
+        stated = without_verdict(reply.answer, self._verdict_words(question), g) if yesno else reply.answer
         cited = [c for q in reply.citations if (c := _cite(q.quote, q.chunk_id, shown))]
         citations = _dedupe([c for c in cited if substantial(c.quote, g) and (said.empty or supports_any(c.quote, said))
-                             and not self._flaw(reply.answer, question, c, asked, metas, out.notes)])
+                             and not self._flaw(stated, question, c, asked, metas, out.notes)])
         candidates = [(cand, cit) for cand, cit in _candidates(reply.candidates, shown)
                       if value_grounded(cand.value, cit.quote, question, g)
                       and not self._flaw(cand.value, question, cit, asked, metas, out.notes)]
@@ -251,13 +263,13 @@ class LLMEngine:
 
     def _repair(self, said: str, question: str, shown: list[RetrievedChunk], asked: set[str],
                 metas: dict[str, DocMeta]) -> list[Citation]:
-        """For an answer stating a value (a number): the sentence of the context sent that holds every claim of the
-        answer (its numbers, names and terms), names the asked indicator at the value and passes the same checks,
-        the one sharing most of the question's words; [] when none does. A bare name or phrase is not repaired: a
-        planted sentence could hold it."""
+        """For an answer stating a value (a number), or names and terms of grounding.toml's repair_min_chars (a list,
+        a definition): the sentence of the context sent that holds every claim of the answer (its numbers, names and
+        terms), names the asked indicator at the value and passes the same checks, the one sharing most of the
+        question's words; [] when none does. A bare name or phrase is not repaired: a planted sentence could hold it."""
         g = self.grounding
         claim = claims(said, question, g)
-        if not claim.numbers:
+        if not claim.numbers and sum(len(w) for w in claim.words) < g.repair_min_chars:
             return []
         value = " ".join(sorted(claim.numbers))
         best: tuple[float, int, Citation] | None = None
@@ -267,7 +279,7 @@ class LLMEngine:
                 sentence = text[start:end].strip()
                 if not substantial(sentence, g) or unsupported(claim, [sentence]):
                     continue
-                if asked and indicator_before(sentence, value, self.vocab.indicator_spans) not in asked:
+                if value and asked and indicator_before(sentence, value, self.vocab.indicator_spans) not in asked:
                     continue
                 c = verify_quote(sentence, hit.chunk, hit.meta.title)
                 if c is None or self._flaw(said, question, c, asked, metas, []):
@@ -280,15 +292,32 @@ class LLMEngine:
     # ---- the extractive engine's reading ----------------------------------------------------
 
     def _checked(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool) -> Answer:
-        """A number answer checked against the extractive engine's candidates of the same value: when every one
-        contradicts the question (a veto on its year, plan period, target/actual or place), the answer becomes a
-        candidate and not the answer; when one fits, it is what is cited (a repair if the model quoted another
-        sentence), with its fuller value (下降5.4%, 5%左右) when the model dropped a word of it."""
+        """An answer checked against the extractive engine's reading of the same evidence: a number (its indicator,
+        year, plan period, target/actual), a date (the day the text layer reads for the asked event) or a yes/no
+        verdict (the claim's subject and the yes/no checker's verdict). Other answers are unchanged."""
+        if query.qtype == "number" and query.indicators:
+            return self._checked_number(out, hits, query, explain)
+        if query.qtype == "date":
+            return self._checked_date(out, hits, query, explain)
+        if query.qtype == "yesno":
+            return self._checked_yesno(out, hits, query, explain)
+        return out
+
+    def _checked_number(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool) -> Answer:
+        """A number answer against the extractive engine's candidates of the same value: when every one contradicts
+        the question (a veto on its year, plan period, target/actual or place), the extractive engine's verified
+        reading is the answer (the model's value a vetoed candidate, said so), else it is not_found; when one fits,
+        it is what is cited (a repair if the model quoted another sentence), with its fuller value (下降5.4%, 5%左右,
+        4.6万亿元 → 4.6万亿元、增长2.8%) when the model gave part of the reading of the sentence it quoted."""
         checker = self.checker
         value = numbers(out.answer) - numbers(out.question)
-        if checker is None or query.qtype != "number" or not query.indicators or not value:
+        if checker is None or not value:
             return out
-        same = [s for s in checker.candidates(hits, query) if numbers(s.value) - numbers(out.question) == value]
+        spans = checker.candidates(hits, query)
+        same = [s for s in spans if numbers(s.value) - numbers(out.question) == value]
+        if not same:  # part of a fuller reading of the sentence it quoted (the amount of 实现4.6万亿元、增长2.8%)
+            same = [s for s in spans if value < numbers(s.value) - numbers(out.question)
+                    and any(_within(c, s) for c in out.citations)]
         if not same:
             return out
         fits = [s for s in same if not s.vetoed]
@@ -297,7 +326,8 @@ class LLMEngine:
 
             out.explanation = [explained(s) for s in same[:8]]
         if not fits:
-            return self._vetoed(out, same[0])
+            return self._vetoed(out, same[0], f"the sentence stating it contradicts the question's {same[0].vetoed}",
+                                spans, explain)
         best = fits[0]
         if not any(_within(c, best) for c in out.citations):
             cites = checker.cite(best)
@@ -308,6 +338,69 @@ class LLMEngine:
         short = fold(out.answer)
         if short and short != fold(best.value) and short in fold(best.value):
             out.notes.append(f"answer completed from its quote: {out.answer} → {best.value}")
+            out.answer = best.value
+        return out
+
+    def _checked_date(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool) -> Answer:
+        """A date answer must be a day the text layer reads for the asked event in the evidence (the date reader of
+        the extractive engine, which never reads a page's or a publication's stamp as an event's day, unless the
+        question asks when it was published); another day is vetoed."""
+        checker = self.checker
+        said = _days(out.answer, None)
+        if checker is None or not said:
+            return out
+        spans = checker.candidates(hits, query)
+        if not spans:
+            return out  # the text layer reads no day for the question here: nothing to contradict
+        same = [s for s in spans if any(_same_day(d, e) for d in said for e in _days(s.value, s.e.meta.year))]
+        fits = [s for s in same if checker.scorer.accepts(s)]
+        if explain:
+            from ragtool.answer.extractive import explained
+
+            out.explanation = [explained(s) for s in spans[:8]]
+        if not fits:
+            return self._vetoed(out, None, "no sentence of the evidence states that day for the asked event (a page's "
+                                "or publication's date stamp, or a caption, is no event's day)", spans, explain)
+        best = fits[0]
+        if not any(_within(c, best) for c in out.citations):
+            cites = checker.cite(best)
+            if cites:
+                out.citations = cites
+                out.notes.append(f"citation repaired: the model's quote was not the sentence stating {best.value} "
+                                 "for the asked event; cited it")
+        return out
+
+    def _checked_yesno(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool) -> Answer:
+        """A yes/no verdict must be grounded: where the extractive yes/no checker reads the claim, its verdict must
+        agree (the answer is then the checker's verdict with its fact, cited), else the checker's verdict is the
+        answer, said so; where it does not, a quote that does not hold the claim's subject leaves it not_found."""
+        checker = self.checker
+        if checker is None:
+            return out
+        words = self._verdict_words(query.text)
+        said = verdict_of(out.answer, words, self.grounding)
+        spans = checker.candidates(hits, query)
+        read = [s for s in spans if checker.scorer.accepts(s)]
+        if explain:
+            from ragtool.answer.extractive import explained
+
+            out.explanation = [explained(s) for s in spans[:8]]
+        if not read:
+            if any(_holds_subject(c.quote, query) for c in out.citations):
+                return out
+            return self._ungrounded(out, "its quote does not state the claim's subject")
+        best = read[0]
+        if said is None or said != verdict_of(best.value, words, self.grounding):
+            return self._vetoed(out, None, f"its verdict disagrees with the yes/no checker's reading of the claim "
+                                f"({best.value[:40]})", spans, explain)
+        if not any(_within(c, best) for c in out.citations):
+            cites = checker.cite(best)
+            if cites:
+                out.citations = cites
+                out.notes.append("citation repaired: the model's quote was not the sentence stating the claim; "
+                                 "cited the one the yes/no checker reads it in")
+        if fold(out.answer) != fold(best.value):
+            out.notes.append(f"answer completed from the yes/no checker: {out.answer} → {best.value}")
             out.answer = best.value
         return out
 
@@ -323,15 +416,17 @@ class LLMEngine:
                                    for s in checker.candidates(hits, query))
 
     def _rescued(self, out: Answer, reply: LLMAnswer, hits: list[RetrievedChunk], query: ParsedQuery) -> Answer:
-        """A number answer whose quotes all failed and whose sentence was not in the context sent (a small context
-        budget): cited from the extractive engine's verified candidate of the same value in the retrieved
-        documents, when one exists and backs it (no negation, the asked indicator); else unchanged."""
+        """An answer whose quotes all failed (the sentence was not in the context sent, or the quote was too short
+        to count: 省长 王新伟) that states what the extractive engine verified: cited from the extractive engine's
+        verified candidate in the retrieved documents (a number: the same value for the asked indicator, backed
+        with no negation; a name: one the candidate names; a date: the same day); else unchanged."""
         checker, question = self.checker, out.question
-        value = numbers(reply.answer) - numbers(question)
-        if checker is None or reply.status != "answered" or query.qtype != "number" or not query.indicators or not value:
+        if checker is None or reply.status != "answered" or query.qtype not in HINTED or not reply.answer.strip():
+            return out
+        if query.qtype == "number" and not query.indicators:
             return out
         same = [s for s in checker.candidates(hits, query)
-                if not s.vetoed and numbers(s.value) - numbers(question) == value]
+                if checker.scorer.accepts(s) and _states(s.value, reply.answer, question, query.qtype, s.e.meta.year)]
         cites = checker.cite(same[0]) if same else []
         metas = {hit.chunk.chunk_id: hit.meta for hit in hits}
         metas.update({c.chunk_id: same[0].e.meta for c in cites})
@@ -341,17 +436,39 @@ class LLMEngine:
         out.status, out.answer, out.citations = "answered", reply.answer.strip(), cites
         out.confidence = round(max(0.0, min(1.0, reply.confidence)) * 0.7, 2)
         out.notes.append(f"citation repaired: the model's quote did not hold {out.answer}; cited the sentence of the "
-                         "retrieved documents that states it for the asked indicator")
+                         "retrieved documents the extractive engine reads it in")
         return out
 
-    def _vetoed(self, out: Answer, span: Span) -> Answer:
-        meta = span.e.meta
-        said = out.answer
-        out.candidates = [Candidate(value=said, quote=span.e.text, doc_id=meta.doc_id, title=meta.title,
-                                    date=meta.date, kind=meta.kind)]
+    def _vetoed(self, out: Answer, span: Span | None, why: str, spans: list[Span], explain: bool) -> Answer:
+        """The model's answer vetoed (`why`): the extractive engine's verified reading of the question is the answer
+        when it has one (the model's value is then a vetoed candidate, said in the notes), else not_found with the
+        model's value as the candidate."""
+        checker, said = self.checker, out.answer
+        meta = span.e.meta if span is not None else None
+        vetoed = Candidate(value=said, quote=span.e.text if span is not None else "", doc_id=meta.doc_id if meta else "",
+                           title=meta.title if meta else "", date=meta.date if meta else None,
+                           kind=meta.kind if meta else "")
+        best = next((s for s in spans if checker is not None and checker.scorer.accepts(s)), None)
+        cites = checker.cite(best) if checker is not None and best is not None else []
+        if best is not None and cites:
+            out.answer, out.citations, out.status, out.candidates = best.value, cites, "answered", []
+            out.confidence = round(min(0.95, max(0.3, best.score / 10)) * 0.8, 2)
+            out.notes.append(f"the model's answer {said!r} was vetoed: {why}; answered the extractive engine's "
+                             f"verified reading {best.value!r} instead (see --explain)")
+            return out
+        out.candidates = [vetoed]
         out.citations, out.status, out.answer, out.confidence = [], "not_found", NOT_FOUND_TEXT, 0.0
-        out.notes.append(f"the model's answer {said!r} is a candidate, not the answer: the sentence stating it "
-                         f"contradicts the question's {span.vetoed} (see --explain)")
+        out.notes.append(f"the model's answer {said!r} is a candidate, not the answer: {why} (see --explain)")
+        return out
+
+    def _verdict_words(self, question: str) -> list[tuple[str, str]]:
+        """The (yes, no) words of a yes/no answer: the question's own first (有/没有 for 有没有), then every other."""
+        return [self.vocab.verdict_words(question), *self.vocab.verdicts.values()]
+
+    def _ungrounded(self, out: Answer, why: str) -> Answer:
+        said = out.answer
+        out.citations, out.status, out.answer, out.confidence = [], "not_found", NOT_FOUND_TEXT, 0.0
+        out.notes.append(f"the model's answer {said!r} is ungrounded: {why}")
         return out
 
 
@@ -376,8 +493,10 @@ def _within(c: Citation, span: Span) -> bool:
 
 
 def _cite(quote: str, chunk_id: str, shown: list[RetrievedChunk]) -> Citation | None:
-    """The quote verified in the chunk it names, else in another shown chunk (ids get garbled)."""
+    """The quote verified in the chunk it names, else in another shown chunk (ids get garbled); without the JSON
+    debris a garbled reply leaves at its ends (…100万。”},{)."""
     ordered = sorted(shown, key=lambda h: h.chunk.chunk_id != chunk_id)
+    quote = _DEBRIS_END.sub("", quote.strip())
     for hit in ordered:
         citation = verify_quote(quote, hit.chunk, hit.meta.title)
         if citation is not None:
@@ -420,3 +539,35 @@ def _unsupported(
         if hit.meta.doc_id in cited:
             extra |= numbers(hit.meta.title) | numbers(hit.meta.date or "")
     return bool(unsupported(claims(answer, question, g), [c.quote for c in citations], extra))
+
+
+def _days(text: str, year: int | None) -> set[tuple[int | None, int, int]]:
+    """The days `text` states, as (year or None, month, day), read by the text layer's date reader."""
+    return {(d.year, d.month, d.day) for d in dates(text, year) if d.month and d.day}
+
+
+def _same_day(a: tuple[int | None, int, int], b: tuple[int | None, int, int]) -> bool:
+    """The same month and day, and the same year where both say one (1月25日 is 2026年1月25日)."""
+    return a[1:] == b[1:] and (a[0] is None or b[0] is None or a[0] == b[0])
+
+
+def _holds_subject(quote: str, query: ParsedQuery) -> bool:
+    """A quote states what a yes/no claim is about: the asked indicator (any of its names), or, for a claim about no
+    indicator, most of the question's words (as the yes/no checker requires of a clause)."""
+    text = fold(quote).lower()
+    if query.indicator_terms:
+        return any(t.lower() in text for t in query.indicator_terms)
+    return coverage(query, text) >= MIN_CLAIM
+
+
+def _states(reading: str, answer: str, question: str, qtype: str, year: int | None) -> bool:
+    """Whether the model's answer states the extractive engine's reading: the same numbers (a number), the same day
+    (a date), or a name of two or more characters the reading holds (省长 王新伟 holds 王新伟)."""
+    if qtype == "number":
+        value = numbers(answer) - numbers(question)
+        return bool(value) and numbers(reading) - numbers(question) == value
+    if qtype == "date":
+        said = _days(answer, None)
+        return bool(said) and any(_same_day(d, e) for d in said for e in _days(reading, year))
+    name = fold(answer)
+    return len(name) >= 2 and name in fold(reading)
