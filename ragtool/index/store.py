@@ -386,6 +386,15 @@ class VectorStore:
         by_id = {i: _chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [by_id[c] for c in chunk_ids if c in by_id]
 
+    def chunks_of(self, doc_ids: Sequence[str]) -> list[Chunk]:
+        """The chunks of some documents, by document and chunk number, in one Chroma call."""
+        if not doc_ids:
+            return []
+        where = {"doc_id": {"$in": list(doc_ids)}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        got = self._safe(lambda: self._chunks.get(where=where, include=["metadatas", "documents"]))
+        out = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return sorted(out, key=lambda c: (c.doc_id, c.index))
+
     def all_chunks(self) -> list[Chunk]:
         """Every chunk of every committed document (orphans left by a crash are skipped)."""
         committed = set(self.doc_ids())
