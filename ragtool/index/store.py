@@ -191,6 +191,8 @@ class VectorStore:
         self._open()
 
     def _open(self) -> None:
+        import chromadb  # noqa: F401 - about a second on a cold start: not while other processes wait for the lock
+
         with index_lock(self.settings):
             self._open_locked()
 
