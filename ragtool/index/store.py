@@ -30,6 +30,7 @@ import numpy as np
 from ragtool.config import Settings
 from ragtool.errors import RagtoolError, StoreError
 from ragtool.fsutil import write_text_atomic
+from ragtool.index.health import opened_store
 from ragtool.index.live import SWAP_STEPS, generations, kill_point, read_pointer, write_pointer
 from ragtool.index.lock import index_lock
 from ragtool.models import Chunk, DocMeta, Document, chunk_doc_id
@@ -43,7 +44,8 @@ REGISTRY_DIM = 8
 _HNSW_SYNC = {"sync_threshold": 100, "batch_size": 100}
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: Settings) -> tuple[Any, list[int] | None]:
+    """The Chroma client, and for an embedded store the size and time of the SQLite file found sound."""
     import chromadb
 
     if settings.chroma_url:
@@ -60,7 +62,7 @@ def _client(settings: Settings) -> Any:
         except Exception as e:
             raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
         _bound(client, settings.chroma_timeout)
-        return client
+        return client, None
     path = settings.home / "chroma"
     from ragtool.index.health import check_store
 
@@ -68,11 +70,12 @@ def _client(settings: Settings) -> Any:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
-    check_store(settings)  # before chromadb, whose Rust core panics on some damaged files
+    checked = check_store(settings)  # before chromadb, whose Rust core panics on some damaged files
     try:
-        return chromadb.PersistentClient(path=str(path))
+        client = chromadb.PersistentClient(path=str(path))
     except Exception as e:
         raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
+    return client, checked
 
 
 def _probe(settings: Settings) -> None:
@@ -199,7 +202,7 @@ class VectorStore:
     def _open_locked(self) -> None:
         settings = self.settings
         self._gen = self._read_gen()
-        client = _client(settings)
+        client, checked = _client(settings)
         try:
             self.name = settings.collection if self._pinned else self._live_name(client)
             self._chunks = client.get_or_create_collection(
@@ -216,6 +219,8 @@ class VectorStore:
                 raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
             raise StoreError(f"cannot open index at {self.where}: {_one_line(e)}") from e
         self._client = client
+        if checked is not None:
+            opened_store(settings, checked)
 
     def _live_name(self, client: Any) -> str:
         """The generation the pointer names; if the pointer is unreadable, the newest complete build."""
