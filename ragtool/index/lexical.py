@@ -66,11 +66,20 @@ class Terms:
 
 class LexicalIndex:
     def __init__(self, chunk_ids: list[str], retriever: object | None, terms: Terms | None = None,
-                 source: str = "") -> None:
+                 source: str = "", terms_file: Path | None = None) -> None:
         self.chunk_ids = chunk_ids
         self._retriever = retriever
-        self.terms = terms  # None for an index saved without them (it cannot be updated, only rebuilt)
+        self._terms = terms
+        self._terms_file = terms_file  # where a loaded index's term counts are, read on the first update
         self.source = source  # the store generation its chunks were read from
+
+    @property
+    def terms(self) -> Terms | None:
+        """The chunks' term counts; None for an index saved without them (it cannot be updated, only rebuilt)."""
+        if self._terms is None and self._terms_file is not None:
+            self._terms = _load_terms(self._terms_file, self._retriever, len(self.chunk_ids))
+            self._terms_file = None
+        return self._terms
 
     @classmethod
     def build(cls, chunk_ids: Sequence[str], texts: Sequence[str], source: str = "") -> LexicalIndex:
@@ -189,8 +198,7 @@ class LexicalIndex:
             return None
         if _inconsistent(chunk_ids, retriever):  # loads, but does not fit its chunk list: rebuilt too
             return None
-        terms, source = _load_terms(target / TERMS_FILE, retriever, len(chunk_ids))
-        return cls(chunk_ids, retriever, terms, source)
+        return cls(chunk_ids, retriever, None, _saved_source(target / TERMS_FILE), target / TERMS_FILE)
 
     @staticmethod
     def damage(target: Path) -> str | None:
@@ -222,21 +230,29 @@ def _chunk_order(chunk_id: str) -> tuple[str, int, str]:
     return (doc_id, int(number), "") if number.isdigit() else (chunk_id, 0, chunk_id)
 
 
-def _load_terms(path: Path, retriever: object, n_chunks: int) -> tuple[Terms | None, str]:
-    """The saved term counts and the store generation they came from; (None, "") when missing or not fitting (the
-    index is then rebuilt, not updated, at the next change)."""
+def _saved_source(path: Path) -> str:
+    """The store generation saved term counts came from ("" when there are none)."""
     try:
         with np.load(path, allow_pickle=False) as saved:
-            ids, counts, sizes, source = (saved[k] for k in ("ids", "counts", "sizes", "source"))
+            return str(saved["source"])
+    except Exception:  # noqa: BLE001 - an index saved before term counts were kept, or a damaged file
+        return ""
+
+
+def _load_terms(path: Path, retriever: object, n_chunks: int) -> Terms | None:
+    """The saved term counts; None when missing or not fitting (the index is then rebuilt, not updated)."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            ids, counts, sizes = (saved[k] for k in ("ids", "counts", "sizes"))
         saved_vocab: dict[str, int] = retriever.vocab_dict  # type: ignore[attr-defined]
         vocab = dict(sorted(((t, i) for t, i in saved_vocab.items() if t), key=lambda ti: ti[1]))
         if not (list(vocab.values()) == list(range(len(vocab))) and len(sizes) == n_chunks and int(sizes.sum()) == len(ids) == len(counts)
                 and (len(ids) == 0 or int(ids.max()) < len(vocab))):
-            return None, ""
+            return None
     except Exception:  # noqa: BLE001 - an index saved before term counts were kept, or damaged ones
-        return None, ""
+        return None
     cuts = np.cumsum(sizes)[:-1]
-    return Terms(vocab, np.split(ids.astype(np.int32), cuts), np.split(counts.astype(np.int32), cuts)), str(source)
+    return Terms(vocab, np.split(ids.astype(np.int32), cuts), np.split(counts.astype(np.int32), cuts))
 
 
 def _inconsistent(chunk_ids: object, retriever: object) -> bool:
