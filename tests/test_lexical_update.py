@@ -131,3 +131,26 @@ def test_a_new_process_updates_the_saved_index_and_an_index_without_term_counts_
     assert len(full_builds) == 1  # rebuilt from every chunk, once
     for q in QUERIES:
         assert np.array_equal(scores(again.corpus.lexical(), q), reference_scores(home, q)), q
+
+
+def test_a_reader_keeps_its_vector_index_through_lexical_commits_and_finds_new_vectors_after_the_dense_pass(
+    home: Settings, tmp_path: Path
+) -> None:
+    from ragtool.ingest.pipeline import ingest_paths
+
+    reader = Session(home, sync=False)
+    reader.ask("地区生产总值增长目标", engine="extractive")
+    client = reader.corpus.store._client
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "白鹭湾镇.txt").write_text(NEW_REPORT, encoding="utf-8")
+    ingest_paths([tmp_path / "new"], home, dense=False)  # another process's lexical pass: no vectors yet
+    new_doc = next(m.doc_id for m in reader.documents() if "白鹭湾" in m.title + m.source)
+
+    answer, hits = reader.ask_with_context(QUESTION, engine="extractive")
+    assert "3200" in answer.answer and any(h.chunk.doc_id == new_doc for h in hits)
+    assert reader.corpus.store._client is client  # no new Chroma client for a lexical-only commit
+
+    ingest_paths([], home)  # its dense pass: the reader must now see the new vectors
+    answer, hits = reader.ask_with_context(QUESTION, engine="extractive")
+    assert reader.corpus.store._client is not client
+    assert any(h.chunk.doc_id == new_doc and h.dense_rank is not None for h in hits)

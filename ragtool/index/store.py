@@ -37,6 +37,7 @@ from ragtool.models import Chunk, DocMeta, Document, chunk_doc_id
 
 _WRITE_BATCH = 1000
 GENERATION_FILE = "index.gen"
+VECTORS_FILE = "vectors.gen"  # replaced only by writes a vector query must see (see _refresh)
 REGISTRY_DIM = 8
 # Chroma saves its vector index every `sync_threshold` writes, and a new process replays the writes since then
 # into it on its first read. Its default (1000) made every cold `ragtool ask` on the seeds re-insert all 152 vectors
@@ -202,6 +203,7 @@ class VectorStore:
     def _open_locked(self) -> None:
         settings = self.settings
         self._gen = self._read_gen()
+        self._vectors = self._read_token(VECTORS_FILE)
         client, checked = _client(settings)
         try:
             self.name = settings.collection if self._pinned else self._live_name(client)
@@ -237,29 +239,50 @@ class VectorStore:
     # ---- freshness across processes --------------------------------------------------------------
 
     def _read_gen(self) -> str:
+        return self._read_token(GENERATION_FILE)
+
+    def _read_token(self, name: str) -> str:
         if self._gen_path is None:
             return ""
         try:
-            return self._gen_path.read_text(encoding="utf-8")
+            return (self._gen_path.parent / name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):  # garbage reads as unknown; the next write replaces it
             return ""
 
-    def _bump_gen(self) -> None:
-        """Tell other processes' stores that the index changed."""
+    def _bump_gen(self, vectors: bool = True) -> None:
+        """Tell other processes' stores that the index changed; `vectors=False`: only in what they read from the
+        registry and chunk records (a lexical-only commit, a removal), not in what a vector query must find."""
         if self._gen_path is None or not self._announce:
             return
         gen = uuid.uuid4().hex
+        path = self._gen_path
         try:
-            write_text_atomic(self._gen_path, gen)
+            if vectors:  # first: a store that sees the new index.gen sees this too
+                write_text_atomic(path := self._gen_path.parent / VECTORS_FILE, gen)
+                self._vectors = gen
+            write_text_atomic(path := self._gen_path, gen)
         except OSError as e:
-            raise StoreError(f"cannot write {self._gen_path}: {e.strerror or e}") from e
+            raise StoreError(f"cannot write {path}: {e.strerror or e}") from e
         self._gen = gen
 
     def _refresh(self) -> None:
         """Reopen the embedded client when another process wrote since it was opened, and a server's collections
-        when a --reset elsewhere pointed the live index at others."""
+        when a --reset elsewhere pointed the live index at others.
+
+        An embedded client reads other processes' registry and chunk records as they are, but not their new vectors:
+        those need a new client (about 0.1 s). A lexical-only commit or a removal leaves every vector a dense query
+        may return in place (it skips documents without vectors and those no longer committed), so after one of
+        those (vectors.gen unchanged) the client is kept and only the registry reads are forgotten."""
         if self._gen_path is not None:
-            stale = self._read_gen() != self._gen
+            gen = self._read_gen()
+            if gen == self._gen:
+                return
+            vectors = self._read_token(VECTORS_FILE)
+            if vectors and vectors == self._vectors and (self._pinned or read_pointer(self.settings) == self.name):
+                self._gen = gen
+                self._memo = {}
+                return
+            stale = True
         else:
             stale = not self._pinned and read_pointer(self.settings) not in (None, self.name)
         if stale:
@@ -480,7 +503,7 @@ class VectorStore:
             lambda: self._docs.upsert(ids=[doc_id], embeddings=[_registry_vector(doc_id)], metadatas=[record]),
             writing=True,
         )
-        self._bump_gen()
+        self._bump_gen(vectors=dense)
 
     def put_vectors(self, doc_id: str, chunk_ids: Sequence[str], vectors: np.ndarray) -> bool:
         """Replace a lexical-only document's placeholder vectors, then mark it dense (one registry write, so
@@ -504,7 +527,7 @@ class VectorStore:
         existed = bool(self._safe(lambda: self._docs.get(ids=[doc_id], include=[]))["ids"])
         self._safe(lambda: self._docs.delete(ids=[doc_id]), writing=True)
         self._delete_chunks(doc_id)
-        self._bump_gen()
+        self._bump_gen(vectors=False)
         return existed
 
     def remove_orphans(self) -> int:
