@@ -64,8 +64,7 @@ class Session:
 
     @cached_property
     def corpus(self) -> Corpus:
-        with index_lock(self.settings):  # opening may create the collections: a write
-            return Corpus(self.settings)
+        return Corpus(self.settings)  # its store takes the index lock to open (it may create the collections)
 
     @cached_property
     def wording(self) -> Wording:

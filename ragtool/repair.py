@@ -87,7 +87,8 @@ def repair(settings: Settings) -> RepairReport:
         report.moved_to = str(aside)
         store_damaged = any(p == str(sqlite_path(settings)) for p, _ in damage)
         named = salvage_sources(sqlite_path(settings)) if store_damaged else []
-        moving = ["chroma", "index.gen", CHECKED, "lexical"] if store_damaged else ["index.gen", "lexical"]
+        # without vectors.gen, every other process opens a new Chroma client at its next read (index/store.py)
+        moving = ["chroma", "index.gen", "vectors.gen", CHECKED, "lexical"] if store_damaged else ["index.gen", "lexical"]
         for name in moving:
             src = settings.home / name
             if src.exists():

@@ -94,6 +94,38 @@ def test_a_killed_reader_is_replaced_and_the_question_answered(live: LiveServer)
         assert ask(c, "凤岗镇党委书记是谁").status_code == 200
 
 
+NEW_REPORT = """白鹭湾镇2026年政府工作报告
+
+2025年，白鹭湾镇实现地区生产总值58.6亿元，增长6.2%。全年新建蓝莓种植基地3200亩，带动农户增收。
+"""
+BLUEBERRY = ["白鹭湾镇新建蓝莓种植基地多少亩", "请问白鹭湾镇新建了多少亩蓝莓种植基地", "白鹭湾镇蓝莓种植基地新建多少亩",
+             "白鹭湾镇2025年新建的蓝莓种植基地有多少亩"]
+
+
+def test_readers_answer_from_a_document_committed_after_they_opened_and_not_from_a_removed_one(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    wait_ready(live)
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "白鹭湾镇.txt").write_text(NEW_REPORT, encoding="utf-8")
+    live.session.ingest([tmp_path / "new"])  # the server's own ingest, as POST /api/ingest runs it
+    doc = next(m.doc_id for m in live.session.documents() if "白鹭湾" in m.title + m.source)
+    with httpx.Client(base_url=live.url, timeout=120) as c:
+        c.headers["X-Ragtool-CSRF"] = c.get("/api/csrf").json()["csrf"]
+        with ThreadPoolExecutor(4) as pool:  # both readers get some
+            got = list(pool.map(lambda q: ask(c, q), BLUEBERRY))
+        for r in got:
+            assert r.status_code == 200, r.text
+            assert "3200" in r.json()["answer"] and doc in {x["doc_id"] for x in r.json()["citations"]}
+        assert c.delete(f"/api/docs/{doc}").status_code == 200
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda q: ask(c, "麻烦查一下" + q), BLUEBERRY))
+        for r in got:
+            assert r.status_code == 200, r.text
+            assert "3200" not in r.json()["answer"]
+            assert not any(x["doc_id"] == doc for x in r.json()["context"] + r.json()["citations"])
+
+
 def test_stopping_the_server_stops_its_readers(tmp_path: Path) -> None:
     server = start_server(tmp_path, readers=True)
     wait_ready(server)

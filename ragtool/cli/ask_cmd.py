@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -71,6 +72,9 @@ def ask_command(
     known = session.corpus.store.doc_ids()
     if not known:
         raise UsageError(_empty_index(settings.corpus))
+    # What the imports and the store's opening made lives to the end: the cycle collector's runs while the question
+    # is answered skip it, instead of walking every object of chromadb and pydantic each time (about 60 ms).
+    gc.freeze()
     if doc:
         from ragtool.api import check_prefix
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cached_property
 
@@ -11,8 +12,9 @@ from ragtool.index.cache import EmbeddingCache, embed_with_cache
 from ragtool.index.embed import Embedder, make_embedder
 from ragtool.index.lexical import LexicalIndex
 from ragtool.index.live import new_generation
+from ragtool.index.lock import index_lock
 from ragtool.index.store import VectorStore
-from ragtool.models import Chunk, DocMeta, Document
+from ragtool.models import Chunk, DocMeta, Document, chunk_doc_id
 
 
 class Corpus:
@@ -74,17 +76,37 @@ class Corpus:
         return doc
 
     def lexical(self) -> LexicalIndex:
-        """The BM25 index for the current set of documents, loaded or rebuilt."""
-        sig = self.store.signature()
-        if self._lexical and self._lexical[0] == sig:
-            return self._lexical[1]
-        index = LexicalIndex.load(self.settings.home, sig)
-        if index is None:
-            chunks = self.store.all_chunks()
-            index = LexicalIndex.build([c.chunk_id for c in chunks], [c.search_text for c in chunks])
-            try:
-                index.save(self.settings.home, sig)
-            except OSError as e:
-                raise StoreError(f"cannot write lexical index under {self.settings.home}: {e.strerror or e}") from e
-        self._lexical = (sig, index)
-        return index
+        """The BM25 index for the current set of documents: loaded, updated from the previous one, or rebuilt."""
+        with index_lock(self.settings):  # one index state for the signature and the documents read
+            sig = self.store.signature()
+            if self._lexical and self._lexical[0] == sig:
+                return self._lexical[1]
+            index = LexicalIndex.load(self.settings.home, sig)
+            if index is None:
+                index = self._updated_lexical() or self._built_lexical()
+                try:
+                    index.save(self.settings.home, sig)
+                except OSError as e:
+                    raise StoreError(f"cannot write lexical index under {self.settings.home}: {e.strerror or e}") from e
+            self._lexical = (sig, index)
+            return index
+
+    def _updated_lexical(self) -> LexicalIndex | None:
+        """The previous index (this process's, else the one saved) with new documents' chunks added and removed
+        documents' dropped; None when there is none to update, or it was read from another index generation."""
+        base = self._lexical[1] if self._lexical else LexicalIndex.load(self.settings.home)
+        if base is None or base.terms is None or base.source != self.store.name:
+            return None
+        chunk_counts = Counter(chunk_doc_id(c) for c in base.chunk_ids)
+        now = {m.doc_id: m.chunks for m in self.store.documents()}
+        added = sorted(set(now) - set(chunk_counts))
+        if len(added) > len(now) // 2:  # mostly new: as quick to read every chunk
+            return None
+        if any(now.get(d, n) != n for d, n in chunk_counts.items()):  # a document rewritten with other chunks
+            return None
+        chunks = self.store.chunks_of(added)
+        return base.updated(set(chunk_counts) - set(now), [c.chunk_id for c in chunks], [c.search_text for c in chunks])
+
+    def _built_lexical(self) -> LexicalIndex:
+        chunks = self.store.all_chunks()
+        return LexicalIndex.build([c.chunk_id for c in chunks], [c.search_text for c in chunks], self.store.name)

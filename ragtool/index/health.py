@@ -65,20 +65,32 @@ def _stamp(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def check_store(settings: Settings) -> None:
-    """Raise DamagedStoreError if the embedded store's SQLite file is damaged (cheap when unchanged)."""
+def check_store(settings: Settings) -> list[int] | None:
+    """Raise DamagedStoreError if the embedded store's SQLite file is damaged (cheap when unchanged); returns the
+    size and time of the file found sound (None: no file yet)."""
     path = sqlite_path(settings)
     stamp = _stamp(path)
     if stamp is None:
-        return
+        return None
     record = settings.home / CHECKED
     if read_json_or_none(record) == {"sqlite": stamp}:
-        return
+        return stamp
     why = sqlite_damage(path, settings.lock_timeout or 10.0)
     if why:
         raise DamagedStoreError(path, why)
     with contextlib.suppress(OSError):  # else checked again next time
         write_json_atomic(record, {"sqlite": stamp})
+    return stamp
+
+
+def opened_store(settings: Settings, checked: list[int] | None) -> None:
+    """Chroma writes to its SQLite file whenever a client opens it: when this process found the file sound just
+    before (`checked`) and opened it under the index lock, the change is its own, and the next process need not
+    check the file again (a PRAGMA quick_check of the whole file on every cold `ragtool ask`)."""
+    stamp = _stamp(sqlite_path(settings))
+    if checked is not None and stamp is not None and stamp != checked:
+        with contextlib.suppress(OSError):
+            write_json_atomic(settings.home / CHECKED, {"sqlite": stamp})
 
 
 def gen_damage(path: Path) -> str | None:

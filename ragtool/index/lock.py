@@ -12,6 +12,10 @@ from filelock import FileLock, Timeout
 from ragtool.config import Settings
 from ragtool.errors import IndexBusyError, StoreError
 
+# How often a waiting process tries the lock again. Holds are short (one document's write, one read), and the
+# server's readers take it a dozen times per question: at filelock's default 50 ms, each busy try cost a question up
+# to 50 ms more, and a writer that takes it again within that time starved them.
+POLL_SECONDS = 0.005
 _held = threading.local()  # lock paths this thread holds, with their depth: a nested hold costs nothing
 
 
@@ -45,7 +49,7 @@ def _acquired(settings: Settings, path: Path, timeout: float | None) -> Iterator
     wait = settings.lock_timeout if timeout is None else timeout
     lock = FileLock(str(path), is_singleton=True)
     try:
-        lock.acquire(timeout=wait)
+        lock.acquire(timeout=wait, poll_interval=POLL_SECONDS)
     except Timeout as e:
         raise IndexBusyError(
             f"index busy: another ragtool process holds {path}; waited {wait:g}s (set RAGTOOL_LOCK_TIMEOUT to wait longer)"

@@ -30,12 +30,14 @@ import numpy as np
 from ragtool.config import Settings
 from ragtool.errors import RagtoolError, StoreError
 from ragtool.fsutil import write_text_atomic
+from ragtool.index.health import opened_store
 from ragtool.index.live import SWAP_STEPS, generations, kill_point, read_pointer, write_pointer
 from ragtool.index.lock import index_lock
 from ragtool.models import Chunk, DocMeta, Document, chunk_doc_id
 
 _WRITE_BATCH = 1000
 GENERATION_FILE = "index.gen"
+VECTORS_FILE = "vectors.gen"  # replaced only by writes a vector query must see (see _refresh)
 REGISTRY_DIM = 8
 # Chroma saves its vector index every `sync_threshold` writes, and a new process replays the writes since then
 # into it on its first read. Its default (1000) made every cold `ragtool ask` on the seeds re-insert all 152 vectors
@@ -43,7 +45,8 @@ REGISTRY_DIM = 8
 _HNSW_SYNC = {"sync_threshold": 100, "batch_size": 100}
 
 
-def _client(settings: Settings) -> Any:
+def _client(settings: Settings) -> tuple[Any, list[int] | None]:
+    """The Chroma client, and for an embedded store the size and time of the SQLite file found sound."""
     import chromadb
 
     if settings.chroma_url:
@@ -60,7 +63,7 @@ def _client(settings: Settings) -> Any:
         except Exception as e:
             raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
         _bound(client, settings.chroma_timeout)
-        return client
+        return client, None
     path = settings.home / "chroma"
     from ragtool.index.health import check_store
 
@@ -68,11 +71,12 @@ def _client(settings: Settings) -> Any:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
-    check_store(settings)  # before chromadb, whose Rust core panics on some damaged files
+    checked = check_store(settings)  # before chromadb, whose Rust core panics on some damaged files
     try:
-        return chromadb.PersistentClient(path=str(path))
+        client = chromadb.PersistentClient(path=str(path))
     except Exception as e:
         raise StoreError(f"cannot open index at {path}: {_one_line(e)}") from e
+    return client, checked
 
 
 def _probe(settings: Settings) -> None:
@@ -191,13 +195,16 @@ class VectorStore:
         self._open()
 
     def _open(self) -> None:
+        import chromadb  # noqa: F401 - about a second on a cold start: not while other processes wait for the lock
+
         with index_lock(self.settings):
             self._open_locked()
 
     def _open_locked(self) -> None:
         settings = self.settings
         self._gen = self._read_gen()
-        client = _client(settings)
+        self._vectors = self._read_token(VECTORS_FILE)
+        client, checked = _client(settings)
         try:
             self.name = settings.collection if self._pinned else self._live_name(client)
             self._chunks = client.get_or_create_collection(
@@ -214,6 +221,8 @@ class VectorStore:
                 raise StoreError(f"cannot reach Chroma server at {settings.chroma_url}: {_one_line(e)}") from e
             raise StoreError(f"cannot open index at {self.where}: {_one_line(e)}") from e
         self._client = client
+        if checked is not None:
+            opened_store(settings, checked)
 
     def _live_name(self, client: Any) -> str:
         """The generation the pointer names; if the pointer is unreadable, the newest complete build."""
@@ -230,29 +239,50 @@ class VectorStore:
     # ---- freshness across processes --------------------------------------------------------------
 
     def _read_gen(self) -> str:
+        return self._read_token(GENERATION_FILE)
+
+    def _read_token(self, name: str) -> str:
         if self._gen_path is None:
             return ""
         try:
-            return self._gen_path.read_text(encoding="utf-8")
+            return (self._gen_path.parent / name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):  # garbage reads as unknown; the next write replaces it
             return ""
 
-    def _bump_gen(self) -> None:
-        """Tell other processes' stores that the index changed."""
+    def _bump_gen(self, vectors: bool = True) -> None:
+        """Tell other processes' stores that the index changed; `vectors=False`: only in what they read from the
+        registry and chunk records (a lexical-only commit, a removal), not in what a vector query must find."""
         if self._gen_path is None or not self._announce:
             return
         gen = uuid.uuid4().hex
+        path = self._gen_path
         try:
-            write_text_atomic(self._gen_path, gen)
+            if vectors:  # first: a store that sees the new index.gen sees this too
+                write_text_atomic(path := self._gen_path.parent / VECTORS_FILE, gen)
+                self._vectors = gen
+            write_text_atomic(path := self._gen_path, gen)
         except OSError as e:
-            raise StoreError(f"cannot write {self._gen_path}: {e.strerror or e}") from e
+            raise StoreError(f"cannot write {path}: {e.strerror or e}") from e
         self._gen = gen
 
     def _refresh(self) -> None:
         """Reopen the embedded client when another process wrote since it was opened, and a server's collections
-        when a --reset elsewhere pointed the live index at others."""
+        when a --reset elsewhere pointed the live index at others.
+
+        An embedded client reads other processes' registry and chunk records as they are, but not their new vectors:
+        those need a new client (about 0.1 s). A lexical-only commit or a removal leaves every vector a dense query
+        may return in place (it skips documents without vectors and those no longer committed), so after one of
+        those (vectors.gen unchanged) the client is kept and only the registry reads are forgotten."""
         if self._gen_path is not None:
-            stale = self._read_gen() != self._gen
+            gen = self._read_gen()
+            if gen == self._gen:
+                return
+            vectors = self._read_token(VECTORS_FILE)
+            if vectors and vectors == self._vectors and (self._pinned or read_pointer(self.settings) == self.name):
+                self._gen = gen
+                self._memo = {}
+                return
+            stale = True
         else:
             stale = not self._pinned and read_pointer(self.settings) not in (None, self.name)
         if stale:
@@ -386,6 +416,15 @@ class VectorStore:
         by_id = {i: _chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)}
         return [by_id[c] for c in chunk_ids if c in by_id]
 
+    def chunks_of(self, doc_ids: Sequence[str]) -> list[Chunk]:
+        """The chunks of some documents, by document and chunk number, in one Chroma call."""
+        if not doc_ids:
+            return []
+        where = {"doc_id": {"$in": list(doc_ids)}} if len(doc_ids) > 1 else {"doc_id": doc_ids[0]}
+        got = self._safe(lambda: self._chunks.get(where=where, include=["metadatas", "documents"]))
+        out = [_chunk_from(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        return sorted(out, key=lambda c: (c.doc_id, c.index))
+
     def all_chunks(self) -> list[Chunk]:
         """Every chunk of every committed document (orphans left by a crash are skipped)."""
         committed = set(self.doc_ids())
@@ -464,7 +503,7 @@ class VectorStore:
             lambda: self._docs.upsert(ids=[doc_id], embeddings=[_registry_vector(doc_id)], metadatas=[record]),
             writing=True,
         )
-        self._bump_gen()
+        self._bump_gen(vectors=dense)
 
     def put_vectors(self, doc_id: str, chunk_ids: Sequence[str], vectors: np.ndarray) -> bool:
         """Replace a lexical-only document's placeholder vectors, then mark it dense (one registry write, so
@@ -488,7 +527,7 @@ class VectorStore:
         existed = bool(self._safe(lambda: self._docs.get(ids=[doc_id], include=[]))["ids"])
         self._safe(lambda: self._docs.delete(ids=[doc_id]), writing=True)
         self._delete_chunks(doc_id)
-        self._bump_gen()
+        self._bump_gen(vectors=False)
         return existed
 
     def remove_orphans(self) -> int:

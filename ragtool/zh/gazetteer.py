@@ -10,6 +10,9 @@ already knows (the places a corpus is about).
 from __future__ import annotations
 
 import csv
+import gc
+import hashlib
+import pickle
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +25,7 @@ from ragtool.datafiles import read_toml
 GAZETTEER_FILE = "gazetteer.csv"
 PLACES_FILE = "places.toml"
 PROVINCE, PREFECTURE, COUNTY, TOWN = 0, 1, 2, 3
+CACHE_FORMAT = 1  # raise when Gazetteer, Place or Rules change shape: older saved gazetteers are then rebuilt
 
 
 @dataclass(frozen=True)
@@ -295,10 +299,48 @@ def added_places(data: dict[str, object], base: Gazetteer) -> list[Place]:
 
 
 @lru_cache(maxsize=4)
-def _load(csv_path: Path, csv_mtime: float, toml_path: Path, toml_mtime: float) -> Gazetteer:
+def _load(csv_path: Path, csv_mtime: float, toml_path: Path, toml_mtime: float, cache: Path) -> Gazetteer:
+    key = hashlib.sha256(b"%d\0%b\0%b" % (CACHE_FORMAT, csv_path.read_bytes(), toml_path.read_bytes()))
+    saved = cache / f"gazetteer-{key.hexdigest()[:16]}.pickle"
+    got = _read_cache(saved)
+    if got is not None:
+        return got
     data = read_toml(toml_path)
     base = Gazetteer.build(read_gazetteer_csv(csv_path), _rules(data))
-    return base.with_places(added_places(data, base))
+    built = base.with_places(added_places(data, base))
+    _write_cache(saved, built)
+    return built
+
+
+def _read_cache(path: Path) -> Gazetteer | None:
+    """The gazetteer built from these data files by an earlier process; None when missing or unreadable."""
+    # tens of thousands of small objects: without this, each collection of the cycle collector they trigger walks
+    # every object chromadb and pydantic made first (50 ms in a `ragtool ask`, 8 ms alone)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        got = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - missing, damaged or from another version: built again
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+    return got if isinstance(got, Gazetteer) else None
+
+
+def _write_cache(path: Path, gazetteer: Gazetteer) -> None:
+    """Save a built gazetteer (atomically) and drop those of other data versions; an unwritable home only costs
+    the next process a build."""
+    from ragtool.fsutil import write_bytes_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, pickle.dumps(gazetteer, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in path.parent.glob("gazetteer-*.pickle"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 @lru_cache(maxsize=16)
@@ -307,8 +349,10 @@ def _extended(base: Gazetteer, extra: tuple[Place, ...]) -> Gazetteer:
 
 
 def load_gazetteer(settings: Settings) -> Gazetteer:
+    """The gazetteer of gazetteer.csv and places.toml: built once per version of these files and kept in
+    RAGTOOL_HOME/cache (the build is most of a cold `ragtool ask`'s own work on places)."""
     csv_path, toml_path = settings.data_path(GAZETTEER_FILE), settings.data_path(PLACES_FILE)
-    return _load(csv_path, csv_path.stat().st_mtime, toml_path, toml_path.stat().st_mtime)
+    return _load(csv_path, csv_path.stat().st_mtime, toml_path, toml_path.stat().st_mtime, settings.home / "cache")
 
 
 def town(name: str, parent: str | None) -> Place:
