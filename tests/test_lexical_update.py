@@ -133,6 +133,7 @@ def test_a_new_process_updates_the_saved_index_and_an_index_without_term_counts_
         assert np.array_equal(scores(again.corpus.lexical(), q), reference_scores(home, q)), q
 
 
+@pytest.mark.embedded_store  # the embedded client's own view of the files; a server's client sees every write
 def test_a_reader_keeps_its_vector_index_through_lexical_commits_and_finds_new_vectors_after_the_dense_pass(
     home: Settings, tmp_path: Path
 ) -> None:
