@@ -33,6 +33,7 @@ from ragtool.config import Settings
 from ragtool.models import Answer, Candidate, Chunk, Citation, Document, ExplainedCandidate, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.zh import numerals
+from ragtool.zh.dates import starts_with_stamp
 from ragtool.zh.directives import directive_items
 from ragtool.zh.lexicon import Lexicon
 from ragtool.zh.meeting import MeetingReader
@@ -384,9 +385,6 @@ def flagged(e: Evidence) -> bool:
     return any(start < e.end and e.start < end for start, end in e.meta.injections)
 
 
-_STAMP_LINE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\b", re.M)
-
-
 def _without_page_head(s: Span) -> Span | None:
     """A span across the page's head, its title and stamp lines (市十七届人大五次会议隆重开幕\n2026-01-22 南京工会 56次\n…),
     starts after them: page furniture is never part of an answer (None when nothing else is left)."""
@@ -396,7 +394,7 @@ def _without_page_head(s: Span) -> Span | None:
     text = s.e.text
     cut, pos = -1, s.start
     for line in text[s.start : s.end].split("\n")[:-1]:
-        if _STAMP_LINE.match(line) or (title and line.strip() == title):
+        if starts_with_stamp(line) or (title and line.strip() == title):
             cut = pos + len(line) + 1
         pos += len(line) + 1
     if cut < 0:

@@ -36,7 +36,7 @@ from ragtool.config import Settings
 from ragtool.ingest.injection import injection_spans
 from ragtool.llm.client import LLMClient
 from ragtool.llm.prompts import load_prompt, render
-from ragtool.models import Answer, Candidate, Citation, DocMeta, RetrievedChunk
+from ragtool.models import Answer, Candidate, Citation, DocMeta, ExplainedCandidate, RetrievedChunk
 from ragtool.query import ParsedQuery, Vocabulary
 from ragtool.zh.dates import dates
 from ragtool.zh.sentences import sentences
@@ -322,19 +322,12 @@ class LLMEngine:
             return out
         fits = [s for s in same if not s.vetoed]
         if explain:
-            from ragtool.answer.extractive import explained
-
-            out.explanation = [explained(s) for s in same[:8]]
+            out.explanation = _explained(same)
         if not fits:
             return self._vetoed(out, same[0], f"the sentence stating it contradicts the question's {same[0].vetoed}",
                                 spans, explain)
         best = fits[0]
-        if not any(_within(c, best) for c in out.citations):
-            cites = checker.cite(best)
-            if cites:
-                out.citations = cites
-                out.notes.append(f"citation repaired: the model's quote was not the sentence stating {best.value} "
-                                 f"for the asked {'/'.join(query.indicators)}; cited it")
+        _cite_verified(out, best, checker, f"the sentence stating {best.value} for the asked {'/'.join(query.indicators)}")
         short = fold(out.answer)
         if short and short != fold(best.value) and short in fold(best.value):
             out.notes.append(f"answer completed from its quote: {out.answer} → {best.value}")
@@ -355,19 +348,12 @@ class LLMEngine:
         same = [s for s in spans if any(_same_day(d, e) for d in said for e in _days(s.value, s.e.meta.year))]
         fits = [s for s in same if checker.scorer.accepts(s)]
         if explain:
-            from ragtool.answer.extractive import explained
-
-            out.explanation = [explained(s) for s in spans[:8]]
+            out.explanation = _explained(spans)
         if not fits:
             return self._vetoed(out, None, "no sentence of the evidence states that day for the asked event (a page's "
                                 "or publication's date stamp, or a caption, is no event's day)", spans, explain)
         best = fits[0]
-        if not any(_within(c, best) for c in out.citations):
-            cites = checker.cite(best)
-            if cites:
-                out.citations = cites
-                out.notes.append(f"citation repaired: the model's quote was not the sentence stating {best.value} "
-                                 "for the asked event; cited it")
+        _cite_verified(out, best, checker, f"the sentence stating {best.value} for the asked event")
         return out
 
     def _checked_yesno(self, out: Answer, hits: list[RetrievedChunk], query: ParsedQuery, explain: bool) -> Answer:
@@ -382,9 +368,7 @@ class LLMEngine:
         spans = checker.candidates(hits, query)
         read = [s for s in spans if checker.scorer.accepts(s)]
         if explain:
-            from ragtool.answer.extractive import explained
-
-            out.explanation = [explained(s) for s in spans[:8]]
+            out.explanation = _explained(spans)
         if not read:
             if any(_holds_subject(c.quote, query) for c in out.citations):
                 return out
@@ -393,12 +377,7 @@ class LLMEngine:
         if said is None or said != verdict_of(best.value, words, self.grounding):
             return self._vetoed(out, None, f"its verdict disagrees with the yes/no checker's reading of the claim "
                                 f"({best.value[:40]})", spans, explain)
-        if not any(_within(c, best) for c in out.citations):
-            cites = checker.cite(best)
-            if cites:
-                out.citations = cites
-                out.notes.append("citation repaired: the model's quote was not the sentence stating the claim; "
-                                 "cited the one the yes/no checker reads it in")
+        _cite_verified(out, best, checker, "the sentence stating the claim", "the one the yes/no checker reads it in")
         if fold(out.answer) != fold(best.value):
             out.notes.append(f"answer completed from the yes/no checker: {out.answer} → {best.value}")
             out.answer = best.value
@@ -485,6 +464,22 @@ def _leading(hits: list[RetrievedChunk], best: list[Span]) -> list[RetrievedChun
         return next((i for i, s in enumerate(best) if s.e.meta.doc_id == c.doc_id and c.start <= s.e.start
                      and s.e.end <= c.end), len(best))
     return sorted(hits, key=first)
+
+
+def _explained(spans: list[Span]) -> list[ExplainedCandidate]:
+    from ragtool.answer.extractive import explained  # the extractive engine imports this module
+
+    return [explained(s) for s in spans[:8]]
+
+
+def _cite_verified(out: Answer, best: Span, checker: ExtractiveEngine, stating: str, cited: str = "it") -> None:
+    """Cite the sentence the extractive engine verifies the answer in, when no citation is within it, and say so."""
+    if any(_within(c, best) for c in out.citations):
+        return
+    cites = checker.cite(best)
+    if cites:
+        out.citations = cites
+        out.notes.append(f"citation repaired: the model's quote was not {stating}; cited {cited}")
 
 
 def _within(c: Citation, span: Span) -> bool:

@@ -25,6 +25,7 @@ FULL_DATE = re.compile(
     r"(?<!\d)((?:19|20)\d{2})(?:\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})(?!\d)\s*日?|([-/.])(\d{1,2})\4(\d{1,2})(?!\d))"
 )
 CN_DATE = re.compile(rf"([{YEAR_DIGITS}]{{4}})\s*年([一二三四五六七八九十]{{1,2}})月([一二三四五六七八九十]{{1,3}})日")
+NUMERIC_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}([-/.])\d{1,2}\1\d{1,2}(?=\D)")  # how a page stamps its posting
 MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 
@@ -171,6 +172,18 @@ _ASKED_DAY = re.compile(r"(?<![\d月年./\-至到—~])(\d{1,2})\s*[日号](?!\d
 _ASKED_MONTH = re.compile(r"(?<![\d.])(\d{1,2})\s*月份?(?![\d\s]*[日号])")  # 1月 with no day after it
 
 
+def stamp_before(text: str, pos: int) -> bool:
+    """A date in digits (2026-01-06, 2026/1/6) right before `pos`, spaces between: the page stamp a time (07:00)
+    belongs to."""
+    window = text[max(0, pos - 16) : pos].rstrip()
+    return any(m.end() == len(window) for m in NUMERIC_DATE.finditer(window + " "))
+
+
+def starts_with_stamp(line: str) -> bool:
+    """A line opening with a date in digits (2026-01-22 南京工会 56次): a page's stamp line."""
+    return NUMERIC_DATE.match(line.lstrip() + " ") is not None
+
+
 def claimed_days(text: str) -> list[tuple[int | None, int | None]]:
     """The days a question claims, (month, day): 2月4日 → (2, 4); a day without its month (是19日开幕的吗) → (None, 19),
     to be held against the day of month a document says; a month alone (是1月开幕的吗) → (1, None)."""
@@ -180,7 +193,6 @@ def claimed_days(text: str) -> list[tuple[int | None, int | None]]:
     return out
 
 
-_STAMP_BEFORE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")  # a numeric date right before a time: a page stamp
 _CLOCK_TIME = re.compile(r"(?:(上午|下午|中午|晚上|早上)\s*)?(\d{1,2})\s*(?:时|点|:)\s*(?:(\d{1,2})\s*分?|(半)|(许))?(?!\d)")
 
 
@@ -192,7 +204,7 @@ def clock_times(text: str) -> list[tuple[re.Match[str], str]]:
         part, hour, minute, half, about = m.groups()
         if int(hour) > 24 or (minute and int(minute) > 59):
             continue
-        if _STAMP_BEFORE.search(text, max(0, m.start() - 16), m.start()):
+        if stamp_before(text, m.start()):
             continue  # 2026-01-06 07:00 来源: a page's publication time, not an event's
         rest = f"{int(minute)}分" if minute else "30分" if half else "许" if about else ""
         out.append((m, f"{part or ''}{int(hour)}时{rest}"))
