@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 
 from ragtool.answer.candidates import Context, Span
 from ragtool.answer.spans import clause_bounds
@@ -120,12 +121,17 @@ def contrast_sides(text: str, sides: list[tuple[str, ...]]) -> set[int]:
     return {i for a, b, i in found if not any(a2 <= a and b <= b2 and b2 - a2 > b - a for a2, b2, _ in found)}
 
 
+@lru_cache(maxsize=8)
+def _contrast_sets(lines: tuple[str, ...]) -> list[list[tuple[str, ...]]]:
+    """contrasts lines ("应到 | 应出席 ~ 实到 | 出席") as sides of words, read once."""
+    return [[tuple(w.strip() for w in side.split("|")) for side in line.split("~")] for line in lines]
+
+
 def contrast_fit(clause: str, ctx: Context) -> float:
     """1 when the value's clause names the side of a contrast the question asks (应到代表 for 应到), 0 when it names
     only another side (实到代表378人 for 应到代表多少人), 0.5 otherwise (lexicon.toml [figures].contrasts)."""
     fit = 0.5
-    for line in ctx.figure_words("contrasts"):
-        sides = [tuple(w.strip() for w in side.split("|")) for side in line.split("~")]
+    for sides in _contrast_sets(ctx.figure_words("contrasts")):
         asked = contrast_sides(ctx.q.text, sides)
         if len(asked) != 1:
             continue
